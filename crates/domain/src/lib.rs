@@ -1,0 +1,12 @@
+//! Canopy's pure domain: the rules of children's services, with no I/O.
+//!
+//! Time comes in as a parameter ([`calendar::Clock`]); nothing here reads the system clock, and
+//! nothing here panics: `unwrap`, `expect` and `panic!` are denied outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod access;
+pub mod audit;
+pub mod auth;
+pub mod calendar;
+pub mod org;
+pub mod validation;

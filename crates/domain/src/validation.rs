@@ -1,0 +1,83 @@
+//! Field-level validation errors, shared by every form and API body.
+
+use serde::Serialize;
+
+/// One problem with one field of an input, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field's name as the form and the API call it.
+    pub field: String,
+    pub message: String,
+}
+
+/// All the problems found in one input. Checking goes on after the first problem, so the user
+/// sees every problem at once (the GOV.UK error summary pattern).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{}", self.summary())]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a problem with `field`.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// A single problem with a single field.
+    pub fn one(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = Self::new();
+        errors.add(field, message);
+        errors
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The first message recorded for `field`, if any.
+    pub fn for_field(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+
+    /// `Ok(value)` when nothing was recorded, otherwise these errors.
+    pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+
+    fn summary(&self) -> String {
+        self.0
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// Trims `value` and checks it is present and at most `max` characters long.
+pub fn required_text(errors: &mut FieldErrors, field: &str, label: &str, value: &str, max: usize) -> String {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        errors.add(field, format!("Enter {label}"));
+    } else if trimmed.chars().count() > max {
+        errors.add(field, format!("{} must be {max} characters or fewer", capitalise(label)));
+    }
+    trimmed.to_string()
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
