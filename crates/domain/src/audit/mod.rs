@@ -62,17 +62,25 @@ pub struct ChainBreak {
 pub fn verify_chain<'a>(
     rows: impl IntoIterator<Item = (&'a AuditEntry, &'a str, &'a str)>,
 ) -> Result<u64, ChainBreak> {
-    let mut expected_prev = GENESIS_HASH.to_string();
-    let mut last_seq: Option<i64> = None;
+    verify_chain_from(GENESIS_HASH, 1, rows)
+}
+
+/// Verifies a run of rows that should start at `first_seq` and point back to `expected_prev`:
+/// how a long chain is checked a page at a time.
+pub fn verify_chain_from<'a>(
+    expected_prev: &str,
+    first_seq: i64,
+    rows: impl IntoIterator<Item = (&'a AuditEntry, &'a str, &'a str)>,
+) -> Result<u64, ChainBreak> {
+    let mut expected_prev = expected_prev.to_string();
+    let mut expected_seq = first_seq;
     let mut count = 0u64;
     for (entry, prev_hash, hash) in rows {
-        if let Some(last) = last_seq {
-            if entry.seq != last + 1 {
-                return Err(ChainBreak {
-                    seq: entry.seq,
-                    reason: format!("row {} is missing", last + 1),
-                });
-            }
+        if entry.seq != expected_seq {
+            return Err(ChainBreak {
+                seq: entry.seq,
+                reason: format!("row {expected_seq} is missing"),
+            });
         }
         if prev_hash != expected_prev {
             return Err(ChainBreak {
@@ -88,7 +96,7 @@ pub fn verify_chain<'a>(
             });
         }
         expected_prev = actual;
-        last_seq = Some(entry.seq);
+        expected_seq += 1;
         count += 1;
     }
     Ok(count)

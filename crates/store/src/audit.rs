@@ -1,0 +1,171 @@
+use crate::{AuditContext, Engine, Store, StoreError, WriteTx};
+use canopy_domain::audit::{chain_hash, verify_chain_from, AuditEntry, ChainBreak, GENESIS_HASH};
+use sqlx::Row;
+
+/// What happened, for one audit row. The actor, source and time come from the [`AuditContext`].
+#[derive(Debug, Clone, Default)]
+pub struct AuditEvent {
+    pub action: String,
+    pub record_kind: String,
+    pub record_id: String,
+    pub council_id: String,
+    pub outcome: String,
+    pub detail: String,
+}
+
+impl AuditEvent {
+    /// An event that succeeded, about one record.
+    pub fn succeeded(action: &str, record_kind: &str, record_id: &str) -> Self {
+        Self {
+            action: action.into(),
+            record_kind: record_kind.into(),
+            record_id: record_id.into(),
+            outcome: "succeeded".into(),
+            ..Self::default()
+        }
+    }
+
+    pub fn with_outcome(mut self, outcome: &str) -> Self {
+        self.outcome = outcome.into();
+        self
+    }
+
+    pub fn with_council(mut self, council_id: &str) -> Self {
+        self.council_id = council_id.into();
+        self
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+}
+
+/// One stored audit row with its hashes.
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub entry: AuditEntry,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+const COLUMNS: &str =
+    "seq, at_ms, actor_id, action, record_kind, record_id, council_id, source, outcome, detail, prev_hash, hash";
+
+fn row_to_audit(r: &sqlx::any::AnyRow) -> Result<AuditRow, sqlx::Error> {
+    Ok(AuditRow {
+        entry: AuditEntry {
+            seq: r.try_get("seq")?,
+            at_ms: r.try_get("at_ms")?,
+            actor_id: r.try_get("actor_id")?,
+            action: r.try_get("action")?,
+            record_kind: r.try_get("record_kind")?,
+            record_id: r.try_get("record_id")?,
+            council_id: r.try_get("council_id")?,
+            source: r.try_get("source")?,
+            outcome: r.try_get("outcome")?,
+            detail: r.try_get("detail")?,
+        },
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+impl WriteTx {
+    /// Appends an audit row inside this transaction, chained to the last row.
+    pub async fn audit(&mut self, ctx: &AuditContext, event: AuditEvent) -> Result<(), StoreError> {
+        if self.engine == Engine::Postgres {
+            // Writers take turns at the end of the chain; SQLite's write gate already does this.
+            sqlx::query("SELECT pg_advisory_xact_lock(7301)").execute(self.conn()).await?;
+        }
+        let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(self.conn())
+            .await?;
+        let (seq, prev_hash) = match last {
+            Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get::<String, _>("hash")?),
+            None => (1, GENESIS_HASH.to_string()),
+        };
+        let entry = AuditEntry {
+            seq,
+            at_ms: ctx.at_ms,
+            actor_id: ctx.actor_id.clone(),
+            action: event.action,
+            record_kind: event.record_kind,
+            record_id: event.record_id,
+            council_id: event.council_id,
+            source: ctx.source.clone(),
+            outcome: event.outcome,
+            detail: event.detail,
+        };
+        let hash = chain_hash(&prev_hash, &entry);
+        sqlx::query(&format!(
+            "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        ))
+        .bind(entry.seq)
+        .bind(entry.at_ms)
+        .bind(entry.actor_id)
+        .bind(entry.action)
+        .bind(entry.record_kind)
+        .bind(entry.record_id)
+        .bind(entry.council_id)
+        .bind(entry.source)
+        .bind(entry.outcome)
+        .bind(entry.detail)
+        .bind(prev_hash)
+        .bind(hash)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Writes one audit row on its own (for reads and sign-in events, which change nothing else).
+    pub async fn audit(&self, ctx: &AuditContext, event: AuditEvent) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        tx.audit(ctx, event).await?;
+        tx.commit().await
+    }
+
+    /// The most recent audit rows, newest first.
+    pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT $1"))
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(row_to_audit).collect::<Result<_, _>>()?)
+    }
+
+    /// Checks the whole chain a page at a time, and returns how many rows verified or the first
+    /// bad row.
+    pub async fn verify_audit_chain(&self) -> Result<Result<u64, ChainBreak>, StoreError> {
+        const PAGE: i64 = 5_000;
+        let mut after = 0i64;
+        let mut expected_prev = GENESIS_HASH.to_string();
+        let mut total = 0u64;
+        loop {
+            let rows = sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+            ))
+            .bind(after)
+            .bind(PAGE)
+            .fetch_all(self.pool())
+            .await?;
+            let page = rows.iter().map(row_to_audit).collect::<Result<Vec<_>, _>>()?;
+            let Some(last) = page.last() else {
+                return Ok(Ok(total));
+            };
+            let checked = verify_chain_from(
+                &expected_prev,
+                after + 1,
+                page.iter().map(|r| (&r.entry, r.prev_hash.as_str(), r.hash.as_str())),
+            );
+            match checked {
+                Ok(n) => total += n,
+                Err(b) => return Ok(Err(b)),
+            }
+            after = last.entry.seq;
+            expected_prev = last.hash.clone();
+        }
+    }
+}

@@ -1,0 +1,377 @@
+//! Councils, clusters, teams, the organisation, and the working-day calendars.
+
+use crate::{new_id, AuditContext, AuditEvent, Scope, Store, StoreError, WriteTx};
+use canopy_domain::calendar::{shipped_bank_holidays, WorkingCalendar};
+use canopy_domain::org::{ValidCluster, ValidCouncil, ValidTeam};
+use chrono::NaiveDate;
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CouncilRow {
+    pub id: String,
+    pub name: String,
+    pub la_code: String,
+    pub ons_code: String,
+    pub postcode_districts: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterRow {
+    pub id: String,
+    pub name: String,
+    pub areas: Vec<String>,
+    pub council_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamRow {
+    pub id: String,
+    pub name: String,
+    pub service: String,
+    pub cluster_id: Option<String>,
+    pub council_ids: Vec<String>,
+}
+
+/// Reads `(key, value)` pairs into lists by key.
+pub(crate) async fn grouped(
+    store: &Store,
+    sql: &str,
+) -> Result<BTreeMap<String, Vec<String>>, StoreError> {
+    let rows = sqlx::query(sql).fetch_all(store.pool()).await?;
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in rows {
+        out.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+    }
+    Ok(out)
+}
+
+async fn replace_links(tx: &mut WriteTx, table: &str, owner_col: &str, value_col: &str, owner: &str, values: &[String]) -> Result<(), StoreError> {
+    sqlx::query(&format!("DELETE FROM {table} WHERE {owner_col} = $1"))
+        .bind(owner)
+        .execute(tx.conn())
+        .await?;
+    for v in values {
+        sqlx::query(&format!("INSERT INTO {table} ({owner_col}, {value_col}) VALUES ($1, $2)"))
+            .bind(owner)
+            .bind(v)
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Loads what every database needs before first use: the shipped bank holidays and the
+    /// built-in roles. Existing data is left alone, so admins' changes survive.
+    pub async fn ensure_reference_data(&self, ctx: &AuditContext) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let holidays: i64 = sqlx::query("SELECT COUNT(*) FROM bank_holidays").fetch_one(tx.conn()).await?.try_get(0)?;
+        if holidays == 0 {
+            for h in shipped_bank_holidays() {
+                sqlx::query("INSERT INTO bank_holidays (day, name) VALUES ($1, $2)")
+                    .bind(h.date.to_string())
+                    .bind(h.name)
+                    .execute(tx.conn())
+                    .await?;
+            }
+        }
+        for role in canopy_domain::access::BUILTIN_ROLES {
+            let exists = sqlx::query("SELECT id FROM roles WHERE key = $1")
+                .bind(role.key)
+                .fetch_optional(tx.conn())
+                .await?;
+            if exists.is_none() {
+                let id = new_id();
+                sqlx::query("INSERT INTO roles (id, key, name, description, reach, builtin) VALUES ($1, $2, $3, $4, $5, 1)")
+                    .bind(&id)
+                    .bind(role.key)
+                    .bind(role.name)
+                    .bind(role.description)
+                    .bind(role.reach.code())
+                    .execute(tx.conn())
+                    .await?;
+                for p in role.permissions {
+                    sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)")
+                        .bind(&id)
+                        .bind(p.code())
+                        .execute(tx.conn())
+                        .await?;
+                }
+                tx.audit(ctx, AuditEvent::succeeded("create_role", "role", &id).with_detail(role.key)).await?;
+            }
+        }
+        tx.commit().await
+    }
+
+    /// The organisation's name, if it has been set up.
+    pub async fn organisation_name(&self) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT name FROM organisation LIMIT 1").fetch_optional(self.pool()).await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    /// Names the organisation (creating its row the first time).
+    pub async fn set_organisation_name(&self, ctx: &AuditContext, name: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let existing = sqlx::query("SELECT id FROM organisation LIMIT 1").fetch_optional(tx.conn()).await?;
+        let id = match existing {
+            Some(r) => {
+                let id: String = r.try_get(0)?;
+                sqlx::query("UPDATE organisation SET name = $1 WHERE id = $2").bind(name).bind(&id).execute(tx.conn()).await?;
+                id
+            }
+            None => {
+                let id = new_id();
+                sqlx::query("INSERT INTO organisation (id, name, created_at) VALUES ($1, $2, $3)")
+                    .bind(&id)
+                    .bind(name)
+                    .bind(ctx.at_ms)
+                    .execute(tx.conn())
+                    .await?;
+                id
+            }
+        };
+        tx.audit(ctx, AuditEvent::succeeded("set_organisation_name", "organisation", &id).with_detail(name)).await?;
+        tx.commit().await
+    }
+
+    /// The councils in `scope`, by name.
+    pub async fn list_councils(&self, scope: &Scope) -> Result<Vec<CouncilRow>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, la_code, ons_code FROM councils ORDER BY name")
+            .fetch_all(self.pool())
+            .await?;
+        let districts = grouped(self, "SELECT council_id, district FROM council_postcode_districts ORDER BY district").await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let id: String = r.try_get("id")?;
+            if !scope.covers(&id) {
+                continue;
+            }
+            out.push(CouncilRow {
+                postcode_districts: districts.get(&id).cloned().unwrap_or_default(),
+                id,
+                name: r.try_get("name")?,
+                la_code: r.try_get("la_code")?,
+                ons_code: r.try_get("ons_code")?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// One council, if it exists and is in `scope`; otherwise `NotFound` either way.
+    pub async fn get_council(&self, scope: &Scope, id: &str) -> Result<CouncilRow, StoreError> {
+        if !scope.covers(id) {
+            return Err(StoreError::NotFound);
+        }
+        self.list_councils(&Scope::Councils(vec![id.to_string()]))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Adds a council, or changes one when `id` is given.
+    pub async fn save_council(&self, ctx: &AuditContext, id: Option<&str>, council: &ValidCouncil) -> Result<String, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let id = match id {
+            Some(id) => {
+                let changed = sqlx::query("UPDATE councils SET name = $1, la_code = $2, ons_code = $3, updated_at = $4 WHERE id = $5")
+                    .bind(&council.name)
+                    .bind(council.la_code.to_string())
+                    .bind(council.ons_code.to_string())
+                    .bind(ctx.at_ms)
+                    .bind(id)
+                    .execute(tx.conn())
+                    .await
+                    .map_err(StoreError::unique_as("la_code", "Another council already has that LA code, ONS code or name"))?;
+                if changed.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                id.to_string()
+            }
+            None => {
+                let id = new_id();
+                sqlx::query("INSERT INTO councils (id, name, la_code, ons_code, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
+                    .bind(&id)
+                    .bind(&council.name)
+                    .bind(council.la_code.to_string())
+                    .bind(council.ons_code.to_string())
+                    .bind(ctx.at_ms)
+                    .execute(tx.conn())
+                    .await
+                    .map_err(StoreError::unique_as("la_code", "Another council already has that LA code, ONS code or name"))?;
+                id
+            }
+        };
+        let districts: Vec<String> = council.postcode_districts.iter().map(|d| d.to_string()).collect();
+        replace_links(&mut tx, "council_postcode_districts", "council_id", "district", &id, &districts)
+            .await
+            .map_err(|e| match e {
+                StoreError::Database(db) => StoreError::unique_as("postcode_districts", "A district is already covered by another council")(db),
+                other => other,
+            })?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("save_council", "council", &id)
+                .with_council(&id)
+                .with_detail(format!("{} ({})", council.name, council.la_code)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The clusters serving any council in `scope`.
+    pub async fn list_clusters(&self, scope: &Scope) -> Result<Vec<ClusterRow>, StoreError> {
+        let rows = sqlx::query("SELECT id, name FROM clusters ORDER BY name").fetch_all(self.pool()).await?;
+        let areas = grouped(self, "SELECT cluster_id, area FROM cluster_areas ORDER BY area").await?;
+        let councils = grouped(self, "SELECT cluster_id, council_id FROM cluster_councils").await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let id: String = r.try_get("id")?;
+            let council_ids = councils.get(&id).cloned().unwrap_or_default();
+            if !council_ids.iter().any(|c| scope.covers(c)) {
+                continue;
+            }
+            out.push(ClusterRow {
+                areas: areas.get(&id).cloned().unwrap_or_default(),
+                council_ids,
+                name: r.try_get("name")?,
+                id,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Adds a cluster, or changes one when `id` is given.
+    pub async fn save_cluster(&self, ctx: &AuditContext, id: Option<&str>, cluster: &ValidCluster) -> Result<String, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let conflict = StoreError::unique_as("name", "A cluster with that name already exists");
+        let id = match id {
+            Some(id) => {
+                let changed = sqlx::query("UPDATE clusters SET name = $1, updated_at = $2 WHERE id = $3")
+                    .bind(&cluster.name)
+                    .bind(ctx.at_ms)
+                    .bind(id)
+                    .execute(tx.conn())
+                    .await
+                    .map_err(conflict)?;
+                if changed.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                id.to_string()
+            }
+            None => {
+                let id = new_id();
+                sqlx::query("INSERT INTO clusters (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)")
+                    .bind(&id)
+                    .bind(&cluster.name)
+                    .bind(ctx.at_ms)
+                    .execute(tx.conn())
+                    .await
+                    .map_err(conflict)?;
+                id
+            }
+        };
+        let areas: Vec<String> = cluster.areas.iter().map(|a| a.to_string()).collect();
+        replace_links(&mut tx, "cluster_areas", "cluster_id", "area", &id, &areas).await?;
+        replace_links(&mut tx, "cluster_councils", "cluster_id", "council_id", &id, &cluster.council_ids).await?;
+        tx.audit(ctx, AuditEvent::succeeded("save_cluster", "cluster", &id).with_detail(cluster.name.clone())).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The teams serving any council in `scope`, by name.
+    pub async fn list_teams(&self, scope: &Scope) -> Result<Vec<TeamRow>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, service, cluster_id FROM teams ORDER BY name").fetch_all(self.pool()).await?;
+        let councils = grouped(self, "SELECT team_id, council_id FROM team_councils").await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let id: String = r.try_get("id")?;
+            let council_ids = councils.get(&id).cloned().unwrap_or_default();
+            if !council_ids.iter().any(|c| scope.covers(c)) {
+                continue;
+            }
+            out.push(TeamRow {
+                council_ids,
+                name: r.try_get("name")?,
+                service: r.try_get("service")?,
+                cluster_id: r.try_get("cluster_id")?,
+                id,
+            });
+        }
+        Ok(out)
+    }
+
+    /// One team, if it exists and serves a council in `scope`; otherwise `NotFound` either way.
+    pub async fn get_team(&self, scope: &Scope, id: &str) -> Result<TeamRow, StoreError> {
+        self.list_teams(scope).await?.into_iter().find(|t| t.id == id).ok_or(StoreError::NotFound)
+    }
+
+    /// Adds a team, or changes one when `id` is given.
+    pub async fn save_team(&self, ctx: &AuditContext, id: Option<&str>, team: &ValidTeam) -> Result<String, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let id = match id {
+            Some(id) => {
+                let changed = sqlx::query("UPDATE teams SET name = $1, service = $2, cluster_id = $3, updated_at = $4 WHERE id = $5")
+                    .bind(&team.name)
+                    .bind(team.service.code())
+                    .bind(team.cluster_id.clone())
+                    .bind(ctx.at_ms)
+                    .bind(id)
+                    .execute(tx.conn())
+                    .await?;
+                if changed.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                id.to_string()
+            }
+            None => {
+                let id = new_id();
+                sqlx::query("INSERT INTO teams (id, name, service, cluster_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
+                    .bind(&id)
+                    .bind(&team.name)
+                    .bind(team.service.code())
+                    .bind(team.cluster_id.clone())
+                    .bind(ctx.at_ms)
+                    .execute(tx.conn())
+                    .await?;
+                id
+            }
+        };
+        replace_links(&mut tx, "team_councils", "team_id", "council_id", &id, &team.council_ids).await?;
+        tx.audit(ctx, AuditEvent::succeeded("save_team", "team", &id).with_detail(team.name.clone())).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A council's working-day calendar: weekends, the bank holidays and its own closure days.
+    pub async fn council_calendar(&self, council_id: &str) -> Result<WorkingCalendar, StoreError> {
+        let mut days = Vec::new();
+        let rows = sqlx::query("SELECT day FROM bank_holidays UNION SELECT day FROM council_closure_days WHERE council_id = $1")
+            .bind(council_id)
+            .fetch_all(self.pool())
+            .await?;
+        for r in rows {
+            let text: String = r.try_get(0)?;
+            let day = NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("calendar day {text}")))?;
+            days.push(day);
+        }
+        Ok(WorkingCalendar::new(days))
+    }
+
+    /// Adds a closure day to one council's calendar.
+    pub async fn add_closure_day(&self, ctx: &AuditContext, council_id: &str, day: NaiveDate, reason: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO council_closure_days (council_id, day, reason) VALUES ($1, $2, $3)")
+            .bind(council_id)
+            .bind(day.to_string())
+            .bind(reason)
+            .execute(tx.conn())
+            .await
+            .map_err(StoreError::unique_as("day", "That day is already a closure day"))?;
+        tx.audit(ctx, AuditEvent::succeeded("add_closure_day", "council", council_id).with_council(council_id).with_detail(day.to_string()))
+            .await?;
+        tx.commit().await
+    }
+}
