@@ -1,1 +1,303 @@
-fn main() {}
+//! `canopy`: set-up, serving, the demo and administration from the command line.
+
+mod demo;
+
+use canopy_domain::access::BUILTIN_ROLES;
+use canopy_domain::calendar::Clock;
+use canopy_store::users::UserDetails;
+use canopy_store::{AuditContext, Store};
+use canopy_web::clock::SystemClock;
+use canopy_web::{AppState, PasswordHasher, Settings};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "canopy", version, about = "Canopy: the operating platform for children's services delivered across councils")]
+struct Cli {
+    /// Where the embedded database and uploads live.
+    #[arg(long, env = "CANOPY_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// A PostgreSQL URL (postgres://…); without one, the embedded SQLite database in the data
+    /// directory is used.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// A config file of `key = value` lines: data_dir, database_url, addr, assets_dir.
+    #[arg(long, env = "CANOPY_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server against the configured database.
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Create (or reuse) the demo organisation in the embedded database and serve it.
+    Demo {
+        #[command(flatten)]
+        serve: ServeArgs,
+        /// Only create the demo data; do not serve it.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Create the first organisation admin, if there are no users yet, and print a one-time password.
+    Bootstrap {
+        /// The admin's email address.
+        #[arg(long, default_value = "admin@canopy.example")]
+        email: String,
+        /// The organisation's name.
+        #[arg(long, default_value = "Canopy children's services")]
+        organisation: String,
+    },
+    /// Manage user accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Work with the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(clap::Args, Clone)]
+struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, env = "CANOPY_ADDR")]
+    addr: Option<String>,
+    /// The compiled assets (made by `npm run build`).
+    #[arg(long, env = "CANOPY_ASSETS_DIR")]
+    assets_dir: Option<PathBuf>,
+    /// Set when Canopy is served over TLS (directly or behind a TLS proxy): cookies become
+    /// `__Host-` prefixed and Secure.
+    #[arg(long, env = "CANOPY_TLS")]
+    tls: bool,
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Add a user and print their one-time password.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// Their full name.
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        job_title: String,
+        /// A role key (repeat for more): practitioner, team_manager, org_admin, …
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the whole audit chain and name the first bad row.
+    Verify,
+}
+
+/// Reads `key = value` lines (quotes optional, `#` comments).
+fn read_config(path: &PathBuf) -> Result<std::collections::HashMap<String, String>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
+    let mut out = std::collections::HashMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            return Err(format!("{} line {}: expected key = value", path.display(), n + 1));
+        };
+        let key = k.trim();
+        if !["data_dir", "database_url", "addr", "assets_dir"].contains(&key) {
+            return Err(format!("{} line {}: unknown setting '{key}'", path.display(), n + 1));
+        }
+        out.insert(key.to_string(), v.trim().trim_matches('"').to_string());
+    }
+    Ok(out)
+}
+
+struct Resolved {
+    data_dir: PathBuf,
+    database_url: Option<String>,
+    addr: String,
+    assets_dir: PathBuf,
+}
+
+fn resolve(cli: &Cli, serve: Option<&ServeArgs>, default_dir: &str) -> Result<Resolved, String> {
+    let file = match &cli.config {
+        Some(p) => read_config(p)?,
+        None => Default::default(),
+    };
+    Ok(Resolved {
+        data_dir: cli
+            .data_dir
+            .clone()
+            .or_else(|| file.get("data_dir").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from(default_dir)),
+        database_url: cli.database_url.clone().filter(|u| !u.is_empty()).or_else(|| file.get("database_url").cloned()),
+        addr: serve
+            .and_then(|s| s.addr.clone())
+            .or_else(|| file.get("addr").cloned())
+            .unwrap_or_else(|| "127.0.0.1:8080".into()),
+        assets_dir: serve
+            .and_then(|s| s.assets_dir.clone())
+            .or_else(|| file.get("assets_dir").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("assets/dist")),
+    })
+}
+
+async fn open(r: &Resolved) -> Result<Store, String> {
+    let store = match &r.database_url {
+        Some(url) => Store::open(url).await,
+        None => Store::open_embedded(&r.data_dir).await,
+    }
+    .map_err(|e| format!("cannot open the database: {e}"))?;
+    store.ensure_reference_data(&cli_ctx()).await.map_err(|e| e.to_string())?;
+    Ok(store)
+}
+
+fn cli_ctx() -> AuditContext {
+    AuditContext {
+        actor_id: String::new(),
+        source: "cli".into(),
+        at_ms: SystemClock.now().timestamp_millis(),
+    }
+}
+
+async fn serve(store: Store, r: &Resolved, args: &ServeArgs) -> Result<(), String> {
+    if !r.assets_dir.join("canopy.css").exists() {
+        eprintln!("warning: {} has no canopy.css; run `npm ci && npm run build` for the styles", r.assets_dir.display());
+    }
+    let hasher = PasswordHasher::new()?;
+    let settings = Settings {
+        tls: args.tls,
+        assets_dir: r.assets_dir.clone(),
+        ..Settings::default()
+    };
+    let state = AppState::new(store, Arc::new(SystemClock), settings, hasher);
+    let listener = tokio::net::TcpListener::bind(&r.addr).await.map_err(|e| format!("cannot listen on {}: {e}", r.addr))?;
+    println!("Canopy is serving on http://{}", r.addr);
+    canopy_web::serve(state, listener).await.map_err(|e| e.to_string())
+}
+
+async fn add_user(store: &Store, email: &str, name: &str, job_title: &str, role_keys: &[String]) -> Result<String, String> {
+    let roles = store.list_roles().await.map_err(|e| e.to_string())?;
+    let mut role_ids = Vec::new();
+    for key in role_keys {
+        match roles.iter().find(|r| &r.key == key) {
+            Some(r) => role_ids.push(r.id.clone()),
+            None => {
+                let known: Vec<&str> = BUILTIN_ROLES.iter().map(|r| r.key).collect();
+                return Err(format!("unknown role '{key}'; roles include {}", known.join(", ")));
+            }
+        }
+    }
+    let password = canopy_web::temporary_password();
+    let hash = canopy_web::hash_password(&password)?;
+    let details = UserDetails {
+        email: email.to_string(),
+        display_name: name.to_string(),
+        job_title: job_title.to_string(),
+        role_ids,
+        ..UserDetails::default()
+    };
+    store.create_user(&cli_ctx(), &details, &hash, true).await.map_err(|e| e.to_string())?;
+    Ok(password)
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match &cli.command {
+        Command::Serve(args) => {
+            let r = resolve(&cli, Some(args), "data")?;
+            let store = open(&r).await?;
+            serve(store, &r, args).await
+        }
+        Command::Migrate => {
+            let r = resolve(&cli, None, "data")?;
+            open(&r).await?;
+            println!("The database is up to date.");
+            Ok(())
+        }
+        Command::Demo { serve: args, no_serve } => {
+            let mut r = resolve(&cli, Some(args), "data/demo")?;
+            // The demo always uses the embedded database, never a configured server.
+            r.database_url = None;
+            let store = open(&r).await?;
+            let logins = demo::ensure(&store).await?;
+            println!("The demo organisation is in {}.", r.data_dir.display());
+            println!("Sign in at http://{} with password '{}' as:", r.addr, demo::DEMO_PASSWORD);
+            for (who, email) in logins {
+                println!("  {who:<16} {email}");
+            }
+            if *no_serve {
+                return Ok(());
+            }
+            serve(store, &r, args).await
+        }
+        Command::Bootstrap { email, organisation } => {
+            let r = resolve(&cli, None, "data")?;
+            let store = open(&r).await?;
+            if store.count_users().await.map_err(|e| e.to_string())? > 0 {
+                return Err("there are users already; bootstrap only creates the first admin".into());
+            }
+            if store.organisation_name().await.map_err(|e| e.to_string())?.is_none() {
+                store.set_organisation_name(&cli_ctx(), organisation).await.map_err(|e| e.to_string())?;
+            }
+            let password = add_user(&store, email, "Organisation admin", "Organisation admin", &["org_admin".into()]).await?;
+            println!("Created {email} with the one-time password: {password}");
+            println!("Sign in and choose a new password.");
+            Ok(())
+        }
+        Command::Users { command } => {
+            let r = resolve(&cli, None, "data")?;
+            let store = open(&r).await?;
+            match command {
+                UsersCommand::Add { email, name, job_title, roles } => {
+                    let password = add_user(&store, email, name, job_title, roles).await?;
+                    println!("Created {email} with the one-time password: {password}");
+                    Ok(())
+                }
+                UsersCommand::List => {
+                    for u in store.list_users().await.map_err(|e| e.to_string())? {
+                        println!("{}\t{}\t{}", u.email, u.display_name, if u.disabled { "disabled" } else { "active" });
+                    }
+                    Ok(())
+                }
+            }
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let r = resolve(&cli, None, "data")?;
+            let store = open(&r).await?;
+            match store.verify_audit_chain().await.map_err(|e| e.to_string())? {
+                Ok(n) => {
+                    println!("The audit chain verifies: {n} rows.");
+                    Ok(())
+                }
+                Err(b) => Err(format!("the audit chain is broken at row {}: {}", b.seq, b.reason)),
+            }
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("canopy: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! Server-rendered pages. Each capability has its own file; they share the page chrome, the
+//! generic form and detail templates, and the request context.
+
+pub mod account;
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod home;
+
+use crate::security::{client_source, CurrentUser, Nonce};
+use crate::state::AppState;
+use crate::AppError;
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::Html;
+use canopy_domain::access::{Action, Permission};
+use canopy_domain::validation::{FieldError, FieldErrors};
+use canopy_store::AuditContext;
+
+/// A link in a list or the menu.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub href: String,
+    pub label: String,
+    pub current: bool,
+}
+
+impl Link {
+    pub fn new(href: impl Into<String>, label: impl Into<String>) -> Self {
+        Self {
+            href: href.into(),
+            label: label.into(),
+            current: false,
+        }
+    }
+}
+
+/// What the layout needs on every page.
+#[derive(Debug, Clone, Default)]
+pub struct Chrome {
+    pub title: String,
+    pub nonce: String,
+    pub csrf: String,
+    pub user_name: Option<String>,
+    pub nav: Vec<Link>,
+    pub back_link: Option<String>,
+    pub notice: Option<String>,
+    /// Non-empty when the page shows validation errors (the title then starts "Error:").
+    pub errors_title: String,
+}
+
+/// The request as pages see it: who is signed in, the CSP nonce, and where the request came from.
+#[derive(Clone)]
+pub struct Ctx {
+    pub user: Option<CurrentUser>,
+    pub nonce: String,
+    pub source: String,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        let source = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        let _ = client_source;
+        Ok(Self {
+            user: parts.extensions.get::<CurrentUser>().cloned(),
+            nonce: parts.extensions.get::<Nonce>().map(|n| n.0.clone()).unwrap_or_default(),
+            source,
+        })
+    }
+}
+
+impl Ctx {
+    /// The signed-in user; routes that declare an action never run without one.
+    pub fn user(&self) -> Result<&CurrentUser, AppError> {
+        self.user.as_ref().ok_or(AppError::Unauthorized)
+    }
+
+    pub fn audit(&self, state: &AppState) -> AuditContext {
+        AuditContext {
+            actor_id: self.user.as_ref().map(|u| u.user_id.clone()).unwrap_or_default(),
+            source: self.source.clone(),
+            at_ms: state.now_ms(),
+        }
+    }
+
+    pub fn csrf(&self) -> String {
+        self.user.as_ref().map(|u| u.csrf_token.clone()).unwrap_or_default()
+    }
+
+    /// The chrome of a page titled `title`, with the menu the user's permissions allow.
+    pub fn chrome(&self, title: &str, current: &str) -> Chrome {
+        let mut nav = Vec::new();
+        if let Some(u) = &self.user {
+            nav.push(Link::new("/", "Home"));
+            if u.actor.holds(Permission::OrgView) {
+                nav.push(Link::new("/organisation", "Organisation"));
+            }
+            if u.actor.holds(Permission::OrgAdmin) || u.actor.holds(Permission::UsersAdmin) {
+                nav.push(Link::new("/admin", "Admin"));
+            }
+            if u.actor.holds(Permission::AuditView) {
+                nav.push(Link::new("/audit", "Audit log"));
+            }
+            nav.push(Link::new("/account/tokens", "API tokens"));
+            for link in &mut nav {
+                link.current = link.href == current || (link.href != "/" && current.starts_with(&link.href));
+            }
+        }
+        Chrome {
+            title: title.to_string(),
+            nonce: self.nonce.clone(),
+            csrf: self.csrf(),
+            user_name: self.user.as_ref().map(|u| u.display_name.clone()),
+            nav,
+            ..Chrome::default()
+        }
+    }
+
+    /// Whether the user may do an organisation-level action (used to show or hide links).
+    pub fn may_org(&self, action: Action) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| canopy_domain::access::may(&u.actor, action, &canopy_domain::access::Resource::organisation()))
+    }
+}
+
+/// One choice in a select, radios or checkboxes.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+/// One field of a generic form.
+#[derive(Debug, Clone, Default)]
+pub struct Field {
+    pub name: String,
+    pub label: String,
+    pub hint: String,
+    /// text, email, password, textarea, select, radios or checkboxes.
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<Choice>,
+    pub error: Option<String>,
+    pub autocomplete: String,
+    pub width: &'static str,
+}
+
+impl Field {
+    pub fn text(name: &str, label: &str, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            label: label.into(),
+            kind: "text",
+            value: value.into(),
+            ..Self::default()
+        }
+    }
+
+    pub fn kind(mut self, kind: &'static str) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    pub fn hint(mut self, hint: &str) -> Self {
+        self.hint = hint.into();
+        self
+    }
+
+    pub fn width(mut self, width: &'static str) -> Self {
+        self.width = width;
+        self
+    }
+
+    pub fn autocomplete(mut self, value: &str) -> Self {
+        self.autocomplete = value.into();
+        self
+    }
+
+    /// A choice field, with `selected` values checked.
+    pub fn choices(name: &str, label: &str, kind: &'static str, options: Vec<(String, String)>, selected: &[String]) -> Self {
+        Self {
+            name: name.into(),
+            label: label.into(),
+            kind,
+            options: options
+                .into_iter()
+                .map(|(value, label)| Choice {
+                    checked: selected.contains(&value),
+                    value,
+                    label,
+                })
+                .collect(),
+            ..Self::default()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    pub page: Chrome,
+    pub caption: String,
+    pub heading: String,
+    pub intro: String,
+    pub action: String,
+    pub submit_label: String,
+    pub csrf: String,
+    pub errors: Vec<FieldError>,
+    pub fields: Vec<Field>,
+    pub extra_actions: Vec<Link>,
+}
+
+impl FormPage {
+    /// A form page; errors are attached to their fields and listed in the summary.
+    pub fn new(ctx: &Ctx, title: &str, current: &str, action: &str, submit: &str, mut fields: Vec<Field>, errors: &FieldErrors) -> Self {
+        for f in &mut fields {
+            f.error = errors.for_field(&f.name).map(str::to_string);
+        }
+        let mut page = ctx.chrome(title, current);
+        if !errors.is_empty() {
+            page.errors_title = "Error".into();
+        }
+        Self {
+            page,
+            caption: String::new(),
+            heading: title.to_string(),
+            intro: String::new(),
+            action: action.to_string(),
+            submit_label: submit.to_string(),
+            csrf: ctx.csrf(),
+            errors: errors.0.clone(),
+            fields,
+            extra_actions: Vec::new(),
+        }
+    }
+
+    pub fn back(mut self, href: &str) -> Self {
+        self.page.back_link = Some(href.into());
+        self
+    }
+}
+
+/// A cell of a table, perhaps a link.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+}
+
+impl Cell {
+    pub fn text(text: impl Into<String>) -> Self {
+        Self { text: text.into(), href: None }
+    }
+
+    pub fn link(text: impl Into<String>, href: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            href: Some(href.into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub title: String,
+    pub empty: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn new(title: &str, head: &[&str], rows: Vec<Vec<Cell>>) -> Self {
+        Self {
+            title: title.into(),
+            empty: "There is nothing here yet.".into(),
+            head: head.iter().map(|h| h.to_string()).collect(),
+            rows,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "detail.html")]
+pub struct DetailPage {
+    pub page: Chrome,
+    pub caption: String,
+    pub heading: String,
+    pub intro: String,
+    pub actions: Vec<Link>,
+    pub summary: Vec<(String, String)>,
+    pub tables: Vec<Table>,
+}
+
+impl DetailPage {
+    pub fn new(ctx: &Ctx, title: &str, current: &str) -> Self {
+        Self {
+            page: ctx.chrome(title, current),
+            caption: String::new(),
+            heading: title.into(),
+            intro: String::new(),
+            actions: Vec::new(),
+            summary: Vec::new(),
+            tables: Vec::new(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    detail: &'a str,
+}
+
+/// A page for an error, with no user data in it, so "not found" is always the same page.
+pub fn error_page(title: &str, detail: &str) -> Html<String> {
+    Html(ErrorPage { title, detail }.render().unwrap_or_else(|_| title.to_string()))
+}
+
+/// Renders a template, turning a template failure into an internal error.
+pub fn render<T: Template>(template: T) -> Result<Html<String>, AppError> {
+    template.render().map(Html).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// A date and time from milliseconds, for display.
+pub fn show_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%-d %b %Y %H:%M").to_string())
+        .unwrap_or_default()
+}

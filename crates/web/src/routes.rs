@@ -1,0 +1,133 @@
+//! The route table: every route, the action it needs, and its handler, in one place. This is the
+//! only file that adds routes to the router (a test checks), so no route can skip the policy.
+
+use crate::security::{access_layer, csrf_layer, headers_layer, session_layer, AccessTable};
+use crate::state::AppState;
+use crate::{api, pages};
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{on, MethodFilter, MethodRouter};
+use axum::Router;
+use canopy_domain::access::Action;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What a route needs before its handler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (sign-in, assets, the API description).
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// An organisation-wide action, decided entirely before the handler.
+    Organisation(Action),
+    /// An action on a particular record: the user must hold the permission, and the handler asks
+    /// the policy about the record itself.
+    Scoped(Action),
+}
+
+/// One row of the route table.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+type Row = (RouteSpec, MethodRouter<AppState>);
+
+fn route<H, T>(method: Method, path: &'static str, access: Access, handler: H) -> Row
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let filter = if method == Method::POST { MethodFilter::POST } else { MethodFilter::GET };
+    (RouteSpec { method, path, access }, on(filter, handler))
+}
+
+fn table() -> Vec<Row> {
+    use pages::{account, admin, audit, auth, home};
+    use Access::*;
+    use Action::*;
+    let get = Method::GET;
+    let post = Method::POST;
+    let org = Organisation(AdministerOrganisation);
+    let users = Organisation(AdministerUsers);
+    vec![
+        route(get.clone(), "/healthz", Public, || async { "ok" }),
+        route(get.clone(), "/assets/{*path}", Public, crate::security::asset),
+        route(get.clone(), "/sign-in", Public, auth::show_sign_in),
+        route(post.clone(), "/sign-in", Public, auth::sign_in),
+        route(post.clone(), "/sign-out", SignedIn, auth::sign_out),
+        route(get.clone(), "/account/password", SignedIn, auth::show_password),
+        route(post.clone(), "/account/password", SignedIn, auth::change_password),
+        route(get.clone(), "/account/tokens", SignedIn, account::show),
+        route(post.clone(), "/account/tokens", SignedIn, account::create),
+        route(post.clone(), "/account/tokens/{id}/revoke", SignedIn, account::revoke),
+        route(get.clone(), "/", SignedIn, home::home),
+        route(get.clone(), "/organisation", Scoped(ViewOrganisation), home::organisation),
+        route(get.clone(), "/councils/{id}", Scoped(ViewOrganisation), home::council),
+        route(get.clone(), "/teams/{id}", Scoped(ViewOrganisation), home::team),
+        route(get.clone(), "/audit", Organisation(ViewAuditLog), audit::show),
+        route(get.clone(), "/admin", SignedIn, admin::index),
+        route(get.clone(), "/admin/councils", org, admin::councils),
+        route(get.clone(), "/admin/councils/new", org, admin::new_council),
+        route(post.clone(), "/admin/councils/new", org, admin::create_council),
+        route(get.clone(), "/admin/councils/{id}/edit", org, admin::edit_council),
+        route(post.clone(), "/admin/councils/{id}/edit", org, admin::update_council),
+        route(get.clone(), "/admin/clusters", org, admin::clusters),
+        route(get.clone(), "/admin/clusters/new", org, admin::new_cluster),
+        route(post.clone(), "/admin/clusters/new", org, admin::create_cluster),
+        route(get.clone(), "/admin/clusters/{id}/edit", org, admin::edit_cluster),
+        route(post.clone(), "/admin/clusters/{id}/edit", org, admin::update_cluster),
+        route(get.clone(), "/admin/teams", org, admin::teams),
+        route(get.clone(), "/admin/teams/new", org, admin::new_team),
+        route(post.clone(), "/admin/teams/new", org, admin::create_team),
+        route(get.clone(), "/admin/teams/{id}/edit", org, admin::edit_team),
+        route(post.clone(), "/admin/teams/{id}/edit", org, admin::update_team),
+        route(get.clone(), "/admin/users", users, admin::users),
+        route(get.clone(), "/admin/users/new", users, admin::new_user),
+        route(post.clone(), "/admin/users/new", users, admin::create_user),
+        route(get.clone(), "/admin/users/{id}/edit", users, admin::edit_user),
+        route(post.clone(), "/admin/users/{id}/edit", users, admin::update_user),
+        route(post.clone(), "/admin/users/{id}/disable", users, admin::disable_user),
+        route(post.clone(), "/admin/users/{id}/enable", users, admin::enable_user),
+        route(post.clone(), "/admin/users/{id}/reset-password", users, admin::reset_password),
+        route(get.clone(), "/admin/roles", users, admin::roles),
+        route(get.clone(), "/admin/roles/new", users, admin::new_role),
+        route(post.clone(), "/admin/roles/new", users, admin::create_role),
+        route(get.clone(), "/admin/roles/{id}/edit", users, admin::edit_role),
+        route(post.clone(), "/admin/roles/{id}/edit", users, admin::update_role),
+        route(get.clone(), "/api/v1/openapi.json", Public, api::openapi),
+        route(get.clone(), "/api/v1/me", SignedIn, api::me),
+        route(get.clone(), "/api/v1/councils", Scoped(ViewOrganisation), api::list_councils),
+        route(post.clone(), "/api/v1/councils", org, api::create_council),
+        route(get.clone(), "/api/v1/councils/{id}", Scoped(ViewOrganisation), api::get_council),
+        route(get, "/api/v1/teams", Scoped(ViewOrganisation), api::list_teams),
+    ]
+}
+
+/// Every route with its declared access, for tests and documentation.
+pub fn route_table() -> Vec<RouteSpec> {
+    table().into_iter().map(|(spec, _)| spec).collect()
+}
+
+/// The whole application.
+pub fn build_router(state: AppState) -> Router {
+    let mut router: Router<AppState> = Router::new();
+    let mut access = HashMap::new();
+    for (spec, handler) in table() {
+        access.insert((spec.method.clone(), spec.path.to_string()), spec.access);
+        router = router.route(spec.path, handler);
+    }
+    let access = AccessTable(Arc::new(access));
+    router
+        .fallback(|| async { crate::AppError::NotFound })
+        .layer(axum::middleware::from_fn_with_state((state.clone(), access), access_layer))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf_layer))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session_layer))
+        .layer(DefaultBodyLimit::max(state.settings.body_limit))
+        .layer(axum::middleware::from_fn(headers_layer))
+        .with_state(state)
+}

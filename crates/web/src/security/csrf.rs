@@ -1,0 +1,82 @@
+use super::session::cookie;
+use super::CurrentUser;
+use crate::forms::FormData;
+use crate::state::AppState;
+use crate::AppError;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The token the sign-in form carries before there is a session: the value of its own cookie
+/// (double submit), set when the form is shown.
+pub fn signin_token(request_headers: &axum::http::HeaderMap, state: &AppState) -> Option<String> {
+    cookie(request_headers, state.signin_cookie()).map(str::to_string)
+}
+
+fn same_origin(request: &Request) -> bool {
+    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+    match (request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()), host) {
+        // Browsers send Origin on every cross-site POST; its absence means a same-origin form or
+        // a script, which the token check below still covers.
+        (None, _) => true,
+        (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, rest)| rest == host),
+        (Some(_), None) => false,
+    }
+}
+
+/// Refuses any state-changing request that comes from another site or lacks this session's CSRF
+/// token (in the `csrf_token` form field or the `X-CSRF-Token` header), with 403 and no change.
+/// Requests authenticated only by an API token carry no cookies, so CSRF cannot reach them.
+pub async fn csrf_layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    let api = request.uri().path().starts_with("/api/");
+    let refuse = || {
+        let e = AppError::Forbidden;
+        if api { e.into_problem() } else { e.into_response() }
+    };
+    let user = request.extensions().get::<CurrentUser>().cloned();
+    if user.as_ref().is_some_and(|u| u.via_api_token) {
+        return next.run(request).await;
+    }
+    if !same_origin(&request) {
+        return refuse();
+    }
+    let expected = match &user {
+        Some(u) => Some(u.csrf_token.clone()),
+        None => signin_token(request.headers(), &state),
+    };
+    let Some(expected) = expected.filter(|e| !e.is_empty()) else {
+        return refuse();
+    };
+    if let Some(token) = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        if constant_time_eq(token.as_bytes(), expected.as_bytes()) {
+            return next.run(request).await;
+        }
+        return refuse();
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return refuse();
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, state.settings.body_limit).await else {
+        return AppError::BadRequest("The form is too large".into()).into_response();
+    };
+    let token = FormData::parse(&bytes).get("csrf_token");
+    if !constant_time_eq(token.as_bytes(), expected.as_bytes()) {
+        return refuse();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
