@@ -4,8 +4,8 @@
 
 use crate::cli_ctx;
 use canopy_domain::org::{
-    validate_cluster, validate_council, validate_team, ClusterCoverage, ClusterInput, CouncilCoverage, CouncilInput, OtherCouncils,
-    Service, TeamInput,
+    validate_cluster, validate_council, validate_team, ClusterCoverage, ClusterInput, CouncilCoverage, CouncilInput,
+    OtherCouncils, Service, TeamInput,
 };
 use canopy_store::users::UserDetails;
 use canopy_store::Store;
@@ -20,8 +20,18 @@ pub const DEMO_PASSWORD: &str = "demo canopy password";
 const SEED: u64 = 2014;
 
 const COUNCILS: [(&str, &str, &str, &str); 3] = [
-    ("Kingston upon Thames", "314", "E09000021", "KT1, KT2, KT3, KT4, KT5, KT6, KT9"),
-    ("Richmond upon Thames", "318", "E09000027", "TW1, TW2, TW9, TW10, TW11, TW12, SW13, SW14"),
+    (
+        "Kingston upon Thames",
+        "314",
+        "E09000021",
+        "KT1, KT2, KT3, KT4, KT5, KT6, KT9",
+    ),
+    (
+        "Richmond upon Thames",
+        "318",
+        "E09000027",
+        "TW1, TW2, TW9, TW10, TW11, TW12, SW13, SW14",
+    ),
     ("Windsor and Maidenhead", "868", "E06000040", "SL4, SL5, SL6"),
 ];
 
@@ -46,7 +56,12 @@ const CLUSTER_TEAMS: [(&str, Service, usize); 7] = [
 
 /// Central teams: name, service, the councils they serve (empty: all), and how many staff.
 const CENTRAL_TEAMS: [(&str, Service, &[&str], usize); 15] = [
-    ("Kingston and Richmond single point of access", Service::FrontDoor, &["314", "318"], 24),
+    (
+        "Kingston and Richmond single point of access",
+        Service::FrontDoor,
+        &["314", "318"],
+        24,
+    ),
     ("Windsor and Maidenhead front door", Service::FrontDoor, &["868"], 14),
     ("Adoption (shared service)", Service::Adoption, &[], 26),
     ("Fostering", Service::Fostering, &[], 40),
@@ -64,14 +79,51 @@ const CENTRAL_TEAMS: [(&str, Service, &[&str], usize); 15] = [
 ];
 
 const FIRST: [&str; 40] = [
-    "Amara", "Ben", "Chloe", "Daniel", "Ella", "Farah", "George", "Hannah", "Imran", "Jess", "Kwame", "Laura", "Mohammed", "Niamh",
-    "Oliver", "Priya", "Quentin", "Rosa", "Sam", "Tariq", "Uma", "Victor", "Wendy", "Xavier", "Yasmin", "Zoe", "Aidan", "Bea",
-    "Callum", "Deborah", "Emeka", "Fiona", "Gareth", "Helen", "Isla", "Jamal", "Kate", "Leon", "Maya", "Noah",
+    "Amara", "Ben", "Chloe", "Daniel", "Ella", "Farah", "George", "Hannah", "Imran", "Jess", "Kwame", "Laura",
+    "Mohammed", "Niamh", "Oliver", "Priya", "Quentin", "Rosa", "Sam", "Tariq", "Uma", "Victor", "Wendy", "Xavier",
+    "Yasmin", "Zoe", "Aidan", "Bea", "Callum", "Deborah", "Emeka", "Fiona", "Gareth", "Helen", "Isla", "Jamal", "Kate",
+    "Leon", "Maya", "Noah",
 ];
 const LAST: [&str; 40] = [
-    "Adeyemi", "Brown", "Chen", "Davies", "Evans", "Fraser", "Gupta", "Hughes", "Iqbal", "Jones", "Khan", "Lewis", "Murphy",
-    "Nowak", "O'Brien", "Patel", "Quinn", "Roberts", "Smith", "Taylor", "Usman", "Vaughan", "Walker", "Xu", "Young", "Zielinski",
-    "Ahmed", "Baker", "Clarke", "Dixon", "Edwards", "Fisher", "Green", "Hall", "Ibrahim", "Jackson", "Kelly", "Lopez", "Mensah",
+    "Adeyemi",
+    "Brown",
+    "Chen",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Gupta",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Murphy",
+    "Nowak",
+    "O'Brien",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Smith",
+    "Taylor",
+    "Usman",
+    "Vaughan",
+    "Walker",
+    "Xu",
+    "Young",
+    "Zielinski",
+    "Ahmed",
+    "Baker",
+    "Clarke",
+    "Dixon",
+    "Edwards",
+    "Fisher",
+    "Green",
+    "Hall",
+    "Ibrahim",
+    "Jackson",
+    "Kelly",
+    "Lopez",
+    "Mensah",
     "Nguyen",
 ];
 
@@ -106,7 +158,10 @@ pub async fn ensure(store: &Store) -> Result<Vec<(&'static str, String)>, String
     }
     let ctx = cli_ctx();
     let err = |e: canopy_store::StoreError| e.to_string();
-    store.set_organisation_name(&ctx, "Achieving for Children (demo)").await.map_err(err)?;
+    store
+        .set_organisation_name(&ctx, "Achieving for Children (demo)")
+        .await
+        .map_err(err)?;
     let mut council_ids: HashMap<&str, String> = HashMap::new();
     let mut coverage = Vec::new();
     for (name, la, ons, districts) in COUNCILS {
@@ -182,11 +237,20 @@ pub async fn ensure(store: &Store) -> Result<Vec<(&'static str, String)>, String
         .map_err(|e| e.to_string())?;
         teams.push((store.save_team(&ctx, None, &team).await.map_err(err)?, service, size));
     }
-    let roles: HashMap<String, String> = store.list_roles().await.map_err(err)?.into_iter().map(|r| (r.key, r.id)).collect();
+    let roles: HashMap<String, String> = store
+        .list_roles()
+        .await
+        .map_err(err)?
+        .into_iter()
+        .map(|r| (r.key, r.id))
+        .collect();
     let hash = canopy_web::hash_password(DEMO_PASSWORD)?;
     let mut rng = StdRng::seed_from_u64(SEED);
     let mut used: HashMap<String, usize> = HashMap::new();
-    let mut named = logins.iter().map(|(who, email)| (*who, email.clone())).collect::<HashMap<_, _>>();
+    let mut named = logins
+        .iter()
+        .map(|(who, email)| (*who, email.clone()))
+        .collect::<HashMap<_, _>>();
     for (team_id, service, size) in &teams {
         for i in 0..*size {
             let lead = i == 0;
@@ -196,7 +260,11 @@ pub async fn ensure(store: &Store) -> Result<Vec<(&'static str, String)>, String
             let base = format!("{}.{}", first.to_lowercase(), last.to_lowercase().replace('\'', ""));
             let n = used.entry(base.clone()).or_insert(0);
             *n += 1;
-            let mut email = if *n == 1 { format!("{base}@canopy.example") } else { format!("{base}{n}@canopy.example") };
+            let mut email = if *n == 1 {
+                format!("{base}@canopy.example")
+            } else {
+                format!("{base}{n}@canopy.example")
+            };
             let mut keys: Vec<&str> = role_keys.to_vec();
             // The printed sign-ins are the first practitioner, team manager and director made.
             let special = match (*service, lead, keys.first().copied()) {
@@ -224,7 +292,11 @@ pub async fn ensure(store: &Store) -> Result<Vec<(&'static str, String)>, String
                 job_title: title.into(),
                 role_ids: keys.iter().filter_map(|k| roles.get(*k).cloned()).collect(),
                 team_ids: vec![team_id.clone()],
-                council_ids: if *service == Service::Leadership { council_ids.values().cloned().collect() } else { vec![] },
+                council_ids: if *service == Service::Leadership {
+                    council_ids.values().cloned().collect()
+                } else {
+                    vec![]
+                },
             };
             store.create_user(&ctx, &details, &hash, false).await.map_err(err)?;
         }

@@ -14,7 +14,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "canopy", version, about = "Canopy: the operating platform for children's services delivered across councils")]
+#[command(
+    name = "canopy",
+    version,
+    about = "Canopy: the operating platform for children's services delivered across councils"
+)]
 struct Cli {
     /// Where the embedded database and uploads live.
     #[arg(long, env = "CANOPY_DATA_DIR", global = true)]
@@ -143,7 +147,11 @@ fn resolve(cli: &Cli, serve: Option<&ServeArgs>, default_dir: &str) -> Result<Re
             .clone()
             .or_else(|| file.get("data_dir").map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from(default_dir)),
-        database_url: cli.database_url.clone().filter(|u| !u.is_empty()).or_else(|| file.get("database_url").cloned()),
+        database_url: cli
+            .database_url
+            .clone()
+            .filter(|u| !u.is_empty())
+            .or_else(|| file.get("database_url").cloned()),
         addr: serve
             .and_then(|s| s.addr.clone())
             .or_else(|| file.get("addr").cloned())
@@ -161,7 +169,10 @@ async fn open(r: &Resolved) -> Result<Store, String> {
         None => Store::open_embedded(&r.data_dir).await,
     }
     .map_err(|e| format!("cannot open the database: {e}"))?;
-    store.ensure_reference_data(&cli_ctx()).await.map_err(|e| e.to_string())?;
+    store
+        .ensure_reference_data(&cli_ctx())
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(store)
 }
 
@@ -175,7 +186,10 @@ fn cli_ctx() -> AuditContext {
 
 async fn serve(store: Store, r: &Resolved, args: &ServeArgs) -> Result<(), String> {
     if !r.assets_dir.join("canopy.css").exists() {
-        eprintln!("warning: {} has no canopy.css; run `npm ci && npm run build` for the styles", r.assets_dir.display());
+        eprintln!(
+            "warning: {} has no canopy.css; run `npm ci && npm run build` for the styles",
+            r.assets_dir.display()
+        );
     }
     let hasher = PasswordHasher::new()?;
     let settings = Settings {
@@ -184,12 +198,20 @@ async fn serve(store: Store, r: &Resolved, args: &ServeArgs) -> Result<(), Strin
         ..Settings::default()
     };
     let state = AppState::new(store, Arc::new(SystemClock), settings, hasher);
-    let listener = tokio::net::TcpListener::bind(&r.addr).await.map_err(|e| format!("cannot listen on {}: {e}", r.addr))?;
+    let listener = tokio::net::TcpListener::bind(&r.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", r.addr))?;
     println!("Canopy is serving on http://{}", r.addr);
     canopy_web::serve(state, listener).await.map_err(|e| e.to_string())
 }
 
-async fn add_user(store: &Store, email: &str, name: &str, job_title: &str, role_keys: &[String]) -> Result<String, String> {
+async fn add_user(
+    store: &Store,
+    email: &str,
+    name: &str,
+    job_title: &str,
+    role_keys: &[String],
+) -> Result<String, String> {
     let roles = store.list_roles().await.map_err(|e| e.to_string())?;
     let mut role_ids = Vec::new();
     for key in role_keys {
@@ -210,7 +232,10 @@ async fn add_user(store: &Store, email: &str, name: &str, job_title: &str, role_
         role_ids,
         ..UserDetails::default()
     };
-    store.create_user(&cli_ctx(), &details, &hash, true).await.map_err(|e| e.to_string())?;
+    store
+        .create_user(&cli_ctx(), &details, &hash, true)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(password)
 }
 
@@ -234,7 +259,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             let store = open(&r).await?;
             let logins = demo::ensure(&store).await?;
             println!("The demo organisation is in {}.", r.data_dir.display());
-            println!("Sign in at http://{} with password '{}' as:", r.addr, demo::DEMO_PASSWORD);
+            println!(
+                "Sign in at http://{} with password '{}' as:",
+                r.addr,
+                demo::DEMO_PASSWORD
+            );
             for (who, email) in logins {
                 println!("  {who:<16} {email}");
             }
@@ -250,9 +279,19 @@ async fn run(cli: Cli) -> Result<(), String> {
                 return Err("there are users already; bootstrap only creates the first admin".into());
             }
             if store.organisation_name().await.map_err(|e| e.to_string())?.is_none() {
-                store.set_organisation_name(&cli_ctx(), organisation).await.map_err(|e| e.to_string())?;
+                store
+                    .set_organisation_name(&cli_ctx(), organisation)
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
-            let password = add_user(&store, email, "Organisation admin", "Organisation admin", &["org_admin".into()]).await?;
+            let password = add_user(
+                &store,
+                email,
+                "Organisation admin",
+                "Organisation admin",
+                &["org_admin".into()],
+            )
+            .await?;
             println!("Created {email} with the one-time password: {password}");
             println!("Sign in and choose a new password.");
             Ok(())
@@ -261,20 +300,32 @@ async fn run(cli: Cli) -> Result<(), String> {
             let r = resolve(&cli, None, "data")?;
             let store = open(&r).await?;
             match command {
-                UsersCommand::Add { email, name, job_title, roles } => {
+                UsersCommand::Add {
+                    email,
+                    name,
+                    job_title,
+                    roles,
+                } => {
                     let password = add_user(&store, email, name, job_title, roles).await?;
                     println!("Created {email} with the one-time password: {password}");
                     Ok(())
                 }
                 UsersCommand::List => {
                     for u in store.list_users().await.map_err(|e| e.to_string())? {
-                        println!("{}\t{}\t{}", u.email, u.display_name, if u.disabled { "disabled" } else { "active" });
+                        println!(
+                            "{}\t{}\t{}",
+                            u.email,
+                            u.display_name,
+                            if u.disabled { "disabled" } else { "active" }
+                        );
                     }
                     Ok(())
                 }
             }
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
             let r = resolve(&cli, None, "data")?;
             let store = open(&r).await?;
             match store.verify_audit_chain().await.map_err(|e| e.to_string())? {

@@ -69,7 +69,10 @@ pub fn required_text(errors: &mut FieldErrors, field: &str, label: &str, value: 
     if trimmed.is_empty() {
         errors.add(field, format!("Enter {label}"));
     } else if trimmed.chars().count() > max {
-        errors.add(field, format!("{} must be {max} characters or fewer", capitalise(label)));
+        errors.add(
+            field,
+            format!("{} must be {max} characters or fewer", capitalise(label)),
+        );
     }
     trimmed.to_string()
 }
@@ -79,5 +82,44 @@ fn capitalise(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// Whether `text` has the shape of an email address: something, an @, and a domain with a dot.
+pub fn looks_like_email(text: &str) -> bool {
+    match text.rsplit_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !text.contains(' ')
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_need_a_local_part_and_a_dotted_domain() {
+        assert!(looks_like_email("sam.social@kingston.gov.uk"));
+        assert!(!looks_like_email("sam.social"));
+        assert!(!looks_like_email("@kingston.gov.uk"));
+        assert!(!looks_like_email("sam@localhost"));
+        assert!(!looks_like_email("sam smith@kingston.gov.uk"));
+    }
+
+    #[test]
+    fn required_text_reports_missing_and_overlong_values() {
+        let mut errors = FieldErrors::new();
+        assert_eq!(required_text(&mut errors, "name", "a name", "  Ann  ", 10), "Ann");
+        required_text(&mut errors, "title", "a title", " ", 10);
+        required_text(&mut errors, "team", "a team", "abcdefghijk", 10);
+        assert_eq!(errors.for_field("title"), Some("Enter a title"));
+        assert_eq!(errors.for_field("team"), Some("A team must be 10 characters or fewer"));
+        assert_eq!(errors.for_field("name"), None);
     }
 }

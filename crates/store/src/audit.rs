@@ -76,7 +76,9 @@ impl WriteTx {
     pub async fn audit(&mut self, ctx: &AuditContext, event: AuditEvent) -> Result<(), StoreError> {
         if self.engine == Engine::Postgres {
             // Writers take turns at the end of the chain; SQLite's write gate already does this.
-            sqlx::query("SELECT pg_advisory_xact_lock(7301)").execute(self.conn()).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7301)")
+                .execute(self.conn())
+                .await?;
         }
         let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .fetch_optional(self.conn())

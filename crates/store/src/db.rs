@@ -64,9 +64,7 @@ impl Store {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Engine::Postgres
         } else {
-            return Err(StoreError::UnsupportedUrl(
-                "use sqlite://PATH or postgres://…".into(),
-            ));
+            return Err(StoreError::UnsupportedUrl("use sqlite://PATH or postgres://…".into()));
         };
         let options = AnyConnectOptions::from_str(url)?;
         let mut pool_options = AnyPoolOptions::new().max_connections(if engine == Engine::Sqlite { 8 } else { 16 });
@@ -122,14 +120,25 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         match self.engine {
             Engine::Sqlite => {
-                let mode: String = sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await?.try_get(0)?;
-                let sync: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await?.try_get(0)?;
-                let fk: i64 = sqlx::query("PRAGMA foreign_keys").fetch_one(&mut *conn).await?.try_get(0)?;
+                let mode: String = sqlx::query("PRAGMA journal_mode")
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get(0)?;
+                let sync: i64 = sqlx::query("PRAGMA synchronous")
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get(0)?;
+                let fk: i64 = sqlx::query("PRAGMA foreign_keys")
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get(0)?;
                 if !mode.eq_ignore_ascii_case("wal") {
                     return Err(StoreError::UnsafeSettings(format!("journal_mode is {mode}, not WAL")));
                 }
                 if sync < 2 {
-                    return Err(StoreError::UnsafeSettings(format!("synchronous is {sync}, not FULL (2)")));
+                    return Err(StoreError::UnsafeSettings(format!(
+                        "synchronous is {sync}, not FULL (2)"
+                    )));
                 }
                 if fk != 1 {
                     return Err(StoreError::UnsafeSettings("foreign keys are off".into()));
@@ -178,19 +187,23 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?
             }
-            Engine::Postgres => {
-                sqlx::query(
-                    "SELECT table_name::text, column_name::text, CASE WHEN is_nullable = 'YES' THEN 1 ELSE 0 END::bigint \
+            Engine::Postgres => sqlx::query(
+                "SELECT table_name::text, column_name::text, CASE WHEN is_nullable = 'YES' THEN 1 ELSE 0 END::bigint \
                      FROM information_schema.columns \
                      WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
-                )
-                .fetch_all(&self.pool)
-                .await?
-            }
+            )
+            .fetch_all(&self.pool)
+            .await?,
         };
         let mut out = rows
             .iter()
-            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?, r.try_get::<i64, _>(2)? == 1)))
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>(0)?,
+                    r.try_get::<String, _>(1)?,
+                    r.try_get::<i64, _>(2)? == 1,
+                ))
+            })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         out.sort();
         Ok(out)

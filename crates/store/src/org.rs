@@ -34,10 +34,7 @@ pub struct TeamRow {
 }
 
 /// Reads `(key, value)` pairs into lists by key.
-pub(crate) async fn grouped(
-    store: &Store,
-    sql: &str,
-) -> Result<BTreeMap<String, Vec<String>>, StoreError> {
+pub(crate) async fn grouped(store: &Store, sql: &str) -> Result<BTreeMap<String, Vec<String>>, StoreError> {
     let rows = sqlx::query(sql).fetch_all(store.pool()).await?;
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in rows {
@@ -46,17 +43,26 @@ pub(crate) async fn grouped(
     Ok(out)
 }
 
-async fn replace_links(tx: &mut WriteTx, table: &str, owner_col: &str, value_col: &str, owner: &str, values: &[String]) -> Result<(), StoreError> {
+async fn replace_links(
+    tx: &mut WriteTx,
+    table: &str,
+    owner_col: &str,
+    value_col: &str,
+    owner: &str,
+    values: &[String],
+) -> Result<(), StoreError> {
     sqlx::query(&format!("DELETE FROM {table} WHERE {owner_col} = $1"))
         .bind(owner)
         .execute(tx.conn())
         .await?;
     for v in values {
-        sqlx::query(&format!("INSERT INTO {table} ({owner_col}, {value_col}) VALUES ($1, $2)"))
-            .bind(owner)
-            .bind(v)
-            .execute(tx.conn())
-            .await?;
+        sqlx::query(&format!(
+            "INSERT INTO {table} ({owner_col}, {value_col}) VALUES ($1, $2)"
+        ))
+        .bind(owner)
+        .bind(v)
+        .execute(tx.conn())
+        .await?;
     }
     Ok(())
 }
@@ -66,7 +72,10 @@ impl Store {
     /// built-in roles. Existing data is left alone, so admins' changes survive.
     pub async fn ensure_reference_data(&self, ctx: &AuditContext) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let holidays: i64 = sqlx::query("SELECT COUNT(*) FROM bank_holidays").fetch_one(tx.conn()).await?.try_get(0)?;
+        let holidays: i64 = sqlx::query("SELECT COUNT(*) FROM bank_holidays")
+            .fetch_one(tx.conn())
+            .await?
+            .try_get(0)?;
         if holidays == 0 {
             for h in shipped_bank_holidays() {
                 sqlx::query("INSERT INTO bank_holidays (day, name) VALUES ($1, $2)")
@@ -83,14 +92,16 @@ impl Store {
                 .await?;
             if exists.is_none() {
                 let id = new_id();
-                sqlx::query("INSERT INTO roles (id, key, name, description, reach, builtin) VALUES ($1, $2, $3, $4, $5, 1)")
-                    .bind(&id)
-                    .bind(role.key)
-                    .bind(role.name)
-                    .bind(role.description)
-                    .bind(role.reach.code())
-                    .execute(tx.conn())
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO roles (id, key, name, description, reach, builtin) VALUES ($1, $2, $3, $4, $5, 1)",
+                )
+                .bind(&id)
+                .bind(role.key)
+                .bind(role.name)
+                .bind(role.description)
+                .bind(role.reach.code())
+                .execute(tx.conn())
+                .await?;
                 for p in role.permissions {
                     sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)")
                         .bind(&id)
@@ -98,7 +109,11 @@ impl Store {
                         .execute(tx.conn())
                         .await?;
                 }
-                tx.audit(ctx, AuditEvent::succeeded("create_role", "role", &id).with_detail(role.key)).await?;
+                tx.audit(
+                    ctx,
+                    AuditEvent::succeeded("create_role", "role", &id).with_detail(role.key),
+                )
+                .await?;
             }
         }
         tx.commit().await
@@ -106,18 +121,26 @@ impl Store {
 
     /// The organisation's name, if it has been set up.
     pub async fn organisation_name(&self) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT name FROM organisation LIMIT 1").fetch_optional(self.pool()).await?;
+        let row = sqlx::query("SELECT name FROM organisation LIMIT 1")
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
     /// Names the organisation (creating its row the first time).
     pub async fn set_organisation_name(&self, ctx: &AuditContext, name: &str) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let existing = sqlx::query("SELECT id FROM organisation LIMIT 1").fetch_optional(tx.conn()).await?;
+        let existing = sqlx::query("SELECT id FROM organisation LIMIT 1")
+            .fetch_optional(tx.conn())
+            .await?;
         let id = match existing {
             Some(r) => {
                 let id: String = r.try_get(0)?;
-                sqlx::query("UPDATE organisation SET name = $1 WHERE id = $2").bind(name).bind(&id).execute(tx.conn()).await?;
+                sqlx::query("UPDATE organisation SET name = $1 WHERE id = $2")
+                    .bind(name)
+                    .bind(&id)
+                    .execute(tx.conn())
+                    .await?;
                 id
             }
             None => {
@@ -131,7 +154,11 @@ impl Store {
                 id
             }
         };
-        tx.audit(ctx, AuditEvent::succeeded("set_organisation_name", "organisation", &id).with_detail(name)).await?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("set_organisation_name", "organisation", &id).with_detail(name),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -140,7 +167,11 @@ impl Store {
         let rows = sqlx::query("SELECT id, name, la_code, ons_code FROM councils ORDER BY name")
             .fetch_all(self.pool())
             .await?;
-        let districts = grouped(self, "SELECT council_id, district FROM council_postcode_districts ORDER BY district").await?;
+        let districts = grouped(
+            self,
+            "SELECT council_id, district FROM council_postcode_districts ORDER BY district",
+        )
+        .await?;
         let mut out = Vec::new();
         for r in rows {
             let id: String = r.try_get("id")?;
@@ -171,19 +202,29 @@ impl Store {
     }
 
     /// Adds a council, or changes one when `id` is given.
-    pub async fn save_council(&self, ctx: &AuditContext, id: Option<&str>, council: &ValidCouncil) -> Result<String, StoreError> {
+    pub async fn save_council(
+        &self,
+        ctx: &AuditContext,
+        id: Option<&str>,
+        council: &ValidCouncil,
+    ) -> Result<String, StoreError> {
         let mut tx = self.begin_write().await?;
         let id = match id {
             Some(id) => {
-                let changed = sqlx::query("UPDATE councils SET name = $1, la_code = $2, ons_code = $3, updated_at = $4 WHERE id = $5")
-                    .bind(&council.name)
-                    .bind(council.la_code.to_string())
-                    .bind(council.ons_code.to_string())
-                    .bind(ctx.at_ms)
-                    .bind(id)
-                    .execute(tx.conn())
-                    .await
-                    .map_err(StoreError::unique_as("la_code", "Another council already has that LA code, ONS code or name"))?;
+                let changed = sqlx::query(
+                    "UPDATE councils SET name = $1, la_code = $2, ons_code = $3, updated_at = $4 WHERE id = $5",
+                )
+                .bind(&council.name)
+                .bind(council.la_code.to_string())
+                .bind(council.ons_code.to_string())
+                .bind(ctx.at_ms)
+                .bind(id)
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::unique_as(
+                    "la_code",
+                    "Another council already has that LA code, ONS code or name",
+                ))?;
                 if changed.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
@@ -204,12 +245,21 @@ impl Store {
             }
         };
         let districts: Vec<String> = council.postcode_districts.iter().map(|d| d.to_string()).collect();
-        replace_links(&mut tx, "council_postcode_districts", "council_id", "district", &id, &districts)
-            .await
-            .map_err(|e| match e {
-                StoreError::Database(db) => StoreError::unique_as("postcode_districts", "A district is already covered by another council")(db),
-                other => other,
-            })?;
+        replace_links(
+            &mut tx,
+            "council_postcode_districts",
+            "council_id",
+            "district",
+            &id,
+            &districts,
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Database(db) => {
+                StoreError::unique_as("postcode_districts", "A district is already covered by another council")(db)
+            }
+            other => other,
+        })?;
         tx.audit(
             ctx,
             AuditEvent::succeeded("save_council", "council", &id)
@@ -223,7 +273,9 @@ impl Store {
 
     /// The clusters serving any council in `scope`.
     pub async fn list_clusters(&self, scope: &Scope) -> Result<Vec<ClusterRow>, StoreError> {
-        let rows = sqlx::query("SELECT id, name FROM clusters ORDER BY name").fetch_all(self.pool()).await?;
+        let rows = sqlx::query("SELECT id, name FROM clusters ORDER BY name")
+            .fetch_all(self.pool())
+            .await?;
         let areas = grouped(self, "SELECT cluster_id, area FROM cluster_areas ORDER BY area").await?;
         let councils = grouped(self, "SELECT cluster_id, council_id FROM cluster_councils").await?;
         let mut out = Vec::new();
@@ -244,7 +296,12 @@ impl Store {
     }
 
     /// Adds a cluster, or changes one when `id` is given.
-    pub async fn save_cluster(&self, ctx: &AuditContext, id: Option<&str>, cluster: &ValidCluster) -> Result<String, StoreError> {
+    pub async fn save_cluster(
+        &self,
+        ctx: &AuditContext,
+        id: Option<&str>,
+        cluster: &ValidCluster,
+    ) -> Result<String, StoreError> {
         let mut tx = self.begin_write().await?;
         let conflict = StoreError::unique_as("name", "A cluster with that name already exists");
         let id = match id {
@@ -275,15 +332,29 @@ impl Store {
         };
         let areas: Vec<String> = cluster.areas.iter().map(|a| a.to_string()).collect();
         replace_links(&mut tx, "cluster_areas", "cluster_id", "area", &id, &areas).await?;
-        replace_links(&mut tx, "cluster_councils", "cluster_id", "council_id", &id, &cluster.council_ids).await?;
-        tx.audit(ctx, AuditEvent::succeeded("save_cluster", "cluster", &id).with_detail(cluster.name.clone())).await?;
+        replace_links(
+            &mut tx,
+            "cluster_councils",
+            "cluster_id",
+            "council_id",
+            &id,
+            &cluster.council_ids,
+        )
+        .await?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("save_cluster", "cluster", &id).with_detail(cluster.name.clone()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// The teams serving any council in `scope`, by name.
     pub async fn list_teams(&self, scope: &Scope) -> Result<Vec<TeamRow>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, service, cluster_id FROM teams ORDER BY name").fetch_all(self.pool()).await?;
+        let rows = sqlx::query("SELECT id, name, service, cluster_id FROM teams ORDER BY name")
+            .fetch_all(self.pool())
+            .await?;
         let councils = grouped(self, "SELECT team_id, council_id FROM team_councils").await?;
         let mut out = Vec::new();
         for r in rows {
@@ -305,22 +376,33 @@ impl Store {
 
     /// One team, if it exists and serves a council in `scope`; otherwise `NotFound` either way.
     pub async fn get_team(&self, scope: &Scope, id: &str) -> Result<TeamRow, StoreError> {
-        self.list_teams(scope).await?.into_iter().find(|t| t.id == id).ok_or(StoreError::NotFound)
+        self.list_teams(scope)
+            .await?
+            .into_iter()
+            .find(|t| t.id == id)
+            .ok_or(StoreError::NotFound)
     }
 
     /// Adds a team, or changes one when `id` is given.
-    pub async fn save_team(&self, ctx: &AuditContext, id: Option<&str>, team: &ValidTeam) -> Result<String, StoreError> {
+    pub async fn save_team(
+        &self,
+        ctx: &AuditContext,
+        id: Option<&str>,
+        team: &ValidTeam,
+    ) -> Result<String, StoreError> {
         let mut tx = self.begin_write().await?;
         let id = match id {
             Some(id) => {
-                let changed = sqlx::query("UPDATE teams SET name = $1, service = $2, cluster_id = $3, updated_at = $4 WHERE id = $5")
-                    .bind(&team.name)
-                    .bind(team.service.code())
-                    .bind(team.cluster_id.clone())
-                    .bind(ctx.at_ms)
-                    .bind(id)
-                    .execute(tx.conn())
-                    .await?;
+                let changed = sqlx::query(
+                    "UPDATE teams SET name = $1, service = $2, cluster_id = $3, updated_at = $4 WHERE id = $5",
+                )
+                .bind(&team.name)
+                .bind(team.service.code())
+                .bind(team.cluster_id.clone())
+                .bind(ctx.at_ms)
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
                 if changed.rows_affected() == 0 {
                     return Err(StoreError::NotFound);
                 }
@@ -339,8 +421,20 @@ impl Store {
                 id
             }
         };
-        replace_links(&mut tx, "team_councils", "team_id", "council_id", &id, &team.council_ids).await?;
-        tx.audit(ctx, AuditEvent::succeeded("save_team", "team", &id).with_detail(team.name.clone())).await?;
+        replace_links(
+            &mut tx,
+            "team_councils",
+            "team_id",
+            "council_id",
+            &id,
+            &team.council_ids,
+        )
+        .await?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("save_team", "team", &id).with_detail(team.name.clone()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -348,20 +442,29 @@ impl Store {
     /// A council's working-day calendar: weekends, the bank holidays and its own closure days.
     pub async fn council_calendar(&self, council_id: &str) -> Result<WorkingCalendar, StoreError> {
         let mut days = Vec::new();
-        let rows = sqlx::query("SELECT day FROM bank_holidays UNION SELECT day FROM council_closure_days WHERE council_id = $1")
-            .bind(council_id)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT day FROM bank_holidays UNION SELECT day FROM council_closure_days WHERE council_id = $1",
+        )
+        .bind(council_id)
+        .fetch_all(self.pool())
+        .await?;
         for r in rows {
             let text: String = r.try_get(0)?;
-            let day = NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("calendar day {text}")))?;
+            let day = NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                .map_err(|_| StoreError::Corrupt(format!("calendar day {text}")))?;
             days.push(day);
         }
         Ok(WorkingCalendar::new(days))
     }
 
     /// Adds a closure day to one council's calendar.
-    pub async fn add_closure_day(&self, ctx: &AuditContext, council_id: &str, day: NaiveDate, reason: &str) -> Result<(), StoreError> {
+    pub async fn add_closure_day(
+        &self,
+        ctx: &AuditContext,
+        council_id: &str,
+        day: NaiveDate,
+        reason: &str,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO council_closure_days (council_id, day, reason) VALUES ($1, $2, $3)")
             .bind(council_id)
@@ -370,8 +473,13 @@ impl Store {
             .execute(tx.conn())
             .await
             .map_err(StoreError::unique_as("day", "That day is already a closure day"))?;
-        tx.audit(ctx, AuditEvent::succeeded("add_closure_day", "council", council_id).with_council(council_id).with_detail(day.to_string()))
-            .await?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("add_closure_day", "council", council_id)
+                .with_council(council_id)
+                .with_detail(day.to_string()),
+        )
+        .await?;
         tx.commit().await
     }
 }

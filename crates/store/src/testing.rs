@@ -28,7 +28,10 @@ pub fn postgres_url() -> Option<String> {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
             let required = std::env::var("CANOPY_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-            assert!(!required, "CANOPY_REQUIRE_POSTGRES=1 but CANOPY_TEST_POSTGRES_URL is not set");
+            assert!(
+                !required,
+                "CANOPY_REQUIRE_POSTGRES=1 but CANOPY_TEST_POSTGRES_URL is not set"
+            );
             None
         }
     }
@@ -86,7 +89,9 @@ impl TestDb {
         }
         if let Some((admin_url, name)) = self.pg_admin {
             if let Ok(mut admin) = sqlx::AnyConnection::connect(&admin_url).await {
-                let _ = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                let _ = admin
+                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                    .await;
                 let _ = admin.close().await;
             }
         }

@@ -30,6 +30,16 @@ pub struct UserRow {
     pub council_ids: Vec<String>,
 }
 
+/// A role as an admin sets it. The key is fixed once the role exists.
+#[derive(Debug, Clone)]
+pub struct RoleDetails {
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    pub reach: Reach,
+    pub permissions: Vec<Permission>,
+}
+
 /// A user's details as an admin sets them. Emails are stored lower-case.
 #[derive(Debug, Clone, Default)]
 pub struct UserDetails {
@@ -75,7 +85,11 @@ impl Store {
         let rows = sqlx::query("SELECT id, key, name, description, reach, builtin FROM roles ORDER BY name")
             .fetch_all(self.pool())
             .await?;
-        let perms = grouped(self, "SELECT role_id, permission FROM role_permissions ORDER BY permission").await?;
+        let perms = grouped(
+            self,
+            "SELECT role_id, permission FROM role_permissions ORDER BY permission",
+        )
+        .await?;
         rows.iter()
             .map(|r| {
                 let id: String = r.try_get("id")?;
@@ -98,12 +112,15 @@ impl Store {
         &self,
         ctx: &AuditContext,
         id: Option<&str>,
-        key: &str,
-        name: &str,
-        description: &str,
-        reach: Reach,
-        permissions: &[Permission],
+        role: &RoleDetails,
     ) -> Result<String, StoreError> {
+        let RoleDetails {
+            key,
+            name,
+            description,
+            reach,
+            permissions,
+        } = role;
         let mut tx = self.begin_write().await?;
         let id = match id {
             Some(id) => {
@@ -121,19 +138,24 @@ impl Store {
             }
             None => {
                 let id = new_id();
-                sqlx::query("INSERT INTO roles (id, key, name, description, reach, builtin) VALUES ($1, $2, $3, $4, $5, 0)")
-                    .bind(&id)
-                    .bind(key)
-                    .bind(name)
-                    .bind(description)
-                    .bind(reach.code())
-                    .execute(tx.conn())
-                    .await
-                    .map_err(StoreError::unique_as("key", "A role with that key already exists"))?;
+                sqlx::query(
+                    "INSERT INTO roles (id, key, name, description, reach, builtin) VALUES ($1, $2, $3, $4, $5, 0)",
+                )
+                .bind(&id)
+                .bind(key)
+                .bind(name)
+                .bind(description)
+                .bind(reach.code())
+                .execute(tx.conn())
+                .await
+                .map_err(StoreError::unique_as("key", "A role with that key already exists"))?;
                 id
             }
         };
-        sqlx::query("DELETE FROM role_permissions WHERE role_id = $1").bind(&id).execute(tx.conn()).await?;
+        sqlx::query("DELETE FROM role_permissions WHERE role_id = $1")
+            .bind(&id)
+            .execute(tx.conn())
+            .await?;
         for p in permissions {
             sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)")
                 .bind(&id)
@@ -142,14 +164,20 @@ impl Store {
                 .await?;
         }
         let codes: Vec<&str> = permissions.iter().map(|p| p.code()).collect();
-        tx.audit(ctx, AuditEvent::succeeded("save_role", "role", &id).with_detail(format!("{key}: {}", codes.join(" "))))
-            .await?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("save_role", "role", &id).with_detail(format!("{key}: {}", codes.join(" "))),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     pub async fn count_users(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM users").fetch_one(self.pool()).await?.try_get(0)?)
+        Ok(sqlx::query("SELECT COUNT(*) FROM users")
+            .fetch_one(self.pool())
+            .await?
+            .try_get(0)?)
     }
 
     pub async fn list_users(&self) -> Result<Vec<UserRow>, StoreError> {
@@ -181,14 +209,18 @@ impl Store {
     }
 
     pub async fn get_user(&self, id: &str) -> Result<UserRow, StoreError> {
-        let row = sqlx::query("SELECT id, email, display_name, job_title, disabled, must_change_password FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(
+            "SELECT id, email, display_name, job_title, disabled, must_change_password FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let list = |sql: &'static str| async move {
             let rows = sqlx::query(sql).bind(id).fetch_all(self.pool()).await?;
-            rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<Vec<_>, _>>()
+            rows.iter()
+                .map(|r| r.try_get::<String, _>(0))
+                .collect::<Result<Vec<_>, _>>()
         };
         Ok(UserRow {
             id: row.try_get("id")?,
@@ -228,7 +260,11 @@ impl Store {
         .await
         .map_err(StoreError::unique_as("email", "A user with that email address already exists"))?;
         link_user(&mut tx, &id, details).await?;
-        tx.audit(ctx, AuditEvent::succeeded("create_user", "user", &id).with_detail(details.email.to_lowercase())).await?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("create_user", "user", &id).with_detail(details.email.to_lowercase()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -236,20 +272,28 @@ impl Store {
     /// Changes a user's details, roles, teams and councils.
     pub async fn update_user(&self, ctx: &AuditContext, id: &str, details: &UserDetails) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let changed = sqlx::query("UPDATE users SET email = $1, display_name = $2, job_title = $3, updated_at = $4 WHERE id = $5")
-            .bind(details.email.to_lowercase())
-            .bind(&details.display_name)
-            .bind(&details.job_title)
-            .bind(ctx.at_ms)
-            .bind(id)
-            .execute(tx.conn())
-            .await
-            .map_err(StoreError::unique_as("email", "A user with that email address already exists"))?;
+        let changed = sqlx::query(
+            "UPDATE users SET email = $1, display_name = $2, job_title = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(details.email.to_lowercase())
+        .bind(&details.display_name)
+        .bind(&details.job_title)
+        .bind(ctx.at_ms)
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::unique_as(
+            "email",
+            "A user with that email address already exists",
+        ))?;
         if changed.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
         for table in ["user_roles", "team_members", "user_councils"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1")).bind(id).execute(tx.conn()).await?;
+            sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
         }
         link_user(&mut tx, id, details).await?;
         tx.audit(ctx, AuditEvent::succeeded("update_user", "user", id)).await?;
@@ -270,7 +314,10 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         if disabled {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(tx.conn()).await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
         }
         let action = if disabled { "disable_user" } else { "enable_user" };
         tx.audit(ctx, AuditEvent::succeeded(action, "user", id)).await?;
@@ -278,19 +325,30 @@ impl Store {
     }
 
     /// Replaces a user's password hash and ends their other sessions.
-    pub async fn set_password(&self, ctx: &AuditContext, id: &str, password_hash: &str, must_change: bool) -> Result<(), StoreError> {
+    pub async fn set_password(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        password_hash: &str,
+        must_change: bool,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let changed = sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4")
-            .bind(password_hash)
-            .bind(i64::from(must_change))
-            .bind(ctx.at_ms)
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
+        let changed = sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(password_hash)
+        .bind(i64::from(must_change))
+        .bind(ctx.at_ms)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
         if changed.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(tx.conn()).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
         tx.audit(ctx, AuditEvent::succeeded("set_password", "user", id)).await?;
         tx.commit().await
     }
@@ -358,13 +416,15 @@ impl Store {
 
     pub async fn create_session(&self, ctx: &AuditContext, token_hash: &str, user_id: &str) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, source) VALUES ($1, $2, $3, $3, $4)")
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(ctx.at_ms)
-            .bind(&ctx.source)
-            .execute(tx.conn())
-            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, source) VALUES ($1, $2, $3, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(ctx.at_ms)
+        .bind(&ctx.source)
+        .execute(tx.conn())
+        .await?;
         tx.audit(ctx, AuditEvent::succeeded("sign_in", "user", user_id)).await?;
         tx.commit().await
     }
@@ -403,12 +463,22 @@ impl Store {
     /// Ends one session; `reason` goes into the audit row ("sign_out", "session_expired").
     pub async fn end_session(&self, ctx: &AuditContext, token_hash: &str, reason: &str) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(tx.conn()).await?;
-        tx.audit(ctx, AuditEvent::succeeded(reason, "user", &ctx.actor_id)).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(tx.conn())
+            .await?;
+        tx.audit(ctx, AuditEvent::succeeded(reason, "user", &ctx.actor_id))
+            .await?;
         tx.commit().await
     }
 
-    pub async fn create_api_token(&self, ctx: &AuditContext, user_id: &str, name: &str, token_hash: &str) -> Result<String, StoreError> {
+    pub async fn create_api_token(
+        &self,
+        ctx: &AuditContext,
+        user_id: &str,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<String, StoreError> {
         let id = new_id();
         let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -419,7 +489,11 @@ impl Store {
             .bind(ctx.at_ms)
             .execute(tx.conn())
             .await?;
-        tx.audit(ctx, AuditEvent::succeeded("create_api_token", "api_token", &id).with_detail(name)).await?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("create_api_token", "api_token", &id).with_detail(name),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -448,16 +522,18 @@ impl Store {
     /// Revokes one of the user's own tokens; another user's token is `NotFound`.
     pub async fn revoke_api_token(&self, ctx: &AuditContext, user_id: &str, token_id: &str) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let changed = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
-            .bind(ctx.at_ms)
-            .bind(token_id)
-            .bind(user_id)
-            .execute(tx.conn())
-            .await?;
+        let changed =
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+                .bind(ctx.at_ms)
+                .bind(token_id)
+                .bind(user_id)
+                .execute(tx.conn())
+                .await?;
         if changed.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        tx.audit(ctx, AuditEvent::succeeded("revoke_api_token", "api_token", token_id)).await?;
+        tx.audit(ctx, AuditEvent::succeeded("revoke_api_token", "api_token", token_id))
+            .await?;
         tx.commit().await
     }
 
@@ -473,7 +549,11 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         let id: String = row.try_get(0)?;
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(at_ms).bind(&id).execute(tx.conn()).await?;
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(at_ms)
+            .bind(&id)
+            .execute(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(Some(row.try_get(1)?))
     }

@@ -1,7 +1,10 @@
 //! The store conformance suite: every story here runs against SQLite and PostgreSQL.
 //! One test binary, so the suite links once.
 
-use canopy_domain::org::{validate_cluster, validate_council, validate_team, ClusterCoverage, ClusterInput, CouncilCoverage, CouncilInput, OtherCouncils, PostcodeDistrict, TeamInput};
+use canopy_domain::org::{
+    validate_cluster, validate_council, validate_team, ClusterCoverage, ClusterInput, CouncilCoverage, CouncilInput,
+    OtherCouncils, PostcodeDistrict, TeamInput,
+};
 use canopy_store::testing::{TestDb, TestEngine};
 use canopy_store::users::UserDetails;
 use canopy_store::{AuditContext, AuditEvent, Scope, Store, StoreError};
@@ -55,7 +58,10 @@ fn coverage(id: &str, districts: &[&str]) -> CouncilCoverage {
     CouncilCoverage {
         id: id.into(),
         name: id.into(),
-        districts: districts.iter().map(|d| PostcodeDistrict::parse(d).expect("district")).collect(),
+        districts: districts
+            .iter()
+            .map(|d| PostcodeDistrict::parse(d).expect("district"))
+            .collect(),
     }
 }
 
@@ -67,8 +73,14 @@ on_both_engines!(councils_are_tenants_and_codes_are_unique, |db| {
         let all = store.list_councils(&Scope::Organisation).await.expect("list");
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].postcode_districts, vec!["KT1".to_string(), "KT2".to_string()]);
-        let only_k = store.list_councils(&Scope::Councils(vec![k.clone()])).await.expect("list");
-        assert_eq!(only_k.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), vec![k.as_str()]);
+        let only_k = store
+            .list_councils(&Scope::Councils(vec![k.clone()]))
+            .await
+            .expect("list");
+        assert_eq!(
+            only_k.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            vec![k.as_str()]
+        );
         assert!(matches!(
             store.get_council(&Scope::Councils(vec![k.clone()]), &r).await,
             Err(StoreError::NotFound)
@@ -126,8 +138,14 @@ on_both_engines!(clusters_and_teams_follow_their_councils_scope, |db| {
         let in_windsor = Scope::Councils(vec![w.clone()]);
         assert!(store.list_teams(&in_windsor).await.expect("teams").is_empty());
         assert!(store.list_clusters(&in_windsor).await.expect("clusters").is_empty());
-        assert!(matches!(store.get_team(&in_windsor, &team_id).await, Err(StoreError::NotFound)));
-        let t = store.get_team(&Scope::Councils(vec![k.clone()]), &team_id).await.expect("visible");
+        assert!(matches!(
+            store.get_team(&in_windsor, &team_id).await,
+            Err(StoreError::NotFound)
+        ));
+        let t = store
+            .get_team(&Scope::Councils(vec![k.clone()]), &team_id)
+            .await
+            .expect("visible");
         assert_eq!(t.cluster_id.as_deref(), Some(north_id.as_str()));
         let clusters = store.list_clusters(&Scope::Organisation).await.expect("clusters");
         assert_eq!(clusters[0].areas, vec!["KT1 4".to_string(), "KT2".to_string()]);
@@ -156,7 +174,11 @@ on_both_engines!(users_roles_sessions_and_tokens, |db| {
             Err(StoreError::Conflict { field, .. }) => assert_eq!(field, "email"),
             other => panic!("expected conflict, got {other:?}"),
         }
-        let creds = store.credentials_by_email(" sam.social@example.org").await.expect("lookup").expect("found");
+        let creds = store
+            .credentials_by_email(" sam.social@example.org")
+            .await
+            .expect("lookup")
+            .expect("found");
         assert_eq!(creds.user_id, id);
         let actor = store.actor(&id).await.expect("actor");
         assert!(actor.holds(canopy_domain::access::Permission::CaseView));
@@ -165,12 +187,24 @@ on_both_engines!(users_roles_sessions_and_tokens, |db| {
         store.create_session(&ctx(), "tokenhash", &id).await.expect("session");
         assert!(store.session("tokenhash").await.expect("read").is_some());
         store.set_user_disabled(&ctx(), &id, true).await.expect("disable");
-        assert!(store.session("tokenhash").await.expect("read").is_none(), "disabling ends sessions");
+        assert!(
+            store.session("tokenhash").await.expect("read").is_none(),
+            "disabling ends sessions"
+        );
         store.set_user_disabled(&ctx(), &id, false).await.expect("enable");
 
-        let token_id = store.create_api_token(&ctx(), &id, "reports", "apihash").await.expect("token");
-        assert_eq!(store.api_token_user("apihash", 1).await.expect("lookup"), Some(id.clone()));
-        assert!(matches!(store.revoke_api_token(&ctx(), "someone-else", &token_id).await, Err(StoreError::NotFound)));
+        let token_id = store
+            .create_api_token(&ctx(), &id, "reports", "apihash")
+            .await
+            .expect("token");
+        assert_eq!(
+            store.api_token_user("apihash", 1).await.expect("lookup"),
+            Some(id.clone())
+        );
+        assert!(matches!(
+            store.revoke_api_token(&ctx(), "someone-else", &token_id).await,
+            Err(StoreError::NotFound)
+        ));
         store.revoke_api_token(&ctx(), &id, &token_id).await.expect("revoke");
         assert_eq!(store.api_token_user("apihash", 2).await.expect("lookup"), None);
     }
@@ -187,7 +221,10 @@ on_both_engines!(the_audit_log_is_append_only_and_tampering_is_found, |db| {
                 .expect("audit");
         }
         assert_eq!(store.verify_audit_chain().await.expect("verify"), Ok(7));
-        assert!(db.raw("UPDATE audit_log SET outcome = 'denied' WHERE seq = 4").await.is_err());
+        assert!(db
+            .raw("UPDATE audit_log SET outcome = 'denied' WHERE seq = 4")
+            .await
+            .is_err());
         assert!(db.raw("DELETE FROM audit_log WHERE seq = 4").await.is_err());
         // An attacker with the database's own powers switches the guard off and edits a row.
         let tamper = if postgres {
@@ -198,7 +235,11 @@ on_both_engines!(the_audit_log_is_append_only_and_tampering_is_found, |db| {
             "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET record_id = 'someone-else' WHERE seq = 4;"
         };
         db.raw(tamper).await.expect("tamper");
-        let broken = store.verify_audit_chain().await.expect("verify").expect_err("tampering is found");
+        let broken = store
+            .verify_audit_chain()
+            .await
+            .expect("verify")
+            .expect_err("tampering is found");
         assert_eq!(broken.seq, 4);
     }
 });
@@ -209,7 +250,10 @@ on_both_engines!(a_council_calendar_adds_its_closure_days_to_the_bank_holidays, 
         store.ensure_reference_data(&ctx()).await.expect("reference data");
         let k = council(&store, "Kingston upon Thames", "314", "E09000021", "KT1").await;
         let closure = NaiveDate::from_ymd_opt(2026, 12, 29).expect("date");
-        store.add_closure_day(&ctx(), &k, closure, "Council closure").await.expect("closure");
+        store
+            .add_closure_day(&ctx(), &k, closure, "Council closure")
+            .await
+            .expect("closure");
         let cal = store.council_calendar(&k).await.expect("calendar");
         assert!(!cal.is_working_day(closure));
         assert!(!cal.is_working_day(NaiveDate::from_ymd_opt(2026, 12, 25).expect("date")));
@@ -223,8 +267,13 @@ on_both_engines!(a_council_calendar_adds_its_closure_days_to_the_bank_holidays, 
 
 #[tokio::test]
 async fn both_engines_migrate_to_the_same_schema() {
-    let Some(pg) = TestDb::new(TestEngine::Postgres).await.expect("postgres") else { return };
-    let lite = TestDb::new(TestEngine::Sqlite).await.expect("sqlite").expect("sqlite always runs");
+    let Some(pg) = TestDb::new(TestEngine::Postgres).await.expect("postgres") else {
+        return;
+    };
+    let lite = TestDb::new(TestEngine::Sqlite)
+        .await
+        .expect("sqlite")
+        .expect("sqlite always runs");
     let a = lite.store.schema_outline().await.expect("sqlite schema");
     let b = pg.store.schema_outline().await.expect("postgres schema");
     assert!(a.len() > 50, "the schema has its tables");
@@ -235,8 +284,14 @@ async fn both_engines_migrate_to_the_same_schema() {
 
 #[tokio::test]
 async fn sqlite_runs_with_wal_full_sync_and_foreign_keys() {
-    let db = TestDb::new(TestEngine::Sqlite).await.expect("sqlite").expect("sqlite always runs");
-    assert!(db.raw("INSERT INTO team_councils (team_id, council_id) VALUES ('none', 'none')").await.is_err());
+    let db = TestDb::new(TestEngine::Sqlite)
+        .await
+        .expect("sqlite")
+        .expect("sqlite always runs");
+    assert!(db
+        .raw("INSERT INTO team_councils (team_id, council_id) VALUES ('none', 'none')")
+        .await
+        .is_err());
     let wal = std::path::Path::new(db.url.trim_start_matches("sqlite://").trim_end_matches("?mode=rwc"));
     assert!(wal.exists());
     db.cleanup().await;

@@ -20,6 +20,8 @@ pub enum AppError {
     Invalid(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    #[error("the request body is larger than the service accepts")]
+    TooLarge,
     #[error("too many attempts; try again in {0} seconds")]
     TooManyRequests(i64),
     #[error("internal error")]
@@ -45,6 +47,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -58,6 +61,7 @@ impl AppError {
             AppError::BadRequest(_) => "There is a problem with the request",
             AppError::Invalid(_) => "There is a problem",
             AppError::Conflict(_) => "That conflicts with something that already exists",
+            AppError::TooLarge => "The request is too large",
             AppError::TooManyRequests(_) => "Too many attempts",
             AppError::Internal(_) => "Sorry, there is a problem with the service",
         }
@@ -87,7 +91,12 @@ impl AppError {
         if let AppError::Invalid(errors) = &self {
             body["errors"] = serde_json::json!(errors.0);
         }
-        let mut response = (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response();
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body.to_string(),
+        )
+            .into_response();
         if let AppError::TooManyRequests(secs) = self {
             if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);

@@ -60,12 +60,18 @@ impl PasswordHasher {
 
     /// Checks `password` against `stored`, or against the decoy when there is no account.
     pub async fn verify(&self, stored: Option<String>, password: String) -> bool {
-        let Ok(_permit) = self.permits.acquire().await else { return false };
+        let Ok(_permit) = self.permits.acquire().await else {
+            return false;
+        };
         let exists = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.decoy.as_ref().clone());
         let ok = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&hash)
-                .map(|parsed| argon(&Params::default()).verify_password(password.as_bytes(), &parsed).is_ok())
+                .map(|parsed| {
+                    argon(&Params::default())
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok()
+                })
                 .unwrap_or(false)
         })
         .await

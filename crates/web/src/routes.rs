@@ -42,7 +42,11 @@ where
     H: Handler<T, AppState>,
     T: 'static,
 {
-    let filter = if method == Method::POST { MethodFilter::POST } else { MethodFilter::GET };
+    let filter = if method == Method::POST {
+        MethodFilter::POST
+    } else {
+        MethodFilter::GET
+    };
     (RouteSpec { method, path, access }, on(filter, handler))
 }
 
@@ -66,7 +70,12 @@ fn table() -> Vec<Row> {
         route(post.clone(), "/account/tokens", SignedIn, account::create),
         route(post.clone(), "/account/tokens/{id}/revoke", SignedIn, account::revoke),
         route(get.clone(), "/", SignedIn, home::home),
-        route(get.clone(), "/organisation", Scoped(ViewOrganisation), home::organisation),
+        route(
+            get.clone(),
+            "/organisation",
+            Scoped(ViewOrganisation),
+            home::organisation,
+        ),
         route(get.clone(), "/councils/{id}", Scoped(ViewOrganisation), home::council),
         route(get.clone(), "/teams/{id}", Scoped(ViewOrganisation), home::team),
         route(get.clone(), "/audit", Organisation(ViewAuditLog), audit::show),
@@ -93,7 +102,12 @@ fn table() -> Vec<Row> {
         route(post.clone(), "/admin/users/{id}/edit", users, admin::update_user),
         route(post.clone(), "/admin/users/{id}/disable", users, admin::disable_user),
         route(post.clone(), "/admin/users/{id}/enable", users, admin::enable_user),
-        route(post.clone(), "/admin/users/{id}/reset-password", users, admin::reset_password),
+        route(
+            post.clone(),
+            "/admin/users/{id}/reset-password",
+            users,
+            admin::reset_password,
+        ),
         route(get.clone(), "/admin/roles", users, admin::roles),
         route(get.clone(), "/admin/roles/new", users, admin::new_role),
         route(post.clone(), "/admin/roles/new", users, admin::create_role),
@@ -101,9 +115,19 @@ fn table() -> Vec<Row> {
         route(post.clone(), "/admin/roles/{id}/edit", users, admin::update_role),
         route(get.clone(), "/api/v1/openapi.json", Public, api::openapi),
         route(get.clone(), "/api/v1/me", SignedIn, api::me),
-        route(get.clone(), "/api/v1/councils", Scoped(ViewOrganisation), api::list_councils),
+        route(
+            get.clone(),
+            "/api/v1/councils",
+            Scoped(ViewOrganisation),
+            api::list_councils,
+        ),
         route(post.clone(), "/api/v1/councils", org, api::create_council),
-        route(get.clone(), "/api/v1/councils/{id}", Scoped(ViewOrganisation), api::get_council),
+        route(
+            get.clone(),
+            "/api/v1/councils/{id}",
+            Scoped(ViewOrganisation),
+            api::get_council,
+        ),
         route(get, "/api/v1/teams", Scoped(ViewOrganisation), api::list_teams),
     ]
 }
@@ -124,7 +148,10 @@ pub fn build_router(state: AppState) -> Router {
     let access = AccessTable(Arc::new(access));
     router
         .fallback(|| async { crate::AppError::NotFound })
-        .layer(axum::middleware::from_fn_with_state((state.clone(), access), access_layer))
+        .layer(axum::middleware::from_fn_with_state(
+            (state.clone(), access),
+            access_layer,
+        ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf_layer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session_layer))
         .layer(DefaultBodyLimit::max(state.settings.body_limit))

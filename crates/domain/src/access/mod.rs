@@ -37,7 +37,11 @@ impl Actor {
 
     /// The widest reach with which the actor holds `permission`.
     pub fn reach_of(&self, permission: Permission) -> Option<Reach> {
-        self.grants.iter().filter(|g| g.permission == permission).map(|g| g.reach).max()
+        self.grants
+            .iter()
+            .filter(|g| g.permission == permission)
+            .map(|g| g.reach)
+            .max()
     }
 }
 

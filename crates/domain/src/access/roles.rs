@@ -153,7 +153,8 @@ pub const BUILTIN_ROLES: &[RoleDefinition] = &[
     RoleDefinition {
         key: "practitioner",
         name: "Practitioner",
-        description: "Works their caseload, records visits and notes, runs assessments and plans, spends within their limit",
+        description:
+            "Works their caseload, records visits and notes, runs assessments and plans, spends within their limit",
         reach: Reach::Team,
         permissions: &[P::OrgView, P::CaseView, P::CaseNarrative, P::CaseEdit, P::BudgetSpend],
     },
@@ -247,7 +248,13 @@ pub const BUILTIN_ROLES: &[RoleDefinition] = &[
         name: "Performance analyst",
         description: "Statutory returns, data quality, dashboards",
         reach: Reach::Organisation,
-        permissions: &[P::OrgView, P::CaseView, P::PerformanceView, P::ReturnsManage, P::AggregatesView],
+        permissions: &[
+            P::OrgView,
+            P::CaseView,
+            P::PerformanceView,
+            P::ReturnsManage,
+            P::AggregatesView,
+        ],
     },
     RoleDefinition {
         key: "council_commissioner",

@@ -28,9 +28,21 @@ fn child(council: &str, team: &str) -> Resource {
 #[test]
 fn a_practitioner_sees_children_of_their_own_team_in_their_council() {
     let worker = actor("w", &["practitioner"], &["kingston"], &["north-safeguarding"]);
-    assert!(may(&worker, Action::ViewChildRecord, &child("kingston", "north-safeguarding")));
-    assert!(!may(&worker, Action::ViewChildRecord, &child("kingston", "south-safeguarding")));
-    assert!(!may(&worker, Action::ViewChildRecord, &child("windsor", "north-safeguarding")));
+    assert!(may(
+        &worker,
+        Action::ViewChildRecord,
+        &child("kingston", "north-safeguarding")
+    ));
+    assert!(!may(
+        &worker,
+        Action::ViewChildRecord,
+        &child("kingston", "south-safeguarding")
+    ));
+    assert!(!may(
+        &worker,
+        Action::ViewChildRecord,
+        &child("windsor", "north-safeguarding")
+    ));
 }
 
 #[test]
@@ -51,17 +63,33 @@ fn a_head_of_service_sees_their_councils_but_not_others() {
 
 #[test]
 fn finance_and_hr_never_get_case_narrative() {
-    for key in ["finance_officer", "workforce_officer", "council_commissioner", "performance_analyst"] {
+    for key in [
+        "finance_officer",
+        "workforce_officer",
+        "council_commissioner",
+        "performance_analyst",
+    ] {
         let person = actor("f", &[key], &["kingston"], &["t"]);
-        assert!(!may(&person, Action::ViewCaseNarrative, &child("kingston", "t")), "{key}");
+        assert!(
+            !may(&person, Action::ViewCaseNarrative, &child("kingston", "t")),
+            "{key}"
+        );
     }
 }
 
 #[test]
 fn commissioners_see_their_council_aggregates_only_and_no_child_records() {
     let commissioner = actor("c", &["council_commissioner"], &["kingston"], &[]);
-    assert!(may(&commissioner, Action::ViewCouncilAggregates, &Resource::in_council("kingston")));
-    assert!(!may(&commissioner, Action::ViewCouncilAggregates, &Resource::in_council("richmond")));
+    assert!(may(
+        &commissioner,
+        Action::ViewCouncilAggregates,
+        &Resource::in_council("kingston")
+    ));
+    assert!(!may(
+        &commissioner,
+        Action::ViewCouncilAggregates,
+        &Resource::in_council("richmond")
+    ));
     assert!(!may(&commissioner, Action::ViewChildRecord, &child("kingston", "t")));
 }
 
@@ -75,7 +103,10 @@ fn a_restricted_record_opens_to_named_people_and_break_glass_only() {
     glass.break_glass.insert("child-1".into());
     assert!(may(&glass, Action::ViewChildRecord, &record));
     record.sensitivity = Sensitivity::Sealed;
-    assert!(!may(&glass, Action::ViewChildRecord, &record), "break-glass does not open sealed records");
+    assert!(
+        !may(&glass, Action::ViewChildRecord, &record),
+        "break-glass does not open sealed records"
+    );
     record.named_people.push("d".into());
     assert!(may(&director, Action::ViewChildRecord, &record));
 }
@@ -95,7 +126,11 @@ fn organisation_administration_needs_organisation_reach() {
     let admin = actor("a", &["org_admin"], &[], &[]);
     let manager = actor("m", &["team_manager"], &["kingston"], &["t"]);
     assert!(may(&admin, Action::AdministerOrganisation, &Resource::organisation()));
-    assert!(!may(&manager, Action::AdministerOrganisation, &Resource::organisation()));
+    assert!(!may(
+        &manager,
+        Action::AdministerOrganisation,
+        &Resource::organisation()
+    ));
     assert!(may(&manager, Action::UseOwnAccount, &Resource::organisation()));
 }
 
@@ -130,7 +165,10 @@ fn reference_may(user: &Actor, action: Action, record: &Resource) -> bool {
     let council = record.council_id.clone().unwrap_or_default();
     let team = record.team_id.clone().unwrap_or_default();
     for c in &user.councils {
-        places.entry(Reach::Council).or_default().insert((c.clone(), "*".into()));
+        places
+            .entry(Reach::Council)
+            .or_default()
+            .insert((c.clone(), "*".into()));
         for t in &user.teams {
             places.entry(Reach::Team).or_default().insert((c.clone(), t.clone()));
         }
@@ -143,15 +181,24 @@ fn reference_may(user: &Actor, action: Action, record: &Resource) -> bool {
         match reach {
             Reach::Organisation => true,
             _ if record.council_id.is_none() => false,
-            Reach::Council => places.get(&Reach::Council).is_some_and(|p| p.contains(&(council.clone(), "*".into()))),
-            Reach::Team if !case => places.get(&Reach::Council).is_some_and(|p| p.contains(&(council.clone(), "*".into()))),
+            Reach::Council => places
+                .get(&Reach::Council)
+                .is_some_and(|p| p.contains(&(council.clone(), "*".into()))),
+            Reach::Team if !case => places
+                .get(&Reach::Council)
+                .is_some_and(|p| p.contains(&(council.clone(), "*".into()))),
             Reach::Team => {
                 record.allocated_to.as_deref() == Some(user.user_id.as_str())
-                    || places.get(&Reach::Team).is_some_and(|p| p.contains(&(council.clone(), team.clone())))
+                    || places
+                        .get(&Reach::Team)
+                        .is_some_and(|p| p.contains(&(council.clone(), team.clone())))
             }
         }
     };
-    let granted = user.grants.iter().any(|g| g.permission == needed && allowed_by(g.reach));
+    let granted = user
+        .grants
+        .iter()
+        .any(|g| g.permission == needed && allowed_by(g.reach));
     if !granted {
         return false;
     }
@@ -179,7 +226,11 @@ fn arb_org() -> impl Strategy<Value = Org> {
     )
         .prop_map(move |(u, roles, cs, ts, glass)| Actor {
             user_id: users[u].to_string(),
-            grants: grants_of(roles.iter().map(|&i| (BUILTIN_ROLES[i].reach, BUILTIN_ROLES[i].permissions))),
+            grants: grants_of(
+                roles
+                    .iter()
+                    .map(|&i| (BUILTIN_ROLES[i].reach, BUILTIN_ROLES[i].permissions)),
+            ),
             councils: cs.into_iter().map(|i| councils[i].to_string()).collect(),
             teams: ts.into_iter().map(|i| teams[i].to_string()).collect(),
             break_glass: glass.into_iter().map(|i| format!("rec{i}")).collect(),

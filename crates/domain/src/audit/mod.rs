@@ -59,9 +59,7 @@ pub struct ChainBreak {
 
 /// Walks rows in sequence order, each with its stored `prev_hash` and `hash`, and returns how
 /// many verified, or the first row that does not.
-pub fn verify_chain<'a>(
-    rows: impl IntoIterator<Item = (&'a AuditEntry, &'a str, &'a str)>,
-) -> Result<u64, ChainBreak> {
+pub fn verify_chain<'a>(rows: impl IntoIterator<Item = (&'a AuditEntry, &'a str, &'a str)>) -> Result<u64, ChainBreak> {
     verify_chain_from(GENESIS_HASH, 1, rows)
 }
 
@@ -73,9 +71,8 @@ pub fn verify_chain_from<'a>(
     rows: impl IntoIterator<Item = (&'a AuditEntry, &'a str, &'a str)>,
 ) -> Result<u64, ChainBreak> {
     let mut expected_prev = expected_prev.to_string();
-    let mut expected_seq = first_seq;
     let mut count = 0u64;
-    for (entry, prev_hash, hash) in rows {
+    for (expected_seq, (entry, prev_hash, hash)) in (first_seq..).zip(rows) {
         if entry.seq != expected_seq {
             return Err(ChainBreak {
                 seq: entry.seq,
@@ -96,7 +93,6 @@ pub fn verify_chain_from<'a>(
             });
         }
         expected_prev = actual;
-        expected_seq += 1;
         count += 1;
     }
     Ok(count)

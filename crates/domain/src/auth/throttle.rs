@@ -123,7 +123,9 @@ mod tests {
             let _ = t.try_attempt(&["account:alice"], start());
         }
         assert!(t.try_attempt(&["account:alice"], start()).is_err());
-        assert!(t.try_attempt(&["account:alice"], start() + Duration::seconds(13)).is_ok());
+        assert!(t
+            .try_attempt(&["account:alice"], start() + Duration::seconds(13))
+            .is_ok());
     }
 
     #[test]

@@ -115,11 +115,7 @@ impl WorkingCalendar {
     /// How many working days fall after `from` up to and including `to`; negative when `to`
     /// is before `from`. This is how far along a clock started on `from` is on `to`.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
-        let (low, high, sign) = if to >= from {
-            (from, to, 1)
-        } else {
-            (to, from, -1)
-        };
+        let (low, high, sign) = if to >= from { (from, to, 1) } else { (to, from, -1) };
         let mut count = 0i64;
         let mut day = low;
         while day < high {

@@ -89,7 +89,13 @@ fn the_shipped_list_matches_the_statutory_rules_apart_from_proclaimed_changes() 
     let shipped: BTreeSet<NaiveDate> = shipped_bank_holidays().into_iter().map(|h| h.date).collect();
     let mut expected: BTreeSet<NaiveDate> = (2010..=2030).flat_map(rule_based_holidays).collect();
     // Proclaimed one-off days, and the regular days they moved.
-    for extra in [d(2011, 4, 29), d(2012, 6, 5), d(2022, 6, 3), d(2022, 9, 19), d(2023, 5, 8)] {
+    for extra in [
+        d(2011, 4, 29),
+        d(2012, 6, 5),
+        d(2022, 6, 3),
+        d(2022, 9, 19),
+        d(2023, 5, 8),
+    ] {
         expected.insert(extra);
     }
     for (moved_from, moved_to) in [
@@ -105,8 +111,8 @@ fn the_shipped_list_matches_the_statutory_rules_apart_from_proclaimed_changes() 
 
 #[test]
 fn a_bad_holiday_line_names_its_line() {
-    let err = parse_bank_holidays("# list\n2026-01-01 New Year\n2026-13-01 Nonsense\n")
-        .expect_err("month 13 is refused");
+    let err =
+        parse_bank_holidays("# list\n2026-01-01 New Year\n2026-13-01 Nonsense\n").expect_err("month 13 is refused");
     assert_eq!(err.line, 3);
     assert!(err.message.contains("2026-13-01"));
 }

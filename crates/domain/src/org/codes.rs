@@ -75,7 +75,10 @@ impl PostcodeDistrict {
         if is_outward_code(&t) {
             Ok(Self(t))
         } else {
-            Err(format!("'{}' is not a postcode district (like KT1 or TW10)", text.trim()))
+            Err(format!(
+                "'{}' is not a postcode district (like KT1 or TW10)",
+                text.trim()
+            ))
         }
     }
 
@@ -124,7 +127,12 @@ impl PostcodeArea {
                 let sector = sector.trim();
                 let digit = match sector.as_bytes() {
                     [d] if d.is_ascii_digit() => d - b'0',
-                    _ => return Err(format!("'{}' is not a postcode district or sector (like KT1 or KT1 2)", text.trim())),
+                    _ => {
+                        return Err(format!(
+                            "'{}' is not a postcode district or sector (like KT1 or KT1 2)",
+                            text.trim()
+                        ))
+                    }
                 };
                 Ok(Self {
                     district: PostcodeDistrict::parse(district)?,

@@ -159,7 +159,10 @@ pub fn validate_council(input: &CouncilInput, others: &OtherCouncils) -> Result<
     };
     let ons_code = match OnsCode::parse(&input.ons_code) {
         Ok(code) if others.ons_codes.contains(&code) => {
-            errors.add("ons_code", format!("ONS code {code} already belongs to another council"));
+            errors.add(
+                "ons_code",
+                format!("ONS code {code} already belongs to another council"),
+            );
             None
         }
         Ok(code) => Some(code),
@@ -239,7 +242,10 @@ pub fn validate_cluster(
                 if !served.iter().any(|c| c.districts.contains(&area.district)) {
                     errors.add(
                         "areas",
-                        format!("{} is not a postcode district of the councils this cluster serves", area.district),
+                        format!(
+                            "{} is not a postcode district of the councils this cluster serves",
+                            area.district
+                        ),
                     );
                 } else if !areas.contains(&area) {
                     areas.push(area);
@@ -249,7 +255,10 @@ pub fn validate_cluster(
         }
     }
     if areas.is_empty() && errors.for_field("areas").is_none() {
-        errors.add("areas", "Enter at least one postcode district or sector, like KT1 or KT1 2");
+        errors.add(
+            "areas",
+            "Enter at least one postcode district or sector, like KT1 or KT1 2",
+        );
     }
     errors.into_result(ValidCluster {
         name,
@@ -302,7 +311,10 @@ pub fn validate_team(
         Some(id) => match clusters.iter().find(|c| c.id == id) {
             Some(c) => Some(c),
             None => {
-                errors.add("cluster_id", "Select a cluster from the list, or none for a central team");
+                errors.add(
+                    "cluster_id",
+                    "Select a cluster from the list, or none for a central team",
+                );
                 None
             }
         },
@@ -313,7 +325,10 @@ pub fn validate_team(
             if !cluster.council_ids.contains(&council.id) {
                 errors.add(
                     "council_ids",
-                    format!("The team's cluster does not serve {}; choose a central team for that", council.name),
+                    format!(
+                        "The team's cluster does not serve {}; choose a central team for that",
+                        council.name
+                    ),
                 );
             }
         }

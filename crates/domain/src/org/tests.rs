@@ -4,7 +4,10 @@ fn kingston() -> CouncilCoverage {
     CouncilCoverage {
         id: "k".into(),
         name: "Kingston upon Thames".into(),
-        districts: ["KT1", "KT2", "KT3"].iter().map(|d| PostcodeDistrict::parse(d).expect("district")).collect(),
+        districts: ["KT1", "KT2", "KT3"]
+            .iter()
+            .map(|d| PostcodeDistrict::parse(d).expect("district"))
+            .collect(),
     }
 }
 
@@ -12,7 +15,10 @@ fn richmond() -> CouncilCoverage {
     CouncilCoverage {
         id: "r".into(),
         name: "Richmond upon Thames".into(),
-        districts: ["TW9", "TW10"].iter().map(|d| PostcodeDistrict::parse(d).expect("district")).collect(),
+        districts: ["TW9", "TW10"]
+            .iter()
+            .map(|d| PostcodeDistrict::parse(d).expect("district"))
+            .collect(),
     }
 }
 
@@ -27,7 +33,10 @@ fn la_codes_are_three_digits() {
 
 #[test]
 fn ons_codes_are_a_nation_letter_and_eight_digits() {
-    assert_eq!(OnsCode::parse("e09000021").map(|c| c.to_string()), Ok("E09000021".to_string()));
+    assert_eq!(
+        OnsCode::parse("e09000021").map(|c| c.to_string()),
+        Ok("E09000021".to_string())
+    );
     assert!(OnsCode::parse("S12000033").is_err());
     assert!(OnsCode::parse("E0900002").is_err());
 }
@@ -36,7 +45,10 @@ fn ons_codes_are_a_nation_letter_and_eight_digits() {
 fn postcodes_and_districts_are_read_in_any_case_and_spacing() {
     let pc = Postcode::parse("kt11eu").expect("postcode");
     assert_eq!(pc.to_string(), "KT1 1EU");
-    assert_eq!(Postcode::parse("SW1A 2AA").map(|p| p.district.to_string()), Ok("SW1A".into()));
+    assert_eq!(
+        Postcode::parse("SW1A 2AA").map(|p| p.district.to_string()),
+        Ok("SW1A".into())
+    );
     assert!(Postcode::parse("KT1").is_err());
     assert!(Postcode::parse("KT1 1E").is_err());
     assert!(Postcode::parse("ÉÉÉÉÉÉ").is_err());
@@ -60,7 +72,10 @@ fn a_duplicate_la_code_is_an_error_on_that_field() {
         postcode_districts: "KT1, KT2".into(),
     };
     let errors = validate_council(&input, &others).expect_err("duplicate code");
-    assert_eq!(errors.for_field("la_code"), Some("LA code 314 already belongs to another council"));
+    assert_eq!(
+        errors.for_field("la_code"),
+        Some("LA code 314 already belongs to another council")
+    );
     assert_eq!(errors.0.len(), 1);
 }
 
@@ -81,7 +96,10 @@ fn a_council_reports_every_problem_at_once() {
 #[test]
 fn a_district_another_council_covers_is_refused() {
     let others = OtherCouncils {
-        districts: vec![(PostcodeDistrict::parse("TW9").expect("d"), "Richmond upon Thames".into())],
+        districts: vec![(
+            PostcodeDistrict::parse("TW9").expect("d"),
+            "Richmond upon Thames".into(),
+        )],
         ..Default::default()
     };
     let input = CouncilInput {
@@ -91,7 +109,10 @@ fn a_district_another_council_covers_is_refused() {
         postcode_districts: "KT1\nTW9".into(),
     };
     let errors = validate_council(&input, &others).expect_err("district taken");
-    assert_eq!(errors.for_field("postcode_districts"), Some("TW9 is already covered by Richmond upon Thames"));
+    assert_eq!(
+        errors.for_field("postcode_districts"),
+        Some("TW9 is already covered by Richmond upon Thames")
+    );
 }
 
 #[test]
@@ -127,7 +148,10 @@ fn a_team_with_no_council_is_refused() {
         council_ids: vec![],
     };
     let errors = validate_team(&input, &[kingston()], &[]).expect_err("no council");
-    assert_eq!(errors.for_field("council_ids"), Some("Select at least one council that a team serves"));
+    assert_eq!(
+        errors.for_field("council_ids"),
+        Some("Select at least one council that a team serves")
+    );
 }
 
 #[test]

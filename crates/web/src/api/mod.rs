@@ -27,6 +27,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Self(v)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError(AppError::TooLarge)),
             Err(rejection) => Err(ApiError(AppError::BadRequest(rejection.body_text()))),
         }
     }
@@ -126,29 +127,51 @@ pub async fn me(ctx: Ctx) -> Result<Json<Me>, ApiError> {
 #[utoipa::path(get, path = "/api/v1/councils", responses((status = 200, body = [Council])))]
 pub async fn list_councils(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Council>>, ApiError> {
     let scope = org_scope(&ctx.user()?.actor);
-    Ok(Json(state.store.list_councils(&scope).await?.into_iter().map(Council::from).collect()))
+    Ok(Json(
+        state
+            .store
+            .list_councils(&scope)
+            .await?
+            .into_iter()
+            .map(Council::from)
+            .collect(),
+    ))
 }
 
 /// One council; outside the user's scope it is not found, exactly like a missing one.
 #[utoipa::path(get, path = "/api/v1/councils/{id}", params(("id" = String, Path, description = "The council's id")),
     responses((status = 200, body = Council), (status = 404, description = "No such council, or not in your scope")))]
-pub async fn get_council(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Json<Council>, ApiError> {
+pub async fn get_council(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<Council>, ApiError> {
     let user = ctx.user()?;
     if !may(&user.actor, Action::ViewOrganisation, &Resource::in_council(&id)) {
         return Err(AppError::NotFound.into());
     }
-    Ok(Json(state.store.get_council(&org_scope(&user.actor), &id).await?.into()))
+    Ok(Json(
+        state.store.get_council(&org_scope(&user.actor), &id).await?.into(),
+    ))
 }
 
 /// Adds a council.
 #[utoipa::path(post, path = "/api/v1/councils", request_body = NewCouncil,
     responses((status = 201, body = Council), (status = 422, description = "The council has problems, each named by field")))]
-pub async fn create_council(State(state): State<AppState>, ctx: Ctx, ApiJson(body): ApiJson<NewCouncil>) -> Result<Response, ApiError> {
+pub async fn create_council(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(body): ApiJson<NewCouncil>,
+) -> Result<Response, ApiError> {
     let mut errors = FieldErrors::new();
     if body.postcode_districts.len() > 200 {
         errors.add("postcode_districts", "List at most 200 postcode districts");
     }
-    for (field, value, max) in [("name", &body.name, 120), ("la_code", &body.la_code, 3), ("ons_code", &body.ons_code, 9)] {
+    for (field, value, max) in [
+        ("name", &body.name, 120),
+        ("la_code", &body.la_code, 3),
+        ("ons_code", &body.ons_code, 9),
+    ] {
         if value.chars().count() > max {
             errors.add(field, format!("Use {max} characters or fewer"));
         }
@@ -162,9 +185,14 @@ pub async fn create_council(State(state): State<AppState>, ctx: Ctx, ApiJson(bod
         ons_code: body.ons_code,
         postcode_districts: body.postcode_districts.join(","),
     };
-    let valid = validate_council(&input, &other_councils(&state, None).await.map_err(ApiError)?).map_err(AppError::Invalid)?;
+    let valid =
+        validate_council(&input, &other_councils(&state, None).await.map_err(ApiError)?).map_err(AppError::Invalid)?;
     let id = state.store.save_council(&ctx.audit(&state), None, &valid).await?;
-    let council: Council = state.store.get_council(&canopy_store::Scope::Organisation, &id).await?.into();
+    let council: Council = state
+        .store
+        .get_council(&canopy_store::Scope::Organisation, &id)
+        .await?
+        .into();
     Ok((StatusCode::CREATED, Json(council)).into_response())
 }
 
@@ -172,12 +200,23 @@ pub async fn create_council(State(state): State<AppState>, ctx: Ctx, ApiJson(bod
 #[utoipa::path(get, path = "/api/v1/teams", responses((status = 200, body = [Team])))]
 pub async fn list_teams(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Team>>, ApiError> {
     let scope = org_scope(&ctx.user()?.actor);
-    Ok(Json(state.store.list_teams(&scope).await?.into_iter().map(Team::from).collect()))
+    Ok(Json(
+        state
+            .store
+            .list_teams(&scope)
+            .await?
+            .into_iter()
+            .map(Team::from)
+            .collect(),
+    ))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Canopy API", description = "Children's services across councils. Authenticate with `Authorization: Bearer <token>`; make a token on the API tokens page."),
+    info(
+        title = "Canopy API",
+        description = "Children's services across councils. Authenticate with `Authorization: Bearer <token>`; make a token on the API tokens page."
+    ),
     paths(me, list_councils, get_council, create_council, list_teams),
     components(schemas(Me, Council, NewCouncil, Team))
 )]

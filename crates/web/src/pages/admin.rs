@@ -10,11 +10,11 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use canopy_domain::access::{Action, Permission, Reach};
 use canopy_domain::org::{
-    validate_cluster, validate_council, validate_team, ClusterCoverage, ClusterInput, CouncilCoverage, CouncilInput, LaCode,
-    OnsCode, OtherCouncils, PostcodeDistrict, Service, TeamInput,
+    validate_cluster, validate_council, validate_team, ClusterCoverage, ClusterInput, CouncilCoverage, CouncilInput,
+    LaCode, OnsCode, OtherCouncils, PostcodeDistrict, Service, TeamInput,
 };
-use canopy_domain::validation::{required_text, FieldErrors};
-use canopy_store::users::UserDetails;
+use canopy_domain::validation::{looks_like_email, required_text, FieldErrors};
+use canopy_store::users::{RoleDetails, UserDetails};
 use canopy_store::{Scope, StoreError};
 
 type PageResult = Result<Response, AppError>;
@@ -36,15 +36,31 @@ pub async fn index(ctx: Ctx) -> Result<Html<String>, AppError> {
     let mut page = DetailPage::new(&ctx, "Administer the organisation", "/admin");
     let mut links = Vec::new();
     if ctx.may_org(Action::AdministerOrganisation) {
-        links.push(vec![Cell::link("Councils", "/admin/councils"), Cell::text("The councils served, their codes and postcode districts")]);
-        links.push(vec![Cell::link("Clusters", "/admin/clusters"), Cell::text("Geographic clusters and the postcode areas they cover")]);
-        links.push(vec![Cell::link("Teams", "/admin/teams"), Cell::text("Teams, their services, clusters and councils")]);
+        links.push(vec![
+            Cell::link("Councils", "/admin/councils"),
+            Cell::text("The councils served, their codes and postcode districts"),
+        ]);
+        links.push(vec![
+            Cell::link("Clusters", "/admin/clusters"),
+            Cell::text("Geographic clusters and the postcode areas they cover"),
+        ]);
+        links.push(vec![
+            Cell::link("Teams", "/admin/teams"),
+            Cell::text("Teams, their services, clusters and councils"),
+        ]);
     }
     if ctx.may_org(Action::AdministerUsers) {
-        links.push(vec![Cell::link("Users", "/admin/users"), Cell::text("Staff accounts, their roles, teams and councils")]);
-        links.push(vec![Cell::link("Roles", "/admin/roles"), Cell::text("What each role may do, and how far it reaches")]);
+        links.push(vec![
+            Cell::link("Users", "/admin/users"),
+            Cell::text("Staff accounts, their roles, teams and councils"),
+        ]);
+        links.push(vec![
+            Cell::link("Roles", "/admin/roles"),
+            Cell::text("What each role may do, and how far it reaches"),
+        ]);
     }
-    page.tables.push(Table::new("What you can administer", &["Area", "What it holds"], links));
+    page.tables
+        .push(Table::new("What you can administer", &["Area", "What it holds"], links));
     render(page)
 }
 
@@ -75,8 +91,12 @@ pub async fn councils(State(state): State<AppState>, ctx: Ctx) -> Result<Html<St
 fn council_form(ctx: &Ctx, id: Option<&str>, input: &CouncilInput, errors: &FieldErrors) -> FormPage {
     let fields = vec![
         Field::text("name", "Council name", &input.name),
-        Field::text("la_code", "DfE LA code", &input.la_code).hint("Three digits, for example 314").width("govuk-input--width-3"),
-        Field::text("ons_code", "ONS code", &input.ons_code).hint("For example E09000021").width("govuk-input--width-10"),
+        Field::text("la_code", "DfE LA code", &input.la_code)
+            .hint("Three digits, for example 314")
+            .width("govuk-input--width-3"),
+        Field::text("ons_code", "ONS code", &input.ons_code)
+            .hint("For example E09000021")
+            .width("govuk-input--width-10"),
         Field::text("postcode_districts", "Postcode districts", &input.postcode_districts)
             .kind("textarea")
             .hint("The districts the council covers, separated by commas, for example KT1, KT2, KT3"),
@@ -101,7 +121,11 @@ pub async fn new_council(ctx: Ctx) -> Result<Html<String>, AppError> {
     render(council_form(&ctx, None, &CouncilInput::default(), &FieldErrors::new()))
 }
 
-pub async fn edit_council(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Html<String>, AppError> {
+pub async fn edit_council(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
     let c = state.store.get_council(&Scope::Organisation, &id).await?;
     let input = CouncilInput {
         name: c.name,
@@ -152,7 +176,12 @@ pub async fn create_council(State(state): State<AppState>, ctx: Ctx, form: FormD
     save_council(&state, &ctx, None, form).await
 }
 
-pub async fn update_council(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: FormData) -> PageResult {
+pub async fn update_council(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
     state.store.get_council(&Scope::Organisation, &id).await?;
     save_council(&state, &ctx, Some(&id), form).await
 }
@@ -167,7 +196,11 @@ pub async fn coverage(state: &AppState) -> Result<Vec<CouncilCoverage>, AppError
         .await?
         .into_iter()
         .map(|c| CouncilCoverage {
-            districts: c.postcode_districts.iter().filter_map(|d| PostcodeDistrict::parse(d).ok()).collect(),
+            districts: c
+                .postcode_districts
+                .iter()
+                .filter_map(|d| PostcodeDistrict::parse(d).ok())
+                .collect(),
             id: c.id,
             name: c.name,
         })
@@ -191,7 +224,14 @@ pub async fn clusters(State(state): State<AppState>, ctx: Ctx) -> Result<Html<St
             .map(|c| {
                 vec![
                     Cell::link(&c.name, format!("/admin/clusters/{}/edit", c.id)),
-                    Cell::text(councils.iter().filter(|k| c.council_ids.contains(&k.id)).map(|k| k.name.clone()).collect::<Vec<_>>().join(", ")),
+                    Cell::text(
+                        councils
+                            .iter()
+                            .filter(|k| c.council_ids.contains(&k.id))
+                            .map(|k| k.name.clone())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
                     Cell::text(c.areas.join(", ")),
                 ]
             })
@@ -200,10 +240,22 @@ pub async fn clusters(State(state): State<AppState>, ctx: Ctx) -> Result<Html<St
     render(page)
 }
 
-fn cluster_form(ctx: &Ctx, id: Option<&str>, input: &ClusterInput, councils: &[CouncilCoverage], errors: &FieldErrors) -> FormPage {
+fn cluster_form(
+    ctx: &Ctx,
+    id: Option<&str>,
+    input: &ClusterInput,
+    councils: &[CouncilCoverage],
+    errors: &FieldErrors,
+) -> FormPage {
     let fields = vec![
         Field::text("name", "Cluster name", &input.name).hint("For example North or South West"),
-        Field::choices("council_ids", "Councils the cluster serves", "checkboxes", council_options(councils), &input.council_ids),
+        Field::choices(
+            "council_ids",
+            "Councils the cluster serves",
+            "checkboxes",
+            council_options(councils),
+            &input.council_ids,
+        ),
         Field::text("areas", "Postcode areas", &input.areas)
             .kind("textarea")
             .hint("Districts or sectors of those councils, separated by commas, for example KT2, KT1 4"),
@@ -216,17 +268,39 @@ fn cluster_form(ctx: &Ctx, id: Option<&str>, input: &ClusterInput, councils: &[C
 }
 
 pub async fn new_cluster(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>, AppError> {
-    render(cluster_form(&ctx, None, &ClusterInput::default(), &coverage(&state).await?, &FieldErrors::new()))
+    render(cluster_form(
+        &ctx,
+        None,
+        &ClusterInput::default(),
+        &coverage(&state).await?,
+        &FieldErrors::new(),
+    ))
 }
 
-pub async fn edit_cluster(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Html<String>, AppError> {
-    let c = state.store.list_clusters(&Scope::Organisation).await?.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
+pub async fn edit_cluster(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let c = state
+        .store
+        .list_clusters(&Scope::Organisation)
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(AppError::NotFound)?;
     let input = ClusterInput {
         name: c.name,
         areas: c.areas.join(", "),
         council_ids: c.council_ids,
     };
-    render(cluster_form(&ctx, Some(&id), &input, &coverage(&state).await?, &FieldErrors::new()))
+    render(cluster_form(
+        &ctx,
+        Some(&id),
+        &input,
+        &coverage(&state).await?,
+        &FieldErrors::new(),
+    ))
 }
 
 async fn save_cluster(state: &AppState, ctx: &Ctx, id: Option<&str>, form: FormData) -> PageResult {
@@ -258,8 +332,19 @@ pub async fn create_cluster(State(state): State<AppState>, ctx: Ctx, form: FormD
     save_cluster(&state, &ctx, None, form).await
 }
 
-pub async fn update_cluster(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: FormData) -> PageResult {
-    if !state.store.list_clusters(&Scope::Organisation).await?.iter().any(|c| c.id == id) {
+pub async fn update_cluster(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    if !state
+        .store
+        .list_clusters(&Scope::Organisation)
+        .await?
+        .iter()
+        .any(|c| c.id == id)
+    {
         return Err(AppError::NotFound);
     }
     save_cluster(&state, &ctx, Some(&id), form).await
@@ -307,7 +392,14 @@ pub async fn teams(State(state): State<AppState>, ctx: Ctx) -> Result<Html<Strin
                             .map(|(_, n)| n.clone())
                             .unwrap_or_else(|| "Central".into()),
                     ),
-                    Cell::text(councils.iter().filter(|k| t.council_ids.contains(&k.id)).map(|k| k.name.clone()).collect::<Vec<_>>().join(", ")),
+                    Cell::text(
+                        councils
+                            .iter()
+                            .filter(|k| t.council_ids.contains(&k.id))
+                            .map(|k| k.name.clone())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
                 ]
             })
             .collect(),
@@ -323,15 +415,36 @@ fn team_form(
     clusters: &[(ClusterCoverage, String)],
     errors: &FieldErrors,
 ) -> FormPage {
-    let services = Service::ALL.iter().map(|s| (s.code().to_string(), s.label().to_string())).collect();
+    let services = Service::ALL
+        .iter()
+        .map(|s| (s.code().to_string(), s.label().to_string()))
+        .collect();
     let mut cluster_options = vec![(String::new(), "None: a central team".to_string())];
     cluster_options.extend(clusters.iter().map(|(c, n)| (c.id.clone(), n.clone())));
     let fields = vec![
         Field::text("name", "Team name", &input.name),
-        Field::choices("service", "Service", "select", services, std::slice::from_ref(&input.service)),
-        Field::choices("cluster_id", "Cluster", "select", cluster_options, &[input.cluster_id.clone().unwrap_or_default()])
-            .hint("Central teams serve every council they are set to serve, from no one cluster"),
-        Field::choices("council_ids", "Councils the team serves", "checkboxes", council_options(councils), &input.council_ids),
+        Field::choices(
+            "service",
+            "Service",
+            "select",
+            services,
+            std::slice::from_ref(&input.service),
+        ),
+        Field::choices(
+            "cluster_id",
+            "Cluster",
+            "select",
+            cluster_options,
+            &[input.cluster_id.clone().unwrap_or_default()],
+        )
+        .hint("Central teams serve every council they are set to serve, from no one cluster"),
+        Field::choices(
+            "council_ids",
+            "Councils the team serves",
+            "checkboxes",
+            council_options(councils),
+            &input.council_ids,
+        ),
     ];
     let (title, action) = match id {
         Some(id) => ("Change a team".to_string(), format!("/admin/teams/{id}/edit")),
@@ -345,10 +458,21 @@ pub async fn new_team(State(state): State<AppState>, ctx: Ctx) -> Result<Html<St
         service: Service::Safeguarding.code().into(),
         ..TeamInput::default()
     };
-    render(team_form(&ctx, None, &input, &coverage(&state).await?, &cluster_coverage(&state).await?, &FieldErrors::new()))
+    render(team_form(
+        &ctx,
+        None,
+        &input,
+        &coverage(&state).await?,
+        &cluster_coverage(&state).await?,
+        &FieldErrors::new(),
+    ))
 }
 
-pub async fn edit_team(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Html<String>, AppError> {
+pub async fn edit_team(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
     let t = state.store.get_team(&Scope::Organisation, &id).await?;
     let input = TeamInput {
         name: t.name,
@@ -356,7 +480,14 @@ pub async fn edit_team(State(state): State<AppState>, ctx: Ctx, Path(id): Path<S
         cluster_id: t.cluster_id,
         council_ids: t.council_ids,
     };
-    render(team_form(&ctx, Some(&id), &input, &coverage(&state).await?, &cluster_coverage(&state).await?, &FieldErrors::new()))
+    render(team_form(
+        &ctx,
+        Some(&id),
+        &input,
+        &coverage(&state).await?,
+        &cluster_coverage(&state).await?,
+        &FieldErrors::new(),
+    ))
 }
 
 async fn save_team(state: &AppState, ctx: &Ctx, id: Option<&str>, form: FormData) -> PageResult {
@@ -383,7 +514,12 @@ pub async fn create_team(State(state): State<AppState>, ctx: Ctx, form: FormData
     save_team(&state, &ctx, None, form).await
 }
 
-pub async fn update_team(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: FormData) -> PageResult {
+pub async fn update_team(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
     state.store.get_team(&Scope::Organisation, &id).await?;
     save_team(&state, &ctx, Some(&id), form).await
 }
@@ -405,7 +541,14 @@ pub async fn users(State(state): State<AppState>, ctx: Ctx) -> Result<Html<Strin
                 vec![
                     Cell::link(&u.display_name, format!("/admin/users/{}/edit", u.id)),
                     Cell::text(&u.email),
-                    Cell::text(roles.iter().filter(|r| u.role_ids.contains(&r.id)).map(|r| r.name.clone()).collect::<Vec<_>>().join(", ")),
+                    Cell::text(
+                        roles
+                            .iter()
+                            .filter(|r| u.role_ids.contains(&r.id))
+                            .map(|r| r.name.clone())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
                     Cell::text(if u.disabled { "Disabled" } else { "Active" }),
                 ]
             })
@@ -414,18 +557,45 @@ pub async fn users(State(state): State<AppState>, ctx: Ctx) -> Result<Html<Strin
     render(page)
 }
 
-async fn user_form(state: &AppState, ctx: &Ctx, id: Option<&str>, d: &UserDetails, errors: &FieldErrors) -> Result<FormPage, AppError> {
-    let roles = state.store.list_roles().await?.into_iter().map(|r| (r.id, r.name)).collect();
-    let teams = state.store.list_teams(&Scope::Organisation).await?.into_iter().map(|t| (t.id, t.name)).collect();
+async fn user_form(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Option<&str>,
+    d: &UserDetails,
+    errors: &FieldErrors,
+) -> Result<FormPage, AppError> {
+    let roles = state
+        .store
+        .list_roles()
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    let teams = state
+        .store
+        .list_teams(&Scope::Organisation)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
     let councils = council_options(&coverage(state).await?);
     let fields = vec![
         Field::text("display_name", "Full name", &d.display_name).autocomplete("off"),
-        Field::text("email", "Work email address", &d.email).kind("email").autocomplete("off"),
+        Field::text("email", "Work email address", &d.email)
+            .kind("email")
+            .autocomplete("off"),
         Field::text("job_title", "Job title", &d.job_title),
         Field::choices("role_ids", "Roles", "checkboxes", roles, &d.role_ids),
-        Field::choices("team_ids", "Teams", "checkboxes", teams, &d.team_ids).hint("A member of a team serves that team's councils"),
-        Field::choices("council_ids", "Other councils they serve", "checkboxes", councils, &d.council_ids)
-            .hint("Only for councils that none of their teams serves"),
+        Field::choices("team_ids", "Teams", "checkboxes", teams, &d.team_ids)
+            .hint("A member of a team serves that team's councils"),
+        Field::choices(
+            "council_ids",
+            "Other councils they serve",
+            "checkboxes",
+            councils,
+            &d.council_ids,
+        )
+        .hint("Only for councils that none of their teams serves"),
     ];
     let (title, action) = match id {
         Some(id) => ("Change a user".to_string(), format!("/admin/users/{id}/edit")),
@@ -434,7 +604,10 @@ async fn user_form(state: &AppState, ctx: &Ctx, id: Option<&str>, d: &UserDetail
     let mut page = FormPage::new(ctx, &title, "/admin", &action, "Save user", fields, errors).back("/admin/users");
     if let Some(id) = id {
         let disabled = state.store.get_user(id).await?.disabled;
-        page.extra_actions.push(Link::new(format!("/admin/users/{id}/reset-password"), "Give a new temporary password"));
+        page.extra_actions.push(Link::new(
+            format!("/admin/users/{id}/reset-password"),
+            "Give a new temporary password",
+        ));
         page.extra_actions.push(if disabled {
             Link::new(format!("/admin/users/{id}/enable"), "Enable this account")
         } else {
@@ -446,12 +619,21 @@ async fn user_form(state: &AppState, ctx: &Ctx, id: Option<&str>, d: &UserDetail
 
 fn user_details(form: &FormData, errors: &mut FieldErrors) -> UserDetails {
     let email = required_text(errors, "email", "a work email address", &form.get("email"), 254);
-    if !email.is_empty() && !(email.contains('@') && email.rsplit('@').next().is_some_and(|d| d.contains('.'))) {
-        errors.add("email", "Enter an email address in the right format, like name@example.org");
+    if !email.is_empty() && !looks_like_email(&email) {
+        errors.add(
+            "email",
+            "Enter an email address in the right format, like name@example.org",
+        );
     }
     UserDetails {
         email,
-        display_name: required_text(errors, "display_name", "their full name", &form.get("display_name"), 120),
+        display_name: required_text(
+            errors,
+            "display_name",
+            "their full name",
+            &form.get("display_name"),
+            120,
+        ),
         job_title: required_text(errors, "job_title", "their job title", &form.get("job_title"), 120),
         role_ids: form.all("role_ids"),
         team_ids: form.all("team_ids"),
@@ -470,7 +652,11 @@ pub async fn new_user(State(state): State<AppState>, ctx: Ctx) -> Result<Html<St
     render(user_form(&state, &ctx, None, &UserDetails::default(), &FieldErrors::new()).await?)
 }
 
-pub async fn edit_user(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Html<String>, AppError> {
+pub async fn edit_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
     let u = state.store.get_user(&id).await?;
     let d = UserDetails {
         email: u.email,
@@ -503,7 +689,12 @@ pub async fn create_user(State(state): State<AppState>, ctx: Ctx, form: FormData
     invalid(user_form(&state, &ctx, None, &details, &errors).await?)
 }
 
-pub async fn update_user(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: FormData) -> PageResult {
+pub async fn update_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
     state.store.get_user(&id).await?;
     let mut errors = FieldErrors::new();
     let details = user_details(&form, &mut errors);
@@ -543,7 +734,9 @@ pub async fn reset_password(State(state): State<AppState>, ctx: Ctx, Path(id): P
         council_ids: u.council_ids,
     };
     let mut page = user_form(&state, &ctx, Some(&id), &d, &FieldErrors::new()).await?;
-    page.page.notice = Some(format!("Their sessions have ended. Their new temporary password is {password}."));
+    page.page.notice = Some(format!(
+        "Their sessions have ended. Their new temporary password is {password}."
+    ));
     Ok(render(page)?.into_response())
 }
 
@@ -562,7 +755,14 @@ pub async fn roles(State(state): State<AppState>, ctx: Ctx) -> Result<Html<Strin
                 vec![
                     Cell::link(&r.name, format!("/admin/roles/{}/edit", r.id)),
                     Cell::text(Reach::from_code(&r.reach).map(|x| x.label()).unwrap_or("")),
-                    Cell::text(r.permissions.iter().filter_map(|p| Permission::from_code(p)).map(|p| p.label()).collect::<Vec<_>>().join("; ")),
+                    Cell::text(
+                        r.permissions
+                            .iter()
+                            .filter_map(|p| Permission::from_code(p))
+                            .map(|p| p.label())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
                 ]
             })
             .collect(),
@@ -579,16 +779,36 @@ struct RoleInput {
 }
 
 fn role_form(ctx: &Ctx, id: Option<&str>, r: &RoleInput, errors: &FieldErrors) -> FormPage {
-    let reaches = Reach::ALL.iter().map(|x| (x.code().to_string(), x.label().to_string())).collect();
-    let perms = Permission::ALL.iter().map(|p| (p.code().to_string(), p.label().to_string())).collect();
+    let reaches = Reach::ALL
+        .iter()
+        .map(|x| (x.code().to_string(), x.label().to_string()))
+        .collect();
+    let perms = Permission::ALL
+        .iter()
+        .map(|p| (p.code().to_string(), p.label().to_string()))
+        .collect();
     let mut fields = Vec::new();
     if id.is_none() {
-        fields.push(Field::text("key", "Key", &r.key).hint("Lower-case letters and underscores, for example duty_manager"));
+        fields.push(
+            Field::text("key", "Key", &r.key).hint("Lower-case letters and underscores, for example duty_manager"),
+        );
     }
     fields.push(Field::text("name", "Role name", &r.name));
     fields.push(Field::text("description", "What the role does", &r.description).kind("textarea"));
-    fields.push(Field::choices("reach", "How far it reaches", "radios", reaches, std::slice::from_ref(&r.reach)));
-    fields.push(Field::choices("permissions", "Permissions", "checkboxes", perms, &r.permissions));
+    fields.push(Field::choices(
+        "reach",
+        "How far it reaches",
+        "radios",
+        reaches,
+        std::slice::from_ref(&r.reach),
+    ));
+    fields.push(Field::choices(
+        "permissions",
+        "Permissions",
+        "checkboxes",
+        perms,
+        &r.permissions,
+    ));
     let (title, action) = match id {
         Some(id) => ("Change a role".to_string(), format!("/admin/roles/{id}/edit")),
         None => ("Add a role".to_string(), "/admin/roles/new".to_string()),
@@ -607,8 +827,18 @@ pub async fn new_role(ctx: Ctx) -> Result<Html<String>, AppError> {
     render(role_form(&ctx, None, &input, &FieldErrors::new()))
 }
 
-pub async fn edit_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Html<String>, AppError> {
-    let r = state.store.list_roles().await?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
+pub async fn edit_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let r = state
+        .store
+        .list_roles()
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(AppError::NotFound)?;
     let input = RoleInput {
         key: r.key,
         name: r.name,
@@ -622,13 +852,30 @@ pub async fn edit_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<S
 async fn save_role(state: &AppState, ctx: &Ctx, id: Option<&str>, form: FormData) -> PageResult {
     let mut errors = FieldErrors::new();
     let existing = match id {
-        Some(id) => Some(state.store.list_roles().await?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)?),
+        Some(id) => Some(
+            state
+                .store
+                .list_roles()
+                .await?
+                .into_iter()
+                .find(|r| r.id == id)
+                .ok_or(AppError::NotFound)?,
+        ),
         None => None,
     };
     let input = RoleInput {
-        key: existing.as_ref().map(|r| r.key.clone()).unwrap_or_else(|| form.get("key").trim().to_string()),
+        key: existing
+            .as_ref()
+            .map(|r| r.key.clone())
+            .unwrap_or_else(|| form.get("key").trim().to_string()),
         name: required_text(&mut errors, "name", "the role's name", &form.get("name"), 80),
-        description: required_text(&mut errors, "description", "what the role does", &form.get("description"), 500),
+        description: required_text(
+            &mut errors,
+            "description",
+            "what the role does",
+            &form.get("description"),
+            500,
+        ),
         reach: form.get("reach"),
         permissions: form.all("permissions"),
     };
@@ -639,15 +886,23 @@ async fn save_role(state: &AppState, ctx: &Ctx, id: Option<&str>, form: FormData
     if reach.is_none() {
         errors.add("reach", "Select how far the role reaches");
     }
-    let perms: Vec<Permission> = input.permissions.iter().filter_map(|p| Permission::from_code(p)).collect();
+    let perms: Vec<Permission> = input
+        .permissions
+        .iter()
+        .filter_map(|p| Permission::from_code(p))
+        .collect();
     if perms.len() != input.permissions.len() {
         errors.add("permissions", "Select permissions from the list");
     }
     if let (true, Some(reach)) = (errors.is_empty(), reach) {
-        let saved = state
-            .store
-            .save_role(&ctx.audit(state), id, &input.key, &input.name, &input.description, reach, &perms)
-            .await;
+        let details = RoleDetails {
+            key: input.key.clone(),
+            name: input.name.clone(),
+            description: input.description.clone(),
+            reach,
+            permissions: perms,
+        };
+        let saved = state.store.save_role(&ctx.audit(state), id, &details).await;
         match conflict_to_field(saved)? {
             Ok(_) => return Ok(Redirect::to("/admin/roles").into_response()),
             Err(e) => errors = e,
@@ -660,6 +915,11 @@ pub async fn create_role(State(state): State<AppState>, ctx: Ctx, form: FormData
     save_role(&state, &ctx, None, form).await
 }
 
-pub async fn update_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, form: FormData) -> PageResult {
+pub async fn update_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
     save_role(&state, &ctx, Some(&id), form).await
 }

@@ -32,7 +32,12 @@ pub fn cookie_header(state: &AppState, name: &str, value: &str, max_age_secs: Op
         .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-fn sign_in_page(ctx: &Ctx, csrf: String, email: String, error: Option<String>) -> Result<axum::response::Html<String>, AppError> {
+fn sign_in_page(
+    ctx: &Ctx,
+    csrf: String,
+    email: String,
+    error: Option<String>,
+) -> Result<axum::response::Html<String>, AppError> {
     let mut page = ctx.chrome("Sign in", "/sign-in");
     let errors = match &error {
         Some(message) => {
@@ -60,15 +65,21 @@ pub async fn show_sign_in(State(state): State<AppState>, ctx: Ctx, headers: Head
     }
     let token = signin_token(&headers, &state).unwrap_or_else(random_token);
     let mut response = sign_in_page(&ctx, token.clone(), String::new(), None)?.into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, cookie_header(&state, state.signin_cookie(), &token, Some(3600)));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(&state, state.signin_cookie(), &token, Some(3600)),
+    );
     Ok(response)
 }
 
 /// Signs in: throttled per account and per IP, the same work for unknown accounts, a new
 /// session token every time (so a planted token is never promoted), and an audit row either way.
-pub async fn sign_in(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, form: FormData) -> Result<Response, AppError> {
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    form: FormData,
+) -> Result<Response, AppError> {
     let email = form.get("email").trim().to_lowercase();
     let password = form.get("password");
     let csrf = signin_token(&headers, &state).unwrap_or_default();
@@ -85,10 +96,25 @@ pub async fn sign_in(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap
         let secs = wait.num_seconds().max(1);
         state
             .store
-            .audit(&audit, AuditEvent::succeeded("sign_in", "user", "").with_outcome("throttled").with_detail(email.clone()))
+            .audit(
+                &audit,
+                AuditEvent::succeeded("sign_in", "user", "")
+                    .with_outcome("throttled")
+                    .with_detail(email.clone()),
+            )
             .await?;
-        let page = sign_in_page(&ctx, csrf, email, Some(format!("Too many attempts. Wait {secs} seconds, then try again")))?;
-        return Ok((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, secs.to_string())], page).into_response());
+        let page = sign_in_page(
+            &ctx,
+            csrf,
+            email,
+            Some(format!("Too many attempts. Wait {secs} seconds, then try again")),
+        )?;
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, secs.to_string())],
+            page,
+        )
+            .into_response());
     }
     let creds = state.store.credentials_by_email(&email).await?;
     let stored = creds.as_ref().map(|c| c.password_hash.clone());
@@ -97,9 +123,19 @@ pub async fn sign_in(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap
     let Some(user) = user else {
         state
             .store
-            .audit(&audit, AuditEvent::succeeded("sign_in", "user", "").with_outcome("failed").with_detail(email.clone()))
+            .audit(
+                &audit,
+                AuditEvent::succeeded("sign_in", "user", "")
+                    .with_outcome("failed")
+                    .with_detail(email.clone()),
+            )
             .await?;
-        let page = sign_in_page(&ctx, csrf, email, Some("Enter a correct email address and password".into()))?;
+        let page = sign_in_page(
+            &ctx,
+            csrf,
+            email,
+            Some("Enter a correct email address and password".into()),
+        )?;
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
     if let Ok(mut t) = state.throttle.lock() {
@@ -107,18 +143,30 @@ pub async fn sign_in(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap
     }
     // Any session the browser already carried is ended, never reused.
     if let Some(old) = crate::security::session_cookie_value(&headers, &state) {
-        let _ = state.store.end_session(&audit, &sha256_hex(&old), "session_replaced").await;
+        let _ = state
+            .store
+            .end_session(&audit, &sha256_hex(&old), "session_replaced")
+            .await;
     }
     let token = random_token();
     let audit = canopy_store::AuditContext {
         actor_id: user.user_id.clone(),
         ..audit
     };
-    state.store.create_session(&audit, &sha256_hex(&token), &user.user_id).await?;
+    state
+        .store
+        .create_session(&audit, &sha256_hex(&token), &user.user_id)
+        .await?;
     let mut response = Redirect::to("/").into_response();
     let h = response.headers_mut();
-    h.append(header::SET_COOKIE, cookie_header(&state, state.session_cookie(), &token, None));
-    h.append(header::SET_COOKIE, cookie_header(&state, state.signin_cookie(), "", Some(0)));
+    h.append(
+        header::SET_COOKIE,
+        cookie_header(&state, state.session_cookie(), &token, None),
+    );
+    h.append(
+        header::SET_COOKIE,
+        cookie_header(&state, state.signin_cookie(), "", Some(0)),
+    );
     Ok(response)
 }
 
@@ -127,22 +175,35 @@ pub async fn sign_out(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
         state.store.end_session(&ctx.audit(&state), &hash, "sign_out").await?;
     }
     let mut response = Redirect::to("/sign-in").into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, cookie_header(&state, state.session_cookie(), "", Some(0)));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(&state, state.session_cookie(), "", Some(0)),
+    );
     Ok(response)
 }
 
 fn password_form(ctx: &Ctx, errors: &FieldErrors) -> FormPage {
     let fields = vec![
-        Field::text("current_password", "Current password", "").kind("password").autocomplete("current-password"),
+        Field::text("current_password", "Current password", "")
+            .kind("password")
+            .autocomplete("current-password"),
         Field::text("new_password", "New password", "")
             .kind("password")
             .autocomplete("new-password")
             .hint("At least 12 characters. A short sentence you can remember works well; no symbols are required."),
-        Field::text("confirm_password", "Type the new password again", "").kind("password").autocomplete("new-password"),
+        Field::text("confirm_password", "Type the new password again", "")
+            .kind("password")
+            .autocomplete("new-password"),
     ];
-    let mut page = FormPage::new(ctx, "Change your password", "/account/password", "/account/password", "Change password", fields, errors);
+    let mut page = FormPage::new(
+        ctx,
+        "Change your password",
+        "/account/password",
+        "/account/password",
+        "Change password",
+        fields,
+        errors,
+    );
     if ctx.user.as_ref().is_some_and(|u| u.must_change_password) {
         page.intro = "You signed in with a temporary password. Choose your own before you go on.".into();
     }
@@ -178,10 +239,14 @@ pub async fn change_password(State(state): State<AppState>, ctx: Ctx, form: Form
     // Changing the password ends every session, this one included; a new one starts here.
     state.store.set_password(&audit, &user.user_id, &hash, false).await?;
     let token = random_token();
-    state.store.create_session(&audit, &sha256_hex(&token), &user.user_id).await?;
+    state
+        .store
+        .create_session(&audit, &sha256_hex(&token), &user.user_id)
+        .await?;
     let mut response = Redirect::to("/").into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, cookie_header(&state, state.session_cookie(), &token, None));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(&state, state.session_cookie(), &token, None),
+    );
     Ok(response)
 }

@@ -20,7 +20,9 @@ pub fn org_scope(actor: &Actor) -> Scope {
 }
 
 fn service_label(code: &str) -> String {
-    Service::from_code(code).map(|s| s.label().to_string()).unwrap_or_else(|| code.to_string())
+    Service::from_code(code)
+        .map(|s| s.label().to_string())
+        .unwrap_or_else(|| code.to_string())
 }
 
 fn council_names(councils: &[CouncilRow]) -> HashMap<String, String> {
@@ -34,8 +36,20 @@ fn team_rows(teams: &[TeamRow], names: &HashMap<String, String>, clusters: &Hash
             vec![
                 Cell::link(&t.name, format!("/teams/{}", t.id)),
                 Cell::text(service_label(&t.service)),
-                Cell::text(t.cluster_id.as_ref().and_then(|c| clusters.get(c)).cloned().unwrap_or_else(|| "Central".into())),
-                Cell::text(t.council_ids.iter().filter_map(|c| names.get(c).cloned()).collect::<Vec<_>>().join(", ")),
+                Cell::text(
+                    t.cluster_id
+                        .as_ref()
+                        .and_then(|c| clusters.get(c))
+                        .cloned()
+                        .unwrap_or_else(|| "Central".into()),
+                ),
+                Cell::text(
+                    t.council_ids
+                        .iter()
+                        .filter_map(|c| names.get(c).cloned())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
             ]
         })
         .collect()
@@ -43,7 +57,11 @@ fn team_rows(teams: &[TeamRow], names: &HashMap<String, String>, clusters: &Hash
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>, AppError> {
     let user = ctx.user()?;
-    let org_name = state.store.organisation_name().await?.unwrap_or_else(|| "Canopy".into());
+    let org_name = state
+        .store
+        .organisation_name()
+        .await?
+        .unwrap_or_else(|| "Canopy".into());
     let all_councils = state.store.list_councils(&Scope::Organisation).await?;
     let names = council_names(&all_councils);
     let teams = state.store.list_teams(&Scope::Organisation).await?;
@@ -63,17 +81,32 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String
         ("Organisation".into(), org_name),
         (
             "Your roles".into(),
-            roles.iter().filter(|r| my_roles.contains(&r.id)).map(|r| r.name.clone()).collect::<Vec<_>>().join(", "),
+            roles
+                .iter()
+                .filter(|r| my_roles.contains(&r.id))
+                .map(|r| r.name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
         (
             "Councils you work for".into(),
             match user.actor.reach_of(Permission::OrgView) {
                 Some(Reach::Organisation) => "Every council".into(),
-                _ => user.actor.councils.iter().filter_map(|c| names.get(c).cloned()).collect::<Vec<_>>().join(", "),
+                _ => user
+                    .actor
+                    .councils
+                    .iter()
+                    .filter_map(|c| names.get(c).cloned())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             },
         ),
     ];
-    let mut table = Table::new("Your teams", &["Team", "Service", "Cluster", "Councils"], team_rows(&my_teams, &names, &clusters));
+    let mut table = Table::new(
+        "Your teams",
+        &["Team", "Service", "Cluster", "Councils"],
+        team_rows(&my_teams, &names, &clusters),
+    );
     table.empty = "You are not in a team.".into();
     page.tables.push(table);
     if ctx.may_org(Action::AdministerOrganisation) {
@@ -96,7 +129,13 @@ pub async fn organisation(State(state): State<AppState>, ctx: Ctx) -> Result<Htm
         &["Council", "LA code", "ONS code"],
         councils
             .iter()
-            .map(|c| vec![Cell::link(&c.name, format!("/councils/{}", c.id)), Cell::text(&c.la_code), Cell::text(&c.ons_code)])
+            .map(|c| {
+                vec![
+                    Cell::link(&c.name, format!("/councils/{}", c.id)),
+                    Cell::text(&c.la_code),
+                    Cell::text(&c.ons_code),
+                ]
+            })
             .collect(),
     ));
     page.tables.push(Table::new(
@@ -107,18 +146,32 @@ pub async fn organisation(State(state): State<AppState>, ctx: Ctx) -> Result<Htm
             .map(|c| {
                 vec![
                     Cell::text(&c.name),
-                    Cell::text(c.council_ids.iter().filter_map(|id| names.get(id).cloned()).collect::<Vec<_>>().join(", ")),
+                    Cell::text(
+                        c.council_ids
+                            .iter()
+                            .filter_map(|id| names.get(id).cloned())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
                     Cell::text(c.areas.join(", ")),
                 ]
             })
             .collect(),
     ));
-    page.tables.push(Table::new("Teams", &["Team", "Service", "Cluster", "Councils"], team_rows(&teams, &names, &cluster_names)));
+    page.tables.push(Table::new(
+        "Teams",
+        &["Team", "Service", "Cluster", "Councils"],
+        team_rows(&teams, &names, &cluster_names),
+    ));
     render(page)
 }
 
 /// One council. Outside the user's scope it is "not found", exactly as a council that does not exist.
-pub async fn council(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Html<String>, AppError> {
+pub async fn council(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
     let user = ctx.user()?;
     if !may(&user.actor, Action::ViewOrganisation, &Resource::in_council(&id)) {
         return Err(AppError::NotFound);
@@ -140,14 +193,22 @@ pub async fn council(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Str
         ("ONS code".into(), council.ons_code.clone()),
         ("Postcode districts".into(), council.postcode_districts.join(", ")),
     ];
-    page.tables.push(Table::new("Teams serving this council", &["Team", "Service", "Cluster", "Councils"], team_rows(&teams, &names, &clusters)));
+    page.tables.push(Table::new(
+        "Teams serving this council",
+        &["Team", "Service", "Cluster", "Councils"],
+        team_rows(&teams, &names, &clusters),
+    ));
     render(page)
 }
 
 /// One team. A team is visible when any council it serves is in the user's scope.
 pub async fn team(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Html<String>, AppError> {
     let user = ctx.user()?;
-    let team = state.store.get_team(&Scope::Organisation, &id).await.map_err(|_| AppError::NotFound)?;
+    let team = state
+        .store
+        .get_team(&Scope::Organisation, &id)
+        .await
+        .map_err(|_| AppError::NotFound)?;
     let visible = team
         .council_ids
         .iter()
@@ -179,13 +240,23 @@ pub async fn team(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
     page.summary = vec![
         ("Service".into(), service_label(&team.service)),
         ("Cluster".into(), cluster),
-        ("Councils".into(), team.council_ids.iter().filter_map(|c| names.get(c).cloned()).collect::<Vec<_>>().join(", ")),
+        (
+            "Councils".into(),
+            team.council_ids
+                .iter()
+                .filter_map(|c| names.get(c).cloned())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
         ("Members".into(), members.len().to_string()),
     ];
     page.tables.push(Table::new(
         "Members",
         &["Name", "Job title"],
-        members.iter().map(|m| vec![Cell::text(&m.display_name), Cell::text(&m.job_title)]).collect(),
+        members
+            .iter()
+            .map(|m| vec![Cell::text(&m.display_name), Cell::text(&m.job_title)])
+            .collect(),
     ));
     render(page)
 }

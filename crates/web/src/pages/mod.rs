@@ -125,9 +125,9 @@ impl Ctx {
 
     /// Whether the user may do an organisation-level action (used to show or hide links).
     pub fn may_org(&self, action: Action) -> bool {
-        self.user
-            .as_ref()
-            .is_some_and(|u| canopy_domain::access::may(&u.actor, action, &canopy_domain::access::Resource::organisation()))
+        self.user.as_ref().is_some_and(|u| {
+            canopy_domain::access::may(&u.actor, action, &canopy_domain::access::Resource::organisation())
+        })
     }
 }
 
@@ -186,7 +186,13 @@ impl Field {
     }
 
     /// A choice field, with `selected` values checked.
-    pub fn choices(name: &str, label: &str, kind: &'static str, options: Vec<(String, String)>, selected: &[String]) -> Self {
+    pub fn choices(
+        name: &str,
+        label: &str,
+        kind: &'static str,
+        options: Vec<(String, String)>,
+        selected: &[String],
+    ) -> Self {
         Self {
             name: name.into(),
             label: label.into(),
@@ -221,7 +227,15 @@ pub struct FormPage {
 
 impl FormPage {
     /// A form page; errors are attached to their fields and listed in the summary.
-    pub fn new(ctx: &Ctx, title: &str, current: &str, action: &str, submit: &str, mut fields: Vec<Field>, errors: &FieldErrors) -> Self {
+    pub fn new(
+        ctx: &Ctx,
+        title: &str,
+        current: &str,
+        action: &str,
+        submit: &str,
+        mut fields: Vec<Field>,
+        errors: &FieldErrors,
+    ) -> Self {
         for f in &mut fields {
             f.error = errors.for_field(&f.name).map(str::to_string);
         }
@@ -258,7 +272,10 @@ pub struct Cell {
 
 impl Cell {
     pub fn text(text: impl Into<String>) -> Self {
-        Self { text: text.into(), href: None }
+        Self {
+            text: text.into(),
+            href: None,
+        }
     }
 
     pub fn link(text: impl Into<String>, href: impl Into<String>) -> Self {
@@ -323,12 +340,19 @@ struct ErrorPage<'a> {
 
 /// A page for an error, with no user data in it, so "not found" is always the same page.
 pub fn error_page(title: &str, detail: &str) -> Html<String> {
-    Html(ErrorPage { title, detail }.render().unwrap_or_else(|_| title.to_string()))
+    Html(
+        ErrorPage { title, detail }
+            .render()
+            .unwrap_or_else(|_| title.to_string()),
+    )
 }
 
 /// Renders a template, turning a template failure into an internal error.
 pub fn render<T: Template>(template: T) -> Result<Html<String>, AppError> {
-    template.render().map(Html).map_err(|e| AppError::Internal(e.to_string()))
+    template
+        .render()
+        .map(Html)
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// A date and time from milliseconds, for display.

@@ -16,11 +16,16 @@ pub fn signin_token(request_headers: &axum::http::HeaderMap, state: &AppState) -
 }
 
 fn same_origin(request: &Request) -> bool {
-    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok());
-    match (request.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok()), host) {
-        // Browsers send Origin on every cross-site POST; its absence means a same-origin form or
-        // a script, which the token check below still covers.
-        (None, _) => true,
+    let header = |name: header::HeaderName| request.headers().get(name).and_then(|v| v.to_str().ok());
+    // Browsers say where a request comes from in Sec-Fetch-Site; with our no-referrer policy
+    // their Origin header on a form post is "null", so Origin is only a fallback.
+    if let Some(site) = header(header::HeaderName::from_static("sec-fetch-site")) {
+        return matches!(site, "same-origin" | "none");
+    }
+    match (header(header::ORIGIN), header(header::HOST)) {
+        // No Origin means a same-origin form in an older browser, or a script; the token check
+        // below still applies.
+        (None | Some("null"), _) => true,
         (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, rest)| rest == host),
         (Some(_), None) => false,
     }
@@ -36,7 +41,11 @@ pub async fn csrf_layer(State(state): State<AppState>, request: Request, next: N
     let api = request.uri().path().starts_with("/api/");
     let refuse = || {
         let e = AppError::Forbidden;
-        if api { e.into_problem() } else { e.into_response() }
+        if api {
+            e.into_problem()
+        } else {
+            e.into_response()
+        }
     };
     let user = request.extensions().get::<CurrentUser>().cloned();
     if user.as_ref().is_some_and(|u| u.via_api_token) {

@@ -6,7 +6,7 @@ mod session;
 
 pub use csrf::{csrf_layer, signin_token};
 pub use headers::{headers_layer, Nonce};
-pub use session::{client_source, random_token, session_cookie_value, sha256_hex, session_layer, CurrentUser};
+pub use session::{client_source, random_token, session_cookie_value, session_layer, sha256_hex, CurrentUser};
 
 use crate::routes::Access;
 use crate::state::AppState;
@@ -36,13 +36,27 @@ pub async fn access_layer(
     next: Next,
 ) -> Response {
     let api = is_api(request.uri().path());
-    let fail = |e: AppError| if api { e.into_problem() } else { e.into_response() };
+    let fail = |e: AppError| {
+        if api {
+            e.into_problem()
+        } else {
+            e.into_response()
+        }
+    };
     let Some(matched) = matched else {
         // No route matched: the router's own 404 follows.
         return next.run(request).await;
     };
-    let Some(access) = table.0.get(&(request.method().clone(), matched.as_str().to_string())).copied() else {
-        return fail(AppError::Internal(format!("route {} {} declares no action", request.method(), matched.as_str())));
+    let Some(access) = table
+        .0
+        .get(&(request.method().clone(), matched.as_str().to_string()))
+        .copied()
+    else {
+        return fail(AppError::Internal(format!(
+            "route {} {} declares no action",
+            request.method(),
+            matched.as_str()
+        )));
     };
     let user = request.extensions().get::<CurrentUser>().cloned();
     let allowed = match (access, &user) {
@@ -59,7 +73,12 @@ pub async fn access_layer(
     // Until a temporary password is changed, only the password page and sign-out are open.
     if let Some(u) = &user {
         let path = matched.as_str();
-        if u.must_change_password && !u.via_api_token && path != "/account/password" && path != "/sign-out" && !path.starts_with("/assets") {
+        if u.must_change_password
+            && !u.via_api_token
+            && path != "/account/password"
+            && path != "/sign-out"
+            && !path.starts_with("/assets")
+        {
             return axum::response::Redirect::to("/account/password").into_response();
         }
     }
@@ -71,7 +90,9 @@ pub async fn access_layer(
 /// plain file names under it are served; anything else is "not found".
 pub async fn asset(State(state): State<AppState>, axum::extract::Path(path): axum::extract::Path<String>) -> Response {
     let safe = !path.is_empty()
-        && path.split('/').all(|part| !part.is_empty() && part != ".." && !part.starts_with('.'))
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != ".." && !part.starts_with('.'))
         && path.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
     if !safe {
         return AppError::NotFound.into_response();

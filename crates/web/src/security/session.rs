@@ -81,7 +81,11 @@ pub async fn session_layer(State(state): State<AppState>, mut request: Request, 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
     {
-        if let Ok(Some(user_id)) = state.store.api_token_user(&sha256_hex(token.trim()), now.timestamp_millis()).await {
+        if let Ok(Some(user_id)) = state
+            .store
+            .api_token_user(&sha256_hex(token.trim()), now.timestamp_millis())
+            .await
+        {
             found = Some((user_id, None, String::new(), true));
         }
     } else if let Some(token) = cookie(request.headers(), state.session_cookie()).map(str::to_string) {
@@ -102,7 +106,11 @@ pub async fn session_layer(State(state): State<AppState>, mut request: Request, 
                         source: source.clone(),
                         at_ms: now.timestamp_millis(),
                     };
-                    let reason = if expired == SessionState::IdleTimedOut { "session_idle_timeout" } else { "session_absolute_timeout" };
+                    let reason = if expired == SessionState::IdleTimedOut {
+                        "session_idle_timeout"
+                    } else {
+                        "session_absolute_timeout"
+                    };
                     let _ = state.store.end_session(&ctx, &hash, reason).await;
                 }
             }

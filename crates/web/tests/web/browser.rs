@@ -1,0 +1,220 @@
+//! The browser test: Debian's Chromium through chromedriver signs in, visits every page built so
+//! far, runs axe-core on each with zero violations allowed, and checks each works at 320 px.
+
+use crate::support::{TestApp, PASSWORD};
+use canopy_store::testing::TestEngine;
+use fantoccini::{ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+
+fn find(binary: &str) -> Option<String> {
+    ["/usr/bin", "/usr/local/bin", "/usr/lib/chromium"]
+        .iter()
+        .map(|d| format!("{d}/{binary}"))
+        .find(|p| std::path::Path::new(p).exists())
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn every_page_passes_axe_and_works_at_320_pixels() {
+    let required = std::env::var("CANOPY_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    let (Some(driver_bin), Some(chromium)) = (find("chromedriver"), find("chromium")) else {
+        assert!(
+            !required,
+            "CANOPY_REQUIRE_BROWSER=1 but chromium or chromedriver is missing"
+        );
+        eprintln!("skipped: browser test (install chromium and chromium-driver to run it)");
+        return;
+    };
+    let axe_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../node_modules/axe-core/axe.min.js");
+    let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/dist/canopy.css");
+    if !axe_path.exists() || !assets.exists() {
+        assert!(
+            !required,
+            "run `npm ci && npm run build` first: axe-core and the assets are needed"
+        );
+        eprintln!("skipped: browser test (run `npm ci && npm run build` first)");
+        return;
+    }
+    let axe = std::fs::read_to_string(&axe_path).expect("axe-core");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let app = TestApp::spawn(TestEngine::Sqlite).await.expect("sqlite always runs");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+        l.local_addr().expect("addr").port()
+    };
+    let _driver = Driver(
+        Command::new(driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let profile = std::env::temp_dir().join(format!("canopy-chrome-{port}"));
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,900",
+                     format!("--user-data-dir={}", profile.display())]
+        }
+    });
+    let mut client = None;
+    for _ in 0..50 {
+        let caps = caps.as_object().expect("caps").clone();
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+        }
+    }
+    let c = client.expect("chromedriver answers");
+
+    // Sign in through the form, as a person would.
+    c.goto(&app.url("/sign-in")).await.expect("sign-in page");
+    c.find(Locator::Id("email"))
+        .await
+        .expect("email")
+        .send_keys("admin@test.example")
+        .await
+        .expect("type");
+    c.find(Locator::Id("password"))
+        .await
+        .expect("password")
+        .send_keys(PASSWORD)
+        .await
+        .expect("type");
+    c.find(Locator::Css("form[action='/sign-in'] button"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submit");
+    let heading = c
+        .wait()
+        .for_element(Locator::Css("h1.govuk-heading-l"))
+        .await
+        .expect("h1")
+        .text()
+        .await
+        .expect("text");
+    assert!(heading.starts_with("Welcome"), "{heading}");
+
+    let pages = [
+        "/sign-in-is-checked-separately",
+        "/",
+        "/organisation",
+        &format!("/councils/{}", app.ids["kingston"]),
+        &format!("/teams/{}", app.ids["kingston_team"]),
+        "/admin",
+        "/admin/councils",
+        "/admin/councils/new",
+        &format!("/admin/councils/{}/edit", app.ids["kingston"]),
+        "/admin/clusters",
+        "/admin/clusters/new",
+        "/admin/teams",
+        "/admin/teams/new",
+        &format!("/admin/teams/{}/edit", app.ids["kingston_team"]),
+        "/admin/users",
+        "/admin/users/new",
+        &format!("/admin/users/{}/edit", app.ids["practitioner"]),
+        "/admin/roles",
+        "/admin/roles/new",
+        "/account/tokens",
+        "/account/password",
+    ];
+    let mut failures = Vec::new();
+    for path in pages.iter().skip(1) {
+        for width in [1280, 320] {
+            c.set_window_size(width, 900).await.expect("resize");
+            c.goto(&app.url(path)).await.expect("page");
+            c.execute(&axe, vec![]).await.expect("axe loads");
+            let result = c
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+                    vec![],
+                )
+                .await
+                .expect("axe runs");
+            for v in result.as_array().expect("violations") {
+                failures.push(format!("{path} at {width}px: {v}"));
+            }
+            if width == 320 {
+                let overflow = c
+                    .execute(
+                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                        vec![],
+                    )
+                    .await
+                    .expect("measure");
+                if overflow.as_i64().unwrap_or(0) > 0 {
+                    failures.push(format!("{path} scrolls sideways at 320px by {overflow}px"));
+                }
+            }
+        }
+    }
+    // The sign-in page, and a form with its errors showing, are checked signed out and after a bad submit.
+    c.goto(&app.url("/admin/councils/new")).await.expect("form");
+    c.find(Locator::Css("form[action='/admin/councils/new'] button"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("submit");
+    let summary = c.wait().for_element(Locator::Css(".govuk-error-summary")).await;
+    assert!(summary.is_ok(), "the error summary shows");
+    c.execute(&axe, vec![]).await.expect("axe");
+    let with_errors = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; axe.run().then(r => done(r.violations.map(v => v.id)));",
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    for v in with_errors.as_array().expect("violations") {
+        failures.push(format!("council form with errors: {v}"));
+    }
+    c.find(Locator::Css("form[action='/sign-out'] button"))
+        .await
+        .expect("sign out")
+        .click()
+        .await
+        .expect("sign out");
+    c.wait().for_element(Locator::Id("email")).await.expect("signed out");
+    c.goto(&app.url("/sign-in")).await.expect("sign-in");
+    c.execute(&axe, vec![]).await.expect("axe");
+    let signin = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; axe.run().then(r => done(r.violations.map(v => v.id)));",
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    for v in signin.as_array().expect("violations") {
+        failures.push(format!("sign-in: {v}"));
+    }
+    c.close().await.expect("close");
+    let _ = std::fs::remove_dir_all(profile);
+    app.stop().await;
+    assert!(
+        failures.is_empty(),
+        "accessibility or layout problems:\n{}",
+        failures.join("\n")
+    );
+}
