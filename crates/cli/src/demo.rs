@@ -303,3 +303,70 @@ pub async fn ensure(store: &Store) -> Result<Vec<(&'static str, String)>, String
     }
     Ok(logins)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use canopy_domain::access::{Permission, Reach};
+    use canopy_store::testing::{TestDb, TestEngine};
+    use canopy_store::Scope;
+
+    #[tokio::test]
+    async fn the_demo_is_three_real_councils_four_clusters_and_over_800_staff_whose_printed_sign_ins_work() {
+        let db = TestDb::new(TestEngine::Sqlite)
+            .await
+            .expect("db")
+            .expect("sqlite always runs");
+        let store = &db.store;
+        store.ensure_reference_data(&cli_ctx()).await.expect("reference data");
+        let logins = ensure(store).await.expect("demo");
+        let councils = store.list_councils(&Scope::Organisation).await.expect("councils");
+        let codes: Vec<(&str, &str)> = councils
+            .iter()
+            .map(|c| (c.la_code.as_str(), c.ons_code.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![("314", "E09000021"), ("318", "E09000027"), ("868", "E06000040")]
+        );
+        assert_eq!(
+            store.list_clusters(&Scope::Organisation).await.expect("clusters").len(),
+            4
+        );
+        let teams = store.list_teams(&Scope::Organisation).await.expect("teams");
+        assert!(
+            teams.iter().any(|t| t.cluster_id.is_none() && t.council_ids.len() == 3),
+            "a central team serves every council"
+        );
+        assert!(store.count_users().await.expect("users") >= 800);
+
+        let hasher = canopy_web::PasswordHasher::with_params(19 * 1024, 2).expect("hasher");
+        for (who, email) in &logins {
+            let creds = store
+                .credentials_by_email(email)
+                .await
+                .expect("lookup")
+                .expect("demo login exists");
+            assert!(
+                hasher.verify(Some(creds.password_hash), DEMO_PASSWORD.into()).await,
+                "{who} signs in"
+            );
+            let actor = store.actor(&creds.user_id).await.expect("actor");
+            let expected = match *who {
+                "practitioner" => actor.reach_of(Permission::CaseEdit) == Some(Reach::Team),
+                "team manager" => actor.holds(Permission::CaseAllocate),
+                "director" => actor.reach_of(Permission::PerformanceView) == Some(Reach::Organisation),
+                _ => actor.holds(Permission::OrgAdmin) && actor.holds(Permission::UsersAdmin),
+            };
+            assert!(expected, "{who} has the right roles");
+        }
+        let before = store.count_users().await.expect("users");
+        ensure(store).await.expect("demo again");
+        assert_eq!(
+            store.count_users().await.expect("users"),
+            before,
+            "the demo is reused, not duplicated"
+        );
+        db.cleanup().await;
+    }
+}

@@ -1,6 +1,7 @@
 //! `canopy`: set-up, serving, the demo and administration from the command line.
 
 mod demo;
+mod org;
 
 use canopy_domain::access::BUILTIN_ROLES;
 use canopy_domain::calendar::Clock;
@@ -56,6 +57,21 @@ enum Command {
         /// The organisation's name.
         #[arg(long, default_value = "Canopy children's services")]
         organisation: String,
+    },
+    /// Add, change and list councils, and their closure days.
+    Councils {
+        #[command(subcommand)]
+        command: org::CouncilsCommand,
+    },
+    /// Add and list geographic clusters.
+    Clusters {
+        #[command(subcommand)]
+        command: org::ClustersCommand,
+    },
+    /// Add and list teams.
+    Teams {
+        #[command(subcommand)]
+        command: org::TeamsCommand,
     },
     /// Manage user accounts.
     Users {
@@ -296,6 +312,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("Sign in and choose a new password.");
             Ok(())
         }
+        Command::Councils { command } => org::councils(&open(&resolve(&cli, None, "data")?).await?, command).await,
+        Command::Clusters { command } => org::clusters(&open(&resolve(&cli, None, "data")?).await?, command).await,
+        Command::Teams { command } => org::teams(&open(&resolve(&cli, None, "data")?).await?, command).await,
         Command::Users { command } => {
             let r = resolve(&cli, None, "data")?;
             let store = open(&r).await?;

@@ -123,3 +123,62 @@ mod tests {
         assert_eq!(errors.for_field("name"), None);
     }
 }
+
+/// Reads a date typed as day, month and year (the GOV.UK date input), with a message that says
+/// what is wrong.
+pub fn date_from_parts(label: &str, day: &str, month: &str, year: &str) -> Result<chrono::NaiveDate, String> {
+    let (d, m, y) = (day.trim(), month.trim(), year.trim());
+    if d.is_empty() && m.is_empty() && y.is_empty() {
+        return Err(format!("Enter {label}"));
+    }
+    for (part, text) in [("day", d), ("month", m), ("year", y)] {
+        if text.is_empty() {
+            return Err(format!("{} must include a {part}", capitalise(label)));
+        }
+        if !text.chars().all(|c| c.is_ascii_digit()) || text.len() > 4 {
+            return Err(format!(
+                "{} must be a real date, with the {part} in numbers",
+                capitalise(label)
+            ));
+        }
+    }
+    if y.len() != 4 {
+        return Err("Year must include 4 numbers".into());
+    }
+    match (d.parse::<u32>(), m.parse::<u32>(), y.parse::<i32>()) {
+        (Ok(d), Ok(m), Ok(y)) => {
+            chrono::NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("{} must be a real date", capitalise(label)))
+        }
+        _ => Err(format!("{} must be a real date", capitalise(label))),
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn a_date_typed_in_parts_is_read_or_its_problem_named() {
+        assert_eq!(
+            date_from_parts("the closure day", "29", "12", "2026"),
+            Ok(chrono::NaiveDate::from_ymd_opt(2026, 12, 29).expect("date"))
+        );
+        assert_eq!(
+            date_from_parts("the closure day", "", "", ""),
+            Err("Enter the closure day".into())
+        );
+        assert_eq!(
+            date_from_parts("the closure day", "29", "", "2026"),
+            Err("The closure day must include a month".into())
+        );
+        assert_eq!(
+            date_from_parts("the closure day", "30", "2", "2026"),
+            Err("The closure day must be a real date".into())
+        );
+        assert_eq!(
+            date_from_parts("the closure day", "1", "2", "26"),
+            Err("Year must include 4 numbers".into())
+        );
+        assert!(date_from_parts("the closure day", "x", "2", "2026").is_err());
+    }
+}

@@ -2,7 +2,10 @@
 
 use crate::{new_id, AuditContext, AuditEvent, Scope, Store, StoreError, WriteTx};
 use canopy_domain::calendar::{shipped_bank_holidays, WorkingCalendar};
-use canopy_domain::org::{ValidCluster, ValidCouncil, ValidTeam};
+use canopy_domain::org::{
+    ClusterCoverage, CouncilCoverage, LaCode, OnsCode, OtherCouncils, PostcodeDistrict, ValidCluster, ValidCouncil,
+    ValidTeam,
+};
 use chrono::NaiveDate;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -439,6 +442,63 @@ impl Store {
         Ok(id)
     }
 
+    /// What every council other than `except` holds, for the domain's uniqueness checks.
+    pub async fn other_councils(&self, except: Option<&str>) -> Result<OtherCouncils, StoreError> {
+        let mut others = OtherCouncils::default();
+        for c in self.list_councils(&Scope::Organisation).await? {
+            if Some(c.id.as_str()) == except {
+                continue;
+            }
+            others.names.push(c.name.clone());
+            others.la_codes.extend(LaCode::parse(&c.la_code).ok());
+            others.ons_codes.extend(OnsCode::parse(&c.ons_code).ok());
+            for d in c
+                .postcode_districts
+                .iter()
+                .filter_map(|d| PostcodeDistrict::parse(d).ok())
+            {
+                others.districts.push((d, c.name.clone()));
+            }
+        }
+        Ok(others)
+    }
+
+    /// Every council with its districts, as the cluster and team checks need them.
+    pub async fn council_coverage(&self) -> Result<Vec<CouncilCoverage>, StoreError> {
+        Ok(self
+            .list_councils(&Scope::Organisation)
+            .await?
+            .into_iter()
+            .map(|c| CouncilCoverage {
+                districts: c
+                    .postcode_districts
+                    .iter()
+                    .filter_map(|d| PostcodeDistrict::parse(d).ok())
+                    .collect(),
+                id: c.id,
+                name: c.name,
+            })
+            .collect())
+    }
+
+    /// Every cluster with the councils it serves, and its name.
+    pub async fn cluster_coverage(&self) -> Result<Vec<(ClusterCoverage, String)>, StoreError> {
+        Ok(self
+            .list_clusters(&Scope::Organisation)
+            .await?
+            .into_iter()
+            .map(|c| {
+                (
+                    ClusterCoverage {
+                        id: c.id,
+                        council_ids: c.council_ids,
+                    },
+                    c.name,
+                )
+            })
+            .collect())
+    }
+
     /// A council's working-day calendar: weekends, the bank holidays and its own closure days.
     pub async fn council_calendar(&self, council_id: &str) -> Result<WorkingCalendar, StoreError> {
         let mut days = Vec::new();
@@ -455,6 +515,22 @@ impl Store {
             days.push(day);
         }
         Ok(WorkingCalendar::new(days))
+    }
+
+    /// One council's own closure days, in date order, with their reasons.
+    pub async fn closure_days(&self, council_id: &str) -> Result<Vec<(NaiveDate, String)>, StoreError> {
+        let rows = sqlx::query("SELECT day, reason FROM council_closure_days WHERE council_id = $1 ORDER BY day")
+            .bind(council_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let text: String = r.try_get(0)?;
+                let day = NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                    .map_err(|_| StoreError::Corrupt(format!("closure day {text}")))?;
+                Ok((day, r.try_get(1)?))
+            })
+            .collect()
     }
 
     /// Adds a closure day to one council's calendar.

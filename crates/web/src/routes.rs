@@ -85,6 +85,13 @@ fn table() -> Vec<Row> {
         route(post.clone(), "/admin/councils/new", org, admin::create_council),
         route(get.clone(), "/admin/councils/{id}/edit", org, admin::edit_council),
         route(post.clone(), "/admin/councils/{id}/edit", org, admin::update_council),
+        route(get.clone(), "/admin/councils/{id}/calendar", org, admin::calendar),
+        route(
+            post.clone(),
+            "/admin/councils/{id}/calendar",
+            org,
+            admin::add_closure_day,
+        ),
         route(get.clone(), "/admin/clusters", org, admin::clusters),
         route(get.clone(), "/admin/clusters/new", org, admin::new_cluster),
         route(post.clone(), "/admin/clusters/new", org, admin::create_cluster),

@@ -2,7 +2,6 @@
 //! Bodies reject unknown fields and over-long strings; errors are RFC 9457 problem documents.
 
 use crate::error::ApiError;
-use crate::pages::admin::other_councils;
 use crate::pages::home::org_scope;
 use crate::pages::Ctx;
 use crate::state::AppState;
@@ -185,8 +184,7 @@ pub async fn create_council(
         ons_code: body.ons_code,
         postcode_districts: body.postcode_districts.join(","),
     };
-    let valid =
-        validate_council(&input, &other_councils(&state, None).await.map_err(ApiError)?).map_err(AppError::Invalid)?;
+    let valid = validate_council(&input, &state.store.other_councils(None).await?).map_err(AppError::Invalid)?;
     let id = state.store.save_council(&ctx.audit(&state), None, &valid).await?;
     let council: Council = state
         .store

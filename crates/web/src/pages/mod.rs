@@ -185,6 +185,23 @@ impl Field {
         self
     }
 
+    /// A date typed as day, month and year; the values are kept as typed.
+    pub fn date(name: &str, label: &str, form: &crate::forms::FormData) -> Self {
+        let part = |p: &str| Choice {
+            value: form.get(&format!("{name}-{}", p.to_lowercase())),
+            label: p.to_string(),
+            checked: false,
+        };
+        Self {
+            name: name.into(),
+            label: label.into(),
+            kind: "date",
+            options: vec![part("Day"), part("Month"), part("Year")],
+            hint: "For example, 29 12 2026".into(),
+            ..Self::default()
+        }
+    }
+
     /// A choice field, with `selected` values checked.
     pub fn choices(
         name: &str,
@@ -223,6 +240,7 @@ pub struct FormPage {
     pub errors: Vec<FieldError>,
     pub fields: Vec<Field>,
     pub extra_actions: Vec<Link>,
+    pub tables: Vec<Table>,
 }
 
 impl FormPage {
@@ -254,6 +272,7 @@ impl FormPage {
             errors: errors.0.clone(),
             fields,
             extra_actions: Vec::new(),
+            tables: Vec::new(),
         }
     }
 

@@ -125,6 +125,7 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
         "/admin/councils",
         "/admin/councils/new",
         &format!("/admin/councils/{}/edit", app.ids["kingston"]),
+        &format!("/admin/councils/{}/calendar", app.ids["kingston"]),
         "/admin/clusters",
         "/admin/clusters/new",
         "/admin/teams",

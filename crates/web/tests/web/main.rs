@@ -702,3 +702,88 @@ fn only_the_route_table_adds_routes_and_every_route_declares_its_access() {
         ]
     );
 }
+
+on_both_engines!(
+    a_council_keeps_its_own_closure_days_in_its_working_day_calendar,
+    |app| {
+        let mut admin = app.sign_in("admin@test.example").await;
+        let k = app.ids["kingston"].clone();
+        let path = format!("/admin/councils/{k}/calendar");
+        let (status, page) = app.page(&path, &mut admin).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("This council has no closure days of its own."));
+        let r = app
+            .post(
+                &path,
+                &mut admin,
+                &[
+                    ("day-day", "30"),
+                    ("day-month", "2"),
+                    ("day-year", "2026"),
+                    ("reason", "Closed"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.text().await.expect("body");
+        assert!(
+            body.contains("<a href=\"#day\">The closure day must be a real date</a>"),
+            "{body}"
+        );
+        assert!(body.contains("value=\"30\""), "typed input is kept");
+        let r = app
+            .post(
+                &path,
+                &mut admin,
+                &[
+                    ("day-day", "26"),
+                    ("day-month", "12"),
+                    ("day-year", "2026"),
+                    ("reason", "Closed"),
+                ],
+            )
+            .await;
+        assert!(r.text().await.expect("body").contains("That day is a weekend"));
+        let r = app
+            .post(
+                &path,
+                &mut admin,
+                &[
+                    ("day-day", "29"),
+                    ("day-month", "12"),
+                    ("day-year", "2026"),
+                    ("reason", "Closed between Christmas and New Year"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let (_, page) = app.page(&path, &mut admin).await;
+        assert!(page.contains("29 December 2026"));
+        let cal = app.db.store.council_calendar(&k).await.expect("calendar");
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 29).expect("date");
+        assert!(!cal.is_working_day(day));
+        assert!(
+            app.db
+                .store
+                .council_calendar(&app.ids["richmond"])
+                .await
+                .expect("calendar")
+                .is_working_day(day),
+            "other councils are untouched"
+        );
+        let again = app
+            .post(
+                &path,
+                &mut admin,
+                &[
+                    ("day-day", "29"),
+                    ("day-month", "12"),
+                    ("day-year", "2026"),
+                    ("reason", "Again"),
+                ],
+            )
+            .await;
+        assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(again.text().await.expect("body").contains("already a closure day"));
+    }
+);
