@@ -91,18 +91,29 @@ pub enum TeamsCommand {
     },
 }
 
+/// The command-line flag that carries a form field.
+fn flag(field: &str) -> String {
+    match field {
+        "postcode_districts" => "--districts".into(),
+        "council_ids" => "--councils".into(),
+        "cluster_id" => "--cluster".into(),
+        "day" => "--date".into(),
+        other => format!("--{}", other.replace('_', "-")),
+    }
+}
+
 fn explain(errors: FieldErrors) -> String {
     errors
         .0
         .iter()
-        .map(|e| format!("--{}: {}", e.field.replace('_', "-"), e.message))
+        .map(|e| format!("{}: {}", flag(&e.field), e.message))
         .collect::<Vec<_>>()
         .join("\n")
 }
 
 fn store_error(e: StoreError) -> String {
     match e {
-        StoreError::Conflict { field, message } => format!("--{}: {message}", field.replace('_', "-")),
+        StoreError::Conflict { field, message } => format!("{}: {message}", flag(&field)),
         other => other.to_string(),
     }
 }
