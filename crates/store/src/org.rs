@@ -46,6 +46,65 @@ pub(crate) async fn grouped(store: &Store, sql: &str) -> Result<BTreeMap<String,
     Ok(out)
 }
 
+/// Changes the row `id` of `table` (with its `updated_at`), or adds a new row (with `created_at`
+/// and `updated_at`) when there is no id; returns the row's id. A uniqueness failure becomes a
+/// conflict on `conflict`'s field, and changing a row that does not exist is `NotFound`.
+async fn save_row(
+    tx: &mut WriteTx,
+    table: &str,
+    id: Option<&str>,
+    fields: &[(&str, Option<String>)],
+    at_ms: i64,
+    conflict: (&str, &str),
+) -> Result<String, StoreError> {
+    let n = fields.len();
+    let (sql, row_id) = match id {
+        Some(id) => {
+            let sets: Vec<String> = fields
+                .iter()
+                .enumerate()
+                .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+                .collect();
+            (
+                format!(
+                    "UPDATE {table} SET {}, updated_at = ${} WHERE id = ${}",
+                    sets.join(", "),
+                    n + 1,
+                    n + 2
+                ),
+                id.to_string(),
+            )
+        }
+        None => {
+            let cols: Vec<&str> = fields.iter().map(|(c, _)| *c).collect();
+            let params: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}, created_at, updated_at, id) VALUES ({}, ${}, ${}, ${})",
+                cols.join(", "),
+                params.join(", "),
+                n + 1,
+                n + 1,
+                n + 2
+            );
+            (sql, new_id())
+        }
+    };
+    let mut query = sqlx::query(&sql);
+    for (_, value) in fields {
+        query = query.bind(value.clone());
+    }
+    let done = query
+        .bind(at_ms)
+        .bind(&row_id)
+        .execute(tx.conn())
+        .await
+        .map_err(StoreError::unique_as(conflict.0, conflict.1))?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(row_id)
+}
+
 async fn replace_links(
     tx: &mut WriteTx,
     table: &str,
@@ -212,41 +271,13 @@ impl Store {
         council: &ValidCouncil,
     ) -> Result<String, StoreError> {
         let mut tx = self.begin_write().await?;
-        let id = match id {
-            Some(id) => {
-                let changed = sqlx::query(
-                    "UPDATE councils SET name = $1, la_code = $2, ons_code = $3, updated_at = $4 WHERE id = $5",
-                )
-                .bind(&council.name)
-                .bind(council.la_code.to_string())
-                .bind(council.ons_code.to_string())
-                .bind(ctx.at_ms)
-                .bind(id)
-                .execute(tx.conn())
-                .await
-                .map_err(StoreError::unique_as(
-                    "la_code",
-                    "Another council already has that LA code, ONS code or name",
-                ))?;
-                if changed.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                id.to_string()
-            }
-            None => {
-                let id = new_id();
-                sqlx::query("INSERT INTO councils (id, name, la_code, ons_code, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
-                    .bind(&id)
-                    .bind(&council.name)
-                    .bind(council.la_code.to_string())
-                    .bind(council.ons_code.to_string())
-                    .bind(ctx.at_ms)
-                    .execute(tx.conn())
-                    .await
-                    .map_err(StoreError::unique_as("la_code", "Another council already has that LA code, ONS code or name"))?;
-                id
-            }
-        };
+        let fields = [
+            ("name", Some(council.name.clone())),
+            ("la_code", Some(council.la_code.to_string())),
+            ("ons_code", Some(council.ons_code.to_string())),
+        ];
+        let conflict = ("la_code", "Another council already has that LA code, ONS code or name");
+        let id = save_row(&mut tx, "councils", id, &fields, ctx.at_ms, conflict).await?;
         let districts: Vec<String> = council.postcode_districts.iter().map(|d| d.to_string()).collect();
         replace_links(
             &mut tx,
@@ -306,33 +337,9 @@ impl Store {
         cluster: &ValidCluster,
     ) -> Result<String, StoreError> {
         let mut tx = self.begin_write().await?;
-        let conflict = StoreError::unique_as("name", "A cluster with that name already exists");
-        let id = match id {
-            Some(id) => {
-                let changed = sqlx::query("UPDATE clusters SET name = $1, updated_at = $2 WHERE id = $3")
-                    .bind(&cluster.name)
-                    .bind(ctx.at_ms)
-                    .bind(id)
-                    .execute(tx.conn())
-                    .await
-                    .map_err(conflict)?;
-                if changed.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                id.to_string()
-            }
-            None => {
-                let id = new_id();
-                sqlx::query("INSERT INTO clusters (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)")
-                    .bind(&id)
-                    .bind(&cluster.name)
-                    .bind(ctx.at_ms)
-                    .execute(tx.conn())
-                    .await
-                    .map_err(conflict)?;
-                id
-            }
-        };
+        let fields = [("name", Some(cluster.name.clone()))];
+        let conflict = ("name", "A cluster with that name already exists");
+        let id = save_row(&mut tx, "clusters", id, &fields, ctx.at_ms, conflict).await?;
         let areas: Vec<String> = cluster.areas.iter().map(|a| a.to_string()).collect();
         replace_links(&mut tx, "cluster_areas", "cluster_id", "area", &id, &areas).await?;
         replace_links(
@@ -394,36 +401,20 @@ impl Store {
         team: &ValidTeam,
     ) -> Result<String, StoreError> {
         let mut tx = self.begin_write().await?;
-        let id = match id {
-            Some(id) => {
-                let changed = sqlx::query(
-                    "UPDATE teams SET name = $1, service = $2, cluster_id = $3, updated_at = $4 WHERE id = $5",
-                )
-                .bind(&team.name)
-                .bind(team.service.code())
-                .bind(team.cluster_id.clone())
-                .bind(ctx.at_ms)
-                .bind(id)
-                .execute(tx.conn())
-                .await?;
-                if changed.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                id.to_string()
-            }
-            None => {
-                let id = new_id();
-                sqlx::query("INSERT INTO teams (id, name, service, cluster_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
-                    .bind(&id)
-                    .bind(&team.name)
-                    .bind(team.service.code())
-                    .bind(team.cluster_id.clone())
-                    .bind(ctx.at_ms)
-                    .execute(tx.conn())
-                    .await?;
-                id
-            }
-        };
+        let fields = [
+            ("name", Some(team.name.clone())),
+            ("service", Some(team.service.code().to_string())),
+            ("cluster_id", team.cluster_id.clone()),
+        ];
+        let id = save_row(
+            &mut tx,
+            "teams",
+            id,
+            &fields,
+            ctx.at_ms,
+            ("name", "A team with that name already exists"),
+        )
+        .await?;
         replace_links(
             &mut tx,
             "team_councils",

@@ -106,3 +106,81 @@ impl TestDb {
         Ok(())
     }
 }
+
+/// Adds a council through the domain's checks, for a test's set-up, and returns it as clusters
+/// and teams see it.
+pub async fn add_council(
+    store: &Store,
+    name: &str,
+    la_code: &str,
+    ons_code: &str,
+    districts: &str,
+) -> Result<canopy_domain::org::CouncilCoverage, StoreError> {
+    let input = canopy_domain::org::CouncilInput {
+        name: name.into(),
+        la_code: la_code.into(),
+        ons_code: ons_code.into(),
+        postcode_districts: districts.into(),
+    };
+    let valid = canopy_domain::org::validate_council(&input, &store.other_councils(None).await?)
+        .map_err(|e| StoreError::Corrupt(format!("test council {name}: {e}")))?;
+    let ctx = crate::AuditContext {
+        actor_id: "test-setup".into(),
+        source: "test".into(),
+        at_ms: 0,
+    };
+    let id = store.save_council(&ctx, None, &valid).await?;
+    Ok(canopy_domain::org::CouncilCoverage {
+        id,
+        name: valid.name,
+        districts: valid.postcode_districts,
+    })
+}
+
+/// Something a test story runs against, made fresh for each engine and removed afterwards.
+#[allow(async_fn_in_trait)]
+pub trait TestFixture: Sized {
+    /// A new fixture on `engine`, or `None` when that engine is not configured here.
+    async fn start(engine: TestEngine) -> Option<Self>;
+    async fn finish(self);
+}
+
+impl TestFixture for TestDb {
+    async fn start(engine: TestEngine) -> Option<Self> {
+        match TestDb::new(engine).await {
+            Ok(db) => db,
+            Err(e) => panic!("the {engine:?} test database could not be made: {e}"),
+        }
+    }
+
+    async fn finish(self) {
+        self.cleanup().await
+    }
+}
+
+/// Writes a story once and runs it on SQLite and PostgreSQL, as two tests named
+/// `story::sqlite` and `story::postgres`. The PostgreSQL one is skipped (and says so) when no
+/// server is configured, unless `CANOPY_REQUIRE_POSTGRES=1`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($name:ident, $fixture:ty, |$x:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                run($crate::testing::TestEngine::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                run($crate::testing::TestEngine::Postgres).await
+            }
+            async fn run(engine: $crate::testing::TestEngine) {
+                let Some(fixture) = <$fixture as $crate::testing::TestFixture>::start(engine).await else { return };
+                story(&fixture).await;
+                <$fixture as $crate::testing::TestFixture>::finish(fixture).await;
+            }
+            async fn story($x: &$fixture) $body
+        }
+    };
+}

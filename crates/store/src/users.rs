@@ -51,6 +51,19 @@ pub struct UserDetails {
     pub council_ids: Vec<String>,
 }
 
+impl From<UserRow> for UserDetails {
+    fn from(u: UserRow) -> Self {
+        Self {
+            email: u.email,
+            display_name: u.display_name,
+            job_title: u.job_title,
+            role_ids: u.role_ids,
+            team_ids: u.team_ids,
+            council_ids: u.council_ids,
+        }
+    }
+}
+
 /// What sign-in needs to know about an account.
 #[derive(Debug, Clone)]
 pub struct Credentials {

@@ -5,7 +5,8 @@ use canopy_domain::org::{
     validate_cluster, validate_council, validate_team, ClusterCoverage, ClusterInput, CouncilCoverage, CouncilInput,
     OtherCouncils, PostcodeDistrict, TeamInput,
 };
-use canopy_store::testing::{TestDb, TestEngine};
+use canopy_store::on_both_engines;
+use canopy_store::testing::{add_council, TestDb, TestEngine};
 use canopy_store::users::UserDetails;
 use canopy_store::{AuditContext, AuditEvent, Scope, Store, StoreError};
 use chrono::NaiveDate;
@@ -18,40 +19,11 @@ fn ctx() -> AuditContext {
     }
 }
 
-macro_rules! on_both_engines {
-    ($name:ident, |$db:ident| $body:block) => {
-        mod $name {
-            use super::*;
-            #[tokio::test]
-            async fn sqlite() {
-                run(TestEngine::Sqlite).await
-            }
-            #[tokio::test]
-            async fn postgres() {
-                run(TestEngine::Postgres).await
-            }
-            async fn run(engine: TestEngine) {
-                let Some(db) = TestDb::new(engine).await.expect("test database") else { return };
-                story(&db).await;
-                db.cleanup().await;
-            }
-            async fn story($db: &TestDb) $body
-        }
-    };
-}
-
 async fn council(store: &Store, name: &str, la: &str, ons: &str, districts: &str) -> String {
-    let valid = validate_council(
-        &CouncilInput {
-            name: name.into(),
-            la_code: la.into(),
-            ons_code: ons.into(),
-            postcode_districts: districts.into(),
-        },
-        &OtherCouncils::default(),
-    )
-    .expect("valid council");
-    store.save_council(&ctx(), None, &valid).await.expect("council saved")
+    add_council(store, name, la, ons, districts)
+        .await
+        .expect("council saved")
+        .id
 }
 
 fn coverage(id: &str, districts: &[&str]) -> CouncilCoverage {
@@ -65,7 +37,7 @@ fn coverage(id: &str, districts: &[&str]) -> CouncilCoverage {
     }
 }
 
-on_both_engines!(councils_are_tenants_and_codes_are_unique, |db| {
+on_both_engines!(councils_are_tenants_and_codes_are_unique, TestDb, |db| {
     let store = db.store.clone();
     {
         let k = council(&store, "Kingston upon Thames", "314", "E09000021", "KT1, KT2").await;
@@ -103,7 +75,7 @@ on_both_engines!(councils_are_tenants_and_codes_are_unique, |db| {
     }
 });
 
-on_both_engines!(clusters_and_teams_follow_their_councils_scope, |db| {
+on_both_engines!(clusters_and_teams_follow_their_councils_scope, TestDb, |db| {
     let store = db.store.clone();
     {
         let k = council(&store, "Kingston upon Thames", "314", "E09000021", "KT1, KT2").await;
@@ -152,7 +124,7 @@ on_both_engines!(clusters_and_teams_follow_their_councils_scope, |db| {
     }
 });
 
-on_both_engines!(users_roles_sessions_and_tokens, |db| {
+on_both_engines!(users_roles_sessions_and_tokens, TestDb, |db| {
     let store = db.store.clone();
     {
         store.ensure_reference_data(&ctx()).await.expect("reference data");
@@ -210,7 +182,7 @@ on_both_engines!(users_roles_sessions_and_tokens, |db| {
     }
 });
 
-on_both_engines!(the_audit_log_is_append_only_and_tampering_is_found, |db| {
+on_both_engines!(the_audit_log_is_append_only_and_tampering_is_found, TestDb, |db| {
     let store = db.store.clone();
     let postgres = db.url.starts_with("postgres");
     {
@@ -244,26 +216,30 @@ on_both_engines!(the_audit_log_is_append_only_and_tampering_is_found, |db| {
     }
 });
 
-on_both_engines!(a_council_calendar_adds_its_closure_days_to_the_bank_holidays, |db| {
-    let store = db.store.clone();
-    {
-        store.ensure_reference_data(&ctx()).await.expect("reference data");
-        let k = council(&store, "Kingston upon Thames", "314", "E09000021", "KT1").await;
-        let closure = NaiveDate::from_ymd_opt(2026, 12, 29).expect("date");
-        store
-            .add_closure_day(&ctx(), &k, closure, "Council closure")
-            .await
-            .expect("closure");
-        let cal = store.council_calendar(&k).await.expect("calendar");
-        assert!(!cal.is_working_day(closure));
-        assert!(!cal.is_working_day(NaiveDate::from_ymd_opt(2026, 12, 25).expect("date")));
-        assert!(cal.is_working_day(NaiveDate::from_ymd_opt(2026, 12, 30).expect("date")));
-        assert!(matches!(
-            store.add_closure_day(&ctx(), &k, closure, "again").await,
-            Err(StoreError::Conflict { .. })
-        ));
+on_both_engines!(
+    a_council_calendar_adds_its_closure_days_to_the_bank_holidays,
+    TestDb,
+    |db| {
+        let store = db.store.clone();
+        {
+            store.ensure_reference_data(&ctx()).await.expect("reference data");
+            let k = council(&store, "Kingston upon Thames", "314", "E09000021", "KT1").await;
+            let closure = NaiveDate::from_ymd_opt(2026, 12, 29).expect("date");
+            store
+                .add_closure_day(&ctx(), &k, closure, "Council closure")
+                .await
+                .expect("closure");
+            let cal = store.council_calendar(&k).await.expect("calendar");
+            assert!(!cal.is_working_day(closure));
+            assert!(!cal.is_working_day(NaiveDate::from_ymd_opt(2026, 12, 25).expect("date")));
+            assert!(cal.is_working_day(NaiveDate::from_ymd_opt(2026, 12, 30).expect("date")));
+            assert!(matches!(
+                store.add_closure_day(&ctx(), &k, closure, "again").await,
+                Err(StoreError::Conflict { .. })
+            ));
+        }
     }
-});
+);
 
 #[tokio::test]
 async fn both_engines_migrate_to_the_same_schema() {

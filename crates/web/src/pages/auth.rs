@@ -92,51 +92,33 @@ pub async fn sign_in(
         .map_err(|_| AppError::Internal("throttle lock".into()))?
         .try_attempt(&[&account_key, &ip_key], now);
     let audit = ctx.audit(&state);
+    let refuse = |outcome: &'static str, status: StatusCode, message: String, csrf: String, email: String| {
+        let state = state.clone();
+        let ctx = ctx.clone();
+        let audit = audit.clone();
+        async move {
+            let event = AuditEvent::succeeded("sign_in", "user", "")
+                .with_outcome(outcome)
+                .with_detail(email.clone());
+            state.store.audit(&audit, event).await?;
+            Ok::<_, AppError>((status, sign_in_page(&ctx, csrf, email, Some(message))?).into_response())
+        }
+    };
     if let Err(wait) = throttled {
         let secs = wait.num_seconds().max(1);
-        state
-            .store
-            .audit(
-                &audit,
-                AuditEvent::succeeded("sign_in", "user", "")
-                    .with_outcome("throttled")
-                    .with_detail(email.clone()),
-            )
-            .await?;
-        let page = sign_in_page(
-            &ctx,
-            csrf,
-            email,
-            Some(format!("Too many attempts. Wait {secs} seconds, then try again")),
-        )?;
-        return Ok((
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, secs.to_string())],
-            page,
-        )
-            .into_response());
+        let message = format!("Too many attempts. Wait {secs} seconds, then try again");
+        let mut response = refuse("throttled", StatusCode::TOO_MANY_REQUESTS, message, csrf, email).await?;
+        if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(response);
     }
     let creds = state.store.credentials_by_email(&email).await?;
     let stored = creds.as_ref().map(|c| c.password_hash.clone());
     let verified = state.hasher.verify(stored, password).await;
-    let user = creds.filter(|c| verified && !c.disabled);
-    let Some(user) = user else {
-        state
-            .store
-            .audit(
-                &audit,
-                AuditEvent::succeeded("sign_in", "user", "")
-                    .with_outcome("failed")
-                    .with_detail(email.clone()),
-            )
-            .await?;
-        let page = sign_in_page(
-            &ctx,
-            csrf,
-            email,
-            Some("Enter a correct email address and password".into()),
-        )?;
-        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    let Some(user) = creds.filter(|c| verified && !c.disabled) else {
+        let message = "Enter a correct email address and password".to_string();
+        return refuse("failed", StatusCode::UNAUTHORIZED, message, csrf, email).await;
     };
     if let Ok(mut t) = state.throttle.lock() {
         t.succeeded(&account_key);

@@ -5,10 +5,11 @@
 mod browser;
 mod support;
 
+use canopy_store::on_both_engines;
 use reqwest::StatusCode;
 use support::{Browser, TestApp, PASSWORD};
 
-on_both_engines!(every_response_carries_the_security_headers, |app| {
+on_both_engines!(every_response_carries_the_security_headers, TestApp, |app| {
     let mut anon = Browser::default();
     let mut admin = app.sign_in("admin@test.example").await;
     for r in [
@@ -50,120 +51,133 @@ on_both_engines!(every_response_carries_the_security_headers, |app| {
         .contains(&nonce));
 });
 
-on_both_engines!(the_session_cookie_is_http_only_lax_and_new_at_every_sign_in, |app| {
-    // An attacker plants a session id before the victim signs in.
-    let mut victim = Browser::default();
-    victim
-        .cookies
-        .insert("canopy-session".into(), "planted-by-attacker".into());
-    app.page("/sign-in", &mut victim).await;
-    let r = app
-        .post(
-            "/sign-in",
-            &mut victim,
-            &[("email", "worker@test.example"), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let set: Vec<String> = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().expect("cookie").to_string())
-        .collect();
-    let session = set
-        .iter()
-        .find(|c| c.starts_with("canopy-session="))
-        .expect("session cookie");
-    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Path=/"));
-    let token = victim.cookies["canopy-session"].clone();
-    assert_ne!(token, "planted-by-attacker");
-    assert_eq!(token.len(), 64, "256 random bits, hex");
-    let mut attacker = Browser::default();
-    attacker
-        .cookies
-        .insert("canopy-session".into(), "planted-by-attacker".into());
-    assert_eq!(app.get("/", &mut attacker).await.status(), StatusCode::SEE_OTHER);
+on_both_engines!(
+    the_session_cookie_is_http_only_lax_and_new_at_every_sign_in,
+    TestApp,
+    |app| {
+        // An attacker plants a session id before the victim signs in.
+        let mut victim = Browser::default();
+        victim
+            .cookies
+            .insert("canopy-session".into(), "planted-by-attacker".into());
+        app.page("/sign-in", &mut victim).await;
+        let r = app
+            .post(
+                "/sign-in",
+                &mut victim,
+                &[("email", "worker@test.example"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let set: Vec<String> = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().expect("cookie").to_string())
+            .collect();
+        let session = set
+            .iter()
+            .find(|c| c.starts_with("canopy-session="))
+            .expect("session cookie");
+        assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Path=/"));
+        let token = victim.cookies["canopy-session"].clone();
+        assert_ne!(token, "planted-by-attacker");
+        assert_eq!(token.len(), 64, "256 random bits, hex");
+        let mut attacker = Browser::default();
+        attacker
+            .cookies
+            .insert("canopy-session".into(), "planted-by-attacker".into());
+        assert_eq!(app.get("/", &mut attacker).await.status(), StatusCode::SEE_OTHER);
 
-    // Signing in again from a signed-in browser ends the old session rather than reusing it.
-    app.page("/", &mut victim).await;
-    let old = victim.clone();
-    let mut again = old.clone();
-    let r = app
-        .post(
-            "/sign-in",
-            &mut again,
-            &[("email", "worker@test.example"), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_ne!(again.cookies["canopy-session"], old.cookies["canopy-session"]);
-    let mut stale = old.clone();
-    assert_eq!(
-        app.get("/", &mut stale).await.status(),
-        StatusCode::SEE_OTHER,
-        "the old session no longer works"
-    );
-    // The store keeps only the hash of a token.
-    let raw = again.cookies["canopy-session"].clone();
-    assert!(app.db.store.session(&raw).await.expect("lookup").is_none());
-});
-
-on_both_engines!(sessions_time_out_after_30_idle_minutes_and_12_hours_in_all, |app| {
-    let mut b = app.sign_in("worker@test.example").await;
-    app.clock.advance(chrono::Duration::minutes(29));
-    assert_eq!(app.get("/", &mut b).await.status(), StatusCode::OK);
-    app.clock.advance(chrono::Duration::minutes(31));
-    let r = app.get("/", &mut b).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()["location"], "/sign-in");
-
-    // A busy session still ends 12 hours after sign-in.
-    let mut busy = app.sign_in("worker@test.example").await;
-    for _ in 0..(12 * 60 / 20 - 1) {
-        app.clock.advance(chrono::Duration::minutes(20));
-        assert_eq!(app.get("/", &mut busy).await.status(), StatusCode::OK);
+        // Signing in again from a signed-in browser ends the old session rather than reusing it.
+        app.page("/", &mut victim).await;
+        let old = victim.clone();
+        let mut again = old.clone();
+        let r = app
+            .post(
+                "/sign-in",
+                &mut again,
+                &[("email", "worker@test.example"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_ne!(again.cookies["canopy-session"], old.cookies["canopy-session"]);
+        let mut stale = old.clone();
+        assert_eq!(
+            app.get("/", &mut stale).await.status(),
+            StatusCode::SEE_OTHER,
+            "the old session no longer works"
+        );
+        // The store keeps only the hash of a token.
+        let raw = again.cookies["canopy-session"].clone();
+        assert!(app.db.store.session(&raw).await.expect("lookup").is_none());
     }
-    app.clock.advance(chrono::Duration::minutes(20));
-    assert_eq!(app.get("/", &mut busy).await.status(), StatusCode::SEE_OTHER);
-});
+);
 
-on_both_engines!(signing_out_and_disabling_an_account_end_sessions_at_once, |app| {
-    let mut b = app.sign_in("worker@test.example").await;
-    let kept = b.clone();
-    assert_eq!(app.post("/sign-out", &mut b, &[]).await.status(), StatusCode::SEE_OTHER);
-    let mut replay = kept;
-    assert_eq!(app.get("/", &mut replay).await.status(), StatusCode::SEE_OTHER);
+on_both_engines!(
+    sessions_time_out_after_30_idle_minutes_and_12_hours_in_all,
+    TestApp,
+    |app| {
+        let mut b = app.sign_in("worker@test.example").await;
+        app.clock.advance(chrono::Duration::minutes(29));
+        assert_eq!(app.get("/", &mut b).await.status(), StatusCode::OK);
+        app.clock.advance(chrono::Duration::minutes(31));
+        let r = app.get("/", &mut b).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/sign-in");
 
-    let mut worker = app.sign_in("worker@test.example").await;
-    let mut admin = app.sign_in("admin@test.example").await;
-    let id = app.ids["practitioner"].clone();
-    app.page(&format!("/admin/users/{id}/edit"), &mut admin).await;
-    assert_eq!(
-        app.post(&format!("/admin/users/{id}/disable"), &mut admin, &[])
-            .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
-    assert_eq!(app.get("/", &mut worker).await.status(), StatusCode::SEE_OTHER);
-    let mut fresh = Browser::default();
-    app.page("/sign-in", &mut fresh).await;
-    let r = app
-        .post(
-            "/sign-in",
-            &mut fresh,
-            &[("email", "worker@test.example"), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(
-        r.status(),
-        StatusCode::UNAUTHORIZED,
-        "a disabled account cannot sign in"
-    );
-});
+        // A busy session still ends 12 hours after sign-in.
+        let mut busy = app.sign_in("worker@test.example").await;
+        for _ in 0..(12 * 60 / 20 - 1) {
+            app.clock.advance(chrono::Duration::minutes(20));
+            assert_eq!(app.get("/", &mut busy).await.status(), StatusCode::OK);
+        }
+        app.clock.advance(chrono::Duration::minutes(20));
+        assert_eq!(app.get("/", &mut busy).await.status(), StatusCode::SEE_OTHER);
+    }
+);
+
+on_both_engines!(
+    signing_out_and_disabling_an_account_end_sessions_at_once,
+    TestApp,
+    |app| {
+        let mut b = app.sign_in("worker@test.example").await;
+        let kept = b.clone();
+        assert_eq!(app.post("/sign-out", &mut b, &[]).await.status(), StatusCode::SEE_OTHER);
+        let mut replay = kept;
+        assert_eq!(app.get("/", &mut replay).await.status(), StatusCode::SEE_OTHER);
+
+        let mut worker = app.sign_in("worker@test.example").await;
+        let mut admin = app.sign_in("admin@test.example").await;
+        let id = app.ids["practitioner"].clone();
+        app.page(&format!("/admin/users/{id}/edit"), &mut admin).await;
+        assert_eq!(
+            app.post(&format!("/admin/users/{id}/disable"), &mut admin, &[])
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(app.get("/", &mut worker).await.status(), StatusCode::SEE_OTHER);
+        let mut fresh = Browser::default();
+        app.page("/sign-in", &mut fresh).await;
+        let r = app
+            .post(
+                "/sign-in",
+                &mut fresh,
+                &[("email", "worker@test.example"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNAUTHORIZED,
+            "a disabled account cannot sign in"
+        );
+    }
+);
 
 on_both_engines!(
     a_state_change_without_the_csrf_token_is_refused_and_changes_nothing,
+    TestApp,
     |app| {
         let mut admin = app.sign_in("admin@test.example").await;
         app.page("/admin/councils/new", &mut admin).await;
@@ -244,85 +258,93 @@ on_both_engines!(
     }
 );
 
-on_both_engines!(two_hundred_wrong_passwords_in_a_minute_get_about_ten_evaluated, |app| {
-    let mut b = Browser::default();
-    app.page("/sign-in", &mut b).await;
-    let (mut evaluated, mut throttled) = (0, 0);
-    for _ in 0..200 {
-        app.clock.advance(chrono::Duration::milliseconds(300));
+on_both_engines!(
+    two_hundred_wrong_passwords_in_a_minute_get_about_ten_evaluated,
+    TestApp,
+    |app| {
+        let mut b = Browser::default();
+        app.page("/sign-in", &mut b).await;
+        let (mut evaluated, mut throttled) = (0, 0);
+        for _ in 0..200 {
+            app.clock.advance(chrono::Duration::milliseconds(300));
+            let r = app
+                .post(
+                    "/sign-in",
+                    &mut b,
+                    &[("email", "worker@test.example"), ("password", "wrong guess here")],
+                )
+                .await;
+            match r.status() {
+                StatusCode::UNAUTHORIZED => evaluated += 1,
+                StatusCode::TOO_MANY_REQUESTS => {
+                    assert!(r.headers().contains_key("retry-after"));
+                    throttled += 1
+                }
+                other => panic!("unexpected {other}"),
+            }
+        }
+        assert!(evaluated <= 11, "{evaluated} evaluated");
+        assert_eq!(evaluated + throttled, 200);
+        // No permanent lock-out: the real user gets in after a short wait.
+        app.clock.advance(chrono::Duration::seconds(13));
         let r = app
             .post(
                 "/sign-in",
                 &mut b,
-                &[("email", "worker@test.example"), ("password", "wrong guess here")],
+                &[("email", "worker@test.example"), ("password", PASSWORD)],
             )
             .await;
-        match r.status() {
-            StatusCode::UNAUTHORIZED => evaluated += 1,
-            StatusCode::TOO_MANY_REQUESTS => {
-                assert!(r.headers().contains_key("retry-after"));
-                throttled += 1
-            }
-            other => panic!("unexpected {other}"),
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let failures = app
+            .db
+            .store
+            .recent_audit(500)
+            .await
+            .expect("audit")
+            .iter()
+            .filter(|r| r.entry.action == "sign_in" && r.entry.outcome == "failed")
+            .count();
+        assert_eq!(failures, evaluated, "every evaluated failure is audited");
+    }
+);
+
+on_both_engines!(
+    another_councils_record_answers_exactly_like_a_missing_one,
+    TestApp,
+    |app| {
+        let mut worker = app.sign_in("worker@test.example").await;
+        let windsor = app.ids["windsor"].clone();
+        let kingston = app.ids["kingston"].clone();
+        let missing = "01900000-0000-7000-8000-000000000000";
+        for (theirs, nothing) in [
+            (format!("/councils/{windsor}"), format!("/councils/{missing}")),
+            (
+                format!("/teams/{}", app.ids["windsor_team"]),
+                format!("/teams/{missing}"),
+            ),
+            (
+                format!("/api/v1/councils/{windsor}"),
+                format!("/api/v1/councils/{missing}"),
+            ),
+        ] {
+            let (s1, b1) = app.page(&theirs, &mut worker).await;
+            let (s2, b2) = app.page(&nothing, &mut worker).await;
+            assert_eq!(s1, StatusCode::NOT_FOUND, "{theirs}");
+            assert_eq!(s1, s2);
+            assert_eq!(b1, b2, "{theirs} and {nothing} must not be told apart");
         }
+        let (s, body) = app.page(&format!("/councils/{kingston}"), &mut worker).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(body.contains("Kingston upon Thames"));
+        let (_, list) = app.page("/api/v1/councils", &mut worker).await;
+        assert!(
+            list.contains("Kingston") && !list.contains("Windsor"),
+            "lists are scoped too: {list}"
+        );
     }
-    assert!(evaluated <= 11, "{evaluated} evaluated");
-    assert_eq!(evaluated + throttled, 200);
-    // No permanent lock-out: the real user gets in after a short wait.
-    app.clock.advance(chrono::Duration::seconds(13));
-    let r = app
-        .post(
-            "/sign-in",
-            &mut b,
-            &[("email", "worker@test.example"), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let failures = app
-        .db
-        .store
-        .recent_audit(500)
-        .await
-        .expect("audit")
-        .iter()
-        .filter(|r| r.entry.action == "sign_in" && r.entry.outcome == "failed")
-        .count();
-    assert_eq!(failures, evaluated, "every evaluated failure is audited");
-});
+);
 
-on_both_engines!(another_councils_record_answers_exactly_like_a_missing_one, |app| {
-    let mut worker = app.sign_in("worker@test.example").await;
-    let windsor = app.ids["windsor"].clone();
-    let kingston = app.ids["kingston"].clone();
-    let missing = "01900000-0000-7000-8000-000000000000";
-    for (theirs, nothing) in [
-        (format!("/councils/{windsor}"), format!("/councils/{missing}")),
-        (
-            format!("/teams/{}", app.ids["windsor_team"]),
-            format!("/teams/{missing}"),
-        ),
-        (
-            format!("/api/v1/councils/{windsor}"),
-            format!("/api/v1/councils/{missing}"),
-        ),
-    ] {
-        let (s1, b1) = app.page(&theirs, &mut worker).await;
-        let (s2, b2) = app.page(&nothing, &mut worker).await;
-        assert_eq!(s1, StatusCode::NOT_FOUND, "{theirs}");
-        assert_eq!(s1, s2);
-        assert_eq!(b1, b2, "{theirs} and {nothing} must not be told apart");
-    }
-    let (s, body) = app.page(&format!("/councils/{kingston}"), &mut worker).await;
-    assert_eq!(s, StatusCode::OK);
-    assert!(body.contains("Kingston upon Thames"));
-    let (_, list) = app.page("/api/v1/councils", &mut worker).await;
-    assert!(
-        list.contains("Kingston") && !list.contains("Windsor"),
-        "lists are scoped too: {list}"
-    );
-});
-
-on_both_engines!(a_practitioner_cannot_reach_administration, |app| {
+on_both_engines!(a_practitioner_cannot_reach_administration, TestApp, |app| {
     let mut worker = app.sign_in("worker@test.example").await;
     for path in ["/admin/councils", "/admin/users", "/admin/roles", "/audit"] {
         assert_eq!(
@@ -337,7 +359,7 @@ on_both_engines!(a_practitioner_cannot_reach_administration, |app| {
     assert_eq!(r.headers()["location"], "/sign-in");
 });
 
-on_both_engines!(admin_forms_name_each_problem_and_keep_what_was_typed, |app| {
+on_both_engines!(admin_forms_name_each_problem_and_keep_what_was_typed, TestApp, |app| {
     let mut admin = app.sign_in("admin@test.example").await;
     app.page("/admin/councils/new", &mut admin).await;
     let r = app
@@ -415,95 +437,102 @@ on_both_engines!(admin_forms_name_each_problem_and_keep_what_was_typed, |app| {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 });
 
-on_both_engines!(a_new_user_signs_in_with_a_one_time_password_and_must_change_it, |app| {
-    let mut admin = app.sign_in("admin@test.example").await;
-    app.page("/admin/users/new", &mut admin).await;
-    let team = app.ids["kingston_team"].clone();
-    let r = app
-        .post(
-            "/admin/users/new",
-            &mut admin,
-            &[
-                ("display_name", "Nadia New"),
-                ("email", "nadia@test.example"),
-                ("job_title", "Social worker"),
-                ("team_ids", team.as_str()),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let body = r.text().await.expect("body");
-    let password = body
-        .split("temporary password is ")
-        .nth(1)
-        .expect("password shown")
-        .split('.')
-        .next()
-        .expect("password")
-        .to_string();
-    let mut nadia = Browser::default();
-    app.page("/sign-in", &mut nadia).await;
-    let r = app
-        .post(
-            "/sign-in",
-            &mut nadia,
-            &[("email", "nadia@test.example"), ("password", password.as_str())],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = app.get("/", &mut nadia).await;
-    assert_eq!(r.headers()["location"], "/account/password");
-    app.page("/account/password", &mut nadia).await;
-    let weak = app
-        .post(
-            "/account/password",
-            &mut nadia,
-            &[
-                ("current_password", password.as_str()),
-                ("new_password", "password123"),
-                ("confirm_password", "password123"),
-            ],
-        )
-        .await;
-    assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let good = "nadia keeps her tea on the windowsill";
-    let r = app
-        .post(
-            "/account/password",
-            &mut nadia,
-            &[
-                ("current_password", password.as_str()),
-                ("new_password", good),
-                ("confirm_password", good),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.get("/", &mut nadia).await.status(), StatusCode::OK);
-});
+on_both_engines!(
+    a_new_user_signs_in_with_a_one_time_password_and_must_change_it,
+    TestApp,
+    |app| {
+        let mut admin = app.sign_in("admin@test.example").await;
+        app.page("/admin/users/new", &mut admin).await;
+        let team = app.ids["kingston_team"].clone();
+        let r = app
+            .post(
+                "/admin/users/new",
+                &mut admin,
+                &[
+                    ("display_name", "Nadia New"),
+                    ("email", "nadia@test.example"),
+                    ("job_title", "Social worker"),
+                    ("team_ids", team.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let body = r.text().await.expect("body");
+        let password = body
+            .split("temporary password is ")
+            .nth(1)
+            .expect("password shown")
+            .split('.')
+            .next()
+            .expect("password")
+            .to_string();
+        let mut nadia = Browser::default();
+        app.page("/sign-in", &mut nadia).await;
+        let r = app
+            .post(
+                "/sign-in",
+                &mut nadia,
+                &[("email", "nadia@test.example"), ("password", password.as_str())],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let r = app.get("/", &mut nadia).await;
+        assert_eq!(r.headers()["location"], "/account/password");
+        app.page("/account/password", &mut nadia).await;
+        let weak = app
+            .post(
+                "/account/password",
+                &mut nadia,
+                &[
+                    ("current_password", password.as_str()),
+                    ("new_password", "password123"),
+                    ("confirm_password", "password123"),
+                ],
+            )
+            .await;
+        assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let good = "nadia keeps her tea on the windowsill";
+        let r = app
+            .post(
+                "/account/password",
+                &mut nadia,
+                &[
+                    ("current_password", password.as_str()),
+                    ("new_password", good),
+                    ("confirm_password", good),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.get("/", &mut nadia).await.status(), StatusCode::OK);
+    }
+);
 
-on_both_engines!(api_tokens_are_shown_once_scoped_to_their_user_and_revocable, |app| {
-    let mut worker = app.sign_in("worker@test.example").await;
-    app.page("/account/tokens", &mut worker).await;
-    let r = app
-        .post("/account/tokens", &mut worker, &[("name", "caseload script")])
-        .await;
-    let body = r.text().await.expect("body");
-    let token = body
-        .split("<code class=\"canopy-token\">")
-        .nth(1)
-        .expect("token shown")
-        .split('<')
-        .next()
-        .expect("token")
-        .to_string();
-    assert!(token.starts_with("canopy_"));
-    let (_, again) = app.page("/account/tokens", &mut worker).await;
-    assert!(!again.contains(&token), "shown once only");
-    let api = |t: &str| app.client.get(app.url("/api/v1/me")).bearer_auth(t).send();
-    let me: serde_json::Value = api(&token).await.expect("me").json().await.expect("json");
-    assert_eq!(me["email"], "worker@test.example");
-    let admin_call = app
+on_both_engines!(
+    api_tokens_are_shown_once_scoped_to_their_user_and_revocable,
+    TestApp,
+    |app| {
+        let mut worker = app.sign_in("worker@test.example").await;
+        app.page("/account/tokens", &mut worker).await;
+        let r = app
+            .post("/account/tokens", &mut worker, &[("name", "caseload script")])
+            .await;
+        let body = r.text().await.expect("body");
+        let token = body
+            .split("<code class=\"canopy-token\">")
+            .nth(1)
+            .expect("token shown")
+            .split('<')
+            .next()
+            .expect("token")
+            .to_string();
+        assert!(token.starts_with("canopy_"));
+        let (_, again) = app.page("/account/tokens", &mut worker).await;
+        assert!(!again.contains(&token), "shown once only");
+        let api = |t: &str| app.client.get(app.url("/api/v1/me")).bearer_auth(t).send();
+        let me: serde_json::Value = api(&token).await.expect("me").json().await.expect("json");
+        assert_eq!(me["email"], "worker@test.example");
+        let admin_call = app
         .client
         .post(app.url("/api/v1/councils"))
         .bearer_auth(&token)
@@ -513,31 +542,33 @@ on_both_engines!(api_tokens_are_shown_once_scoped_to_their_user_and_revocable, |
         .send()
         .await
         .expect("post");
-    assert_eq!(
-        admin_call.status(),
-        StatusCode::FORBIDDEN,
-        "the token has its user's permissions and no more"
-    );
-    let id = app
-        .db
-        .store
-        .list_api_tokens(&app.ids["practitioner"])
-        .await
-        .expect("tokens")[0]
-        .id
-        .clone();
-    app.page("/account/tokens", &mut worker).await;
-    assert_eq!(
-        app.post(&format!("/account/tokens/{id}/revoke"), &mut worker, &[])
+        assert_eq!(
+            admin_call.status(),
+            StatusCode::FORBIDDEN,
+            "the token has its user's permissions and no more"
+        );
+        let id = app
+            .db
+            .store
+            .list_api_tokens(&app.ids["practitioner"])
             .await
-            .status(),
-        StatusCode::SEE_OTHER
-    );
-    assert_eq!(api(&token).await.expect("me").status(), StatusCode::UNAUTHORIZED);
-});
+            .expect("tokens")[0]
+            .id
+            .clone();
+        app.page("/account/tokens", &mut worker).await;
+        assert_eq!(
+            app.post(&format!("/account/tokens/{id}/revoke"), &mut worker, &[])
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(api(&token).await.expect("me").status(), StatusCode::UNAUTHORIZED);
+    }
+);
 
 on_both_engines!(
     the_api_answers_problems_and_rejects_unknown_fields_and_big_bodies,
+    TestApp,
     |app| {
         let mut admin = app.sign_in("admin@test.example").await;
         app.page("/account/tokens", &mut admin).await;
@@ -601,44 +632,48 @@ on_both_engines!(
     }
 );
 
-on_both_engines!(sign_ins_writes_and_denials_are_in_a_verifiable_audit_chain, |app| {
-    let mut admin = app.sign_in("admin@test.example").await;
-    let mut anon = Browser::default();
-    app.page("/sign-in", &mut anon).await;
-    app.post(
-        "/sign-in",
-        &mut anon,
-        &[("email", "nobody@test.example"), ("password", "not a real password")],
-    )
-    .await;
-    app.page("/admin/councils/new", &mut admin).await;
-    app.post(
-        "/admin/councils/new",
-        &mut admin,
-        &[
-            ("name", "Slough"),
-            ("la_code", "871"),
-            ("ons_code", "E06000039"),
-            ("postcode_districts", "SL1"),
-        ],
-    )
-    .await;
-    let rows = app.db.store.recent_audit(100).await.expect("audit");
-    let actions: Vec<(&str, &str)> = rows
-        .iter()
-        .map(|r| (r.entry.action.as_str(), r.entry.outcome.as_str()))
-        .collect();
-    assert!(actions.contains(&("sign_in", "succeeded")));
-    assert!(actions.contains(&("sign_in", "failed")));
-    assert!(actions.contains(&("save_council", "succeeded")));
-    let council_row = rows.iter().find(|r| r.entry.action == "save_council").expect("row");
-    assert_eq!(council_row.entry.actor_id, app.ids["admin"]);
-    assert_eq!(council_row.entry.source, "127.0.0.1");
-    let mut auditor = app.sign_in("auditor@test.example").await;
-    let (status, page) = app.page("/audit", &mut auditor).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("rows verify"));
-});
+on_both_engines!(
+    sign_ins_writes_and_denials_are_in_a_verifiable_audit_chain,
+    TestApp,
+    |app| {
+        let mut admin = app.sign_in("admin@test.example").await;
+        let mut anon = Browser::default();
+        app.page("/sign-in", &mut anon).await;
+        app.post(
+            "/sign-in",
+            &mut anon,
+            &[("email", "nobody@test.example"), ("password", "not a real password")],
+        )
+        .await;
+        app.page("/admin/councils/new", &mut admin).await;
+        app.post(
+            "/admin/councils/new",
+            &mut admin,
+            &[
+                ("name", "Slough"),
+                ("la_code", "871"),
+                ("ons_code", "E06000039"),
+                ("postcode_districts", "SL1"),
+            ],
+        )
+        .await;
+        let rows = app.db.store.recent_audit(100).await.expect("audit");
+        let actions: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|r| (r.entry.action.as_str(), r.entry.outcome.as_str()))
+            .collect();
+        assert!(actions.contains(&("sign_in", "succeeded")));
+        assert!(actions.contains(&("sign_in", "failed")));
+        assert!(actions.contains(&("save_council", "succeeded")));
+        let council_row = rows.iter().find(|r| r.entry.action == "save_council").expect("row");
+        assert_eq!(council_row.entry.actor_id, app.ids["admin"]);
+        assert_eq!(council_row.entry.source, "127.0.0.1");
+        let mut auditor = app.sign_in("auditor@test.example").await;
+        let (status, page) = app.page("/audit", &mut auditor).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("rows verify"));
+    }
+);
 
 #[test]
 fn only_the_route_table_adds_routes_and_every_route_declares_its_access() {
@@ -705,6 +740,7 @@ fn only_the_route_table_adds_routes_and_every_route_declares_its_access() {
 
 on_both_engines!(
     a_council_keeps_its_own_closure_days_in_its_working_day_calendar,
+    TestApp,
     |app| {
         let mut admin = app.sign_in("admin@test.example").await;
         let k = app.ids["kingston"].clone();

@@ -3,10 +3,8 @@
 
 use canopy_domain::access::BUILTIN_ROLES;
 use canopy_domain::calendar::FixedClock;
-use canopy_domain::org::{
-    validate_council, validate_team, CouncilCoverage, CouncilInput, OtherCouncils, PostcodeDistrict, TeamInput,
-};
-use canopy_store::testing::{TestDb, TestEngine};
+use canopy_domain::org::{validate_team, TeamInput};
+use canopy_store::testing::{add_council, TestDb, TestEngine};
 use canopy_store::users::UserDetails;
 use canopy_store::AuditContext;
 use canopy_web::{AppState, PasswordHasher, Settings};
@@ -127,25 +125,9 @@ impl TestApp {
             ("richmond", "Richmond upon Thames", "318", "E09000027", "TW9, TW10"),
             ("windsor", "Windsor and Maidenhead", "868", "E06000040", "SL4, SL6"),
         ] {
-            let valid = validate_council(
-                &CouncilInput {
-                    name: name.into(),
-                    la_code: la.into(),
-                    ons_code: ons.into(),
-                    postcode_districts: districts.into(),
-                },
-                &OtherCouncils::default(),
-            )
-            .expect("council");
-            let id = store.save_council(&ctx(), None, &valid).await.expect("save council");
-            coverage.push(CouncilCoverage {
-                id: id.clone(),
-                name: name.into(),
-                districts: districts
-                    .split(", ")
-                    .map(|d| PostcodeDistrict::parse(d).expect("district"))
-                    .collect(),
-            });
+            let council = add_council(&store, name, la, ons, districts).await.expect("council");
+            let id = council.id.clone();
+            coverage.push(council);
             self.ids.insert(key, id);
         }
         for (key, name, council) in [
@@ -272,26 +254,12 @@ impl TestApp {
     }
 }
 
-/// Runs a story on SQLite and, when configured, on PostgreSQL.
-#[macro_export]
-macro_rules! on_both_engines {
-    ($name:ident, |$app:ident| $body:block) => {
-        mod $name {
-            use super::*;
-            #[tokio::test]
-            async fn sqlite() {
-                run(canopy_store::testing::TestEngine::Sqlite).await
-            }
-            #[tokio::test]
-            async fn postgres() {
-                run(canopy_store::testing::TestEngine::Postgres).await
-            }
-            async fn run(engine: canopy_store::testing::TestEngine) {
-                let Some($app) = TestApp::spawn(engine).await else { return };
-                story(&$app).await;
-                $app.stop().await;
-            }
-            async fn story($app: &TestApp) $body
-        }
-    };
+impl canopy_store::testing::TestFixture for TestApp {
+    async fn start(engine: TestEngine) -> Option<Self> {
+        TestApp::spawn(engine).await
+    }
+
+    async fn finish(self) {
+        self.stop().await
+    }
 }

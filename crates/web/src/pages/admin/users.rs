@@ -135,14 +135,7 @@ pub async fn edit_user(
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let u = state.store.get_user(&id).await?;
-    let d = UserDetails {
-        email: u.email,
-        display_name: u.display_name,
-        job_title: u.job_title,
-        role_ids: u.role_ids,
-        team_ids: u.team_ids,
-        council_ids: u.council_ids,
-    };
+    let d = UserDetails::from(u);
     render(user_form(&state, &ctx, Some(&id), &d, &FieldErrors::new()).await?)
 }
 
@@ -202,14 +195,7 @@ pub async fn reset_password(State(state): State<AppState>, ctx: Ctx, Path(id): P
     let password = temporary_password();
     let hash = state.hasher.hash(password.clone()).await.map_err(AppError::Internal)?;
     state.store.set_password(&ctx.audit(&state), &id, &hash, true).await?;
-    let d = UserDetails {
-        email: u.email,
-        display_name: u.display_name,
-        job_title: u.job_title,
-        role_ids: u.role_ids,
-        team_ids: u.team_ids,
-        council_ids: u.council_ids,
-    };
+    let d = UserDetails::from(u);
     let mut page = user_form(&state, &ctx, Some(&id), &d, &FieldErrors::new()).await?;
     page.page.notice = Some(format!(
         "Their sessions have ended. Their new temporary password is {password}."
