@@ -272,3 +272,28 @@ async fn sqlite_runs_with_wal_full_sync_and_foreign_keys() {
     assert!(wal.exists());
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn postgres_without_synchronous_commit_is_refused() {
+    let Some(db) = TestDb::new(TestEngine::Postgres).await.expect("postgres") else {
+        return;
+    };
+    let unsafe_url = format!("{}?options=-c%20synchronous_commit%3Doff", db.url);
+    match Store::open(&unsafe_url).await {
+        Err(StoreError::UnsafeSettings(message)) => assert!(message.contains("synchronous_commit"), "{message}"),
+        Err(other) => panic!("expected a refusal for unsafe settings, got {other}"),
+        Ok(_) => panic!("a store with synchronous_commit off must not open"),
+    }
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_unknown_database_url_is_refused_with_a_clear_error() {
+    match Store::open("mysql://localhost/canopy").await {
+        Err(StoreError::UnsupportedUrl(message)) => {
+            assert!(message.contains("sqlite://") && message.contains("postgres://"))
+        }
+        Err(other) => panic!("expected UnsupportedUrl, got {other}"),
+        Ok(_) => panic!("mysql is not supported"),
+    }
+}

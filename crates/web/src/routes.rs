@@ -80,6 +80,8 @@ fn table() -> Vec<Row> {
         route(get.clone(), "/teams/{id}", Scoped(ViewOrganisation), home::team),
         route(get.clone(), "/audit", Organisation(ViewAuditLog), audit::show),
         route(get.clone(), "/admin", SignedIn, admin::index),
+        route(get.clone(), "/admin/organisation", org, admin::organisation),
+        route(post.clone(), "/admin/organisation", org, admin::save_organisation),
         route(get.clone(), "/admin/councils", org, admin::councils),
         route(get.clone(), "/admin/councils/new", org, admin::new_council),
         route(post.clone(), "/admin/councils/new", org, admin::create_council),

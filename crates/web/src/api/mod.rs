@@ -209,8 +209,23 @@ pub async fn list_teams(State(state): State<AppState>, ctx: Ctx) -> Result<Json<
     ))
 }
 
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
+    modifiers(&BearerToken),
+    security(("api_token" = [])),
     info(
         title = "Canopy API",
         description = "Children's services across councils. Authenticate with `Authorization: Bearer <token>`; make a token on the API tokens page."

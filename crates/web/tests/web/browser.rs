@@ -122,6 +122,7 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
         &format!("/councils/{}", app.ids["kingston"]),
         &format!("/teams/{}", app.ids["kingston_team"]),
         "/admin",
+        "/admin/organisation",
         "/admin/councils",
         "/admin/councils/new",
         &format!("/admin/councils/{}/edit", app.ids["kingston"]),

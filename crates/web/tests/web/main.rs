@@ -386,6 +386,23 @@ on_both_engines!(admin_forms_name_each_problem_and_keep_what_was_typed, TestApp,
     assert!(body.contains("value=\"Kingston Two\""), "typed input is kept");
     assert!(body.contains("<title>Error: "));
 
+    app.page("/admin/organisation", &mut admin).await;
+    let r = app.post("/admin/organisation", &mut admin, &[("name", "  ")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .expect("body")
+        .contains("Enter the organisation&#x27;s name"));
+    let r = app
+        .post("/admin/organisation", &mut admin, &[("name", "Achieving for Children")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.db.store.organisation_name().await.expect("name").as_deref(),
+        Some("Achieving for Children")
+    );
+
     app.page("/admin/teams/new", &mut admin).await;
     let r = app
         .post(

@@ -51,6 +51,10 @@ pub async fn index(ctx: Ctx) -> Result<Html<String>, AppError> {
     let mut links = Vec::new();
     if ctx.may_org(Action::AdministerOrganisation) {
         links.push(vec![
+            Cell::link("Organisation", "/admin/organisation"),
+            Cell::text("The organisation's name"),
+        ]);
+        links.push(vec![
             Cell::link("Councils", "/admin/councils"),
             Cell::text("The councils served, their codes and postcode districts"),
         ]);
@@ -76,4 +80,34 @@ pub async fn index(ctx: Ctx) -> Result<Html<String>, AppError> {
     page.tables
         .push(Table::new("What you can administer", &["Area", "What it holds"], links));
     render(page)
+}
+
+fn organisation_form(ctx: &Ctx, name: &str, errors: &FieldErrors) -> FormPage {
+    let fields = vec![Field::text("name", "The organisation's name", name)
+        .hint("The company or trust that delivers children's services for its councils")];
+    FormPage::new(
+        ctx,
+        "The organisation",
+        "/admin",
+        "/admin/organisation",
+        "Save",
+        fields,
+        errors,
+    )
+    .back("/admin")
+}
+
+pub async fn organisation(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>, AppError> {
+    let name = state.store.organisation_name().await?.unwrap_or_default();
+    render(organisation_form(&ctx, &name, &FieldErrors::new()))
+}
+
+pub async fn save_organisation(State(state): State<AppState>, ctx: Ctx, form: FormData) -> PageResult {
+    let mut errors = FieldErrors::new();
+    let name = required_text(&mut errors, "name", "the organisation's name", &form.get("name"), 120);
+    if !errors.is_empty() {
+        return invalid(organisation_form(&ctx, &name, &errors));
+    }
+    state.store.set_organisation_name(&ctx.audit(&state), &name).await?;
+    Ok(Redirect::to("/admin").into_response())
 }
