@@ -8,5 +8,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod cases;
 pub mod org;
+pub mod people;
 pub mod validation;
