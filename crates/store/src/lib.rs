@@ -5,6 +5,7 @@
 //! Every write runs in one transaction together with its audit row.
 
 mod audit;
+pub mod children;
 mod db;
 mod error;
 pub mod org;

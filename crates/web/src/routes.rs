@@ -51,7 +51,7 @@ where
 }
 
 fn table() -> Vec<Row> {
-    use pages::{account, admin, audit, auth, home};
+    use pages::{account, admin, audit, auth, children, home};
     use Access::*;
     use Action::*;
     let get = Method::GET;
@@ -79,6 +79,51 @@ fn table() -> Vec<Row> {
         route(get.clone(), "/councils/{id}", Scoped(ViewOrganisation), home::council),
         route(get.clone(), "/teams/{id}", Scoped(ViewOrganisation), home::team),
         route(get.clone(), "/audit", Organisation(ViewAuditLog), audit::show),
+        route(get.clone(), "/work-tray", SignedIn, children::work_tray),
+        route(
+            get.clone(),
+            "/front-door",
+            Scoped(ViewChildRecord),
+            children::front_door,
+        ),
+        route(get.clone(), "/children", Scoped(ViewChildRecord), children::search),
+        route(
+            get.clone(),
+            "/children/new",
+            Scoped(EditChildRecord),
+            children::new_child,
+        ),
+        route(
+            post.clone(),
+            "/children/new",
+            Scoped(EditChildRecord),
+            children::create_child,
+        ),
+        route(get.clone(), "/children/{id}", Scoped(ViewChildRecord), children::record),
+        route(
+            get.clone(),
+            "/children/{id}/record/{step}",
+            Scoped(EditChildRecord),
+            children::show_step,
+        ),
+        route(
+            post.clone(),
+            "/children/{id}/record/{step}",
+            Scoped(EditChildRecord),
+            children::save_step,
+        ),
+        route(
+            get.clone(),
+            "/teams/{id}/allocation",
+            Scoped(AllocateWork),
+            children::allocation,
+        ),
+        route(
+            post.clone(),
+            "/teams/{id}/allocation",
+            Scoped(AllocateWork),
+            children::allocate,
+        ),
         route(get.clone(), "/admin", SignedIn, admin::index),
         route(get.clone(), "/admin/organisation", org, admin::organisation),
         route(post.clone(), "/admin/organisation", org, admin::save_organisation),

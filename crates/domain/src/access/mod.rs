@@ -121,6 +121,8 @@ pub enum Action {
     EditChildRecord,
     /// See a council's aggregate figures.
     ViewCouncilAggregates,
+    /// Allocate work to a worker, in a team.
+    AllocateWork,
 }
 
 impl Action {
@@ -136,6 +138,7 @@ impl Action {
             Action::ViewCaseNarrative => Some(Permission::CaseNarrative),
             Action::EditChildRecord => Some(Permission::CaseEdit),
             Action::ViewCouncilAggregates => Some(Permission::AggregatesView),
+            Action::AllocateWork => Some(Permission::CaseAllocate),
         }
     }
 

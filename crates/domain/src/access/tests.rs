@@ -264,7 +264,7 @@ fn arb_org() -> impl Strategy<Value = Org> {
         .prop_map(|(users, records)| Org { users, records })
 }
 
-const ACTIONS: [Action; 9] = [
+const ACTIONS: [Action; 10] = [
     Action::UseOwnAccount,
     Action::ViewOrganisation,
     Action::AdministerOrganisation,
@@ -274,6 +274,7 @@ const ACTIONS: [Action; 9] = [
     Action::ViewCaseNarrative,
     Action::EditChildRecord,
     Action::ViewCouncilAggregates,
+    Action::AllocateWork,
 ];
 
 proptest! {

@@ -368,3 +368,32 @@ fn known_councils<'a>(
 fn split_list(text: &str) -> impl Iterator<Item = &str> {
     text.split([',', '\n', ';']).map(str::trim).filter(|p| !p.is_empty())
 }
+
+/// Where a postcode places an address: the council whose districts hold it and, within that
+/// council, the cluster whose areas hold it (a sector beats a whole district).
+pub fn place_postcode(
+    postcode: &Postcode,
+    councils: &[CouncilCoverage],
+    clusters: &[(String, Vec<String>, Vec<PostcodeArea>)],
+) -> (Option<String>, Option<String>) {
+    let council = councils
+        .iter()
+        .find(|c| c.districts.contains(&postcode.district))
+        .map(|c| c.id.clone());
+    let Some(council_id) = council else {
+        return (None, None);
+    };
+    let mut best: Option<(&String, bool)> = None;
+    for (id, council_ids, areas) in clusters {
+        if !council_ids.contains(&council_id) {
+            continue;
+        }
+        for area in areas.iter().filter(|a| a.contains(postcode)) {
+            let by_sector = area.sector.is_some();
+            if best.is_none_or(|(_, b)| by_sector && !b) {
+                best = Some((id, by_sector));
+            }
+        }
+    }
+    (Some(council_id), best.map(|(id, _)| id.clone()))
+}

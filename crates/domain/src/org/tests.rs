@@ -187,3 +187,38 @@ fn every_service_code_reads_back() {
         assert_eq!(Service::from_code(s.code()), Some(s));
     }
 }
+
+#[test]
+fn a_postcode_places_an_address_in_its_council_and_cluster() {
+    let clusters = vec![
+        (
+            "south-west".to_string(),
+            vec!["k".to_string()],
+            vec![PostcodeArea::parse("KT1").expect("area")],
+        ),
+        (
+            "north".to_string(),
+            vec!["k".to_string()],
+            vec![PostcodeArea::parse("KT1 4").expect("area")],
+        ),
+        (
+            "richmond".to_string(),
+            vec!["r".to_string()],
+            vec![PostcodeArea::parse("TW9").expect("area")],
+        ),
+    ];
+    let councils = [kingston(), richmond()];
+    let at = |pc: &str| place_postcode(&Postcode::parse(pc).expect("postcode"), &councils, &clusters);
+    assert_eq!(at("KT1 1EU"), (Some("k".into()), Some("south-west".into())));
+    assert_eq!(
+        at("KT1 4AB"),
+        (Some("k".into()), Some("north".into())),
+        "a sector beats its district"
+    );
+    assert_eq!(
+        at("KT2 5AA"),
+        (Some("k".into()), None),
+        "in the council, but no cluster covers it"
+    );
+    assert_eq!(at("SL6 1AA"), (None, None));
+}

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod children;
 pub mod home;
 
 use crate::security::{client_source, CurrentUser, Nonce};
@@ -99,6 +100,11 @@ impl Ctx {
         let mut nav = Vec::new();
         if let Some(u) = &self.user {
             nav.push(Link::new("/", "Home"));
+            if u.actor.holds(Permission::CaseView) {
+                nav.push(Link::new("/work-tray", "Your work"));
+                nav.push(Link::new("/front-door", "Front door"));
+                nav.push(Link::new("/children", "Children"));
+            }
             if u.actor.holds(Permission::OrgView) {
                 nav.push(Link::new("/organisation", "Organisation"));
             }
@@ -241,6 +247,10 @@ pub struct FormPage {
     pub fields: Vec<Field>,
     pub extra_actions: Vec<Link>,
     pub tables: Vec<Table>,
+    /// A search form: submitted with GET, so it carries no CSRF token.
+    pub method_get: bool,
+    /// Hidden fields carried with the form.
+    pub hidden: Vec<(String, String)>,
 }
 
 impl FormPage {
@@ -273,6 +283,8 @@ impl FormPage {
             fields,
             extra_actions: Vec::new(),
             tables: Vec::new(),
+            method_get: false,
+            hidden: Vec::new(),
         }
     }
 

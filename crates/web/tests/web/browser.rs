@@ -141,36 +141,7 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
         "/account/password",
     ];
     let mut failures = Vec::new();
-    for path in pages.iter().skip(1) {
-        for width in [1280, 320] {
-            c.set_window_size(width, 900).await.expect("resize");
-            c.goto(&app.url(path)).await.expect("page");
-            c.execute(&axe, vec![]).await.expect("axe loads");
-            let result = c
-                .execute_async(
-                    "const done = arguments[arguments.length - 1];
-                     axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
-                    vec![],
-                )
-                .await
-                .expect("axe runs");
-            for v in result.as_array().expect("violations") {
-                failures.push(format!("{path} at {width}px: {v}"));
-            }
-            if width == 320 {
-                let overflow = c
-                    .execute(
-                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
-                        vec![],
-                    )
-                    .await
-                    .expect("measure");
-                if overflow.as_i64().unwrap_or(0) > 0 {
-                    failures.push(format!("{path} scrolls sideways at 320px by {overflow}px"));
-                }
-            }
-        }
-    }
+    check_pages(&c, &app, &axe, &pages[1..], &mut failures).await;
     // The sign-in page, and a form with its errors showing, are checked signed out and after a bad submit.
     c.goto(&app.url("/admin/councils/new")).await.expect("form");
     c.find(Locator::Css("form[action='/admin/councils/new'] button"))
@@ -211,6 +182,76 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
     for v in signin.as_array().expect("violations") {
         failures.push(format!("sign-in: {v}"));
     }
+    // A manager walks the start of a child's journey: add a child, record a contact, decide it.
+    sign_in(&c, &app, "manager@test.example").await;
+    c.goto(&app.url("/children/new")).await.expect("new child");
+    for (id, value) in [
+        ("first_name", "Leo"),
+        ("last_name", "Marsh"),
+        ("date_of_birth-day", "3"),
+        ("date_of_birth-month", "9"),
+        ("date_of_birth-year", "2019"),
+        ("postcode", "KT2 5AA"),
+    ] {
+        c.find(Locator::Id(id))
+            .await
+            .expect("field")
+            .send_keys(value)
+            .await
+            .expect("type");
+    }
+    c.find(Locator::Css("input[name=sex][value=M]"))
+        .await
+        .expect("sex")
+        .click()
+        .await
+        .expect("choose");
+    c.find(Locator::Css("form[action='/children/new'] button"))
+        .await
+        .expect("add")
+        .click()
+        .await
+        .expect("submit");
+    c.wait()
+        .for_element(Locator::Css("a[href$='/record/contact']"))
+        .await
+        .expect("child record")
+        .click()
+        .await
+        .expect("contact form");
+    c.wait()
+        .for_element(Locator::Id("worry"))
+        .await
+        .expect("worry")
+        .send_keys("Neighbour worried about shouting")
+        .await
+        .expect("type");
+    c.find(Locator::Css("form button[type=submit]:not(.canopy-link-button)"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("submit");
+    c.wait()
+        .for_element(Locator::Css("a[href$='/record/contact_decision']"))
+        .await
+        .expect("decision link");
+    let record = c.current_url().await.expect("url").path().to_string();
+    let child_id = record.trim_start_matches("/children/").to_string();
+    let journey_pages = [
+        "/work-tray".to_string(),
+        "/front-door".to_string(),
+        "/children".to_string(),
+        "/children?last_name=Marsh".to_string(),
+        "/children/new".to_string(),
+        format!("/children/{child_id}"),
+        format!("/children/{child_id}/record/contact_decision"),
+        format!("/children/{child_id}/record/referral"),
+        format!("/children/{child_id}/record/visit"),
+        format!("/teams/{}/allocation", app.ids["kingston_team"]),
+    ];
+    let journey_refs: Vec<&str> = journey_pages.iter().map(String::as_str).collect();
+    check_pages(&c, &app, &axe, &journey_refs, &mut failures).await;
     c.close().await.expect("close");
     let _ = std::fs::remove_dir_all(profile);
     app.stop().await;
@@ -219,4 +260,71 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
         "accessibility or layout problems:\n{}",
         failures.join("\n")
     );
+}
+
+async fn sign_in(c: &fantoccini::Client, app: &TestApp, email: &str) {
+    c.set_window_size(1280, 900).await.expect("resize");
+    c.goto(&app.url("/sign-in")).await.expect("sign-in page");
+    c.find(Locator::Id("email"))
+        .await
+        .expect("email")
+        .send_keys(email)
+        .await
+        .expect("type");
+    c.find(Locator::Id("password"))
+        .await
+        .expect("password")
+        .send_keys(PASSWORD)
+        .await
+        .expect("type");
+    c.find(Locator::Css("form[action='/sign-in'] button"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submit");
+    let heading = c
+        .wait()
+        .for_element(Locator::Css("h1.govuk-heading-l"))
+        .await
+        .expect("h1")
+        .text()
+        .await
+        .expect("text");
+    assert!(heading.starts_with("Welcome"), "{heading}");
+}
+
+/// Visits each page at 1280 and 320 pixels wide, runs axe-core, and notes every violation and
+/// any sideways scrolling on a phone.
+async fn check_pages(c: &fantoccini::Client, app: &TestApp, axe: &str, pages: &[&str], failures: &mut Vec<String>) {
+    for path in pages {
+        for width in [1280, 320] {
+            c.set_window_size(width, 900).await.expect("resize");
+            c.goto(&app.url(path)).await.expect("page");
+            c.execute(axe, vec![]).await.expect("axe loads");
+            let result = c
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];
+                     axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+                    vec![],
+                )
+                .await
+                .expect("axe runs");
+            for v in result.as_array().expect("violations") {
+                failures.push(format!("{path} at {width}px: {v}"));
+            }
+            if width == 320 {
+                let overflow = c
+                    .execute(
+                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                        vec![],
+                    )
+                    .await
+                    .expect("measure");
+                if overflow.as_i64().unwrap_or(0) > 0 {
+                    failures.push(format!("{path} scrolls sideways at 320px by {overflow}px"));
+                }
+            }
+        }
+    }
 }

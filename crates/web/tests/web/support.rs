@@ -158,6 +158,19 @@ impl TestApp {
                 Some("kingston_team"),
             ),
             ("auditor", "auditor@test.example", "auditor", None),
+            ("manager", "manager@test.example", "team_manager", Some("kingston_team")),
+            (
+                "windsor_worker",
+                "windsor.worker@test.example",
+                "practitioner",
+                Some("windsor_team"),
+            ),
+            (
+                "colleague",
+                "colleague@test.example",
+                "practitioner",
+                Some("kingston_team"),
+            ),
         ] {
             let role_id = store
                 .list_roles()

@@ -1,0 +1,750 @@
+//! Children, their append-only history and the projection of their running clocks.
+
+use crate::{new_id, AuditContext, AuditEvent, Scope, Store, StoreError, WriteTx};
+use canopy_domain::access::{Resource, Sensitivity};
+use canopy_domain::cases::{ClockRules, Event, RuleBroken, RunningClock};
+use canopy_domain::people::ValidChild;
+use chrono::NaiveDate;
+use sqlx::Row;
+
+/// A child's record as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildRow {
+    pub id: String,
+    pub council_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub expected_date_of_birth: Option<NaiveDate>,
+    pub sex: String,
+    pub ethnicity: String,
+    pub disabilities: Vec<String>,
+    pub nhs_number: Option<String>,
+    pub upn: Option<String>,
+    pub former_upn: Option<String>,
+    pub upn_unknown: Option<String>,
+    pub local_id: String,
+    pub postcode: Option<String>,
+    pub cluster_id: Option<String>,
+    pub team_id: Option<String>,
+    pub allocated_to: Option<String>,
+    pub sensitivity: String,
+    pub merged_into: Option<String>,
+    pub named_people: Vec<String>,
+    pub excluded_people: Vec<String>,
+}
+
+impl ChildRow {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
+    /// The record as the access policy sees it.
+    pub fn resource(&self) -> Resource {
+        Resource {
+            id: self.id.clone(),
+            council_id: Some(self.council_id.clone()),
+            team_id: self.team_id.clone(),
+            allocated_to: self.allocated_to.clone(),
+            sensitivity: sensitivity_from_code(&self.sensitivity),
+            named_people: self.named_people.clone(),
+            excluded_people: self.excluded_people.clone(),
+        }
+    }
+}
+
+pub fn sensitivity_code(s: Sensitivity) -> &'static str {
+    match s {
+        Sensitivity::Normal => "normal",
+        Sensitivity::Restricted => "restricted",
+        Sensitivity::Sealed => "sealed",
+    }
+}
+
+pub fn sensitivity_from_code(code: &str) -> Sensitivity {
+    match code {
+        "normal" => Sensitivity::Normal,
+        "sealed" => Sensitivity::Sealed,
+        // Anything unexpected is treated as restricted, never as open.
+        _ => Sensitivity::Restricted,
+    }
+}
+
+/// Where a new child's record sits and who holds it.
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    pub council_id: String,
+    pub postcode: Option<String>,
+    pub cluster_id: Option<String>,
+    pub team_id: Option<String>,
+    pub allocated_to: Option<String>,
+}
+
+/// Who may open a child's record: its sensitivity, the people named on it, and the staff who
+/// are its subject or family and so may never open it.
+#[derive(Debug, Clone)]
+pub struct ChildAccess {
+    pub sensitivity: Sensitivity,
+    pub named: Vec<String>,
+    pub excluded: Vec<String>,
+    /// Why access changed, for the history.
+    pub reason: String,
+}
+
+/// One entry of a child's history.
+#[derive(Debug, Clone)]
+pub struct HistoryRow {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub actor_id: String,
+    pub kind: String,
+    pub event_date: NaiveDate,
+    pub payload: String,
+    pub reason: String,
+}
+
+/// A running clock with what a work tray shows beside it.
+#[derive(Debug, Clone)]
+pub struct ClockRow {
+    pub child: ChildRow,
+    pub kind: String,
+    pub subject: String,
+    pub started: NaiveDate,
+    pub due: NaiveDate,
+}
+
+/// What a search for a child gives the store to find candidates by.
+#[derive(Debug, Clone, Default)]
+pub struct CandidateSearch {
+    /// The first letters of the normalised surname.
+    pub last_name_prefix: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub nhs_number: Option<String>,
+    pub upn: Option<String>,
+    pub local_id: Option<String>,
+}
+
+/// Which clocks a work tray or board asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ClockFilter {
+    /// Only children in these councils (`None`: every council).
+    pub councils: Option<Vec<String>>,
+    /// Only children allocated to this worker.
+    pub allocated_to: Option<String>,
+    /// Only children held by these teams.
+    pub teams: Option<Vec<String>>,
+    /// Only these kinds of clock.
+    pub kinds: Option<Vec<String>>,
+    /// Only children with no allocated worker.
+    pub unallocated: bool,
+}
+
+const CHILD_COLUMNS: &str = "c.id, c.council_id, c.first_name, c.last_name, c.date_of_birth, c.expected_date_of_birth, c.sex, \
+    c.ethnicity, c.disabilities, c.nhs_number, c.upn, c.former_upn, c.upn_unknown, c.local_id, c.postcode, c.cluster_id, \
+    c.team_id, c.allocated_to, c.sensitivity, c.merged_into";
+
+fn date(text: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
+    text.map(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("date {t}"))))
+        .transpose()
+}
+
+fn child_from(r: &sqlx::any::AnyRow) -> Result<ChildRow, StoreError> {
+    let disabilities: String = r.try_get("disabilities")?;
+    Ok(ChildRow {
+        id: r.try_get("id")?,
+        council_id: r.try_get("council_id")?,
+        first_name: r.try_get("first_name")?,
+        last_name: r.try_get("last_name")?,
+        date_of_birth: date(r.try_get("date_of_birth")?)?,
+        expected_date_of_birth: date(r.try_get("expected_date_of_birth")?)?,
+        sex: r.try_get("sex")?,
+        ethnicity: r.try_get("ethnicity")?,
+        disabilities: disabilities.split_whitespace().map(str::to_string).collect(),
+        nhs_number: r.try_get("nhs_number")?,
+        upn: r.try_get("upn")?,
+        former_upn: r.try_get("former_upn")?,
+        upn_unknown: r.try_get("upn_unknown")?,
+        local_id: r.try_get("local_id")?,
+        postcode: r.try_get("postcode")?,
+        cluster_id: r.try_get("cluster_id")?,
+        team_id: r.try_get("team_id")?,
+        allocated_to: r.try_get("allocated_to")?,
+        sensitivity: r.try_get("sensitivity")?,
+        merged_into: r.try_get("merged_into")?,
+        named_people: Vec::new(),
+        excluded_people: Vec::new(),
+    })
+}
+
+fn search_name(first: &str, last: &str) -> String {
+    format!(
+        "{} {}",
+        canopy_domain::people::normalise_name(last),
+        canopy_domain::people::normalise_name(first)
+    )
+}
+
+/// A `council_id IN (…)` clause for `scope`, numbering its parameters from `first`.
+fn scope_clause(column: &str, scope: &Scope, first: usize) -> (String, Vec<String>) {
+    match scope {
+        Scope::Organisation => ("1 = 1".into(), vec![]),
+        Scope::Councils(ids) if ids.is_empty() => ("1 = 0".into(), vec![]),
+        Scope::Councils(ids) => {
+            let params: Vec<String> = (0..ids.len()).map(|i| format!("${}", first + i)).collect();
+            (format!("{column} IN ({})", params.join(", ")), ids.clone())
+        }
+    }
+}
+
+async fn next_seq(tx: &mut WriteTx, child_id: &str) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM child_history WHERE child_id = $1")
+        .bind(child_id)
+        .fetch_one(tx.conn())
+        .await?;
+    Ok(row.try_get::<i64, _>(0)? + 1)
+}
+
+async fn append_history(
+    tx: &mut WriteTx,
+    ctx: &AuditContext,
+    child_id: &str,
+    kind: &str,
+    event_date: NaiveDate,
+    payload: &str,
+    reason: &str,
+) -> Result<(), StoreError> {
+    let seq = next_seq(tx, child_id).await?;
+    sqlx::query(
+        "INSERT INTO child_history (child_id, seq, at_ms, actor_id, kind, event_date, payload, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(child_id)
+    .bind(seq)
+    .bind(ctx.at_ms)
+    .bind(&ctx.actor_id)
+    .bind(kind)
+    .bind(event_date.to_string())
+    .bind(payload)
+    .bind(reason)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+fn details_json(child: &ValidChild) -> String {
+    serde_json::json!({
+        "first_name": child.first_name,
+        "last_name": child.last_name,
+        "date_of_birth": child.date_of_birth,
+        "expected_date_of_birth": child.expected_date_of_birth,
+        "sex": child.sex.code(),
+        "ethnicity": child.ethnicity.code(),
+        "disabilities": child.disabilities.iter().map(|d| d.code()).collect::<Vec<_>>(),
+        "nhs_number": child.nhs_number.as_ref().map(|n| n.as_str()),
+        "upn": child.upn.as_ref().map(|u| u.as_str()),
+        "former_upn": child.former_upn.as_ref().map(|u| u.as_str()),
+        "upn_unknown": child.upn_unknown.map(|u| u.code()),
+        "local_id": child.local_id,
+    })
+    .to_string()
+}
+
+impl Store {
+    /// Adds a child's record, with its first history entry, in one transaction.
+    pub async fn create_child(
+        &self,
+        ctx: &AuditContext,
+        child: &ValidChild,
+        placement: &Placement,
+        today: NaiveDate,
+    ) -> Result<String, StoreError> {
+        let id = new_id();
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO children (id, council_id, first_name, last_name, search_name, date_of_birth, expected_date_of_birth, sex, \
+             ethnicity, disabilities, nhs_number, upn, former_upn, upn_unknown, local_id, postcode, cluster_id, team_id, \
+             allocated_to, sensitivity, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'normal', $20, $20)",
+        )
+        .bind(&id)
+        .bind(&placement.council_id)
+        .bind(&child.first_name)
+        .bind(&child.last_name)
+        .bind(search_name(&child.first_name, &child.last_name))
+        .bind(child.date_of_birth.map(|d| d.to_string()))
+        .bind(child.expected_date_of_birth.map(|d| d.to_string()))
+        .bind(child.sex.code())
+        .bind(child.ethnicity.code())
+        .bind(child.disabilities.iter().map(|d| d.code()).collect::<Vec<_>>().join(" "))
+        .bind(child.nhs_number.as_ref().map(|n| n.as_str().to_string()))
+        .bind(child.upn.as_ref().map(|u| u.as_str().to_string()))
+        .bind(child.former_upn.as_ref().map(|u| u.as_str().to_string()))
+        .bind(child.upn_unknown.map(|u| u.code().to_string()))
+        .bind(&child.local_id)
+        .bind(placement.postcode.clone())
+        .bind(placement.cluster_id.clone())
+        .bind(placement.team_id.clone())
+        .bind(placement.allocated_to.clone())
+        .bind(ctx.at_ms)
+        .execute(tx.conn())
+        .await?;
+        append_history(&mut tx, ctx, &id, "record_created", today, &details_json(child), "").await?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("create_child", "child", &id).with_council(&placement.council_id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Changes a child's details; the history keeps what they were and why they changed.
+    pub async fn update_child_details(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        child: &ValidChild,
+        reason: &str,
+        today: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE children SET first_name = $1, last_name = $2, search_name = $3, date_of_birth = $4, expected_date_of_birth = $5, \
+             sex = $6, ethnicity = $7, disabilities = $8, nhs_number = $9, upn = $10, former_upn = $11, upn_unknown = $12, \
+             local_id = $13, updated_at = $14 WHERE id = $15",
+        )
+        .bind(&child.first_name)
+        .bind(&child.last_name)
+        .bind(search_name(&child.first_name, &child.last_name))
+        .bind(child.date_of_birth.map(|d| d.to_string()))
+        .bind(child.expected_date_of_birth.map(|d| d.to_string()))
+        .bind(child.sex.code())
+        .bind(child.ethnicity.code())
+        .bind(child.disabilities.iter().map(|d| d.code()).collect::<Vec<_>>().join(" "))
+        .bind(child.nhs_number.as_ref().map(|n| n.as_str().to_string()))
+        .bind(child.upn.as_ref().map(|u| u.as_str().to_string()))
+        .bind(child.former_upn.as_ref().map(|u| u.as_str().to_string()))
+        .bind(child.upn_unknown.map(|u| u.code().to_string()))
+        .bind(&child.local_id)
+        .bind(ctx.at_ms)
+        .bind(id)
+        .execute(tx.conn())
+        .await?;
+        if changed.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        append_history(&mut tx, ctx, id, "details_changed", today, &details_json(child), reason).await?;
+        let council = child_council(&mut tx, id).await?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("update_child", "child", id).with_council(&council),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Allocates a child to a team and (optionally) a worker.
+    pub async fn allocate_child(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        team_id: Option<&str>,
+        worker: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query("UPDATE children SET team_id = $1, allocated_to = $2, updated_at = $3 WHERE id = $4")
+            .bind(team_id)
+            .bind(worker)
+            .bind(ctx.at_ms)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        if changed.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let payload = serde_json::json!({ "team_id": team_id, "allocated_to": worker }).to_string();
+        append_history(&mut tx, ctx, id, "allocated", today, &payload, "").await?;
+        let council = child_council(&mut tx, id).await?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("allocate_child", "child", id).with_council(&council),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Marks a record normal, restricted or sealed, with who may open it and who never may.
+    pub async fn set_child_access(
+        &self,
+        ctx: &AuditContext,
+        id: &str,
+        access: &ChildAccess,
+        today: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let ChildAccess {
+            sensitivity,
+            named,
+            excluded,
+            reason,
+        } = access;
+        let sensitivity = *sensitivity;
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query("UPDATE children SET sensitivity = $1, updated_at = $2 WHERE id = $3")
+            .bind(sensitivity_code(sensitivity))
+            .bind(ctx.at_ms)
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
+        if changed.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        for (table, people) in [("child_named_people", named), ("child_excluded_people", excluded)] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE child_id = $1"))
+                .bind(id)
+                .execute(tx.conn())
+                .await?;
+            for user in people.iter().collect::<std::collections::BTreeSet<_>>() {
+                sqlx::query(&format!("INSERT INTO {table} (child_id, user_id) VALUES ($1, $2)"))
+                    .bind(id)
+                    .bind(user)
+                    .execute(tx.conn())
+                    .await?;
+            }
+        }
+        let payload =
+            serde_json::json!({ "sensitivity": sensitivity_code(sensitivity), "named": named, "excluded": excluded })
+                .to_string();
+        append_history(&mut tx, ctx, id, "access_changed", today, &payload, reason).await?;
+        let council = child_council(&mut tx, id).await?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("set_child_access", "child", id)
+                .with_council(&council)
+                .with_detail(sensitivity_code(sensitivity)),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// One child's record, with who is named on it and who is excluded from it.
+    pub async fn get_child(&self, id: &str) -> Result<ChildRow, StoreError> {
+        let row = sqlx::query(&format!("SELECT {CHILD_COLUMNS} FROM children c WHERE c.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut child = child_from(&row)?;
+        for (table, into) in [
+            ("child_named_people", &mut child.named_people),
+            ("child_excluded_people", &mut child.excluded_people),
+        ] {
+            let rows = sqlx::query(&format!("SELECT user_id FROM {table} WHERE child_id = $1"))
+                .bind(id)
+                .fetch_all(self.pool())
+                .await?;
+            *into = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+        }
+        Ok(child)
+    }
+
+    /// Children in `scope` who might be the one searched for: the same NHS number, UPN, local id
+    /// or birth date, or a surname that starts the same way. The caller ranks them with the
+    /// domain's matching.
+    pub async fn child_candidates(&self, scope: &Scope, search: &CandidateSearch) -> Result<Vec<ChildRow>, StoreError> {
+        // A parameter left unused is bound to a value no stored field can hold.
+        const NEVER: &str = "~";
+        let (clause, scope_params) = scope_clause("c.council_id", scope, 6);
+        let sql = format!(
+            "SELECT {CHILD_COLUMNS} FROM children c WHERE c.merged_into IS NULL AND ({clause}) AND \
+             (c.search_name LIKE $1 OR c.date_of_birth = $2 OR c.nhs_number = $3 OR c.upn = $4 OR c.local_id = $5) \
+             ORDER BY c.search_name LIMIT 500"
+        );
+        let given = |v: &Option<String>| v.clone().filter(|v| !v.is_empty()).unwrap_or_else(|| NEVER.into());
+        let prefix = Some(search.last_name_prefix.clone())
+            .filter(|p| !p.is_empty())
+            .map(|p| format!("{p}%"));
+        let mut query = sqlx::query(&sql)
+            .bind(given(&prefix))
+            .bind(given(&search.date_of_birth.map(|d| d.to_string())))
+            .bind(given(&search.nhs_number))
+            .bind(given(&search.upn))
+            .bind(given(&search.local_id));
+        for p in &scope_params {
+            query = query.bind(p);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter().map(child_from).collect()
+    }
+
+    /// The journey events of a child, in the order they were recorded.
+    pub async fn journey_events(&self, child_id: &str) -> Result<Vec<Event>, StoreError> {
+        let rows =
+            sqlx::query("SELECT payload FROM child_history WHERE child_id = $1 AND kind = 'journey' ORDER BY seq")
+                .bind(child_id)
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter()
+            .map(|r| {
+                let text: String = r.try_get(0)?;
+                serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("journey event: {e}")))
+            })
+            .collect()
+    }
+
+    /// Records a journey event for each child, in one transaction. For each child, `check` is
+    /// given the child's events so far (read inside the transaction) and returns the clocks that
+    /// will run once `event` is added, or the rule the event breaks; nothing is written unless
+    /// every child's check passes.
+    pub async fn record_journey_event<F>(
+        &self,
+        ctx: &AuditContext,
+        child_ids: &[String],
+        event: &Event,
+        reason: &str,
+        mut check: F,
+    ) -> Result<Result<(), RuleBroken>, StoreError>
+    where
+        F: FnMut(&ChildRow, &[Event]) -> Result<Vec<RunningClock>, RuleBroken>,
+    {
+        let mut tx = self.begin_write().await?;
+        let payload = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        for child_id in child_ids {
+            let row = sqlx::query(&format!("SELECT {CHILD_COLUMNS} FROM children c WHERE c.id = $1"))
+                .bind(child_id)
+                .fetch_optional(tx.conn())
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let child = child_from(&row)?;
+            let rows =
+                sqlx::query("SELECT payload FROM child_history WHERE child_id = $1 AND kind = 'journey' ORDER BY seq")
+                    .bind(child_id)
+                    .fetch_all(tx.conn())
+                    .await?;
+            let events = rows
+                .iter()
+                .map(|r| {
+                    let text: String = r.try_get(0)?;
+                    serde_json::from_str::<Event>(&text).map_err(|e| StoreError::Corrupt(format!("journey event: {e}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let clocks = match check(&child, &events) {
+                Ok(clocks) => clocks,
+                Err(broken) => return Ok(Err(broken)),
+            };
+            append_history(&mut tx, ctx, child_id, "journey", event.date(), &payload, reason).await?;
+            replace_clocks(&mut tx, &child, &clocks).await?;
+            tx.audit(
+                ctx,
+                AuditEvent::succeeded("record_journey_event", "child", child_id)
+                    .with_council(&child.council_id)
+                    .with_detail(event.describe()),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    /// The children a contact is about (a contact about siblings is recorded on each of them).
+    pub async fn children_with_contact(&self, contact_id: &str) -> Result<Vec<String>, StoreError> {
+        let pattern = format!("%\"contact\":\"{}\"%", contact_id.replace(['%', '_', '"'], ""));
+        let rows = sqlx::query(
+            "SELECT DISTINCT child_id FROM child_history WHERE kind = 'journey' AND payload LIKE '%contact_received%' AND payload LIKE $1",
+        )
+        .bind(pattern)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| r.try_get(0).map_err(StoreError::from)).collect()
+    }
+
+    /// The whole history of a child, oldest first.
+    pub async fn child_history(&self, child_id: &str) -> Result<Vec<HistoryRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at_ms, actor_id, kind, event_date, payload, reason FROM child_history WHERE child_id = $1 ORDER BY seq",
+        )
+        .bind(child_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(HistoryRow {
+                    seq: r.try_get("seq")?,
+                    at_ms: r.try_get("at_ms")?,
+                    actor_id: r.try_get("actor_id")?,
+                    kind: r.try_get("kind")?,
+                    event_date: date(Some(r.try_get("event_date")?))?.unwrap_or_default(),
+                    payload: r.try_get("payload")?,
+                    reason: r.try_get("reason")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Running clocks with their children, soonest first.
+    pub async fn clocks(&self, filter: &ClockFilter) -> Result<Vec<ClockRow>, StoreError> {
+        let mut conditions = vec!["c.merged_into IS NULL".to_string()];
+        let mut params: Vec<String> = Vec::new();
+        let list = |column: &str, values: &[String], params: &mut Vec<String>| {
+            if values.is_empty() {
+                return "1 = 0".to_string();
+            }
+            let start = params.len() + 1;
+            params.extend(values.iter().cloned());
+            let ph: Vec<String> = (start..start + values.len()).map(|i| format!("${i}")).collect();
+            format!("{column} IN ({})", ph.join(", "))
+        };
+        if let Some(councils) = &filter.councils {
+            conditions.push(list("k.council_id", councils, &mut params));
+        }
+        if let Some(worker) = &filter.allocated_to {
+            conditions.push(list("c.allocated_to", std::slice::from_ref(worker), &mut params));
+        }
+        if let Some(teams) = &filter.teams {
+            conditions.push(list("c.team_id", teams, &mut params));
+        }
+        if let Some(kinds) = &filter.kinds {
+            conditions.push(list("k.kind", kinds, &mut params));
+        }
+        if filter.unallocated {
+            conditions.push("c.allocated_to IS NULL".into());
+        }
+        let sql = format!(
+            "SELECT {CHILD_COLUMNS}, k.kind, k.subject, k.started, k.due FROM child_clocks k JOIN children c ON c.id = k.child_id \
+             WHERE {} ORDER BY k.due, c.search_name LIMIT 5000",
+            conditions.join(" AND ")
+        );
+        let mut query = sqlx::query(&sql);
+        for p in &params {
+            query = query.bind(p);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ClockRow {
+                    child: child_from(r)?,
+                    kind: r.try_get("kind")?,
+                    subject: r.try_get("subject")?,
+                    started: date(Some(r.try_get("started")?))?.unwrap_or_default(),
+                    due: date(Some(r.try_get("due")?))?.unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Children held by a worker or by teams, for caseloads and allocation queues.
+    pub async fn children_held(
+        &self,
+        worker: Option<&str>,
+        teams: &[String],
+        unallocated_only: bool,
+    ) -> Result<Vec<ChildRow>, StoreError> {
+        let mut conditions = vec!["c.merged_into IS NULL".to_string()];
+        let mut params: Vec<String> = Vec::new();
+        if let Some(w) = worker {
+            params.push(w.to_string());
+            conditions.push(format!("c.allocated_to = ${}", params.len()));
+        }
+        if !teams.is_empty() {
+            let start = params.len() + 1;
+            params.extend(teams.iter().cloned());
+            let ph: Vec<String> = (start..start + teams.len()).map(|i| format!("${i}")).collect();
+            conditions.push(format!("c.team_id IN ({})", ph.join(", ")));
+        }
+        if unallocated_only {
+            conditions.push("c.allocated_to IS NULL".into());
+        }
+        let sql = format!(
+            "SELECT {CHILD_COLUMNS} FROM children c WHERE {} ORDER BY c.search_name LIMIT 2000",
+            conditions.join(" AND ")
+        );
+        let mut query = sqlx::query(&sql);
+        for p in &params {
+            query = query.bind(p);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter().map(child_from).collect()
+    }
+
+    /// A council's clock rules: the national defaults with its overrides.
+    pub async fn clock_rules(&self, council_id: &str) -> Result<ClockRules, StoreError> {
+        let rows = sqlx::query("SELECT rule, value FROM council_clock_rules WHERE council_id = $1")
+            .bind(council_id)
+            .fetch_all(self.pool())
+            .await?;
+        let mut rules = ClockRules::default();
+        for r in rows {
+            let key: String = r.try_get(0)?;
+            let value: i64 = r.try_get(1)?;
+            let value = u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("clock rule {key}")))?;
+            rules = rules.with_override(&key, value).map_err(StoreError::Corrupt)?;
+        }
+        Ok(rules)
+    }
+
+    /// Sets one of a council's clock rules (already checked by the domain).
+    pub async fn set_clock_rule(
+        &self,
+        ctx: &AuditContext,
+        council_id: &str,
+        rule: &str,
+        value: u32,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM council_clock_rules WHERE council_id = $1 AND rule = $2")
+            .bind(council_id)
+            .bind(rule)
+            .execute(tx.conn())
+            .await?;
+        sqlx::query("INSERT INTO council_clock_rules (council_id, rule, value) VALUES ($1, $2, $3)")
+            .bind(council_id)
+            .bind(rule)
+            .bind(i64::from(value))
+            .execute(tx.conn())
+            .await?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("set_clock_rule", "council", council_id)
+                .with_council(council_id)
+                .with_detail(format!("{rule} = {value}")),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Records that someone read a child's record (the audit trail of reads).
+    pub async fn audit_child_read(&self, ctx: &AuditContext, child: &ChildRow, what: &str) -> Result<(), StoreError> {
+        self.audit(
+            ctx,
+            AuditEvent::succeeded(what, "child", &child.id).with_council(&child.council_id),
+        )
+        .await
+    }
+}
+
+async fn child_council(tx: &mut WriteTx, id: &str) -> Result<String, StoreError> {
+    let row = sqlx::query("SELECT council_id FROM children WHERE id = $1")
+        .bind(id)
+        .fetch_one(tx.conn())
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+async fn replace_clocks(tx: &mut WriteTx, child: &ChildRow, clocks: &[RunningClock]) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM child_clocks WHERE child_id = $1")
+        .bind(&child.id)
+        .execute(tx.conn())
+        .await?;
+    for c in clocks {
+        sqlx::query("INSERT INTO child_clocks (child_id, council_id, kind, subject, started, due) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&child.id)
+            .bind(&child.council_id)
+            .bind(c.kind.code())
+            .bind(&c.subject)
+            .bind(c.started.to_string())
+            .bind(c.due.to_string())
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
+}

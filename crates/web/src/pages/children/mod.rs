@@ -1,0 +1,338 @@
+//! Children's records: search before create, the record itself, and the forms for each step of
+//! the journey. Every read and change goes through the policy and is audited; a record the user
+//! may not open is "not found", exactly like a missing one.
+
+mod search;
+mod steps;
+mod trays;
+
+pub use search::{create_child, new_child, search};
+pub use steps::Step;
+pub use trays::{allocate, allocation, front_door, work_tray};
+
+use super::{render, show_time, Cell, Ctx, DetailPage, Field, FormPage, Link, Table};
+use crate::forms::FormData;
+use crate::state::AppState;
+use crate::AppError;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use canopy_domain::access::{may, Action};
+use canopy_domain::cases::{clock_status, running_clocks, ClockKind, Event, Journey, RuleContext};
+use canopy_domain::people::{Ethnicity, Sex};
+use canopy_domain::validation::FieldErrors;
+use canopy_store::children::ChildRow;
+use chrono::NaiveDate;
+
+/// Loads a child the user may act on, auditing the read; otherwise "not found".
+pub async fn child_for(state: &AppState, ctx: &Ctx, id: &str, action: Action) -> Result<ChildRow, AppError> {
+    let user = ctx.user()?;
+    let child = match state.store.get_child(id).await {
+        Ok(c) => c,
+        Err(canopy_store::StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    if !may(&user.actor, action, &child.resource()) {
+        // Refusals are audited too: a pattern of them is worth an auditor's look.
+        let event = canopy_store::AuditEvent::succeeded("open_child", "child", id).with_outcome("denied");
+        state.store.audit(&ctx.audit(state), event).await?;
+        return Err(AppError::NotFound);
+    }
+    let what = if action == Action::EditChildRecord {
+        "edit_child"
+    } else {
+        "view_child"
+    };
+    state.store.audit_child_read(&ctx.audit(state), &child, what).await?;
+    Ok(child)
+}
+
+/// The child's journey and the council's rules, replayed from the history.
+pub async fn journey_of(state: &AppState, child: &ChildRow) -> Result<Journey, AppError> {
+    let calendar = state.store.council_calendar(&child.council_id).await?;
+    let rules = state.store.clock_rules(&child.council_id).await?;
+    let events = state.store.journey_events(&child.id).await?;
+    Journey::replay(
+        &events,
+        &RuleContext {
+            calendar: &calendar,
+            rules: &rules,
+        },
+    )
+    .map_err(|e| AppError::Internal(format!("stored journey of {} no longer replays: {e}", child.id)))
+}
+
+fn birth(child: &ChildRow) -> String {
+    match (child.date_of_birth, child.expected_date_of_birth) {
+        (Some(d), _) => d.format("%-d %B %Y").to_string(),
+        (None, Some(e)) => format!("Unborn, expected {}", e.format("%-d %B %Y")),
+        _ => String::new(),
+    }
+}
+
+fn show_date(d: NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Html<String>, AppError> {
+    let child = child_for(&state, &ctx, &id, Action::ViewChildRecord).await?;
+    let user = ctx.user()?;
+    let narrative = may(&user.actor, Action::ViewCaseNarrative, &child.resource());
+    let journey = journey_of(&state, &child).await?;
+    let calendar = state.store.council_calendar(&child.council_id).await?;
+    let rules = state.store.clock_rules(&child.council_id).await?;
+    let today = state.clock.today();
+    let council = state
+        .store
+        .get_council(&canopy_store::Scope::Organisation, &child.council_id)
+        .await?;
+    let worker = match &child.allocated_to {
+        Some(w) => state
+            .store
+            .get_user(w)
+            .await
+            .map(|u| u.display_name)
+            .unwrap_or_default(),
+        None => "Not allocated".into(),
+    };
+    let mut page = DetailPage::new(&ctx, &child.full_name(), "/work-tray");
+    page.caption = format!(
+        "{} · {}",
+        council.name,
+        if child.sensitivity == "normal" {
+            "Child's record".to_string()
+        } else {
+            format!("{} record", child.sensitivity)
+        }
+    );
+    page.summary = vec![
+        ("Date of birth".into(), birth(&child)),
+        (
+            "Sex".into(),
+            Sex::from_code(&child.sex).map(|s| s.label()).unwrap_or("").into(),
+        ),
+        (
+            "Ethnicity".into(),
+            Ethnicity::from_code(&child.ethnicity)
+                .map(|e| e.label())
+                .unwrap_or("")
+                .into(),
+        ),
+        (
+            "NHS number".into(),
+            child.nhs_number.clone().unwrap_or_else(|| "Not known".into()),
+        ),
+        (
+            "UPN".into(),
+            child
+                .upn
+                .clone()
+                .or_else(|| child.upn_unknown.clone())
+                .unwrap_or_default(),
+        ),
+        ("Local id".into(), child.local_id.clone()),
+        ("Postcode".into(), child.postcode.clone().unwrap_or_default()),
+        ("Allocated worker".into(), worker),
+    ];
+    if may(&user.actor, Action::EditChildRecord, &child.resource()) {
+        for step in steps::open_steps(&journey) {
+            page.actions.push(Link::new(
+                format!("/children/{}/record/{}", child.id, step.code()),
+                step.label(),
+            ));
+        }
+    }
+    let clocks = running_clocks(&journey, &calendar, &rules);
+    let mut clock_table = Table::new(
+        "What is due",
+        &["Status", "What", "Due"],
+        clocks
+            .iter()
+            .map(|c| {
+                vec![
+                    Cell::text(clock_status(c.due, today, &calendar).label()),
+                    Cell::text(c.kind.label()),
+                    Cell::text(show_date(c.due)),
+                ]
+            })
+            .collect(),
+    );
+    clock_table.empty = "Nothing is due for this child.".into();
+    page.tables.push(clock_table);
+    let episodes = journey
+        .episodes
+        .iter()
+        .rev()
+        .map(|e| {
+            let status = match e.closed {
+                Some((d, r)) => format!("Closed {} ({})", show_date(d), r.code()),
+                None => "Open".into(),
+            };
+            let plans = e.cp_plans.len() + e.cin_plans.len();
+            vec![
+                Cell::text(show_date(e.referral_date)),
+                Cell::text(e.source.label()),
+                Cell::text(e.primary_need.map(|n| n.code()).unwrap_or("")),
+                Cell::text(format!(
+                    "{} assessments, {} enquiries, {plans} plans",
+                    e.assessments.len(),
+                    e.section47s.len()
+                )),
+                Cell::text(status),
+            ]
+        })
+        .collect();
+    page.tables.push(Table::new(
+        "Episodes",
+        &["Referral", "Source", "Need", "Work", "Status"],
+        episodes,
+    ));
+    let history = state.store.child_history(&child.id).await?;
+    let mut chronology: Vec<(NaiveDate, i64, String, String)> = Vec::new();
+    for h in &history {
+        let what = match h.kind.as_str() {
+            "journey" => match serde_json::from_str::<Event>(&h.payload) {
+                // Finance and HR never see narrative: the worry in a contact is narrative.
+                Ok(Event::ContactReceived { source, .. }) if !narrative => {
+                    format!("Contact from {}", source.label().to_lowercase())
+                }
+                Ok(e) => e.describe(),
+                Err(_) => "Journey event".into(),
+            },
+            "record_created" => "Record created".into(),
+            "details_changed" => format!(
+                "Details changed{}",
+                if h.reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", h.reason)
+                }
+            ),
+            "allocated" => "Allocated".into(),
+            "access_changed" => "Access to the record changed".into(),
+            other => other.replace('_', " "),
+        };
+        chronology.push((h.event_date, h.seq, what, show_time(h.at_ms)));
+    }
+    chronology.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    page.tables.push(Table::new(
+        "Chronology",
+        &["Date", "What happened", "Recorded"],
+        chronology
+            .into_iter()
+            .map(|(d, _, what, at)| vec![Cell::text(show_date(d)), Cell::text(what), Cell::text(at)])
+            .collect(),
+    ));
+    render(page)
+}
+
+fn step_form(ctx: &Ctx, child: &ChildRow, step: Step, form: &FormData, errors: &FieldErrors) -> FormPage {
+    let mut fields = steps::fields(step, form);
+    fields.push(Field::text("reason", "Note for the record (optional)", form.get("reason")).kind("textarea"));
+    let action = format!("/children/{}/record/{}", child.id, step.code());
+    let mut page = FormPage::new(ctx, step.label(), "/work-tray", &action, "Save", fields, errors)
+        .back(&format!("/children/{}", child.id));
+    page.caption = child.full_name();
+    page
+}
+
+fn today_form(today: NaiveDate) -> FormData {
+    FormData(vec![
+        ("date-day".into(), today.format("%-d").to_string()),
+        ("date-month".into(), today.format("%-m").to_string()),
+        ("date-year".into(), today.format("%Y").to_string()),
+    ])
+}
+
+fn open_step(journey: &Journey, code: &str) -> Result<Step, AppError> {
+    let step = Step::from_code(code).ok_or(AppError::NotFound)?;
+    if !steps::open_steps(journey).contains(&step) {
+        return Err(AppError::Conflict(format!(
+            "'{}' is not open for this child now",
+            step.label()
+        )));
+    }
+    Ok(step)
+}
+
+pub async fn show_step(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(String, String)>,
+) -> Result<Html<String>, AppError> {
+    let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+    let journey = journey_of(&state, &child).await?;
+    let step = open_step(&journey, &code)?;
+    render(step_form(
+        &ctx,
+        &child,
+        step,
+        &today_form(state.clock.today()),
+        &FieldErrors::new(),
+    ))
+}
+
+/// Records a step: the form is read into an event, and the store adds it only if the domain
+/// accepts it against the history read inside the same transaction.
+pub async fn save_step(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, code)): Path<(String, String)>,
+    form: FormData,
+) -> Result<Response, AppError> {
+    let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+    let journey = journey_of(&state, &child).await?;
+    let step = open_step(&journey, &code)?;
+    let today = state.clock.today();
+    let event = match steps::build_event(step, &form, &journey, today, &mut canopy_store::new_id) {
+        Ok(e) => e,
+        Err(errors) => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(step_form(&ctx, &child, step, &form, &errors))?,
+            )
+                .into_response())
+        }
+    };
+    // A contact about siblings is decided once, for all of them.
+    let mut children = vec![child.id.clone()];
+    if let Event::ContactDecided { contact, .. } = &event {
+        for sibling in state.store.children_with_contact(contact).await? {
+            if sibling != child.id {
+                let s = child_for(&state, &ctx, &sibling, Action::EditChildRecord).await?;
+                children.push(s.id);
+            }
+        }
+    }
+    let calendar = state.store.council_calendar(&child.council_id).await?;
+    let rules = state.store.clock_rules(&child.council_id).await?;
+    let reason = form.get("reason").trim().to_string();
+    let result = state
+        .store
+        .record_journey_event(&ctx.audit(&state), &children, &event, &reason, |_, events| {
+            let ctx = RuleContext {
+                calendar: &calendar,
+                rules: &rules,
+            };
+            let mut journey = Journey::replay(events, &ctx)?;
+            journey.apply(&event, &ctx)?;
+            Ok(running_clocks(&journey, &calendar, &rules))
+        })
+        .await?;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/children/{}", child.id)).into_response()),
+        Err(broken) => {
+            let errors = FieldErrors::one("date", broken.0);
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(step_form(&ctx, &child, step, &form, &errors))?,
+            )
+                .into_response())
+        }
+    }
+}
+
+/// The label of a stored clock kind.
+pub fn clock_label(code: &str) -> &'static str {
+    ClockKind::from_code(code).map(|k| k.label()).unwrap_or("Due")
+}
