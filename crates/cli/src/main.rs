@@ -1,6 +1,7 @@
 //! `canopy`: set-up, serving, the demo and administration from the command line.
 
 mod demo;
+mod demo_children;
 mod org;
 
 use canopy_domain::access::BUILTIN_ROLES;
@@ -48,6 +49,9 @@ enum Command {
         /// Only create the demo data; do not serve it.
         #[arg(long)]
         no_serve: bool,
+        /// How many synthetic children the demo holds (made once, when the demo is first built).
+        #[arg(long, default_value_t = 3000)]
+        children: usize,
     },
     /// Create the first organisation admin, if there are no users yet, and print a one-time password.
     Bootstrap {
@@ -268,12 +272,18 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("The database is up to date.");
             Ok(())
         }
-        Command::Demo { serve: args, no_serve } => {
+        Command::Demo {
+            serve: args,
+            no_serve,
+            children,
+        } => {
             let mut r = resolve(&cli, Some(args), "data/demo")?;
             // The demo always uses the embedded database, never a configured server.
             r.database_url = None;
             let store = open(&r).await?;
             let logins = demo::ensure(&store).await?;
+            let count = demo_children::ensure(&store, *children, SystemClock.today()).await?;
+            println!("The demo has {count} children.");
             println!("The demo organisation is in {}.", r.data_dir.display());
             println!(
                 "Sign in at http://{} with password '{}' as:",

@@ -533,7 +533,7 @@ impl Store {
                 Err(broken) => return Ok(Err(broken)),
             };
             append_history(&mut tx, ctx, child_id, "journey", event.date(), &payload, reason).await?;
-            replace_clocks(&mut tx, &child, &clocks).await?;
+            replace_clocks(&mut tx, &child.id, &child.council_id, &clocks).await?;
             tx.audit(
                 ctx,
                 AuditEvent::succeeded("record_journey_event", "child", child_id)
@@ -730,15 +730,20 @@ async fn child_council(tx: &mut WriteTx, id: &str) -> Result<String, StoreError>
     Ok(row.try_get(0)?)
 }
 
-async fn replace_clocks(tx: &mut WriteTx, child: &ChildRow, clocks: &[RunningClock]) -> Result<(), StoreError> {
+async fn replace_clocks(
+    tx: &mut WriteTx,
+    child_id: &str,
+    council_id: &str,
+    clocks: &[RunningClock],
+) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM child_clocks WHERE child_id = $1")
-        .bind(&child.id)
+        .bind(child_id)
         .execute(tx.conn())
         .await?;
     for c in clocks {
         sqlx::query("INSERT INTO child_clocks (child_id, council_id, kind, subject, started, due) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&child.id)
-            .bind(&child.council_id)
+            .bind(child_id)
+            .bind(council_id)
             .bind(c.kind.code())
             .bind(&c.subject)
             .bind(c.started.to_string())
@@ -747,4 +752,102 @@ async fn replace_clocks(tx: &mut WriteTx, child: &ChildRow, clocks: &[RunningClo
             .await?;
     }
     Ok(())
+}
+
+/// A child with their whole history, for the demo and for imports: added in bulk.
+#[derive(Debug, Clone)]
+pub struct ChildWithHistory {
+    pub child: ValidChild,
+    pub placement: Placement,
+    pub created_on: NaiveDate,
+    pub events: Vec<Event>,
+    pub clocks: Vec<RunningClock>,
+}
+
+impl Store {
+    /// Adds many children with their histories and clocks in one transaction (the caller has
+    /// replayed each journey through the domain). Returns the new ids in order.
+    pub async fn add_children_with_history(
+        &self,
+        ctx: &AuditContext,
+        children: &[ChildWithHistory],
+    ) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let mut ids = Vec::with_capacity(children.len());
+        for c in children {
+            let id = new_id();
+            let v = &c.child;
+            let p = &c.placement;
+            sqlx::query(
+                "INSERT INTO children (id, council_id, first_name, last_name, search_name, date_of_birth, expected_date_of_birth, sex, \
+                 ethnicity, disabilities, nhs_number, upn, former_upn, upn_unknown, local_id, postcode, cluster_id, team_id, \
+                 allocated_to, sensitivity, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'normal', $20, $20)",
+            )
+            .bind(&id)
+            .bind(&p.council_id)
+            .bind(&v.first_name)
+            .bind(&v.last_name)
+            .bind(search_name(&v.first_name, &v.last_name))
+            .bind(v.date_of_birth.map(|d| d.to_string()))
+            .bind(v.expected_date_of_birth.map(|d| d.to_string()))
+            .bind(v.sex.code())
+            .bind(v.ethnicity.code())
+            .bind(v.disabilities.iter().map(|d| d.code()).collect::<Vec<_>>().join(" "))
+            .bind(v.nhs_number.as_ref().map(|n| n.as_str().to_string()))
+            .bind(v.upn.as_ref().map(|u| u.as_str().to_string()))
+            .bind(v.former_upn.as_ref().map(|u| u.as_str().to_string()))
+            .bind(v.upn_unknown.map(|u| u.code().to_string()))
+            .bind(&v.local_id)
+            .bind(p.postcode.clone())
+            .bind(p.cluster_id.clone())
+            .bind(p.team_id.clone())
+            .bind(p.allocated_to.clone())
+            .bind(ctx.at_ms)
+            .execute(tx.conn())
+            .await?;
+            let mut seq = 1i64;
+            let mut history: Vec<(&str, NaiveDate, String)> = vec![("record_created", c.created_on, details_json(v))];
+            for e in &c.events {
+                history.push((
+                    "journey",
+                    e.date(),
+                    serde_json::to_string(e).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                ));
+            }
+            for (kind, date, payload) in history {
+                sqlx::query(
+                    "INSERT INTO child_history (child_id, seq, at_ms, actor_id, kind, event_date, payload, reason) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, '')",
+                )
+                .bind(&id)
+                .bind(seq)
+                .bind(ctx.at_ms)
+                .bind(&ctx.actor_id)
+                .bind(kind)
+                .bind(date.to_string())
+                .bind(payload)
+                .execute(tx.conn())
+                .await?;
+                seq += 1;
+            }
+            replace_clocks(&mut tx, &id, &p.council_id, &c.clocks).await?;
+            tx.audit(
+                ctx,
+                AuditEvent::succeeded("import_child", "child", &id).with_council(&p.council_id),
+            )
+            .await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// How many children there are (merged records not counted).
+    pub async fn count_children(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM children WHERE merged_into IS NULL")
+            .fetch_one(self.pool())
+            .await?
+            .try_get(0)?)
+    }
 }
