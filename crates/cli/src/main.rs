@@ -1,5 +1,6 @@
 //! `canopy`: set-up, serving, the demo and administration from the command line.
 
+mod bench;
 mod demo;
 mod demo_children;
 mod org;
@@ -52,6 +53,18 @@ enum Command {
         /// How many synthetic children the demo holds (made once, when the demo is first built).
         #[arg(long, default_value_t = 3000)]
         children: usize,
+    },
+    /// Build the demo scaled to many children in a throwaway database and print speed figures.
+    Bench {
+        /// How many children the scaled demo holds.
+        #[arg(long, default_value_t = 100_000)]
+        children: usize,
+        /// How many child records to time.
+        #[arg(long, default_value_t = 500)]
+        samples: usize,
+        /// Keep the database here (reused next time) instead of a temporary directory.
+        #[arg(long)]
+        keep_in: Option<PathBuf>,
     },
     /// Create the first organisation admin, if there are no users yet, and print a one-time password.
     Bootstrap {
@@ -297,6 +310,26 @@ async fn run(cli: Cli) -> Result<(), String> {
                 return Ok(());
             }
             serve(store, &r, args).await
+        }
+        Command::Bench {
+            children,
+            samples,
+            keep_in,
+        } => {
+            let dir = keep_in
+                .clone()
+                .unwrap_or_else(|| std::env::temp_dir().join(format!("canopy-bench-{}", std::process::id())));
+            let store = Store::open_embedded(&dir).await.map_err(|e| e.to_string())?;
+            store
+                .ensure_reference_data(&cli_ctx())
+                .await
+                .map_err(|e| e.to_string())?;
+            let result = bench::run(store.clone(), *children, *samples).await;
+            store.close().await;
+            if keep_in.is_none() {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            result
         }
         Command::Bootstrap { email, organisation } => {
             let r = resolve(&cli, None, "data")?;

@@ -18,6 +18,7 @@ pub use error::AppError;
 pub use pages::admin::temporary_password;
 pub use passwords::{hash_password, PasswordHasher};
 pub use routes::{build_router, route_table, Access, RouteSpec};
+pub use security::open_session;
 pub use state::{AppState, Settings};
 
 /// Serves Canopy on `listener` until the process is stopped.

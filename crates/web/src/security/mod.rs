@@ -6,7 +6,9 @@ mod session;
 
 pub use csrf::{csrf_layer, signin_token};
 pub use headers::{headers_layer, Nonce};
-pub use session::{client_source, random_token, session_cookie_value, session_layer, sha256_hex, CurrentUser};
+pub use session::{
+    client_source, open_session, random_token, session_cookie_value, session_layer, sha256_hex, CurrentUser,
+};
 
 use crate::routes::Access;
 use crate::state::AppState;

@@ -54,6 +54,19 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
         .map(|(_, v)| v)
 }
 
+/// Starts a session for `user_id` and returns its token (the cookie's value). Sign-in uses it
+/// after checking the password; tools that already know who the user is (the bench) use it
+/// directly.
+pub async fn open_session(
+    store: &canopy_store::Store,
+    ctx: &AuditContext,
+    user_id: &str,
+) -> Result<String, canopy_store::StoreError> {
+    let token = random_token();
+    store.create_session(ctx, &sha256_hex(&token), user_id).await?;
+    Ok(token)
+}
+
 /// The raw session token the browser sent, if any.
 pub fn session_cookie_value(headers: &HeaderMap, state: &AppState) -> Option<String> {
     cookie(headers, state.session_cookie()).map(str::to_string)
