@@ -182,7 +182,32 @@ fn table() -> Vec<Row> {
             Scoped(ViewOrganisation),
             api::get_council,
         ),
-        route(get, "/api/v1/teams", Scoped(ViewOrganisation), api::list_teams),
+        route(get.clone(), "/api/v1/teams", Scoped(ViewOrganisation), api::list_teams),
+        route(
+            get.clone(),
+            "/api/v1/children",
+            Scoped(ViewChildRecord),
+            api::children::search,
+        ),
+        route(
+            get.clone(),
+            "/api/v1/children/{id}",
+            Scoped(ViewChildRecord),
+            api::children::record,
+        ),
+        route(
+            post.clone(),
+            "/api/v1/children/{id}/events",
+            Scoped(EditChildRecord),
+            api::children::add_event,
+        ),
+        route(get.clone(), "/api/v1/work-tray", SignedIn, api::children::work_tray),
+        route(
+            get,
+            "/api/v1/front-door",
+            Scoped(ViewChildRecord),
+            api::children::front_door,
+        ),
     ]
 }
 

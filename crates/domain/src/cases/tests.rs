@@ -562,6 +562,14 @@ fn events_round_trip_through_their_stored_json() {
     };
     let json = serde_json::to_string(&e).expect("json");
     assert!(json.contains("\"kind\":\"assessment_completed\""));
+    assert!(
+        json.contains("\"primary_need\":\"N1\"") && json.contains("\"factors\":[\"15A\"]"),
+        "codes are stored as the DfE's: {json}"
+    );
+    assert!(
+        serde_json::from_str::<Event>(&json.replace("N1", "N77")).is_err(),
+        "an unknown code is refused"
+    );
     assert_eq!(serde_json::from_str::<Event>(&json).expect("back"), e);
     assert_eq!(e.date(), d(2026, 3, 2));
     assert!(e.describe().contains("child in need plan"));

@@ -1,6 +1,8 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document generated from this code.
 //! Bodies reject unknown fields and over-long strings; errors are RFC 9457 problem documents.
 
+pub mod children;
+
 use crate::error::ApiError;
 use crate::pages::home::org_scope;
 use crate::pages::Ctx;
@@ -230,8 +232,8 @@ impl utoipa::Modify for BearerToken {
         title = "Canopy API",
         description = "Children's services across councils. Authenticate with `Authorization: Bearer <token>`; make a token on the API tokens page."
     ),
-    paths(me, list_councils, get_council, create_council, list_teams),
-    components(schemas(Me, Council, NewCouncil, Team))
+    paths(me, list_councils, get_council, create_council, list_teams, children::search, children::record, children::add_event, children::work_tray, children::front_door),
+    components(schemas(Me, Council, NewCouncil, Team, children::ChildSummary, children::ChildMatch, children::ChildRecord, children::DueItem, children::NewEvent))
 )]
 pub struct ApiDoc;
 

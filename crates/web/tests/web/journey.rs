@@ -395,3 +395,119 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    the_journey_through_the_api_is_checked_by_the_same_rules,
+    TestApp,
+    |app| {
+        let mut worker = app.sign_in("worker@test.example").await;
+        let child = add_maya(app, &mut worker).await;
+        app.page("/account/tokens", &mut worker).await;
+        let body = app
+            .post("/account/tokens", &mut worker, &[("name", "case script")])
+            .await
+            .text()
+            .await
+            .expect("body");
+        let token = body
+            .split("<code class=\"canopy-token\">")
+            .nth(1)
+            .expect("token")
+            .split('<')
+            .next()
+            .expect("token")
+            .to_string();
+        let post = |event: serde_json::Value| {
+            app.client
+                .post(app.url(&format!("/api/v1/children/{child}/events")))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({ "event": event }))
+                .send()
+        };
+        let r = post(serde_json::json!({"kind": "referral_accepted", "episode": "e1", "date": "2026-11-02", "source": "6", "nfa": false})).await.expect("post");
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let r = post(serde_json::json!({"kind": "assessment_started", "episode": "e1", "assessment": "a1", "date": "2026-11-01"})).await.expect("post");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: serde_json::Value = r.json().await.expect("json");
+        assert!(problem["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("before its referral"));
+        let r = post(serde_json::json!({"kind": "no_such_step", "date": "2026-11-01"}))
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = post(serde_json::json!({"kind": "visit_recorded", "date": "2027-01-01", "seen": true, "seen_alone": false, "bedroom_seen": false})).await.expect("post");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no events in the future");
+
+        let record: serde_json::Value = app
+            .client
+            .get(app.url(&format!("/api/v1/children/{child}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(record["child"]["last_name"], "Okafor");
+        assert_eq!(record["due"][0]["kind"], "assessment");
+        assert_eq!(
+            record["due"][0]["due"], "2027-01-07",
+            "45 working days from 2 November 2026, past Christmas, Boxing Day and New Year"
+        );
+        let found: serde_json::Value = app
+            .client
+            .get(app.url("/api/v1/children?last_name=okafor"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(found[0]["child"]["id"], child.as_str());
+        let bad = app
+            .client
+            .get(app.url("/api/v1/children"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Another council's worker gets the same 404 problem as for a missing child.
+        let mut windsor = app.sign_in("windsor.worker@test.example").await;
+        app.page("/account/tokens", &mut windsor).await;
+        let body = app
+            .post("/account/tokens", &mut windsor, &[("name", "w")])
+            .await
+            .text()
+            .await
+            .expect("body");
+        let other = body
+            .split("<code class=\"canopy-token\">")
+            .nth(1)
+            .expect("token")
+            .split('<')
+            .next()
+            .expect("token")
+            .to_string();
+        let theirs = app
+            .client
+            .get(app.url(&format!("/api/v1/children/{child}")))
+            .bearer_auth(&other)
+            .send()
+            .await
+            .expect("get");
+        let missing = app
+            .client
+            .get(app.url("/api/v1/children/01900000-0000-7000-8000-000000000000"))
+            .bearer_auth(&other)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+        assert_eq!(theirs.text().await.expect("a"), missing.text().await.expect("b"));
+    }
+);

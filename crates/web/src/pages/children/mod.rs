@@ -6,6 +6,7 @@ mod search;
 mod steps;
 mod trays;
 
+pub(crate) use search::matches;
 pub use search::{create_child, new_child, search};
 pub use steps::Step;
 pub use trays::{allocate, allocation, front_door, work_tray};
@@ -294,31 +295,8 @@ pub async fn save_step(
                 .into_response())
         }
     };
-    // A contact about siblings is decided once, for all of them.
-    let mut children = vec![child.id.clone()];
-    if let Event::ContactDecided { contact, .. } = &event {
-        for sibling in state.store.children_with_contact(contact).await? {
-            if sibling != child.id {
-                let s = child_for(&state, &ctx, &sibling, Action::EditChildRecord).await?;
-                children.push(s.id);
-            }
-        }
-    }
-    let calendar = state.store.council_calendar(&child.council_id).await?;
-    let rules = state.store.clock_rules(&child.council_id).await?;
     let reason = form.get("reason").trim().to_string();
-    let result = state
-        .store
-        .record_journey_event(&ctx.audit(&state), &children, &event, &reason, |_, events| {
-            let ctx = RuleContext {
-                calendar: &calendar,
-                rules: &rules,
-            };
-            let mut journey = Journey::replay(events, &ctx)?;
-            journey.apply(&event, &ctx)?;
-            Ok(running_clocks(&journey, &calendar, &rules))
-        })
-        .await?;
+    let result = record_event(&state, &ctx, &child, &event, &reason).await?;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/children/{}", child.id)).into_response()),
         Err(broken) => {
@@ -330,6 +308,40 @@ pub async fn save_step(
                 .into_response())
         }
     }
+}
+
+/// Records `event` on the child (and, for a contact decision, on every child the contact is
+/// about), checked by the domain against the history read inside the same transaction.
+pub async fn record_event(
+    state: &AppState,
+    ctx: &Ctx,
+    child: &ChildRow,
+    event: &Event,
+    reason: &str,
+) -> Result<Result<(), canopy_domain::cases::RuleBroken>, AppError> {
+    // A contact about siblings is decided once, for all of them.
+    let mut children = vec![child.id.clone()];
+    if let Event::ContactDecided { contact, .. } = event {
+        for sibling in state.store.children_with_contact(contact).await? {
+            if sibling != child.id {
+                children.push(child_for(state, ctx, &sibling, Action::EditChildRecord).await?.id);
+            }
+        }
+    }
+    let calendar = state.store.council_calendar(&child.council_id).await?;
+    let rules = state.store.clock_rules(&child.council_id).await?;
+    Ok(state
+        .store
+        .record_journey_event(&ctx.audit(state), &children, event, reason, |_, events| {
+            let ctx = RuleContext {
+                calendar: &calendar,
+                rules: &rules,
+            };
+            let mut journey = Journey::replay(events, &ctx)?;
+            journey.apply(event, &ctx)?;
+            Ok(running_clocks(&journey, &calendar, &rules))
+        })
+        .await?)
 }
 
 /// The label of a stored clock kind.

@@ -31,7 +31,11 @@ fn facts_of(child: &ChildRow) -> MatchFacts {
 }
 
 /// The children the user may see who match `query`, strongest first.
-async fn matches(state: &AppState, ctx: &Ctx, query: &MatchFacts) -> Result<Vec<(MatchStrength, ChildRow)>, AppError> {
+pub(crate) async fn matches(
+    state: &AppState,
+    ctx: &Ctx,
+    query: &MatchFacts,
+) -> Result<Vec<(MatchStrength, ChildRow)>, AppError> {
     let user = ctx.user()?;
     let scope = match user.actor.reach_of(Permission::CaseView) {
         Some(Reach::Organisation) => Scope::Organisation,
