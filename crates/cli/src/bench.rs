@@ -101,13 +101,13 @@ pub async fn run(store: Store, children: usize, samples: usize) -> Result<(), St
     let director = Client::signed_in(&app, &store, &director_id).await?;
 
     let mut rng = StdRng::seed_from_u64(7);
-    let filter = canopy_store::children::ClockFilter::default();
-    let all_clocks = store.clocks(&filter).await.map_err(|e| e.to_string())?;
-    let mut child_ids: Vec<String> = all_clocks.iter().map(|c| c.child.id.clone()).collect();
-    child_ids.dedup();
+    let mut child_ids = store
+        .sample_children_with_clocks(samples as i64)
+        .await
+        .map_err(|e| e.to_string())?;
     child_ids.shuffle(&mut rng);
     let mut record_times = Vec::new();
-    for id in child_ids.iter().take(samples) {
+    for id in &child_ids {
         let (status, _, took) = director.get(&format!("/children/{id}")).await?;
         if status != StatusCode::OK {
             return Err(format!("child record {id} answered {status}"));
@@ -118,14 +118,7 @@ pub async fn run(store: Store, children: usize, samples: usize) -> Result<(), St
 
     // The 50 workers with the most children: their work trays, one after another, as a manager
     // opening each in turn would.
-    let mut caseloads: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for c in store.children_held(None, &[], false).await.map_err(|e| e.to_string())? {
-        if let Some(w) = c.allocated_to {
-            *caseloads.entry(w).or_default() += 1;
-        }
-    }
-    let mut workers: Vec<(String, usize)> = caseloads.into_iter().collect();
-    workers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut workers = store.caseloads().await.map_err(|e| e.to_string())?;
     workers.truncate(50);
     let users = store.list_users().await.map_err(|e| e.to_string())?;
     let mut tray_times = Vec::new();
@@ -144,7 +137,7 @@ pub async fn run(store: Store, children: usize, samples: usize) -> Result<(), St
         team_total += took;
         tray_times.push(took);
     }
-    let average = workers.iter().map(|w| w.1).sum::<usize>() / workers.len().max(1);
+    let average = workers.iter().map(|w| w.1).sum::<i64>() / (workers.len().max(1) as i64);
     report(
         &format!("work tray page (50 busiest workers, about {average} children each)"),
         tray_times,

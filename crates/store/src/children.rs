@@ -843,6 +843,32 @@ impl Store {
         Ok(ids)
     }
 
+    /// Every worker's caseload: how many children are allocated to each, largest first.
+    pub async fn caseloads(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT allocated_to, COUNT(*) AS n FROM children WHERE allocated_to IS NOT NULL AND merged_into IS NULL \
+             GROUP BY allocated_to ORDER BY n DESC, allocated_to",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+    }
+
+    /// Up to `n` children with running clocks, chosen at random (for the bench).
+    pub async fn sample_children_with_clocks(&self, n: i64) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT child_id FROM child_clocks ORDER BY child_id LIMIT $1")
+            .bind(n * 20)
+            .fetch_all(self.pool())
+            .await?;
+        let ids: Vec<String> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+        // Every 20th of the first ids in key order: ids are UUID v7, so this spreads over the data.
+        Ok(ids
+            .into_iter()
+            .step_by(20)
+            .take(usize::try_from(n).unwrap_or(0))
+            .collect())
+    }
+
     /// How many children there are (merged records not counted).
     pub async fn count_children(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query("SELECT COUNT(*) FROM children WHERE merged_into IS NULL")
