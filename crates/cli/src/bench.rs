@@ -42,9 +42,7 @@ fn report(what: &str, mut times: Vec<Duration>) {
 }
 
 async fn body_text(response: axum::response::Response) -> String {
-    let bytes = axum::body::to_bytes(response.into_body(), 10 * 1024 * 1024)
-        .await
-        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(response.into_body(), 10 * 1024 * 1024).await.unwrap_or_default();
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
@@ -52,13 +50,8 @@ impl Client {
     /// A client signed in as `user_id` (the bench knows who it is, so it skips the password and
     /// the throttle that would otherwise slow a burst of sign-ins from one place).
     async fn signed_in(app: &axum::Router, store: &Store, user_id: &str) -> Result<Self, String> {
-        let token = canopy_web::open_session(store, &crate::cli_ctx(), user_id)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(Self {
-            app: app.clone(),
-            cookie: format!("canopy-session={token}"),
-        })
+        let token = canopy_web::open_session(store, &crate::cli_ctx(), user_id).await.map_err(|e| e.to_string())?;
+        Ok(Self { app: app.clone(), cookie: format!("canopy-session={token}") })
     }
 
     async fn get(&self, path: &str) -> Result<(StatusCode, String, Duration), String> {
@@ -85,10 +78,7 @@ pub async fn run(store: Store, children: usize, samples: usize) -> Result<(), St
     let started = Instant::now();
     demo::ensure(&store).await?;
     let count = demo_children::ensure(&store, children, SystemClock.today()).await?;
-    println!(
-        "demo: {count} children ready in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    println!("demo: {count} children ready in {:.1} s", started.elapsed().as_secs_f64());
     let hasher = PasswordHasher::new()?;
     let state = AppState::new(store.clone(), Arc::new(SystemClock), Settings::default(), hasher);
     let app = canopy_web::build_router(state);
@@ -101,10 +91,7 @@ pub async fn run(store: Store, children: usize, samples: usize) -> Result<(), St
     let director = Client::signed_in(&app, &store, &director_id).await?;
 
     let mut rng = StdRng::seed_from_u64(7);
-    let mut child_ids = store
-        .sample_children_with_clocks(samples as i64)
-        .await
-        .map_err(|e| e.to_string())?;
+    let mut child_ids = store.sample_children_with_clocks(samples as i64).await.map_err(|e| e.to_string())?;
     child_ids.shuffle(&mut rng);
     let mut record_times = Vec::new();
     for id in &child_ids {
@@ -124,11 +111,7 @@ pub async fn run(store: Store, children: usize, samples: usize) -> Result<(), St
     let mut tray_times = Vec::new();
     let mut team_total = Duration::ZERO;
     for (worker, _) in &workers {
-        let email = users
-            .iter()
-            .find(|u| &u.id == worker)
-            .map(|u| u.email.clone())
-            .unwrap_or_default();
+        let email = users.iter().find(|u| &u.id == worker).map(|u| u.email.clone()).unwrap_or_default();
         let client = Client::signed_in(&app, &store, worker).await?;
         let (status, _, took) = client.get("/work-tray").await?;
         if status != StatusCode::OK {
@@ -138,13 +121,7 @@ pub async fn run(store: Store, children: usize, samples: usize) -> Result<(), St
         tray_times.push(took);
     }
     let average = workers.iter().map(|w| w.1).sum::<i64>() / (workers.len().max(1) as i64);
-    report(
-        &format!("work tray page (50 busiest workers, about {average} children each)"),
-        tray_times,
-    );
-    println!(
-        "every work tray of a 50-person team: {:.1} ms in all",
-        team_total.as_secs_f64() * 1000.0
-    );
+    report(&format!("work tray page (50 busiest workers, about {average} children each)"), tray_times);
+    println!("every work tray of a 50-person team: {:.1} ms in all", team_total.as_secs_f64() * 1000.0);
     Ok(())
 }

@@ -20,18 +20,8 @@ pub const DEMO_PASSWORD: &str = "demo canopy password";
 const SEED: u64 = 2014;
 
 const COUNCILS: [(&str, &str, &str, &str); 3] = [
-    (
-        "Kingston upon Thames",
-        "314",
-        "E09000021",
-        "KT1, KT2, KT3, KT4, KT5, KT6, KT9",
-    ),
-    (
-        "Richmond upon Thames",
-        "318",
-        "E09000027",
-        "TW1, TW2, TW9, TW10, TW11, TW12, SW13, SW14",
-    ),
+    ("Kingston upon Thames", "314", "E09000021", "KT1, KT2, KT3, KT4, KT5, KT6, KT9"),
+    ("Richmond upon Thames", "318", "E09000027", "TW1, TW2, TW9, TW10, TW11, TW12, SW13, SW14"),
     ("Windsor and Maidenhead", "868", "E06000040", "SL4, SL5, SL6"),
 ];
 
@@ -56,12 +46,7 @@ const CLUSTER_TEAMS: [(&str, Service, usize); 7] = [
 
 /// Central teams: name, service, the councils they serve (empty: all), and how many staff.
 const CENTRAL_TEAMS: [(&str, Service, &[&str], usize); 15] = [
-    (
-        "Kingston and Richmond single point of access",
-        Service::FrontDoor,
-        &["314", "318"],
-        24,
-    ),
+    ("Kingston and Richmond single point of access", Service::FrontDoor, &["314", "318"], 24),
     ("Windsor and Maidenhead front door", Service::FrontDoor, &["868"], 14),
     ("Adoption (shared service)", Service::Adoption, &[], 26),
     ("Fostering", Service::Fostering, &[], 40),
@@ -158,10 +143,7 @@ pub async fn ensure(store: &Store) -> Result<Vec<(&'static str, String)>, String
     }
     let ctx = cli_ctx();
     let err = |e: canopy_store::StoreError| e.to_string();
-    store
-        .set_organisation_name(&ctx, "Achieving for Children (demo)")
-        .await
-        .map_err(err)?;
+    store.set_organisation_name(&ctx, "Achieving for Children (demo)").await.map_err(err)?;
     let mut council_ids: HashMap<&str, String> = HashMap::new();
     let mut coverage = Vec::new();
     for (name, la, ons, districts) in COUNCILS {
@@ -194,20 +176,13 @@ pub async fn ensure(store: &Store) -> Result<Vec<(&'static str, String)>, String
     let mut cluster_cover = Vec::new();
     for (name, councils, areas) in CLUSTERS {
         let valid = validate_cluster(
-            &ClusterInput {
-                name: name.into(),
-                areas: areas.into(),
-                council_ids: ids_of(councils),
-            },
+            &ClusterInput { name: name.into(), areas: areas.into(), council_ids: ids_of(councils) },
             &coverage,
             &[],
         )
         .map_err(|e| e.to_string())?;
         let id = store.save_cluster(&ctx, None, &valid).await.map_err(err)?;
-        cluster_cover.push(ClusterCoverage {
-            id: id.clone(),
-            council_ids: valid.council_ids.clone(),
-        });
+        cluster_cover.push(ClusterCoverage { id: id.clone(), council_ids: valid.council_ids.clone() });
         for (suffix, service, size) in CLUSTER_TEAMS {
             let team = validate_team(
                 &TeamInput {
@@ -237,20 +212,12 @@ pub async fn ensure(store: &Store) -> Result<Vec<(&'static str, String)>, String
         .map_err(|e| e.to_string())?;
         teams.push((store.save_team(&ctx, None, &team).await.map_err(err)?, service, size));
     }
-    let roles: HashMap<String, String> = store
-        .list_roles()
-        .await
-        .map_err(err)?
-        .into_iter()
-        .map(|r| (r.key, r.id))
-        .collect();
+    let roles: HashMap<String, String> =
+        store.list_roles().await.map_err(err)?.into_iter().map(|r| (r.key, r.id)).collect();
     let hash = canopy_web::hash_password(DEMO_PASSWORD)?;
     let mut rng = StdRng::seed_from_u64(SEED);
     let mut used: HashMap<String, usize> = HashMap::new();
-    let mut named = logins
-        .iter()
-        .map(|(who, email)| (*who, email.clone()))
-        .collect::<HashMap<_, _>>();
+    let mut named = logins.iter().map(|(who, email)| (*who, email.clone())).collect::<HashMap<_, _>>();
     for (team_id, service, size) in &teams {
         for i in 0..*size {
             let lead = i == 0;
@@ -260,11 +227,8 @@ pub async fn ensure(store: &Store) -> Result<Vec<(&'static str, String)>, String
             let base = format!("{}.{}", first.to_lowercase(), last.to_lowercase().replace('\'', ""));
             let n = used.entry(base.clone()).or_insert(0);
             *n += 1;
-            let mut email = if *n == 1 {
-                format!("{base}@canopy.example")
-            } else {
-                format!("{base}{n}@canopy.example")
-            };
+            let mut email =
+                if *n == 1 { format!("{base}@canopy.example") } else { format!("{base}{n}@canopy.example") };
             let mut keys: Vec<&str> = role_keys.to_vec();
             // The printed sign-ins are the first practitioner, team manager and director made.
             let special = match (*service, lead, keys.first().copied()) {
@@ -313,26 +277,14 @@ mod tests {
 
     #[tokio::test]
     async fn the_demo_is_three_real_councils_four_clusters_and_over_800_staff_whose_printed_sign_ins_work() {
-        let db = TestDb::new(TestEngine::Sqlite)
-            .await
-            .expect("db")
-            .expect("sqlite always runs");
+        let db = TestDb::new(TestEngine::Sqlite).await.expect("db").expect("sqlite always runs");
         let store = &db.store;
         store.ensure_reference_data(&cli_ctx()).await.expect("reference data");
         let logins = ensure(store).await.expect("demo");
         let councils = store.list_councils(&Scope::Organisation).await.expect("councils");
-        let codes: Vec<(&str, &str)> = councils
-            .iter()
-            .map(|c| (c.la_code.as_str(), c.ons_code.as_str()))
-            .collect();
-        assert_eq!(
-            codes,
-            vec![("314", "E09000021"), ("318", "E09000027"), ("868", "E06000040")]
-        );
-        assert_eq!(
-            store.list_clusters(&Scope::Organisation).await.expect("clusters").len(),
-            4
-        );
+        let codes: Vec<(&str, &str)> = councils.iter().map(|c| (c.la_code.as_str(), c.ons_code.as_str())).collect();
+        assert_eq!(codes, vec![("314", "E09000021"), ("318", "E09000027"), ("868", "E06000040")]);
+        assert_eq!(store.list_clusters(&Scope::Organisation).await.expect("clusters").len(), 4);
         let teams = store.list_teams(&Scope::Organisation).await.expect("teams");
         assert!(
             teams.iter().any(|t| t.cluster_id.is_none() && t.council_ids.len() == 3),
@@ -342,15 +294,8 @@ mod tests {
 
         let hasher = canopy_web::PasswordHasher::with_params(19 * 1024, 2).expect("hasher");
         for (who, email) in &logins {
-            let creds = store
-                .credentials_by_email(email)
-                .await
-                .expect("lookup")
-                .expect("demo login exists");
-            assert!(
-                hasher.verify(Some(creds.password_hash), DEMO_PASSWORD.into()).await,
-                "{who} signs in"
-            );
+            let creds = store.credentials_by_email(email).await.expect("lookup").expect("demo login exists");
+            assert!(hasher.verify(Some(creds.password_hash), DEMO_PASSWORD.into()).await, "{who} signs in");
             let actor = store.actor(&creds.user_id).await.expect("actor");
             let expected = match *who {
                 "practitioner" => actor.reach_of(Permission::CaseEdit) == Some(Reach::Team),
@@ -362,11 +307,7 @@ mod tests {
         }
         let before = store.count_users().await.expect("users");
         ensure(store).await.expect("demo again");
-        assert_eq!(
-            store.count_users().await.expect("users"),
-            before,
-            "the demo is reused, not duplicated"
-        );
+        assert_eq!(store.count_users().await.expect("users"), before, "the demo is reused, not duplicated");
         db.cleanup().await;
     }
 }

@@ -115,18 +115,9 @@ impl Maker<'_> {
         .choose(&mut self.rng)
         .unwrap_or(&"Concern raised")
         .to_string();
-        events.push(Event::ContactReceived {
-            contact: contact.clone(),
-            date: on,
-            source,
-            worry,
-        });
+        events.push(Event::ContactReceived { contact: contact.clone(), date: on, source, worry });
         if let Some(decision) = decision {
-            events.push(Event::ContactDecided {
-                contact,
-                date: self.after(on, 1),
-                decision,
-            });
+            events.push(Event::ContactDecided { contact, date: self.after(on, 1), decision });
         }
     }
 
@@ -141,21 +132,9 @@ impl Maker<'_> {
         let episode = self.id();
         let assessment = self.id();
         let on = self.after(referral, 1);
-        events.push(Event::ReferralAccepted {
-            episode: episode.clone(),
-            date: on,
-            source: self.source(),
-            nfa: false,
-        });
-        events.push(Event::AssessmentStarted {
-            episode: episode.clone(),
-            assessment: assessment.clone(),
-            date: on,
-        });
-        events.push(Event::ChildSeen {
-            assessment: assessment.clone(),
-            date: self.after(on, 2),
-        });
+        events.push(Event::ReferralAccepted { episode: episode.clone(), date: on, source: self.source(), nfa: false });
+        events.push(Event::AssessmentStarted { episode: episode.clone(), assessment: assessment.clone(), date: on });
+        events.push(Event::ChildSeen { assessment: assessment.clone(), date: self.after(on, 2) });
         let done = self.after_within(on, 15..40);
         let factors = if outcome == AssessmentOutcome::NoFurtherAction {
             vec![AssessmentFactor::NoFactors]
@@ -182,11 +161,7 @@ impl Maker<'_> {
             outcome,
         });
         let authorised = self.after(done, 1);
-        events.push(Event::AssessmentAuthorised {
-            assessment,
-            date: authorised,
-            overrun_reason: None,
-        });
+        events.push(Event::AssessmentAuthorised { assessment, date: authorised, overrun_reason: None });
         (episode, authorised)
     }
 
@@ -208,17 +183,10 @@ impl Maker<'_> {
     fn child_in_need(&mut self, events: &mut Vec<Event>, referral: NaiveDate) {
         let (episode, authorised) = self.assessed(events, referral, AssessmentOutcome::ChildInNeed);
         let plan = self.id();
-        events.push(Event::ChildInNeedPlanStarted {
-            episode,
-            plan: plan.clone(),
-            date: authorised,
-        });
+        events.push(Event::ChildInNeedPlanStarted { episode, plan: plan.clone(), date: authorised });
         let mut review = add_months(authorised, 3);
         while review < self.today - chrono::Duration::days(self.rng.gen_range(0..30)) {
-            events.push(Event::ChildInNeedPlanReviewed {
-                plan: plan.clone(),
-                date: review,
-            });
+            events.push(Event::ChildInNeedPlanReviewed { plan: plan.clone(), date: review });
             review = add_months(review, 3);
         }
         self.visits(events, authorised, 20);
@@ -233,13 +201,9 @@ impl Maker<'_> {
             }
             Stage::ContactClosed => {
                 let on = self.back_within(20..400);
-                let decision = *[
-                    ContactDecision::NoFurtherAction,
-                    ContactDecision::Advice,
-                    ContactDecision::EarlyHelp,
-                ]
-                .choose(&mut self.rng)
-                .unwrap_or(&ContactDecision::Advice);
+                let decision = *[ContactDecision::NoFurtherAction, ContactDecision::Advice, ContactDecision::EarlyHelp]
+                    .choose(&mut self.rng)
+                    .unwrap_or(&ContactDecision::Advice);
                 self.front_door(&mut events, on, Some(decision));
             }
             Stage::Assessing => {
@@ -254,26 +218,15 @@ impl Maker<'_> {
                     source: self.source(),
                     nfa: false,
                 });
-                events.push(Event::AssessmentStarted {
-                    episode,
-                    assessment: assessment.clone(),
-                    date: on,
-                });
+                events.push(Event::AssessmentStarted { episode, assessment: assessment.clone(), date: on });
                 if self.rng.gen_bool(0.8) {
-                    events.push(Event::ChildSeen {
-                        assessment,
-                        date: self.after(on, 2),
-                    });
+                    events.push(Event::ChildSeen { assessment, date: self.after(on, 2) });
                 }
             }
             Stage::AssessedNoAction => {
                 let referral = self.back_within(60..500);
                 let (episode, authorised) = self.assessed(&mut events, referral, AssessmentOutcome::NoFurtherAction);
-                events.push(Event::EpisodeClosed {
-                    episode,
-                    date: authorised,
-                    reason: ClosureReason::NoFurtherAction,
-                });
+                events.push(Event::EpisodeClosed { episode, date: authorised, reason: ClosureReason::NoFurtherAction });
             }
             Stage::ChildInNeed => {
                 let referral = self.back_within(60..300);
@@ -290,11 +243,7 @@ impl Maker<'_> {
                     source: self.source(),
                     nfa: false,
                 });
-                events.push(Event::AssessmentStarted {
-                    episode: episode.clone(),
-                    assessment: self.id(),
-                    date: on,
-                });
+                events.push(Event::AssessmentStarted { episode: episode.clone(), assessment: self.id(), date: on });
                 let strategy = self.id();
                 events.push(Event::StrategyDiscussionHeld {
                     episode: episode.clone(),
@@ -303,12 +252,7 @@ impl Maker<'_> {
                     section47_needed: true,
                 });
                 let s47 = self.id();
-                events.push(Event::Section47Started {
-                    episode,
-                    section47: s47.clone(),
-                    strategy,
-                    date: on,
-                });
+                events.push(Event::Section47Started { episode, section47: s47.clone(), strategy, date: on });
                 if self.rng.gen_bool(0.5) {
                     events.push(Event::Section47Concluded {
                         section47: s47,
@@ -334,10 +278,7 @@ impl Maker<'_> {
                     assessment: assessment.clone(),
                     date: on,
                 });
-                events.push(Event::ChildSeen {
-                    assessment: assessment.clone(),
-                    date: self.after(on, 1),
-                });
+                events.push(Event::ChildSeen { assessment: assessment.clone(), date: self.after(on, 1) });
                 let strategy = self.id();
                 events.push(Event::StrategyDiscussionHeld {
                     episode: episode.clone(),
@@ -375,10 +316,7 @@ impl Maker<'_> {
                     date: icpc,
                     plan: Some(category),
                 });
-                events.push(Event::CoreGroupHeld {
-                    plan: conference.clone(),
-                    date: self.after(icpc, 8),
-                });
+                events.push(Event::CoreGroupHeld { plan: conference.clone(), date: self.after(icpc, 8) });
                 let done = self.after(on, 30);
                 events.push(Event::AssessmentCompleted {
                     assessment: assessment.clone(),
@@ -415,11 +353,7 @@ impl Maker<'_> {
                 });
                 let end = add_months(authorised, 6);
                 events.push(Event::ChildInNeedPlanEnded { plan, date: end });
-                events.push(Event::EpisodeClosed {
-                    episode,
-                    date: end,
-                    reason: ClosureReason::ServicesCeased,
-                });
+                events.push(Event::EpisodeClosed { episode, date: end, reason: ClosureReason::ServicesCeased });
                 let referral = self.back_within(60..200);
                 self.child_in_need(&mut events, referral);
             }
@@ -431,21 +365,17 @@ impl Maker<'_> {
 
 fn nhs_number(rng: &mut StdRng) -> Option<NhsNumber> {
     for _ in 0..20 {
-        let body: String = (0..9)
-            .map(|i| {
-                if i == 0 {
-                    char::from(b'4' + rng.gen_range(0..5))
-                } else {
-                    char::from(b'0' + rng.gen_range(0..10))
-                }
-            })
-            .collect();
-        let sum: u32 = body
-            .chars()
-            .filter_map(|c| c.to_digit(10))
-            .zip((2..=10).rev())
-            .map(|(d, w)| d * w)
-            .sum();
+        let body: String =
+            (0..9)
+                .map(|i| {
+                    if i == 0 {
+                        char::from(b'4' + rng.gen_range(0..5))
+                    } else {
+                        char::from(b'0' + rng.gen_range(0..10))
+                    }
+                })
+                .collect();
+        let sum: u32 = body.chars().filter_map(|c| c.to_digit(10)).zip((2..=10).rev()).map(|(d, w)| d * w).sum();
         let check = match 11 - sum % 11 {
             11 => 0,
             10 => continue,
@@ -459,12 +389,8 @@ fn nhs_number(rng: &mut StdRng) -> Option<NhsNumber> {
 }
 
 fn upn(rng: &mut StdRng, la_code: &str) -> Option<Upn> {
-    let body = format!(
-        "{la_code}{:04}{:02}{:03}",
-        rng.gen_range(2000..7000),
-        rng.gen_range(10..26),
-        rng.gen_range(0..1000)
-    );
+    let body =
+        format!("{la_code}{:04}{:02}{:03}", rng.gen_range(2000..7000), rng.gen_range(10..26), rng.gen_range(0..1000));
     Upn::check_letter(&body).and_then(|l| Upn::parse(&format!("{l}{body}")).ok())
 }
 
@@ -476,43 +402,25 @@ pub async fn ensure(store: &Store, count: usize, today: NaiveDate) -> Result<i64
         return Ok(existing);
     }
     let councils: Vec<CouncilCoverage> = store.council_coverage().await.map_err(err)?;
-    let la_codes: HashMap<String, String> = store
-        .list_councils(&Scope::Organisation)
-        .await
-        .map_err(err)?
-        .into_iter()
-        .map(|c| (c.id, c.la_code))
-        .collect();
+    let la_codes: HashMap<String, String> =
+        store.list_councils(&Scope::Organisation).await.map_err(err)?.into_iter().map(|c| (c.id, c.la_code)).collect();
     let clusters: Vec<(String, Vec<String>, Vec<PostcodeArea>)> = store
         .list_clusters(&Scope::Organisation)
         .await
         .map_err(err)?
         .into_iter()
-        .map(|c| {
-            (
-                c.id,
-                c.council_ids,
-                c.areas.iter().filter_map(|a| PostcodeArea::parse(a).ok()).collect(),
-            )
-        })
+        .map(|c| (c.id, c.council_ids, c.areas.iter().filter_map(|a| PostcodeArea::parse(a).ok()).collect()))
         .collect();
     let teams = store.list_teams(&Scope::Organisation).await.map_err(err)?;
     let users = store.list_users().await.map_err(err)?;
-    let roles: HashMap<String, String> = store
-        .list_roles()
-        .await
-        .map_err(err)?
-        .into_iter()
-        .map(|r| (r.id, r.key))
-        .collect();
+    let roles: HashMap<String, String> =
+        store.list_roles().await.map_err(err)?.into_iter().map(|r| (r.id, r.key)).collect();
     let practitioners_of = |team_id: &str| -> Vec<String> {
         users
             .iter()
             .filter(|u| {
                 u.team_ids.iter().any(|t| t == team_id)
-                    && u.role_ids
-                        .iter()
-                        .any(|r| roles.get(r).is_some_and(|k| k == "practitioner"))
+                    && u.role_ids.iter().any(|r| roles.get(r).is_some_and(|k| k == "practitioner"))
             })
             .map(|u| u.id.clone())
             .collect()
@@ -524,12 +432,7 @@ pub async fn ensure(store: &Store, count: usize, today: NaiveDate) -> Result<i64
         rules.insert(c.id.clone(), store.clock_rules(&c.id).await.map_err(err)?);
     }
     let national = WorkingCalendar::england_and_wales();
-    let mut maker = Maker {
-        rng: StdRng::seed_from_u64(1989),
-        today,
-        calendar: &national,
-        next: 0,
-    };
+    let mut maker = Maker { rng: StdRng::seed_from_u64(1989), today, calendar: &national, next: 0 };
     let stages = [
         (Stage::FrontDoor, 10),
         (Stage::ContactClosed, 10),
@@ -546,9 +449,8 @@ pub async fn ensure(store: &Store, count: usize, today: NaiveDate) -> Result<i64
     for _ in 0..count {
         let council = &councils[maker.rng.gen_range(0..councils.len())];
         let district = &council.districts[maker.rng.gen_range(0..council.districts.len())];
-        let unit: String = (0..2)
-            .map(|_| char::from(UNIT_LETTERS[maker.rng.gen_range(0..UNIT_LETTERS.len())]))
-            .collect();
+        let unit: String =
+            (0..2).map(|_| char::from(UNIT_LETTERS[maker.rng.gen_range(0..UNIT_LETTERS.len())])).collect();
         let postcode =
             Postcode::parse(&format!("{district} {}{unit}", maker.rng.gen_range(1..10))).map_err(|e| e.to_string())?;
         let (_, cluster_id) = place_postcode(&postcode, &councils, &clusters);
@@ -568,10 +470,7 @@ pub async fn ensure(store: &Store, count: usize, today: NaiveDate) -> Result<i64
         let events = maker.journey(stage);
         let calendar = &calendars[&council.id];
         let council_rules: &ClockRules = &rules[&council.id];
-        let rule_ctx = RuleContext {
-            calendar,
-            rules: council_rules,
-        };
+        let rule_ctx = RuleContext { calendar, rules: council_rules };
         let Ok(journey) = Journey::replay(&events, &rule_ctx) else {
             continue;
         };
@@ -591,46 +490,25 @@ pub async fn ensure(store: &Store, count: usize, today: NaiveDate) -> Result<i64
         let team = candidates.choose(&mut maker.rng).map(|t| t.id.clone());
         let allocated_to = match (&team, stage) {
             (_, Stage::FrontDoor) => None,
-            (Some(t), _) => practitioners_of(t)
-                .choose(&mut maker.rng)
-                .cloned()
-                .filter(|_| maker.rng.gen_ratio(9, 10)),
+            (Some(t), _) => practitioners_of(t).choose(&mut maker.rng).cloned().filter(|_| maker.rng.gen_ratio(9, 10)),
             (None, _) => None,
         };
         let age_days = maker.rng.gen_range(30..(17 * 365));
         let dob = first_event - chrono::Duration::days(age_days);
         let school_age = dob.year() <= today.year() - 5;
         let la = la_codes.get(&council.id).cloned().unwrap_or_default();
-        let upn = if school_age && maker.rng.gen_bool(0.7) {
-            upn(&mut maker.rng, &la)
-        } else {
-            None
-        };
+        let upn = if school_age && maker.rng.gen_bool(0.7) { upn(&mut maker.rng, &la) } else { None };
         let child = ValidChild {
             first_name: FIRST[maker.rng.gen_range(0..FIRST.len())].into(),
             last_name: LAST[maker.rng.gen_range(0..LAST.len())].into(),
             date_of_birth: Some(dob),
             expected_date_of_birth: None,
-            sex: if maker.rng.gen_bool(0.5) {
-                Sex::Male
-            } else {
-                Sex::Female
-            },
-            ethnicity: *Ethnicity::ALL[..17]
-                .choose(&mut maker.rng)
-                .unwrap_or(&Ethnicity::WhiteBritish),
+            sex: if maker.rng.gen_bool(0.5) { Sex::Male } else { Sex::Female },
+            ethnicity: *Ethnicity::ALL[..17].choose(&mut maker.rng).unwrap_or(&Ethnicity::WhiteBritish),
             disabilities: vec![],
-            nhs_number: if maker.rng.gen_bool(0.85) {
-                nhs_number(&mut maker.rng)
-            } else {
-                None
-            },
+            nhs_number: if maker.rng.gen_bool(0.85) { nhs_number(&mut maker.rng) } else { None },
             upn_unknown: if upn.is_none() {
-                Some(if school_age {
-                    UpnUnknown::NotYetObtained
-                } else {
-                    UpnUnknown::Under5
-                })
+                Some(if school_age { UpnUnknown::NotYetObtained } else { UpnUnknown::Under5 })
             } else {
                 None
             },

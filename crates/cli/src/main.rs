@@ -180,11 +180,7 @@ fn resolve(cli: &Cli, serve: Option<&ServeArgs>, default_dir: &str) -> Result<Re
             .clone()
             .or_else(|| file.get("data_dir").map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from(default_dir)),
-        database_url: cli
-            .database_url
-            .clone()
-            .filter(|u| !u.is_empty())
-            .or_else(|| file.get("database_url").cloned()),
+        database_url: cli.database_url.clone().filter(|u| !u.is_empty()).or_else(|| file.get("database_url").cloned()),
         addr: serve
             .and_then(|s| s.addr.clone())
             .or_else(|| file.get("addr").cloned())
@@ -202,19 +198,12 @@ async fn open(r: &Resolved) -> Result<Store, String> {
         None => Store::open_embedded(&r.data_dir).await,
     }
     .map_err(|e| format!("cannot open the database: {e}"))?;
-    store
-        .ensure_reference_data(&cli_ctx())
-        .await
-        .map_err(|e| e.to_string())?;
+    store.ensure_reference_data(&cli_ctx()).await.map_err(|e| e.to_string())?;
     Ok(store)
 }
 
 fn cli_ctx() -> AuditContext {
-    AuditContext {
-        actor_id: String::new(),
-        source: "cli".into(),
-        at_ms: SystemClock.now().timestamp_millis(),
-    }
+    AuditContext { actor_id: String::new(), source: "cli".into(), at_ms: SystemClock.now().timestamp_millis() }
 }
 
 async fn serve(store: Store, r: &Resolved, args: &ServeArgs) -> Result<(), String> {
@@ -225,15 +214,10 @@ async fn serve(store: Store, r: &Resolved, args: &ServeArgs) -> Result<(), Strin
         );
     }
     let hasher = PasswordHasher::new()?;
-    let settings = Settings {
-        tls: args.tls,
-        assets_dir: r.assets_dir.clone(),
-        ..Settings::default()
-    };
+    let settings = Settings { tls: args.tls, assets_dir: r.assets_dir.clone(), ..Settings::default() };
     let state = AppState::new(store, Arc::new(SystemClock), settings, hasher);
-    let listener = tokio::net::TcpListener::bind(&r.addr)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", r.addr))?;
+    let listener =
+        tokio::net::TcpListener::bind(&r.addr).await.map_err(|e| format!("cannot listen on {}: {e}", r.addr))?;
     println!("Canopy is serving on http://{}", r.addr);
     canopy_web::serve(state, listener).await.map_err(|e| e.to_string())
 }
@@ -265,10 +249,7 @@ async fn add_user(
         role_ids,
         ..UserDetails::default()
     };
-    store
-        .create_user(&cli_ctx(), &details, &hash, true)
-        .await
-        .map_err(|e| e.to_string())?;
+    store.create_user(&cli_ctx(), &details, &hash, true).await.map_err(|e| e.to_string())?;
     Ok(password)
 }
 
@@ -285,11 +266,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("The database is up to date.");
             Ok(())
         }
-        Command::Demo {
-            serve: args,
-            no_serve,
-            children,
-        } => {
+        Command::Demo { serve: args, no_serve, children } => {
             let mut r = resolve(&cli, Some(args), "data/demo")?;
             // The demo always uses the embedded database, never a configured server.
             r.database_url = None;
@@ -298,11 +275,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let count = demo_children::ensure(&store, *children, SystemClock.today()).await?;
             println!("The demo has {count} children.");
             println!("The demo organisation is in {}.", r.data_dir.display());
-            println!(
-                "Sign in at http://{} with password '{}' as:",
-                r.addr,
-                demo::DEMO_PASSWORD
-            );
+            println!("Sign in at http://{} with password '{}' as:", r.addr, demo::DEMO_PASSWORD);
             for (who, email) in logins {
                 println!("  {who:<16} {email}");
             }
@@ -311,19 +284,12 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             serve(store, &r, args).await
         }
-        Command::Bench {
-            children,
-            samples,
-            keep_in,
-        } => {
+        Command::Bench { children, samples, keep_in } => {
             let dir = keep_in
                 .clone()
                 .unwrap_or_else(|| std::env::temp_dir().join(format!("canopy-bench-{}", std::process::id())));
             let store = Store::open_embedded(&dir).await.map_err(|e| e.to_string())?;
-            store
-                .ensure_reference_data(&cli_ctx())
-                .await
-                .map_err(|e| e.to_string())?;
+            store.ensure_reference_data(&cli_ctx()).await.map_err(|e| e.to_string())?;
             let result = bench::run(store.clone(), *children, *samples).await;
             store.close().await;
             if keep_in.is_none() {
@@ -338,19 +304,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 return Err("there are users already; bootstrap only creates the first admin".into());
             }
             if store.organisation_name().await.map_err(|e| e.to_string())?.is_none() {
-                store
-                    .set_organisation_name(&cli_ctx(), organisation)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                store.set_organisation_name(&cli_ctx(), organisation).await.map_err(|e| e.to_string())?;
             }
-            let password = add_user(
-                &store,
-                email,
-                "Organisation admin",
-                "Organisation admin",
-                &["org_admin".into()],
-            )
-            .await?;
+            let password =
+                add_user(&store, email, "Organisation admin", "Organisation admin", &["org_admin".into()]).await?;
             println!("Created {email} with the one-time password: {password}");
             println!("Sign in and choose a new password.");
             Ok(())
@@ -362,32 +319,20 @@ async fn run(cli: Cli) -> Result<(), String> {
             let r = resolve(&cli, None, "data")?;
             let store = open(&r).await?;
             match command {
-                UsersCommand::Add {
-                    email,
-                    name,
-                    job_title,
-                    roles,
-                } => {
+                UsersCommand::Add { email, name, job_title, roles } => {
                     let password = add_user(&store, email, name, job_title, roles).await?;
                     println!("Created {email} with the one-time password: {password}");
                     Ok(())
                 }
                 UsersCommand::List => {
                     for u in store.list_users().await.map_err(|e| e.to_string())? {
-                        println!(
-                            "{}\t{}\t{}",
-                            u.email,
-                            u.display_name,
-                            if u.disabled { "disabled" } else { "active" }
-                        );
+                        println!("{}\t{}\t{}", u.email, u.display_name, if u.disabled { "disabled" } else { "active" });
                     }
                     Ok(())
                 }
             }
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
+        Command::Audit { command: AuditCommand::Verify } => {
             let r = resolve(&cli, None, "data")?;
             let store = open(&r).await?;
             match store.verify_audit_chain().await.map_err(|e| e.to_string())? {

@@ -103,12 +103,7 @@ fn flag(field: &str) -> String {
 }
 
 fn explain(errors: FieldErrors) -> String {
-    errors
-        .0
-        .iter()
-        .map(|e| format!("{}: {}", flag(&e.field), e.message))
-        .collect::<Vec<_>>()
-        .join("\n")
+    errors.0.iter().map(|e| format!("{}: {}", flag(&e.field), e.message)).collect::<Vec<_>>().join("\n")
 }
 
 fn store_error(e: StoreError) -> String {
@@ -141,21 +136,10 @@ pub async fn councils(store: &Store, command: &CouncilsCommand) -> Result<(), St
     match command {
         CouncilsCommand::List => {
             for c in store.list_councils(&Scope::Organisation).await.map_err(store_error)? {
-                println!(
-                    "{}\t{}\t{}\t{}",
-                    c.la_code,
-                    c.ons_code,
-                    c.name,
-                    c.postcode_districts.join(" ")
-                );
+                println!("{}\t{}\t{}\t{}", c.la_code, c.ons_code, c.name, c.postcode_districts.join(" "));
             }
         }
-        CouncilsCommand::Add {
-            name,
-            la_code,
-            ons_code,
-            districts,
-        } => {
+        CouncilsCommand::Add { name, la_code, ons_code, districts } => {
             let input = CouncilInput {
                 name: name.clone(),
                 la_code: la_code.clone(),
@@ -167,28 +151,17 @@ pub async fn councils(store: &Store, command: &CouncilsCommand) -> Result<(), St
             store.save_council(&ctx, None, &valid).await.map_err(store_error)?;
             println!("Added {} ({}).", valid.name, valid.la_code);
         }
-        CouncilsCommand::Edit {
-            council,
-            name,
-            la_code,
-            ons_code,
-            districts,
-        } => {
+        CouncilsCommand::Edit { council, name, la_code, ons_code, districts } => {
             let current = council_by_code(store, council).await?;
             let input = CouncilInput {
                 name: name.clone().unwrap_or(current.name),
                 la_code: la_code.clone().unwrap_or(current.la_code),
                 ons_code: ons_code.clone().unwrap_or(current.ons_code),
-                postcode_districts: districts
-                    .clone()
-                    .unwrap_or_else(|| current.postcode_districts.join(",")),
+                postcode_districts: districts.clone().unwrap_or_else(|| current.postcode_districts.join(",")),
             };
             let others = store.other_councils(Some(&current.id)).await.map_err(store_error)?;
             let valid = validate_council(&input, &others).map_err(explain)?;
-            store
-                .save_council(&ctx, Some(&current.id), &valid)
-                .await
-                .map_err(store_error)?;
+            store.save_council(&ctx, Some(&current.id), &valid).await.map_err(store_error)?;
             println!("Changed {} ({}).", valid.name, valid.la_code);
         }
         CouncilsCommand::CloseDay { council, date, reason } => {
@@ -198,10 +171,7 @@ pub async fn councils(store: &Store, command: &CouncilsCommand) -> Result<(), St
             if reason.trim().is_empty() {
                 return Err("--reason: enter the reason for the closure".into());
             }
-            store
-                .add_closure_day(&ctx, &current.id, day, reason.trim())
-                .await
-                .map_err(store_error)?;
+            store.add_closure_day(&ctx, &current.id, day, reason.trim()).await.map_err(store_error)?;
             println!("{} is closed on {day}.", current.name);
         }
     }
@@ -221,19 +191,11 @@ pub async fn clusters(store: &Store, command: &ClustersCommand) -> Result<(), St
                 areas: areas.clone(),
                 council_ids: council_ids(store, councils).await?,
             };
-            let names: Vec<String> = store
-                .cluster_coverage()
-                .await
-                .map_err(store_error)?
-                .into_iter()
-                .map(|(_, n)| n)
-                .collect();
+            let names: Vec<String> =
+                store.cluster_coverage().await.map_err(store_error)?.into_iter().map(|(_, n)| n).collect();
             let valid = validate_cluster(&input, &store.council_coverage().await.map_err(store_error)?, &names)
                 .map_err(explain)?;
-            store
-                .save_cluster(&cli_ctx(), None, &valid)
-                .await
-                .map_err(store_error)?;
+            store.save_cluster(&cli_ctx(), None, &valid).await.map_err(store_error)?;
             println!("Added the {} cluster.", valid.name);
         }
     }
@@ -247,12 +209,7 @@ pub async fn teams(store: &Store, command: &TeamsCommand) -> Result<(), String> 
                 println!("{}\t{}", t.name, t.service);
             }
         }
-        TeamsCommand::Add {
-            name,
-            service,
-            cluster,
-            councils,
-        } => {
+        TeamsCommand::Add { name, service, cluster, councils } => {
             let clusters = store.cluster_coverage().await.map_err(store_error)?;
             let cluster_id = match cluster {
                 Some(n) => Some(

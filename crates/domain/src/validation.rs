@@ -23,10 +23,7 @@ impl FieldErrors {
 
     /// Records a problem with `field`.
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.to_string(),
-            message: message.into(),
-        });
+        self.0.push(FieldError { field: field.to_string(), message: message.into() });
     }
 
     /// A single problem with a single field.
@@ -55,11 +52,7 @@ impl FieldErrors {
     }
 
     fn summary(&self) -> String {
-        self.0
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
     }
 }
 
@@ -69,10 +62,7 @@ pub fn required_text(errors: &mut FieldErrors, field: &str, label: &str, value: 
     if trimmed.is_empty() {
         errors.add(field, format!("Enter {label}"));
     } else if trimmed.chars().count() > max {
-        errors.add(
-            field,
-            format!("{} must be {max} characters or fewer", capitalise(label)),
-        );
+        errors.add(field, format!("{} must be {max} characters or fewer", capitalise(label)));
     }
     trimmed.to_string()
 }
@@ -136,10 +126,7 @@ pub fn date_from_parts(label: &str, day: &str, month: &str, year: &str) -> Resul
             return Err(format!("{} must include a {part}", capitalise(label)));
         }
         if !text.chars().all(|c| c.is_ascii_digit()) || text.len() > 4 {
-            return Err(format!(
-                "{} must be a real date, with the {part} in numbers",
-                capitalise(label)
-            ));
+            return Err(format!("{} must be a real date, with the {part} in numbers", capitalise(label)));
         }
     }
     if y.len() != 4 {
@@ -163,10 +150,7 @@ mod date_tests {
             date_from_parts("the closure day", "29", "12", "2026"),
             Ok(chrono::NaiveDate::from_ymd_opt(2026, 12, 29).expect("date"))
         );
-        assert_eq!(
-            date_from_parts("the closure day", "", "", ""),
-            Err("Enter the closure day".into())
-        );
+        assert_eq!(date_from_parts("the closure day", "", "", ""), Err("Enter the closure day".into()));
         assert_eq!(
             date_from_parts("the closure day", "29", "", "2026"),
             Err("The closure day must include a month".into())
@@ -175,10 +159,7 @@ mod date_tests {
             date_from_parts("the closure day", "30", "2", "2026"),
             Err("The closure day must be a real date".into())
         );
-        assert_eq!(
-            date_from_parts("the closure day", "1", "2", "26"),
-            Err("Year must include 4 numbers".into())
-        );
+        assert_eq!(date_from_parts("the closure day", "1", "2", "26"), Err("Year must include 4 numbers".into()));
         assert!(date_from_parts("the closure day", "x", "2", "2026").is_err());
     }
 }

@@ -76,9 +76,7 @@ impl WriteTx {
     pub async fn audit(&mut self, ctx: &AuditContext, event: AuditEvent) -> Result<(), StoreError> {
         if self.engine == Engine::Postgres {
             // Writers take turns at the end of the chain; SQLite's write gate already does this.
-            sqlx::query("SELECT pg_advisory_xact_lock(7301)")
-                .execute(self.conn())
-                .await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7301)").execute(self.conn()).await?;
         }
         let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .fetch_optional(self.conn())
@@ -146,13 +144,11 @@ impl Store {
         let mut expected_prev = GENESIS_HASH.to_string();
         let mut total = 0u64;
         loop {
-            let rows = sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
-            ))
-            .bind(after)
-            .bind(PAGE)
-            .fetch_all(self.pool())
-            .await?;
+            let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"))
+                .bind(after)
+                .bind(PAGE)
+                .fetch_all(self.pool())
+                .await?;
             let page = rows.iter().map(row_to_audit).collect::<Result<Vec<_>, _>>()?;
             let Some(last) = page.last() else {
                 return Ok(Ok(total));

@@ -91,6 +91,15 @@ pub struct ChildAccess {
     pub reason: String,
 }
 
+/// A case note: what kind, when, what was written, and whether it belongs in the chronology.
+#[derive(Debug, Clone)]
+pub struct CaseNote {
+    pub date: NaiveDate,
+    pub note_type: String,
+    pub text: String,
+    pub significant: bool,
+}
+
 /// One entry of a child's history.
 #[derive(Debug, Clone)]
 pub struct HistoryRow {
@@ -177,11 +186,7 @@ fn child_from(r: &sqlx::any::AnyRow) -> Result<ChildRow, StoreError> {
 }
 
 fn search_name(first: &str, last: &str) -> String {
-    format!(
-        "{} {}",
-        canopy_domain::people::normalise_name(last),
-        canopy_domain::people::normalise_name(first)
-    )
+    format!("{} {}", canopy_domain::people::normalise_name(last), canopy_domain::people::normalise_name(first))
 }
 
 /// A `council_id IN (…)` clause for `scope`, numbering its parameters from `first`.
@@ -289,11 +294,7 @@ impl Store {
         .execute(tx.conn())
         .await?;
         append_history(&mut tx, ctx, &id, "record_created", today, &details_json(child), "").await?;
-        tx.audit(
-            ctx,
-            AuditEvent::succeeded("create_child", "child", &id).with_council(&placement.council_id),
-        )
-        .await?;
+        tx.audit(ctx, AuditEvent::succeeded("create_child", "child", &id).with_council(&placement.council_id)).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -335,11 +336,7 @@ impl Store {
         }
         append_history(&mut tx, ctx, id, "details_changed", today, &details_json(child), reason).await?;
         let council = child_council(&mut tx, id).await?;
-        tx.audit(
-            ctx,
-            AuditEvent::succeeded("update_child", "child", id).with_council(&council),
-        )
-        .await?;
+        tx.audit(ctx, AuditEvent::succeeded("update_child", "child", id).with_council(&council)).await?;
         tx.commit().await
     }
 
@@ -366,11 +363,7 @@ impl Store {
         let payload = serde_json::json!({ "team_id": team_id, "allocated_to": worker }).to_string();
         append_history(&mut tx, ctx, id, "allocated", today, &payload, "").await?;
         let council = child_council(&mut tx, id).await?;
-        tx.audit(
-            ctx,
-            AuditEvent::succeeded("allocate_child", "child", id).with_council(&council),
-        )
-        .await?;
+        tx.audit(ctx, AuditEvent::succeeded("allocate_child", "child", id).with_council(&council)).await?;
         tx.commit().await
     }
 
@@ -382,12 +375,7 @@ impl Store {
         access: &ChildAccess,
         today: NaiveDate,
     ) -> Result<(), StoreError> {
-        let ChildAccess {
-            sensitivity,
-            named,
-            excluded,
-            reason,
-        } = access;
+        let ChildAccess { sensitivity, named, excluded, reason } = access;
         let sensitivity = *sensitivity;
         let mut tx = self.begin_write().await?;
         let changed = sqlx::query("UPDATE children SET sensitivity = $1, updated_at = $2 WHERE id = $3")
@@ -400,10 +388,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         for (table, people) in [("child_named_people", named), ("child_excluded_people", excluded)] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE child_id = $1"))
-                .bind(id)
-                .execute(tx.conn())
-                .await?;
+            sqlx::query(&format!("DELETE FROM {table} WHERE child_id = $1")).bind(id).execute(tx.conn()).await?;
             for user in people.iter().collect::<std::collections::BTreeSet<_>>() {
                 sqlx::query(&format!("INSERT INTO {table} (child_id, user_id) VALUES ($1, $2)"))
                     .bind(id)
@@ -435,10 +420,9 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let mut child = child_from(&row)?;
-        for (table, into) in [
-            ("child_named_people", &mut child.named_people),
-            ("child_excluded_people", &mut child.excluded_people),
-        ] {
+        for (table, into) in
+            [("child_named_people", &mut child.named_people), ("child_excluded_people", &mut child.excluded_people)]
+        {
             let rows = sqlx::query(&format!("SELECT user_id FROM {table} WHERE child_id = $1"))
                 .bind(id)
                 .fetch_all(self.pool())
@@ -461,9 +445,7 @@ impl Store {
              ORDER BY c.search_name LIMIT 500"
         );
         let given = |v: &Option<String>| v.clone().filter(|v| !v.is_empty()).unwrap_or_else(|| NEVER.into());
-        let prefix = Some(search.last_name_prefix.clone())
-            .filter(|p| !p.is_empty())
-            .map(|p| format!("{p}%"));
+        let prefix = Some(search.last_name_prefix.clone()).filter(|p| !p.is_empty()).map(|p| format!("{p}%"));
         let mut query = sqlx::query(&sql)
             .bind(given(&prefix))
             .bind(given(&search.date_of_birth.map(|d| d.to_string())))
@@ -714,19 +696,12 @@ impl Store {
 
     /// Records that someone read a child's record (the audit trail of reads).
     pub async fn audit_child_read(&self, ctx: &AuditContext, child: &ChildRow, what: &str) -> Result<(), StoreError> {
-        self.audit(
-            ctx,
-            AuditEvent::succeeded(what, "child", &child.id).with_council(&child.council_id),
-        )
-        .await
+        self.audit(ctx, AuditEvent::succeeded(what, "child", &child.id).with_council(&child.council_id)).await
     }
 }
 
 async fn child_council(tx: &mut WriteTx, id: &str) -> Result<String, StoreError> {
-    let row = sqlx::query("SELECT council_id FROM children WHERE id = $1")
-        .bind(id)
-        .fetch_one(tx.conn())
-        .await?;
+    let row = sqlx::query("SELECT council_id FROM children WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
     Ok(row.try_get(0)?)
 }
 
@@ -736,10 +711,7 @@ async fn replace_clocks(
     council_id: &str,
     clocks: &[RunningClock],
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM child_clocks WHERE child_id = $1")
-        .bind(child_id)
-        .execute(tx.conn())
-        .await?;
+    sqlx::query("DELETE FROM child_clocks WHERE child_id = $1").bind(child_id).execute(tx.conn()).await?;
     for c in clocks {
         sqlx::query("INSERT INTO child_clocks (child_id, council_id, kind, subject, started, due) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(child_id)
@@ -832,11 +804,7 @@ impl Store {
                 seq += 1;
             }
             replace_clocks(&mut tx, &id, &p.council_id, &c.clocks).await?;
-            tx.audit(
-                ctx,
-                AuditEvent::succeeded("import_child", "child", &id).with_council(&p.council_id),
-            )
-            .await?;
+            tx.audit(ctx, AuditEvent::succeeded("import_child", "child", &id).with_council(&p.council_id)).await?;
             ids.push(id);
         }
         tx.commit().await?;
@@ -862,11 +830,60 @@ impl Store {
             .await?;
         let ids: Vec<String> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
         // Every 20th of the first ids in key order: ids are UUID v7, so this spreads over the data.
-        Ok(ids
-            .into_iter()
-            .step_by(20)
-            .take(usize::try_from(n).unwrap_or(0))
-            .collect())
+        Ok(ids.into_iter().step_by(20).take(usize::try_from(n).unwrap_or(0)).collect())
+    }
+
+    /// Adds a case note to a child's history. Notes are narrative; a significant one shows in the
+    /// chronology.
+    pub async fn add_child_note(&self, ctx: &AuditContext, child_id: &str, note: &CaseNote) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let council = child_council(&mut tx, child_id).await.map_err(|_| StoreError::NotFound)?;
+        let payload =
+            serde_json::json!({ "note_type": note.note_type, "text": note.text, "significant": note.significant })
+                .to_string();
+        append_history(&mut tx, ctx, child_id, "note", note.date, &payload, "").await?;
+        tx.audit(ctx, AuditEvent::succeeded("add_note", "child", child_id).with_council(&council)).await?;
+        tx.commit().await
+    }
+
+    /// Recomputes the clocks of every child in a council (after its calendar or clock rules
+    /// change), a few hundred children a transaction. `compute` is the domain's replay.
+    pub async fn rebuild_council_clocks<F>(&self, council_id: &str, mut compute: F) -> Result<usize, StoreError>
+    where
+        F: FnMut(&[Event]) -> Result<Vec<RunningClock>, RuleBroken>,
+    {
+        let ids: Vec<String> =
+            sqlx::query("SELECT id FROM children WHERE council_id = $1 AND merged_into IS NULL ORDER BY id")
+                .bind(council_id)
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, _>>()?;
+        for chunk in ids.chunks(300) {
+            let mut tx = self.begin_write().await?;
+            for id in chunk {
+                let rows = sqlx::query(
+                    "SELECT payload FROM child_history WHERE child_id = $1 AND kind = 'journey' ORDER BY seq",
+                )
+                .bind(id)
+                .fetch_all(tx.conn())
+                .await?;
+                let events = rows
+                    .iter()
+                    .map(|r| {
+                        let text: String = r.try_get(0)?;
+                        serde_json::from_str::<Event>(&text)
+                            .map_err(|e| StoreError::Corrupt(format!("journey event: {e}")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let clocks =
+                    compute(&events).map_err(|e| StoreError::Corrupt(format!("child {id} no longer replays: {e}")))?;
+                replace_clocks(&mut tx, id, council_id, &clocks).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(ids.len())
     }
 
     /// How many children there are (merged records not counted).

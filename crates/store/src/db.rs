@@ -80,11 +80,7 @@ impl Store {
             });
         }
         let pool = pool_options.connect_with(options).await?;
-        let store = Self {
-            pool,
-            engine,
-            write_gate: Arc::new(Mutex::new(())),
-        };
+        let store = Self { pool, engine, write_gate: Arc::new(Mutex::new(())) };
         store.check_durability().await?;
         store.migrate().await?;
         Ok(store)
@@ -120,25 +116,14 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         match self.engine {
             Engine::Sqlite => {
-                let mode: String = sqlx::query("PRAGMA journal_mode")
-                    .fetch_one(&mut *conn)
-                    .await?
-                    .try_get(0)?;
-                let sync: i64 = sqlx::query("PRAGMA synchronous")
-                    .fetch_one(&mut *conn)
-                    .await?
-                    .try_get(0)?;
-                let fk: i64 = sqlx::query("PRAGMA foreign_keys")
-                    .fetch_one(&mut *conn)
-                    .await?
-                    .try_get(0)?;
+                let mode: String = sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await?.try_get(0)?;
+                let sync: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await?.try_get(0)?;
+                let fk: i64 = sqlx::query("PRAGMA foreign_keys").fetch_one(&mut *conn).await?.try_get(0)?;
                 if !mode.eq_ignore_ascii_case("wal") {
                     return Err(StoreError::UnsafeSettings(format!("journal_mode is {mode}, not WAL")));
                 }
                 if sync < 2 {
-                    return Err(StoreError::UnsafeSettings(format!(
-                        "synchronous is {sync}, not FULL (2)"
-                    )));
+                    return Err(StoreError::UnsafeSettings(format!("synchronous is {sync}, not FULL (2)")));
                 }
                 if fk != 1 {
                     return Err(StoreError::UnsafeSettings("foreign keys are off".into()));
@@ -146,10 +131,8 @@ impl Store {
             }
             Engine::Postgres => {
                 for setting in ["fsync", "synchronous_commit"] {
-                    let value: String = sqlx::query(&format!("SHOW {setting}"))
-                        .fetch_one(&mut *conn)
-                        .await?
-                        .try_get(0)?;
+                    let value: String =
+                        sqlx::query(&format!("SHOW {setting}")).fetch_one(&mut *conn).await?.try_get(0)?;
                     if value != "on" {
                         return Err(StoreError::UnsafeSettings(format!("{setting} is {value}, not on")));
                     }
@@ -167,11 +150,7 @@ impl Store {
             Engine::Postgres => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(WriteTx {
-            tx,
-            engine: self.engine,
-            _gate: gate,
-        })
+        Ok(WriteTx { tx, engine: self.engine, _gate: gate })
     }
 
     /// The user tables and their columns, as (table, column, nullable), sorted: what the schema
@@ -197,13 +176,7 @@ impl Store {
         };
         let mut out = rows
             .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<String, _>(0)?,
-                    r.try_get::<String, _>(1)?,
-                    r.try_get::<i64, _>(2)? == 1,
-                ))
-            })
+            .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?, r.try_get::<i64, _>(2)? == 1)))
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
         out.sort();
         Ok(out)

@@ -26,9 +26,7 @@ impl StoreError {
         let message = message.into();
         let field = field.to_string();
         move |e| {
-            let unique = e
-                .as_database_error()
-                .is_some_and(|d| d.kind() == sqlx::error::ErrorKind::UniqueViolation);
+            let unique = e.as_database_error().is_some_and(|d| d.kind() == sqlx::error::ErrorKind::UniqueViolation);
             if unique {
                 StoreError::Conflict { field, message }
             } else {

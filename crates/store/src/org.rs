@@ -60,18 +60,9 @@ async fn save_row(
     let n = fields.len();
     let (sql, row_id) = match id {
         Some(id) => {
-            let sets: Vec<String> = fields
-                .iter()
-                .enumerate()
-                .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
-                .collect();
+            let sets: Vec<String> = fields.iter().enumerate().map(|(i, (c, _))| format!("{c} = ${}", i + 1)).collect();
             (
-                format!(
-                    "UPDATE {table} SET {}, updated_at = ${} WHERE id = ${}",
-                    sets.join(", "),
-                    n + 1,
-                    n + 2
-                ),
+                format!("UPDATE {table} SET {}, updated_at = ${} WHERE id = ${}", sets.join(", "), n + 1, n + 2),
                 id.to_string(),
             )
         }
@@ -113,18 +104,13 @@ async fn replace_links(
     owner: &str,
     values: &[String],
 ) -> Result<(), StoreError> {
-    sqlx::query(&format!("DELETE FROM {table} WHERE {owner_col} = $1"))
-        .bind(owner)
-        .execute(tx.conn())
-        .await?;
+    sqlx::query(&format!("DELETE FROM {table} WHERE {owner_col} = $1")).bind(owner).execute(tx.conn()).await?;
     for v in values {
-        sqlx::query(&format!(
-            "INSERT INTO {table} ({owner_col}, {value_col}) VALUES ($1, $2)"
-        ))
-        .bind(owner)
-        .bind(v)
-        .execute(tx.conn())
-        .await?;
+        sqlx::query(&format!("INSERT INTO {table} ({owner_col}, {value_col}) VALUES ($1, $2)"))
+            .bind(owner)
+            .bind(v)
+            .execute(tx.conn())
+            .await?;
     }
     Ok(())
 }
@@ -134,10 +120,7 @@ impl Store {
     /// built-in roles. Existing data is left alone, so admins' changes survive.
     pub async fn ensure_reference_data(&self, ctx: &AuditContext) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let holidays: i64 = sqlx::query("SELECT COUNT(*) FROM bank_holidays")
-            .fetch_one(tx.conn())
-            .await?
-            .try_get(0)?;
+        let holidays: i64 = sqlx::query("SELECT COUNT(*) FROM bank_holidays").fetch_one(tx.conn()).await?.try_get(0)?;
         if holidays == 0 {
             for h in shipped_bank_holidays() {
                 sqlx::query("INSERT INTO bank_holidays (day, name) VALUES ($1, $2)")
@@ -148,10 +131,8 @@ impl Store {
             }
         }
         for role in canopy_domain::access::BUILTIN_ROLES {
-            let exists = sqlx::query("SELECT id FROM roles WHERE key = $1")
-                .bind(role.key)
-                .fetch_optional(tx.conn())
-                .await?;
+            let exists =
+                sqlx::query("SELECT id FROM roles WHERE key = $1").bind(role.key).fetch_optional(tx.conn()).await?;
             if exists.is_none() {
                 let id = new_id();
                 sqlx::query(
@@ -171,11 +152,7 @@ impl Store {
                         .execute(tx.conn())
                         .await?;
                 }
-                tx.audit(
-                    ctx,
-                    AuditEvent::succeeded("create_role", "role", &id).with_detail(role.key),
-                )
-                .await?;
+                tx.audit(ctx, AuditEvent::succeeded("create_role", "role", &id).with_detail(role.key)).await?;
             }
         }
         tx.commit().await
@@ -183,18 +160,14 @@ impl Store {
 
     /// The organisation's name, if it has been set up.
     pub async fn organisation_name(&self) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT name FROM organisation LIMIT 1")
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query("SELECT name FROM organisation LIMIT 1").fetch_optional(self.pool()).await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
     /// Names the organisation (creating its row the first time).
     pub async fn set_organisation_name(&self, ctx: &AuditContext, name: &str) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let existing = sqlx::query("SELECT id FROM organisation LIMIT 1")
-            .fetch_optional(tx.conn())
-            .await?;
+        let existing = sqlx::query("SELECT id FROM organisation LIMIT 1").fetch_optional(tx.conn()).await?;
         let id = match existing {
             Some(r) => {
                 let id: String = r.try_get(0)?;
@@ -216,11 +189,7 @@ impl Store {
                 id
             }
         };
-        tx.audit(
-            ctx,
-            AuditEvent::succeeded("set_organisation_name", "organisation", &id).with_detail(name),
-        )
-        .await?;
+        tx.audit(ctx, AuditEvent::succeeded("set_organisation_name", "organisation", &id).with_detail(name)).await?;
         tx.commit().await
     }
 
@@ -229,11 +198,8 @@ impl Store {
         let rows = sqlx::query("SELECT id, name, la_code, ons_code FROM councils ORDER BY name")
             .fetch_all(self.pool())
             .await?;
-        let districts = grouped(
-            self,
-            "SELECT council_id, district FROM council_postcode_districts ORDER BY district",
-        )
-        .await?;
+        let districts =
+            grouped(self, "SELECT council_id, district FROM council_postcode_districts ORDER BY district").await?;
         let mut out = Vec::new();
         for r in rows {
             let id: String = r.try_get("id")?;
@@ -256,11 +222,7 @@ impl Store {
         if !scope.covers(id) {
             return Err(StoreError::NotFound);
         }
-        self.list_councils(&Scope::Councils(vec![id.to_string()]))
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(StoreError::NotFound)
+        self.list_councils(&Scope::Councils(vec![id.to_string()])).await?.into_iter().next().ok_or(StoreError::NotFound)
     }
 
     /// Adds a council, or changes one when `id` is given.
@@ -279,21 +241,14 @@ impl Store {
         let conflict = ("la_code", "Another council already has that LA code, ONS code or name");
         let id = save_row(&mut tx, "councils", id, &fields, ctx.at_ms, conflict).await?;
         let districts: Vec<String> = council.postcode_districts.iter().map(|d| d.to_string()).collect();
-        replace_links(
-            &mut tx,
-            "council_postcode_districts",
-            "council_id",
-            "district",
-            &id,
-            &districts,
-        )
-        .await
-        .map_err(|e| match e {
-            StoreError::Database(db) => {
-                StoreError::unique_as("postcode_districts", "A district is already covered by another council")(db)
-            }
-            other => other,
-        })?;
+        replace_links(&mut tx, "council_postcode_districts", "council_id", "district", &id, &districts).await.map_err(
+            |e| match e {
+                StoreError::Database(db) => {
+                    StoreError::unique_as("postcode_districts", "A district is already covered by another council")(db)
+                }
+                other => other,
+            },
+        )?;
         tx.audit(
             ctx,
             AuditEvent::succeeded("save_council", "council", &id)
@@ -307,9 +262,7 @@ impl Store {
 
     /// The clusters serving any council in `scope`.
     pub async fn list_clusters(&self, scope: &Scope) -> Result<Vec<ClusterRow>, StoreError> {
-        let rows = sqlx::query("SELECT id, name FROM clusters ORDER BY name")
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query("SELECT id, name FROM clusters ORDER BY name").fetch_all(self.pool()).await?;
         let areas = grouped(self, "SELECT cluster_id, area FROM cluster_areas ORDER BY area").await?;
         let councils = grouped(self, "SELECT cluster_id, council_id FROM cluster_councils").await?;
         let mut out = Vec::new();
@@ -342,29 +295,16 @@ impl Store {
         let id = save_row(&mut tx, "clusters", id, &fields, ctx.at_ms, conflict).await?;
         let areas: Vec<String> = cluster.areas.iter().map(|a| a.to_string()).collect();
         replace_links(&mut tx, "cluster_areas", "cluster_id", "area", &id, &areas).await?;
-        replace_links(
-            &mut tx,
-            "cluster_councils",
-            "cluster_id",
-            "council_id",
-            &id,
-            &cluster.council_ids,
-        )
-        .await?;
-        tx.audit(
-            ctx,
-            AuditEvent::succeeded("save_cluster", "cluster", &id).with_detail(cluster.name.clone()),
-        )
-        .await?;
+        replace_links(&mut tx, "cluster_councils", "cluster_id", "council_id", &id, &cluster.council_ids).await?;
+        tx.audit(ctx, AuditEvent::succeeded("save_cluster", "cluster", &id).with_detail(cluster.name.clone())).await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// The teams serving any council in `scope`, by name.
     pub async fn list_teams(&self, scope: &Scope) -> Result<Vec<TeamRow>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, service, cluster_id FROM teams ORDER BY name")
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, name, service, cluster_id FROM teams ORDER BY name").fetch_all(self.pool()).await?;
         let councils = grouped(self, "SELECT team_id, council_id FROM team_councils").await?;
         let mut out = Vec::new();
         for r in rows {
@@ -386,11 +326,7 @@ impl Store {
 
     /// One team, if it exists and serves a council in `scope`; otherwise `NotFound` either way.
     pub async fn get_team(&self, scope: &Scope, id: &str) -> Result<TeamRow, StoreError> {
-        self.list_teams(scope)
-            .await?
-            .into_iter()
-            .find(|t| t.id == id)
-            .ok_or(StoreError::NotFound)
+        self.list_teams(scope).await?.into_iter().find(|t| t.id == id).ok_or(StoreError::NotFound)
     }
 
     /// Adds a team, or changes one when `id` is given.
@@ -406,29 +342,10 @@ impl Store {
             ("service", Some(team.service.code().to_string())),
             ("cluster_id", team.cluster_id.clone()),
         ];
-        let id = save_row(
-            &mut tx,
-            "teams",
-            id,
-            &fields,
-            ctx.at_ms,
-            ("name", "A team with that name already exists"),
-        )
-        .await?;
-        replace_links(
-            &mut tx,
-            "team_councils",
-            "team_id",
-            "council_id",
-            &id,
-            &team.council_ids,
-        )
-        .await?;
-        tx.audit(
-            ctx,
-            AuditEvent::succeeded("save_team", "team", &id).with_detail(team.name.clone()),
-        )
-        .await?;
+        let id = save_row(&mut tx, "teams", id, &fields, ctx.at_ms, ("name", "A team with that name already exists"))
+            .await?;
+        replace_links(&mut tx, "team_councils", "team_id", "council_id", &id, &team.council_ids).await?;
+        tx.audit(ctx, AuditEvent::succeeded("save_team", "team", &id).with_detail(team.name.clone())).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -443,11 +360,7 @@ impl Store {
             others.names.push(c.name.clone());
             others.la_codes.extend(LaCode::parse(&c.la_code).ok());
             others.ons_codes.extend(OnsCode::parse(&c.ons_code).ok());
-            for d in c
-                .postcode_districts
-                .iter()
-                .filter_map(|d| PostcodeDistrict::parse(d).ok())
-            {
+            for d in c.postcode_districts.iter().filter_map(|d| PostcodeDistrict::parse(d).ok()) {
                 others.districts.push((d, c.name.clone()));
             }
         }
@@ -461,11 +374,7 @@ impl Store {
             .await?
             .into_iter()
             .map(|c| CouncilCoverage {
-                districts: c
-                    .postcode_districts
-                    .iter()
-                    .filter_map(|d| PostcodeDistrict::parse(d).ok())
-                    .collect(),
+                districts: c.postcode_districts.iter().filter_map(|d| PostcodeDistrict::parse(d).ok()).collect(),
                 id: c.id,
                 name: c.name,
             })
@@ -478,15 +387,7 @@ impl Store {
             .list_clusters(&Scope::Organisation)
             .await?
             .into_iter()
-            .map(|c| {
-                (
-                    ClusterCoverage {
-                        id: c.id,
-                        council_ids: c.council_ids,
-                    },
-                    c.name,
-                )
-            })
+            .map(|c| (ClusterCoverage { id: c.id, council_ids: c.council_ids }, c.name))
             .collect())
     }
 

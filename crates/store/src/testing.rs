@@ -28,10 +28,7 @@ pub fn postgres_url() -> Option<String> {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
             let required = std::env::var("CANOPY_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-            assert!(
-                !required,
-                "CANOPY_REQUIRE_POSTGRES=1 but CANOPY_TEST_POSTGRES_URL is not set"
-            );
+            assert!(!required, "CANOPY_REQUIRE_POSTGRES=1 but CANOPY_TEST_POSTGRES_URL is not set");
             None
         }
     }
@@ -49,12 +46,7 @@ impl TestDb {
             TestEngine::Sqlite => {
                 let dir = std::env::temp_dir().join(unique_name());
                 let store = Store::open_embedded(&dir).await?;
-                Ok(Some(Self {
-                    url: crate::db::sqlite_url(&dir),
-                    store,
-                    dir: Some(dir),
-                    pg_admin: None,
-                }))
+                Ok(Some(Self { url: crate::db::sqlite_url(&dir), store, dir: Some(dir), pg_admin: None }))
             }
             TestEngine::Postgres => {
                 let Some(admin_url) = postgres_url() else {
@@ -71,12 +63,7 @@ impl TestDb {
                     None => return Err(StoreError::UnsupportedUrl(admin_url)),
                 };
                 let store = Store::open(&url).await?;
-                Ok(Some(Self {
-                    store,
-                    url,
-                    dir: None,
-                    pg_admin: Some((admin_url, name)),
-                }))
+                Ok(Some(Self { store, url, dir: None, pg_admin: Some((admin_url, name)) }))
             }
         }
     }
@@ -89,9 +76,7 @@ impl TestDb {
         }
         if let Some((admin_url, name)) = self.pg_admin {
             if let Ok(mut admin) = sqlx::AnyConnection::connect(&admin_url).await {
-                let _ = admin
-                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                    .await;
+                let _ = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
                 let _ = admin.close().await;
             }
         }
@@ -124,17 +109,9 @@ pub async fn add_council(
     };
     let valid = canopy_domain::org::validate_council(&input, &store.other_councils(None).await?)
         .map_err(|e| StoreError::Corrupt(format!("test council {name}: {e}")))?;
-    let ctx = crate::AuditContext {
-        actor_id: "test-setup".into(),
-        source: "test".into(),
-        at_ms: 0,
-    };
+    let ctx = crate::AuditContext { actor_id: "test-setup".into(), source: "test".into(), at_ms: 0 };
     let id = store.save_council(&ctx, None, &valid).await?;
-    Ok(canopy_domain::org::CouncilCoverage {
-        id,
-        name: valid.name,
-        districts: valid.postcode_districts,
-    })
+    Ok(canopy_domain::org::CouncilCoverage { id, name: valid.name, districts: valid.postcode_districts })
 }
 
 /// Something a test story runs against, made fresh for each engine and removed afterwards.

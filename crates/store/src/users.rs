@@ -98,11 +98,7 @@ impl Store {
         let rows = sqlx::query("SELECT id, key, name, description, reach, builtin FROM roles ORDER BY name")
             .fetch_all(self.pool())
             .await?;
-        let perms = grouped(
-            self,
-            "SELECT role_id, permission FROM role_permissions ORDER BY permission",
-        )
-        .await?;
+        let perms = grouped(self, "SELECT role_id, permission FROM role_permissions ORDER BY permission").await?;
         rows.iter()
             .map(|r| {
                 let id: String = r.try_get("id")?;
@@ -127,13 +123,7 @@ impl Store {
         id: Option<&str>,
         role: &RoleDetails,
     ) -> Result<String, StoreError> {
-        let RoleDetails {
-            key,
-            name,
-            description,
-            reach,
-            permissions,
-        } = role;
+        let RoleDetails { key, name, description, reach, permissions } = role;
         let mut tx = self.begin_write().await?;
         let id = match id {
             Some(id) => {
@@ -165,10 +155,7 @@ impl Store {
                 id
             }
         };
-        sqlx::query("DELETE FROM role_permissions WHERE role_id = $1")
-            .bind(&id)
-            .execute(tx.conn())
-            .await?;
+        sqlx::query("DELETE FROM role_permissions WHERE role_id = $1").bind(&id).execute(tx.conn()).await?;
         for p in permissions {
             sqlx::query("INSERT INTO role_permissions (role_id, permission) VALUES ($1, $2)")
                 .bind(&id)
@@ -187,10 +174,7 @@ impl Store {
     }
 
     pub async fn count_users(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM users")
-            .fetch_one(self.pool())
-            .await?
-            .try_get(0)?)
+        Ok(sqlx::query("SELECT COUNT(*) FROM users").fetch_one(self.pool()).await?.try_get(0)?)
     }
 
     pub async fn list_users(&self) -> Result<Vec<UserRow>, StoreError> {
@@ -231,9 +215,7 @@ impl Store {
         .ok_or(StoreError::NotFound)?;
         let list = |sql: &'static str| async move {
             let rows = sqlx::query(sql).bind(id).fetch_all(self.pool()).await?;
-            rows.iter()
-                .map(|r| r.try_get::<String, _>(0))
-                .collect::<Result<Vec<_>, _>>()
+            rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<Vec<_>, _>>()
         };
         Ok(UserRow {
             id: row.try_get("id")?,
@@ -273,11 +255,8 @@ impl Store {
         .await
         .map_err(StoreError::unique_as("email", "A user with that email address already exists"))?;
         link_user(&mut tx, &id, details).await?;
-        tx.audit(
-            ctx,
-            AuditEvent::succeeded("create_user", "user", &id).with_detail(details.email.to_lowercase()),
-        )
-        .await?;
+        tx.audit(ctx, AuditEvent::succeeded("create_user", "user", &id).with_detail(details.email.to_lowercase()))
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -295,18 +274,12 @@ impl Store {
         .bind(id)
         .execute(tx.conn())
         .await
-        .map_err(StoreError::unique_as(
-            "email",
-            "A user with that email address already exists",
-        ))?;
+        .map_err(StoreError::unique_as("email", "A user with that email address already exists"))?;
         if changed.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
         for table in ["user_roles", "team_members", "user_councils"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
-                .bind(id)
-                .execute(tx.conn())
-                .await?;
+            sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1")).bind(id).execute(tx.conn()).await?;
         }
         link_user(&mut tx, id, details).await?;
         tx.audit(ctx, AuditEvent::succeeded("update_user", "user", id)).await?;
@@ -327,10 +300,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         if disabled {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(id)
-                .execute(tx.conn())
-                .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(tx.conn()).await?;
         }
         let action = if disabled { "disable_user" } else { "enable_user" };
         tx.audit(ctx, AuditEvent::succeeded(action, "user", id)).await?;
@@ -358,10 +328,7 @@ impl Store {
         if changed.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(id)
-            .execute(tx.conn())
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(tx.conn()).await?;
         tx.audit(ctx, AuditEvent::succeeded("set_password", "user", id)).await?;
         tx.commit().await
     }
@@ -451,15 +418,9 @@ impl Store {
         .bind(token_hash)
         .fetch_optional(self.pool())
         .await?;
-        row.map(|r| {
-            Ok(SessionRow {
-                user_id: r.try_get(0)?,
-                created_at: r.try_get(1)?,
-                last_seen_at: r.try_get(2)?,
-            })
-        })
-        .transpose()
-        .map_err(|e: sqlx::Error| e.into())
+        row.map(|r| Ok(SessionRow { user_id: r.try_get(0)?, created_at: r.try_get(1)?, last_seen_at: r.try_get(2)? }))
+            .transpose()
+            .map_err(|e: sqlx::Error| e.into())
     }
 
     /// Records use of a session (for the idle timeout).
@@ -476,12 +437,8 @@ impl Store {
     /// Ends one session; `reason` goes into the audit row ("sign_out", "session_expired").
     pub async fn end_session(&self, ctx: &AuditContext, token_hash: &str, reason: &str) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(tx.conn())
-            .await?;
-        tx.audit(ctx, AuditEvent::succeeded(reason, "user", &ctx.actor_id))
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(tx.conn()).await?;
+        tx.audit(ctx, AuditEvent::succeeded(reason, "user", &ctx.actor_id)).await?;
         tx.commit().await
     }
 
@@ -502,11 +459,7 @@ impl Store {
             .bind(ctx.at_ms)
             .execute(tx.conn())
             .await?;
-        tx.audit(
-            ctx,
-            AuditEvent::succeeded("create_api_token", "api_token", &id).with_detail(name),
-        )
-        .await?;
+        tx.audit(ctx, AuditEvent::succeeded("create_api_token", "api_token", &id).with_detail(name)).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -545,8 +498,7 @@ impl Store {
         if changed.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        tx.audit(ctx, AuditEvent::succeeded("revoke_api_token", "api_token", token_id))
-            .await?;
+        tx.audit(ctx, AuditEvent::succeeded("revoke_api_token", "api_token", token_id)).await?;
         tx.commit().await
     }
 

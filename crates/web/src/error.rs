@@ -91,12 +91,8 @@ impl AppError {
         if let AppError::Invalid(errors) = &self {
             body["errors"] = serde_json::json!(errors.0);
         }
-        let mut response = (
-            status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            body.to_string(),
-        )
-            .into_response();
+        let mut response =
+            (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response();
         if let AppError::TooManyRequests(secs) = self {
             if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);

@@ -14,29 +14,17 @@ pub const MAX_FIELD_CHARS: usize = 10_000;
 
 impl FormData {
     pub fn parse(body: &[u8]) -> Self {
-        Self(
-            form_urlencoded::parse(body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        )
+        Self(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
     }
 
     /// The first value of `name`, or "".
     pub fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
     }
 
     /// Every value of `name`, without blanks.
     pub fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, v)| k == name && !v.is_empty())
-            .map(|(_, v)| v.clone())
-            .collect()
+        self.0.iter().filter(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.clone()).collect()
     }
 }
 
@@ -49,9 +37,7 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
             .map_err(|_| AppError::BadRequest("The form was too large or could not be read".into()))?;
         let form = Self::parse(&body);
         if let Some((name, _)) = form.0.iter().find(|(_, v)| v.chars().count() > MAX_FIELD_CHARS) {
-            return Err(AppError::BadRequest(format!(
-                "The field {name} is longer than {MAX_FIELD_CHARS} characters"
-            )));
+            return Err(AppError::BadRequest(format!("The field {name} is longer than {MAX_FIELD_CHARS} characters")));
         }
         Ok(form)
     }

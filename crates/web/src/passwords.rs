@@ -26,10 +26,7 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 
 fn hash_with(params: &Params, password: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
-    argon(params)
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+    argon(params).hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
 impl PasswordHasher {
@@ -43,19 +40,13 @@ impl PasswordHasher {
     pub fn with_params(memory_kib: u32, passes: u32) -> Result<Self, String> {
         let params = Params::new(memory_kib.max(19 * 1024), passes.max(2), 1, None).map_err(|e| e.to_string())?;
         let decoy = hash_with(&params, &uuid::Uuid::now_v7().to_string())?;
-        Ok(Self {
-            permits: Arc::new(Semaphore::new(2)),
-            params,
-            decoy: Arc::new(decoy),
-        })
+        Ok(Self { permits: Arc::new(Semaphore::new(2)), params, decoy: Arc::new(decoy) })
     }
 
     pub async fn hash(&self, password: String) -> Result<String, String> {
         let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
         let params = self.params.clone();
-        tokio::task::spawn_blocking(move || hash_with(&params, &password))
-            .await
-            .map_err(|e| e.to_string())?
+        tokio::task::spawn_blocking(move || hash_with(&params, &password)).await.map_err(|e| e.to_string())?
     }
 
     /// Checks `password` against `stored`, or against the decoy when there is no account.
@@ -67,11 +58,7 @@ impl PasswordHasher {
         let hash = stored.unwrap_or_else(|| self.decoy.as_ref().clone());
         let ok = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&hash)
-                .map(|parsed| {
-                    argon(&Params::default())
-                        .verify_password(password.as_bytes(), &parsed)
-                        .is_ok()
-                })
+                .map(|parsed| argon(&Params::default()).verify_password(password.as_bytes(), &parsed).is_ok())
                 .unwrap_or(false)
         })
         .await

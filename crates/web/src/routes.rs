@@ -42,11 +42,7 @@ where
     H: Handler<T, AppState>,
     T: 'static,
 {
-    let filter = if method == Method::POST {
-        MethodFilter::POST
-    } else {
-        MethodFilter::GET
-    };
+    let filter = if method == Method::POST { MethodFilter::POST } else { MethodFilter::GET };
     (RouteSpec { method, path, access }, on(filter, handler))
 }
 
@@ -70,60 +66,22 @@ fn table() -> Vec<Row> {
         route(post.clone(), "/account/tokens", SignedIn, account::create),
         route(post.clone(), "/account/tokens/{id}/revoke", SignedIn, account::revoke),
         route(get.clone(), "/", SignedIn, home::home),
-        route(
-            get.clone(),
-            "/organisation",
-            Scoped(ViewOrganisation),
-            home::organisation,
-        ),
+        route(get.clone(), "/organisation", Scoped(ViewOrganisation), home::organisation),
         route(get.clone(), "/councils/{id}", Scoped(ViewOrganisation), home::council),
         route(get.clone(), "/teams/{id}", Scoped(ViewOrganisation), home::team),
         route(get.clone(), "/audit", Organisation(ViewAuditLog), audit::show),
         route(get.clone(), "/work-tray", SignedIn, children::work_tray),
-        route(
-            get.clone(),
-            "/front-door",
-            Scoped(ViewChildRecord),
-            children::front_door,
-        ),
+        route(get.clone(), "/front-door", Scoped(ViewChildRecord), children::front_door),
         route(get.clone(), "/children", Scoped(ViewChildRecord), children::search),
-        route(
-            get.clone(),
-            "/children/new",
-            Scoped(EditChildRecord),
-            children::new_child,
-        ),
-        route(
-            post.clone(),
-            "/children/new",
-            Scoped(EditChildRecord),
-            children::create_child,
-        ),
+        route(get.clone(), "/children/new", Scoped(EditChildRecord), children::new_child),
+        route(post.clone(), "/children/new", Scoped(EditChildRecord), children::create_child),
         route(get.clone(), "/children/{id}", Scoped(ViewChildRecord), children::record),
-        route(
-            get.clone(),
-            "/children/{id}/record/{step}",
-            Scoped(EditChildRecord),
-            children::show_step,
-        ),
-        route(
-            post.clone(),
-            "/children/{id}/record/{step}",
-            Scoped(EditChildRecord),
-            children::save_step,
-        ),
-        route(
-            get.clone(),
-            "/teams/{id}/allocation",
-            Scoped(AllocateWork),
-            children::allocation,
-        ),
-        route(
-            post.clone(),
-            "/teams/{id}/allocation",
-            Scoped(AllocateWork),
-            children::allocate,
-        ),
+        route(get.clone(), "/children/{id}/record/{step}", Scoped(EditChildRecord), children::show_step),
+        route(post.clone(), "/children/{id}/record/{step}", Scoped(EditChildRecord), children::save_step),
+        route(get.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::new_note),
+        route(post.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::add_note),
+        route(get.clone(), "/teams/{id}/allocation", Scoped(AllocateWork), children::allocation),
+        route(post.clone(), "/teams/{id}/allocation", Scoped(AllocateWork), children::allocate),
         route(get.clone(), "/admin", SignedIn, admin::index),
         route(get.clone(), "/admin/organisation", org, admin::organisation),
         route(post.clone(), "/admin/organisation", org, admin::save_organisation),
@@ -133,12 +91,9 @@ fn table() -> Vec<Row> {
         route(get.clone(), "/admin/councils/{id}/edit", org, admin::edit_council),
         route(post.clone(), "/admin/councils/{id}/edit", org, admin::update_council),
         route(get.clone(), "/admin/councils/{id}/calendar", org, admin::calendar),
-        route(
-            post.clone(),
-            "/admin/councils/{id}/calendar",
-            org,
-            admin::add_closure_day,
-        ),
+        route(post.clone(), "/admin/councils/{id}/calendar", org, admin::add_closure_day),
+        route(get.clone(), "/admin/councils/{id}/clock-rules", org, admin::clock_rules),
+        route(post.clone(), "/admin/councils/{id}/clock-rules", org, admin::save_clock_rules),
         route(get.clone(), "/admin/clusters", org, admin::clusters),
         route(get.clone(), "/admin/clusters/new", org, admin::new_cluster),
         route(post.clone(), "/admin/clusters/new", org, admin::create_cluster),
@@ -156,12 +111,7 @@ fn table() -> Vec<Row> {
         route(post.clone(), "/admin/users/{id}/edit", users, admin::update_user),
         route(post.clone(), "/admin/users/{id}/disable", users, admin::disable_user),
         route(post.clone(), "/admin/users/{id}/enable", users, admin::enable_user),
-        route(
-            post.clone(),
-            "/admin/users/{id}/reset-password",
-            users,
-            admin::reset_password,
-        ),
+        route(post.clone(), "/admin/users/{id}/reset-password", users, admin::reset_password),
         route(get.clone(), "/admin/roles", users, admin::roles),
         route(get.clone(), "/admin/roles/new", users, admin::new_role),
         route(post.clone(), "/admin/roles/new", users, admin::create_role),
@@ -169,45 +119,15 @@ fn table() -> Vec<Row> {
         route(post.clone(), "/admin/roles/{id}/edit", users, admin::update_role),
         route(get.clone(), "/api/v1/openapi.json", Public, api::openapi),
         route(get.clone(), "/api/v1/me", SignedIn, api::me),
-        route(
-            get.clone(),
-            "/api/v1/councils",
-            Scoped(ViewOrganisation),
-            api::list_councils,
-        ),
+        route(get.clone(), "/api/v1/councils", Scoped(ViewOrganisation), api::list_councils),
         route(post.clone(), "/api/v1/councils", org, api::create_council),
-        route(
-            get.clone(),
-            "/api/v1/councils/{id}",
-            Scoped(ViewOrganisation),
-            api::get_council,
-        ),
+        route(get.clone(), "/api/v1/councils/{id}", Scoped(ViewOrganisation), api::get_council),
         route(get.clone(), "/api/v1/teams", Scoped(ViewOrganisation), api::list_teams),
-        route(
-            get.clone(),
-            "/api/v1/children",
-            Scoped(ViewChildRecord),
-            api::children::search,
-        ),
-        route(
-            get.clone(),
-            "/api/v1/children/{id}",
-            Scoped(ViewChildRecord),
-            api::children::record,
-        ),
-        route(
-            post.clone(),
-            "/api/v1/children/{id}/events",
-            Scoped(EditChildRecord),
-            api::children::add_event,
-        ),
+        route(get.clone(), "/api/v1/children", Scoped(ViewChildRecord), api::children::search),
+        route(get.clone(), "/api/v1/children/{id}", Scoped(ViewChildRecord), api::children::record),
+        route(post.clone(), "/api/v1/children/{id}/events", Scoped(EditChildRecord), api::children::add_event),
         route(get.clone(), "/api/v1/work-tray", SignedIn, api::children::work_tray),
-        route(
-            get,
-            "/api/v1/front-door",
-            Scoped(ViewChildRecord),
-            api::children::front_door,
-        ),
+        route(get, "/api/v1/front-door", Scoped(ViewChildRecord), api::children::front_door),
     ]
 }
 
@@ -227,10 +147,7 @@ pub fn build_router(state: AppState) -> Router {
     let access = AccessTable(Arc::new(access));
     router
         .fallback(|| async { crate::AppError::NotFound })
-        .layer(axum::middleware::from_fn_with_state(
-            (state.clone(), access),
-            access_layer,
-        ))
+        .layer(axum::middleware::from_fn_with_state((state.clone(), access), access_layer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf_layer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session_layer))
         .layer(DefaultBodyLimit::max(state.settings.body_limit))

@@ -19,11 +19,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self {
-            tls: false,
-            assets_dir: PathBuf::from("assets/dist"),
-            body_limit: 64 * 1024,
-        }
+        Self { tls: false, assets_dir: PathBuf::from("assets/dist"), body_limit: 64 * 1024 }
     }
 }
 

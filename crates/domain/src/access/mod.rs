@@ -37,11 +37,7 @@ impl Actor {
 
     /// The widest reach with which the actor holds `permission`.
     pub fn reach_of(&self, permission: Permission) -> Option<Reach> {
-        self.grants
-            .iter()
-            .filter(|g| g.permission == permission)
-            .map(|g| g.reach)
-            .max()
+        self.grants.iter().filter(|g| g.permission == permission).map(|g| g.reach).max()
     }
 }
 
@@ -81,11 +77,7 @@ impl Resource {
 
     /// Something that belongs to one council, such as the council itself.
     pub fn in_council(council_id: &str) -> Self {
-        Self {
-            id: council_id.to_string(),
-            council_id: Some(council_id.to_string()),
-            ..Self::default()
-        }
+        Self { id: council_id.to_string(), council_id: Some(council_id.to_string()), ..Self::default() }
     }
 
     /// A team's own record: it belongs to the team and to each council it serves; the policy is
@@ -144,10 +136,7 @@ impl Action {
 
     /// Whether the action touches a child's record, and so is subject to sensitivity rules.
     fn is_case_action(self) -> bool {
-        matches!(
-            self,
-            Action::ViewChildRecord | Action::ViewCaseNarrative | Action::EditChildRecord
-        )
+        matches!(self, Action::ViewChildRecord | Action::ViewCaseNarrative | Action::EditChildRecord)
     }
 }
 

@@ -248,13 +248,7 @@ pub const BUILTIN_ROLES: &[RoleDefinition] = &[
         name: "Performance analyst",
         description: "Statutory returns, data quality, dashboards",
         reach: Reach::Organisation,
-        permissions: &[
-            P::OrgView,
-            P::CaseView,
-            P::PerformanceView,
-            P::ReturnsManage,
-            P::AggregatesView,
-        ],
+        permissions: &[P::OrgView, P::CaseView, P::PerformanceView, P::ReturnsManage, P::AggregatesView],
     },
     RoleDefinition {
         key: "council_commissioner",

@@ -74,23 +74,14 @@ pub fn verify_chain_from<'a>(
     let mut count = 0u64;
     for (expected_seq, (entry, prev_hash, hash)) in (first_seq..).zip(rows) {
         if entry.seq != expected_seq {
-            return Err(ChainBreak {
-                seq: entry.seq,
-                reason: format!("row {expected_seq} is missing"),
-            });
+            return Err(ChainBreak { seq: entry.seq, reason: format!("row {expected_seq} is missing") });
         }
         if prev_hash != expected_prev {
-            return Err(ChainBreak {
-                seq: entry.seq,
-                reason: "it does not point to the row before it".into(),
-            });
+            return Err(ChainBreak { seq: entry.seq, reason: "it does not point to the row before it".into() });
         }
         let actual = chain_hash(prev_hash, entry);
         if actual != hash {
-            return Err(ChainBreak {
-                seq: entry.seq,
-                reason: "its content has changed since it was written".into(),
-            });
+            return Err(ChainBreak { seq: entry.seq, reason: "its content has changed since it was written".into() });
         }
         expected_prev = actual;
         count += 1;

@@ -41,22 +41,10 @@ mod tests {
     #[test]
     fn a_session_idles_out_after_30_minutes_and_ends_after_12_hours() {
         let start = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).single().expect("time");
-        assert_eq!(
-            session_state(start, start, start + Duration::minutes(29)),
-            SessionState::Active
-        );
-        assert_eq!(
-            session_state(start, start, start + Duration::minutes(30)),
-            SessionState::IdleTimedOut
-        );
+        assert_eq!(session_state(start, start, start + Duration::minutes(29)), SessionState::Active);
+        assert_eq!(session_state(start, start, start + Duration::minutes(30)), SessionState::IdleTimedOut);
         let busy = start + Duration::hours(11) + Duration::minutes(59);
-        assert_eq!(
-            session_state(start, busy, busy + Duration::seconds(30)),
-            SessionState::Active
-        );
-        assert_eq!(
-            session_state(start, busy, start + Duration::hours(12)),
-            SessionState::AbsoluteTimedOut
-        );
+        assert_eq!(session_state(start, busy, busy + Duration::seconds(30)), SessionState::Active);
+        assert_eq!(session_state(start, busy, start + Duration::hours(12)), SessionState::AbsoluteTimedOut);
     }
 }

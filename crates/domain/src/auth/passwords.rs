@@ -117,9 +117,7 @@ mod tests {
     #[test]
     fn short_common_and_personal_passwords_are_refused() {
         assert!(check_new_password("short", &[]).is_err());
-        assert!(check_new_password("Password123!", &[])
-            .unwrap_err()
-            .contains("too common"));
+        assert!(check_new_password("Password123!", &[]).unwrap_err().contains("too common"));
         assert!(check_new_password("qwertyuiop12", &[]).is_err());
         assert!(check_new_password("aaaaaaaaaaaaaaaa", &[]).is_err());
         assert!(check_new_password("jane.smith.is.great", &["jane.smith@example.org", "jane.smith"]).is_err());

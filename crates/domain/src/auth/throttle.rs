@@ -15,11 +15,7 @@ pub struct ThrottleSettings {
 impl Default for ThrottleSettings {
     /// 5 at once, then one every 12 seconds: 200 guesses in a minute get about 10 evaluated.
     fn default() -> Self {
-        Self {
-            burst: 5,
-            refill_every: Duration::seconds(12),
-            max_keys: 100_000,
-        }
+        Self { burst: 5, refill_every: Duration::seconds(12), max_keys: 100_000 }
     }
 }
 
@@ -38,10 +34,7 @@ pub struct LoginThrottle {
 
 impl LoginThrottle {
     pub fn new(settings: ThrottleSettings) -> Self {
-        Self {
-            settings,
-            buckets: HashMap::new(),
-        }
+        Self { settings, buckets: HashMap::new() }
     }
 
     fn refilled(&self, key: &str, now: DateTime<Utc>) -> Bucket {
@@ -51,10 +44,7 @@ impl LoginThrottle {
             Some(b) => {
                 let elapsed = (now - b.at).num_milliseconds().max(0) as f64;
                 let per = self.settings.refill_every.num_milliseconds().max(1) as f64;
-                Bucket {
-                    tokens: (b.tokens + elapsed / per).min(burst),
-                    at: now,
-                }
+                Bucket { tokens: (b.tokens + elapsed / per).min(burst), at: now }
             }
         }
     }
@@ -64,11 +54,7 @@ impl LoginThrottle {
     pub fn try_attempt(&mut self, keys: &[&str], now: DateTime<Utc>) -> Result<(), Duration> {
         let buckets: Vec<Bucket> = keys.iter().map(|k| self.refilled(k, now)).collect();
         let per = self.settings.refill_every.num_milliseconds().max(1) as f64;
-        let wait_ms = buckets
-            .iter()
-            .filter(|b| b.tokens < 1.0)
-            .map(|b| ((1.0 - b.tokens) * per).ceil() as i64)
-            .max();
+        let wait_ms = buckets.iter().filter(|b| b.tokens < 1.0).map(|b| ((1.0 - b.tokens) * per).ceil() as i64).max();
         if let Some(ms) = wait_ms {
             return Err(Duration::milliseconds(ms));
         }
@@ -90,8 +76,7 @@ impl LoginThrottle {
     fn forget_full(&mut self, now: DateTime<Utc>) {
         let burst = f64::from(self.settings.burst);
         let per = self.settings.refill_every.num_milliseconds().max(1) as f64;
-        self.buckets
-            .retain(|_, b| b.tokens + (now - b.at).num_milliseconds().max(0) as f64 / per < burst);
+        self.buckets.retain(|_, b| b.tokens + (now - b.at).num_milliseconds().max(0) as f64 / per < burst);
     }
 }
 
@@ -123,9 +108,7 @@ mod tests {
             let _ = t.try_attempt(&["account:alice"], start());
         }
         assert!(t.try_attempt(&["account:alice"], start()).is_err());
-        assert!(t
-            .try_attempt(&["account:alice"], start() + Duration::seconds(13))
-            .is_ok());
+        assert!(t.try_attempt(&["account:alice"], start() + Duration::seconds(13)).is_ok());
     }
 
     #[test]
@@ -161,10 +144,7 @@ mod tests {
 
     #[test]
     fn memory_is_bounded() {
-        let mut t = LoginThrottle::new(ThrottleSettings {
-            max_keys: 10,
-            ..ThrottleSettings::default()
-        });
+        let mut t = LoginThrottle::new(ThrottleSettings { max_keys: 10, ..ThrottleSettings::default() });
         for i in 0..100 {
             let key = format!("ip:{i}");
             let _ = t.try_attempt(&[key.as_str()], start() + Duration::minutes(i));

@@ -22,9 +22,7 @@ pub struct FixedClock {
 impl FixedClock {
     /// A clock that reads `at` until it is moved.
     pub fn new(at: DateTime<Utc>) -> Self {
-        Self {
-            now: std::sync::Mutex::new(at),
-        }
+        Self { now: std::sync::Mutex::new(at) }
     }
 
     /// Moves the clock forward (or back, with a negative duration).

@@ -45,15 +45,9 @@ pub fn parse_bank_holidays(text: &str) -> Result<Vec<BankHoliday>, HolidayListEr
         })?;
         let name = name.trim();
         if name.is_empty() {
-            return Err(HolidayListError {
-                line: index + 1,
-                message: "the holiday has no name".into(),
-            });
+            return Err(HolidayListError { line: index + 1, message: "the holiday has no name".into() });
         }
-        out.push(BankHoliday {
-            date,
-            name: name.to_string(),
-        });
+        out.push(BankHoliday { date, name: name.to_string() });
     }
     Ok(out)
 }
@@ -74,9 +68,7 @@ pub struct WorkingCalendar {
 impl WorkingCalendar {
     /// A calendar closed on the given days as well as at weekends.
     pub fn new(closed_days: impl IntoIterator<Item = NaiveDate>) -> Self {
-        Self {
-            closed: closed_days.into_iter().collect(),
-        }
+        Self { closed: closed_days.into_iter().collect() }
     }
 
     /// The national calendar of England and Wales, with the shipped bank holidays.

@@ -89,20 +89,12 @@ fn the_shipped_list_matches_the_statutory_rules_apart_from_proclaimed_changes() 
     let shipped: BTreeSet<NaiveDate> = shipped_bank_holidays().into_iter().map(|h| h.date).collect();
     let mut expected: BTreeSet<NaiveDate> = (2010..=2030).flat_map(rule_based_holidays).collect();
     // Proclaimed one-off days, and the regular days they moved.
-    for extra in [
-        d(2011, 4, 29),
-        d(2012, 6, 5),
-        d(2022, 6, 3),
-        d(2022, 9, 19),
-        d(2023, 5, 8),
-    ] {
+    for extra in [d(2011, 4, 29), d(2012, 6, 5), d(2022, 6, 3), d(2022, 9, 19), d(2023, 5, 8)] {
         expected.insert(extra);
     }
-    for (moved_from, moved_to) in [
-        (d(2012, 5, 28), d(2012, 6, 4)),
-        (d(2020, 5, 4), d(2020, 5, 8)),
-        (d(2022, 5, 30), d(2022, 6, 2)),
-    ] {
+    for (moved_from, moved_to) in
+        [(d(2012, 5, 28), d(2012, 6, 4)), (d(2020, 5, 4), d(2020, 5, 8)), (d(2022, 5, 30), d(2022, 6, 2))]
+    {
         expected.remove(&moved_from);
         expected.insert(moved_to);
     }

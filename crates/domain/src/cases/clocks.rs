@@ -50,41 +50,18 @@ impl ClockRules {
     /// The rule names a council may override, with what each means.
     pub const KEYS: [(&'static str, &'static str); 9] = [
         ("contact_decision_working_days", "Working days to decide a contact"),
-        (
-            "assessment_working_days",
-            "Working days from referral to an authorised assessment",
-        ),
-        (
-            "icpc_working_days",
-            "Working days from the strategy discussion to the initial conference",
-        ),
-        (
-            "core_group_working_days",
-            "Working days from the initial conference to the first core group",
-        ),
-        (
-            "first_review_months",
-            "Months from the initial conference to the first review",
-        ),
+        ("assessment_working_days", "Working days from referral to an authorised assessment"),
+        ("icpc_working_days", "Working days from the strategy discussion to the initial conference"),
+        ("core_group_working_days", "Working days from the initial conference to the first core group"),
+        ("first_review_months", "Months from the initial conference to the first review"),
         ("later_review_months", "Months between later review conferences"),
-        (
-            "cp_visit_working_days",
-            "Working days between visits to a child on a protection plan",
-        ),
-        (
-            "cin_visit_working_days",
-            "Working days between visits to a child on a child in need plan",
-        ),
+        ("cp_visit_working_days", "Working days between visits to a child on a protection plan"),
+        ("cin_visit_working_days", "Working days between visits to a child on a child in need plan"),
         ("cin_review_months", "Months between child in need plan reviews"),
     ];
 
-    /// These rules with a council's overrides applied; an unknown name or a value outside
-    /// 1..=365 is refused with a message.
-    pub fn with_override(mut self, key: &str, value: u32) -> Result<Self, String> {
-        if !(1..=365).contains(&value) {
-            return Err(format!("{key} must be between 1 and 365"));
-        }
-        let slot = match key {
+    fn slot(&mut self, key: &str) -> Option<&mut u32> {
+        Some(match key {
             "contact_decision_working_days" => &mut self.contact_decision_working_days,
             "assessment_working_days" => &mut self.assessment_working_days,
             "icpc_working_days" => &mut self.icpc_working_days,
@@ -94,9 +71,22 @@ impl ClockRules {
             "cp_visit_working_days" => &mut self.cp_visit_working_days,
             "cin_visit_working_days" => &mut self.cin_visit_working_days,
             "cin_review_months" => &mut self.cin_review_months,
-            _ => return Err(format!("there is no clock rule called {key}")),
-        };
-        *slot = value;
+            _ => return None,
+        })
+    }
+
+    /// The value of one rule, by name.
+    pub fn get(&self, key: &str) -> Option<u32> {
+        self.clone().slot(key).map(|v| *v)
+    }
+
+    /// These rules with a council's override applied; an unknown name or a value outside
+    /// 1..=365 is refused with a message.
+    pub fn with_override(mut self, key: &str, value: u32) -> Result<Self, String> {
+        if !(1..=365).contains(&value) {
+            return Err(format!("{key} must be between 1 and 365"));
+        }
+        *self.slot(key).ok_or_else(|| format!("there is no clock rule called {key}"))? = value;
         Ok(self)
     }
 }
@@ -228,13 +218,7 @@ pub fn running_clocks(journey: &Journey, calendar: &WorkingCalendar, rules: &Clo
             let needs_conference = s.concluded.is_none_or(|(_, icpc)| icpc);
             let held = e.conferences.iter().any(|(_, d)| *d >= s.start);
             if needs_conference && !held {
-                let strategy = e
-                    .strategies
-                    .iter()
-                    .filter(|st| st.1 <= s.start)
-                    .map(|st| st.1)
-                    .max()
-                    .unwrap_or(s.start);
+                let strategy = e.strategies.iter().filter(|st| st.1 <= s.start).map(|st| st.1).max().unwrap_or(s.start);
                 out.push(RunningClock {
                     kind: ClockKind::InitialConference,
                     subject: s.id.clone(),

@@ -145,3 +145,16 @@ pub fn check_factors(factors: &[AssessmentFactor]) -> Result<(), String> {
     }
     Ok(())
 }
+
+code_list!(
+    /// The kinds of case note.
+    NoteType {
+        CaseNote = "case_note": "Case note",
+        HomeVisit = "home_visit": "Home visit",
+        Telephone = "telephone": "Telephone call",
+        Meeting = "meeting": "Meeting",
+        ManagementOversight = "management_oversight": "Management oversight",
+        Supervision = "supervision": "Supervision",
+        Other = "other": "Other",
+    }
+);

@@ -154,49 +154,36 @@ impl Event {
             ReferralAccepted { source, .. } => format!("Referral accepted from {}", source.label().to_lowercase()),
             AssessmentStarted { .. } => "Child and family assessment started".into(),
             ChildSeen { .. } => "Child seen for the assessment".into(),
-            AssessmentCompleted {
-                outcome, primary_need, ..
-            } => {
+            AssessmentCompleted { outcome, primary_need, .. } => {
                 format!(
                     "Assessment completed: {}; primary need {}",
                     outcome.label().to_lowercase(),
                     primary_need.label().to_lowercase()
                 )
             }
-            AssessmentAuthorised {
-                overrun_reason: Some(r),
-                ..
-            } => format!("Assessment authorised late: {r}"),
+            AssessmentAuthorised { overrun_reason: Some(r), .. } => format!("Assessment authorised late: {r}"),
             AssessmentAuthorised { .. } => "Assessment authorised by the manager".into(),
-            StrategyDiscussionHeld {
-                section47_needed: true, ..
-            } => "Strategy discussion: section 47 enquiry to start".into(),
+            StrategyDiscussionHeld { section47_needed: true, .. } => {
+                "Strategy discussion: section 47 enquiry to start".into()
+            }
             StrategyDiscussionHeld { .. } => "Strategy discussion: no section 47 enquiry".into(),
             Section47Started { .. } => "Section 47 enquiry started".into(),
             Section47Concluded { icpc_needed: true, .. } => {
                 "Section 47 enquiry concluded: initial conference needed".into()
             }
             Section47Concluded { .. } => "Section 47 enquiry concluded: no conference".into(),
-            InitialConferenceHeld { plan: Some(c), .. } => format!(
-                "Initial child protection conference: plan for {}",
-                c.label().to_lowercase()
-            ),
+            InitialConferenceHeld { plan: Some(c), .. } => {
+                format!("Initial child protection conference: plan for {}", c.label().to_lowercase())
+            }
             InitialConferenceHeld { .. } => "Initial child protection conference: no plan".into(),
             CoreGroupHeld { .. } => "Core group meeting".into(),
-            ReviewConferenceHeld {
-                continue_plan: true, ..
-            } => "Review conference: plan continues".into(),
+            ReviewConferenceHeld { continue_plan: true, .. } => "Review conference: plan continues".into(),
             ReviewConferenceHeld { .. } => "Review conference: plan ends".into(),
             ChildProtectionPlanEnded { .. } => "Child protection plan ended".into(),
             ChildInNeedPlanStarted { .. } => "Child in need plan started".into(),
             ChildInNeedPlanReviewed { .. } => "Child in need plan reviewed".into(),
             ChildInNeedPlanEnded { .. } => "Child in need plan ended".into(),
-            VisitRecorded {
-                seen,
-                seen_alone,
-                bedroom_seen,
-                ..
-            } => format!(
+            VisitRecorded { seen, seen_alone, bedroom_seen, .. } => format!(
                 "Visit: child {}{}{}",
                 if *seen { "seen" } else { "not seen" },
                 if *seen_alone { ", seen alone" } else { "" },
@@ -299,10 +286,7 @@ impl Episode {
     fn last_activity(&self) -> NaiveDate {
         let mut last = self.referral_date;
         for a in &self.assessments {
-            last = last
-                .max(a.start)
-                .max(a.completed.unwrap_or(a.start))
-                .max(a.authorised.unwrap_or(a.start));
+            last = last.max(a.start).max(a.completed.unwrap_or(a.start)).max(a.authorised.unwrap_or(a.start));
         }
         for s in &self.section47s {
             last = last.max(s.start).max(s.concluded.map(|c| c.0).unwrap_or(s.start));
@@ -373,12 +357,7 @@ impl Journey {
     }
 
     fn find_cp_plan(&mut self, id: &str) -> Result<&mut ChildProtectionPlan, RuleBroken> {
-        match self
-            .episodes
-            .iter_mut()
-            .flat_map(|e| e.cp_plans.iter_mut())
-            .find(|p| p.id == id)
-        {
+        match self.episodes.iter_mut().flat_map(|e| e.cp_plans.iter_mut()).find(|p| p.id == id) {
             Some(p) if p.end.is_none() => Ok(p),
             Some(_) => broken("That child protection plan has ended"),
             None => broken("There is no such child protection plan"),
@@ -386,12 +365,7 @@ impl Journey {
     }
 
     fn find_cin_plan(&mut self, id: &str) -> Result<&mut ChildInNeedPlan, RuleBroken> {
-        match self
-            .episodes
-            .iter_mut()
-            .flat_map(|e| e.cin_plans.iter_mut())
-            .find(|p| p.id == id)
-        {
+        match self.episodes.iter_mut().flat_map(|e| e.cin_plans.iter_mut()).find(|p| p.id == id) {
             Some(p) if p.end.is_none() => Ok(p),
             Some(_) => broken("That child in need plan has ended"),
             None => broken("There is no such child in need plan"),
@@ -402,24 +376,13 @@ impl Journey {
     pub fn apply(&mut self, event: &Event, ctx: &RuleContext) -> Result<(), RuleBroken> {
         use Event::*;
         match event {
-            ContactReceived {
-                contact, date, source, ..
-            } => {
+            ContactReceived { contact, date, source, .. } => {
                 if self.contacts.iter().any(|c| &c.id == contact) {
                     return broken("That contact is already recorded");
                 }
-                self.contacts.push(Contact {
-                    id: contact.clone(),
-                    received: *date,
-                    source: *source,
-                    decided: None,
-                });
+                self.contacts.push(Contact { id: contact.clone(), received: *date, source: *source, decided: None });
             }
-            ContactDecided {
-                contact,
-                date,
-                decision,
-            } => {
+            ContactDecided { contact, date, decision } => {
                 let c = match self.contacts.iter_mut().find(|c| &c.id == contact) {
                     Some(c) => c,
                     None => return broken("There is no such contact for this child"),
@@ -432,12 +395,7 @@ impl Journey {
                 }
                 c.decided = Some((*date, *decision));
             }
-            ReferralAccepted {
-                episode,
-                date,
-                source,
-                nfa,
-            } => {
+            ReferralAccepted { episode, date, source, nfa } => {
                 if self.open_episode().is_some() {
                     return broken("The child already has an open episode: add to it, or close it first");
                 }
@@ -463,11 +421,7 @@ impl Journey {
                     closed: None,
                 });
             }
-            AssessmentStarted {
-                episode,
-                assessment,
-                date,
-            } => {
+            AssessmentStarted { episode, assessment, date } => {
                 let e = self.episode_mut(episode)?;
                 if e.nfa {
                     return broken("A referral marked no further action has no assessment");
@@ -496,13 +450,7 @@ impl Journey {
                 }
                 a.child_seen.get_or_insert(*date);
             }
-            AssessmentCompleted {
-                assessment,
-                date,
-                factors,
-                primary_need,
-                outcome,
-            } => {
+            AssessmentCompleted { assessment, date, factors, primary_need, outcome } => {
                 super::codes::check_factors(factors).map_err(RuleBroken)?;
                 if factors.is_empty() {
                     return broken("Record the factors identified, or 21 for no factors");
@@ -518,19 +466,11 @@ impl Journey {
                 a.factors = factors.clone();
                 a.outcome = Some(*outcome);
                 let need = *primary_need;
-                if let Some(e) = self
-                    .episodes
-                    .iter_mut()
-                    .find(|e| e.assessments.iter().any(|a| &a.id == assessment))
-                {
+                if let Some(e) = self.episodes.iter_mut().find(|e| e.assessments.iter().any(|a| &a.id == assessment)) {
                     e.primary_need = Some(need);
                 }
             }
-            AssessmentAuthorised {
-                assessment,
-                date,
-                overrun_reason,
-            } => {
+            AssessmentAuthorised { assessment, date, overrun_reason } => {
                 let (a, referral) = self.find_assessment(assessment)?;
                 let Some(completed) = a.completed else {
                     return broken("An assessment is authorised only once it is completed");
@@ -544,9 +484,7 @@ impl Journey {
                 if *date < completed {
                     return broken("An assessment cannot be authorised before it was completed");
                 }
-                let due = ctx
-                    .calendar
-                    .add_working_days(referral, ctx.rules.assessment_working_days);
+                let due = ctx.calendar.add_working_days(referral, ctx.rules.assessment_working_days);
                 let reason = overrun_reason.as_ref().map(|r| r.trim()).filter(|r| !r.is_empty());
                 if *date > due && reason.is_none() {
                     return broken(format!(
@@ -557,24 +495,14 @@ impl Journey {
                 a.authorised = Some(*date);
                 a.overrun_reason = reason.map(str::to_string);
             }
-            StrategyDiscussionHeld {
-                episode,
-                strategy,
-                date,
-                section47_needed,
-            } => {
+            StrategyDiscussionHeld { episode, strategy, date, section47_needed } => {
                 let e = self.episode_mut(episode)?;
                 if *date < e.referral_date {
                     return broken("A strategy discussion cannot come before the referral");
                 }
                 e.strategies.push((strategy.clone(), *date, *section47_needed));
             }
-            Section47Started {
-                episode,
-                section47,
-                strategy,
-                date,
-            } => {
+            Section47Started { episode, section47, strategy, date } => {
                 let e = self.episode_mut(episode)?;
                 if *date < e.referral_date {
                     return broken("A section 47 enquiry cannot start before its referral");
@@ -598,11 +526,7 @@ impl Journey {
                     concluded: None,
                 });
             }
-            Section47Concluded {
-                section47,
-                date,
-                icpc_needed,
-            } => {
+            Section47Concluded { section47, date, icpc_needed } => {
                 let s = self
                     .episodes
                     .iter_mut()
@@ -620,13 +544,7 @@ impl Journey {
                 }
                 s.concluded = Some((*date, *icpc_needed));
             }
-            InitialConferenceHeld {
-                episode,
-                conference,
-                section47,
-                date,
-                plan,
-            } => {
+            InitialConferenceHeld { episode, conference, section47, date, plan } => {
                 let e = self.episode_mut(episode)?;
                 let Some(s) = e.section47s.iter().find(|s| &s.id == section47) else {
                     return broken("An initial conference follows a section 47 enquiry: record that first");
@@ -672,12 +590,7 @@ impl Journey {
                 }
                 p.core_groups.push(*date);
             }
-            ReviewConferenceHeld {
-                plan,
-                date,
-                category,
-                continue_plan,
-            } => {
+            ReviewConferenceHeld { plan, date, category, continue_plan } => {
                 let p = self.find_cp_plan(plan)?;
                 if *date <= p.start {
                     return broken("A review conference comes after the plan started");
@@ -711,12 +624,7 @@ impl Journey {
                         return broken("A child in need plan cannot start before the child protection plan ended");
                     }
                 }
-                e.cin_plans.push(ChildInNeedPlan {
-                    id: plan.clone(),
-                    start: *date,
-                    reviews: vec![],
-                    end: None,
-                });
+                e.cin_plans.push(ChildInNeedPlan { id: plan.clone(), start: *date, reviews: vec![], end: None });
             }
             ChildInNeedPlanReviewed { plan, date } => {
                 let p = self.find_cin_plan(plan)?;
@@ -732,12 +640,7 @@ impl Journey {
                 }
                 p.end = Some(*date);
             }
-            VisitRecorded {
-                date,
-                seen,
-                seen_alone,
-                bedroom_seen,
-            } => {
+            VisitRecorded { date, seen, seen_alone, bedroom_seen } => {
                 if *seen_alone && !*seen {
                     return broken("A child seen alone was seen: tick 'seen' too");
                 }

@@ -10,8 +10,8 @@ mod tests;
 
 pub use clocks::{clock_status, running_clocks, ClockKind, ClockRules, ClockStatus, RunningClock};
 pub use codes::{
-    check_factors, AbuseCategory, AssessmentFactor, AssessmentOutcome, ClosureReason, ContactDecision, PrimaryNeed,
-    ReferralSource,
+    check_factors, AbuseCategory, AssessmentFactor, AssessmentOutcome, ClosureReason, ContactDecision, NoteType,
+    PrimaryNeed, ReferralSource,
 };
 pub use journey::{
     Assessment, ChildInNeedPlan, ChildProtectionPlan, Contact, Episode, Event, Journey, RuleBroken, RuleContext,

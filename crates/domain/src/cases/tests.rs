@@ -23,10 +23,7 @@ impl World {
     }
 
     fn record(&mut self, e: Event) -> Result<(), RuleBroken> {
-        let ctx = RuleContext {
-            calendar: &self.calendar,
-            rules: &self.rules,
-        };
+        let ctx = RuleContext { calendar: &self.calendar, rules: &self.rules };
         let before = self.journey.clone();
         let result = self.journey.apply(&e, &ctx);
         if result.is_err() {
@@ -50,20 +47,12 @@ impl World {
     }
 
     fn clocks(&self) -> Vec<(ClockKind, NaiveDate)> {
-        running_clocks(&self.journey, &self.calendar, &self.rules)
-            .into_iter()
-            .map(|c| (c.kind, c.due))
-            .collect()
+        running_clocks(&self.journey, &self.calendar, &self.rules).into_iter().map(|c| (c.kind, c.due)).collect()
     }
 }
 
 fn referral(w: &mut World, on: NaiveDate) {
-    w.ok(ReferralAccepted {
-        episode: "ep1".into(),
-        date: on,
-        source: ReferralSource::Police,
-        nfa: false,
-    });
+    w.ok(ReferralAccepted { episode: "ep1".into(), date: on, source: ReferralSource::Police, nfa: false });
 }
 
 fn completed(w: &mut World, on: NaiveDate) {
@@ -86,18 +75,10 @@ fn a_contact_from_the_police_on_the_friday_before_easter_is_due_on_tuesday() {
         worry: "DA incident".into(),
     });
     assert_eq!(w.clocks(), vec![(ClockKind::ContactDecision, d(2026, 4, 7))]);
-    w.ok(ContactDecided {
-        contact: "c1".into(),
-        date: d(2026, 4, 7),
-        decision: ContactDecision::Referral,
-    });
+    w.ok(ContactDecided { contact: "c1".into(), date: d(2026, 4, 7), decision: ContactDecision::Referral });
     assert!(w.clocks().is_empty());
     w.refused(
-        ContactDecided {
-            contact: "c1".into(),
-            date: d(2026, 4, 7),
-            decision: ContactDecision::Advice,
-        },
+        ContactDecided { contact: "c1".into(), date: d(2026, 4, 7), decision: ContactDecision::Advice },
         "already been decided",
     );
 }
@@ -112,19 +93,11 @@ fn a_contact_cannot_be_decided_before_it_arrived() {
         worry: "x".into(),
     });
     w.refused(
-        ContactDecided {
-            contact: "c1".into(),
-            date: d(2026, 4, 1),
-            decision: ContactDecision::Referral,
-        },
+        ContactDecided { contact: "c1".into(), date: d(2026, 4, 1), decision: ContactDecision::Referral },
         "before the contact",
     );
     w.refused(
-        ContactDecided {
-            contact: "nope".into(),
-            date: d(2026, 4, 2),
-            decision: ContactDecision::Referral,
-        },
+        ContactDecided { contact: "nope".into(), date: d(2026, 4, 2), decision: ContactDecision::Referral },
         "no such contact",
     );
 }
@@ -142,39 +115,17 @@ fn an_assessment_keeps_its_dates_in_order() {
     let mut w = World::new();
     referral(&mut w, d(2026, 3, 2));
     w.refused(
-        AssessmentStarted {
-            episode: "ep1".into(),
-            assessment: "a1".into(),
-            date: d(2026, 3, 1),
-        },
+        AssessmentStarted { episode: "ep1".into(), assessment: "a1".into(), date: d(2026, 3, 1) },
         "before its referral",
     );
-    w.ok(AssessmentStarted {
-        episode: "ep1".into(),
-        assessment: "a1".into(),
-        date: d(2026, 3, 3),
-    });
+    w.ok(AssessmentStarted { episode: "ep1".into(), assessment: "a1".into(), date: d(2026, 3, 3) });
     w.refused(
-        AssessmentStarted {
-            episode: "ep1".into(),
-            assessment: "a2".into(),
-            date: d(2026, 3, 4),
-        },
+        AssessmentStarted { episode: "ep1".into(), assessment: "a2".into(), date: d(2026, 3, 4) },
         "already open",
     );
+    w.refused(ChildSeen { assessment: "a1".into(), date: d(2026, 3, 2) }, "before it started");
     w.refused(
-        ChildSeen {
-            assessment: "a1".into(),
-            date: d(2026, 3, 2),
-        },
-        "before it started",
-    );
-    w.refused(
-        AssessmentAuthorised {
-            assessment: "a1".into(),
-            date: d(2026, 3, 10),
-            overrun_reason: None,
-        },
+        AssessmentAuthorised { assessment: "a1".into(), date: d(2026, 3, 10), overrun_reason: None },
         "once it is completed",
     );
     w.refused(
@@ -189,18 +140,10 @@ fn an_assessment_keeps_its_dates_in_order() {
     );
     completed(&mut w, d(2026, 3, 20));
     w.refused(
-        AssessmentAuthorised {
-            assessment: "a1".into(),
-            date: d(2026, 3, 19),
-            overrun_reason: None,
-        },
+        AssessmentAuthorised { assessment: "a1".into(), date: d(2026, 3, 19), overrun_reason: None },
         "before it was completed",
     );
-    w.ok(AssessmentAuthorised {
-        assessment: "a1".into(),
-        date: d(2026, 3, 23),
-        overrun_reason: None,
-    });
+    w.ok(AssessmentAuthorised { assessment: "a1".into(), date: d(2026, 3, 23), overrun_reason: None });
     assert!(w.clocks().is_empty());
 }
 
@@ -208,18 +151,10 @@ fn an_assessment_keeps_its_dates_in_order() {
 fn an_assessment_authorised_late_needs_a_reason() {
     let mut w = World::new();
     referral(&mut w, d(2026, 1, 5));
-    w.ok(AssessmentStarted {
-        episode: "ep1".into(),
-        assessment: "a1".into(),
-        date: d(2026, 1, 6),
-    });
+    w.ok(AssessmentStarted { episode: "ep1".into(), assessment: "a1".into(), date: d(2026, 1, 6) });
     completed(&mut w, d(2026, 3, 20));
     w.refused(
-        AssessmentAuthorised {
-            assessment: "a1".into(),
-            date: d(2026, 3, 23),
-            overrun_reason: Some("  ".into()),
-        },
+        AssessmentAuthorised { assessment: "a1".into(), date: d(2026, 3, 23), overrun_reason: Some("  ".into()) },
         "reason it ran over",
     );
     w.ok(AssessmentAuthorised {
@@ -232,19 +167,10 @@ fn an_assessment_authorised_late_needs_a_reason() {
 #[test]
 fn a_referral_marked_nfa_has_no_assessment_and_no_clock() {
     let mut w = World::new();
-    w.ok(ReferralAccepted {
-        episode: "ep1".into(),
-        date: d(2026, 3, 2),
-        source: ReferralSource::School,
-        nfa: true,
-    });
+    w.ok(ReferralAccepted { episode: "ep1".into(), date: d(2026, 3, 2), source: ReferralSource::School, nfa: true });
     assert!(w.clocks().is_empty());
     w.refused(
-        AssessmentStarted {
-            episode: "ep1".into(),
-            assessment: "a1".into(),
-            date: d(2026, 3, 3),
-        },
+        AssessmentStarted { episode: "ep1".into(), assessment: "a1".into(), date: d(2026, 3, 3) },
         "no further action",
     );
 }
@@ -254,61 +180,26 @@ fn episodes_never_overlap() {
     let mut w = World::new();
     referral(&mut w, d(2026, 3, 2));
     w.refused(
-        ReferralAccepted {
-            episode: "ep2".into(),
-            date: d(2026, 3, 9),
-            source: ReferralSource::School,
-            nfa: false,
-        },
+        ReferralAccepted { episode: "ep2".into(), date: d(2026, 3, 9), source: ReferralSource::School, nfa: false },
         "already has an open episode",
     );
-    w.ok(AssessmentStarted {
-        episode: "ep1".into(),
-        assessment: "a1".into(),
-        date: d(2026, 3, 2),
-    });
+    w.ok(AssessmentStarted { episode: "ep1".into(), assessment: "a1".into(), date: d(2026, 3, 2) });
     completed(&mut w, d(2026, 3, 10));
     w.refused(
-        EpisodeClosed {
-            episode: "ep1".into(),
-            date: d(2026, 3, 11),
-            reason: ClosureReason::NoFurtherAction,
-        },
+        EpisodeClosed { episode: "ep1".into(), date: d(2026, 3, 11), reason: ClosureReason::NoFurtherAction },
         "assessment is still open",
     );
-    w.ok(AssessmentAuthorised {
-        assessment: "a1".into(),
-        date: d(2026, 3, 11),
-        overrun_reason: None,
-    });
+    w.ok(AssessmentAuthorised { assessment: "a1".into(), date: d(2026, 3, 11), overrun_reason: None });
     w.refused(
-        EpisodeClosed {
-            episode: "ep1".into(),
-            date: d(2026, 3, 10),
-            reason: ClosureReason::NoFurtherAction,
-        },
+        EpisodeClosed { episode: "ep1".into(), date: d(2026, 3, 10), reason: ClosureReason::NoFurtherAction },
         "before the last thing",
     );
-    w.ok(EpisodeClosed {
-        episode: "ep1".into(),
-        date: d(2026, 3, 11),
-        reason: ClosureReason::NoFurtherAction,
-    });
+    w.ok(EpisodeClosed { episode: "ep1".into(), date: d(2026, 3, 11), reason: ClosureReason::NoFurtherAction });
     w.refused(
-        ReferralAccepted {
-            episode: "ep2".into(),
-            date: d(2026, 3, 11),
-            source: ReferralSource::School,
-            nfa: false,
-        },
+        ReferralAccepted { episode: "ep2".into(), date: d(2026, 3, 11), source: ReferralSource::School, nfa: false },
         "after the last episode closed",
     );
-    w.ok(ReferralAccepted {
-        episode: "ep2".into(),
-        date: d(2026, 3, 12),
-        source: ReferralSource::School,
-        nfa: false,
-    });
+    w.ok(ReferralAccepted { episode: "ep2".into(), date: d(2026, 3, 12), source: ReferralSource::School, nfa: false });
 }
 
 #[test]
@@ -316,12 +207,7 @@ fn a_section_47_needs_its_strategy_discussion_and_cannot_precede_the_referral() 
     let mut w = World::new();
     referral(&mut w, d(2026, 3, 2));
     w.refused(
-        Section47Started {
-            episode: "ep1".into(),
-            section47: "s1".into(),
-            strategy: "st1".into(),
-            date: d(2026, 3, 3),
-        },
+        Section47Started { episode: "ep1".into(), section47: "s1".into(), strategy: "st1".into(), date: d(2026, 3, 3) },
         "strategy discussion",
     );
     w.ok(StrategyDiscussionHeld {
@@ -331,21 +217,11 @@ fn a_section_47_needs_its_strategy_discussion_and_cannot_precede_the_referral() 
         section47_needed: true,
     });
     w.refused(
-        Section47Started {
-            episode: "ep1".into(),
-            section47: "s1".into(),
-            strategy: "st1".into(),
-            date: d(2026, 3, 1),
-        },
+        Section47Started { episode: "ep1".into(), section47: "s1".into(), strategy: "st1".into(), date: d(2026, 3, 1) },
         "before its referral",
     );
     w.refused(
-        Section47Started {
-            episode: "ep1".into(),
-            section47: "s1".into(),
-            strategy: "st1".into(),
-            date: d(2026, 3, 2),
-        },
+        Section47Started { episode: "ep1".into(), section47: "s1".into(), strategy: "st1".into(), date: d(2026, 3, 2) },
         "before its strategy",
     );
     w.ok(Section47Started {
@@ -354,11 +230,7 @@ fn a_section_47_needs_its_strategy_discussion_and_cannot_precede_the_referral() 
         strategy: "st1".into(),
         date: d(2026, 3, 3),
     });
-    assert!(
-        w.clocks().contains(&(ClockKind::InitialConference, d(2026, 3, 24))),
-        "{:?}",
-        w.clocks()
-    );
+    assert!(w.clocks().contains(&(ClockKind::InitialConference, d(2026, 3, 24))), "{:?}", w.clocks());
 }
 
 #[test]
@@ -370,21 +242,10 @@ fn a_full_journey_from_contact_to_closure() {
         source: ReferralSource::School,
         worry: "Bruising".into(),
     });
-    w.ok(ContactDecided {
-        contact: "c1".into(),
-        date: d(2026, 1, 13),
-        decision: ContactDecision::Referral,
-    });
+    w.ok(ContactDecided { contact: "c1".into(), date: d(2026, 1, 13), decision: ContactDecision::Referral });
     referral(&mut w, d(2026, 1, 13));
-    w.ok(AssessmentStarted {
-        episode: "ep1".into(),
-        assessment: "a1".into(),
-        date: d(2026, 1, 13),
-    });
-    w.ok(ChildSeen {
-        assessment: "a1".into(),
-        date: d(2026, 1, 14),
-    });
+    w.ok(AssessmentStarted { episode: "ep1".into(), assessment: "a1".into(), date: d(2026, 1, 13) });
+    w.ok(ChildSeen { assessment: "a1".into(), date: d(2026, 1, 14) });
     w.ok(StrategyDiscussionHeld {
         episode: "ep1".into(),
         strategy: "st1".into(),
@@ -407,11 +268,7 @@ fn a_full_journey_from_contact_to_closure() {
         },
         "Conclude the section 47",
     );
-    w.ok(Section47Concluded {
-        section47: "s1".into(),
-        date: d(2026, 1, 28),
-        icpc_needed: true,
-    });
+    w.ok(Section47Concluded { section47: "s1".into(), date: d(2026, 1, 28), icpc_needed: true });
     // The ICPC is due 15 working days after the strategy discussion: 4 February.
     assert!(w.clocks().contains(&(ClockKind::InitialConference, d(2026, 2, 4))));
     w.ok(InitialConferenceHeld {
@@ -422,45 +279,18 @@ fn a_full_journey_from_contact_to_closure() {
         plan: Some(AbuseCategory::Physical),
     });
     let clocks = w.clocks();
-    assert!(
-        clocks.contains(&(ClockKind::FirstCoreGroup, d(2026, 2, 17))),
-        "{clocks:?}"
-    );
+    assert!(clocks.contains(&(ClockKind::FirstCoreGroup, d(2026, 2, 17))), "{clocks:?}");
     assert!(clocks.contains(&(ClockKind::ReviewConference, d(2026, 5, 3))));
     assert!(clocks.contains(&(ClockKind::ProtectionVisit, d(2026, 2, 17))));
     w.refused(
-        ChildInNeedPlanStarted {
-            episode: "ep1".into(),
-            plan: "cin1".into(),
-            date: d(2026, 2, 4),
-        },
+        ChildInNeedPlanStarted { episode: "ep1".into(), plan: "cin1".into(), date: d(2026, 2, 4) },
         "cannot be open together",
     );
-    w.ok(CoreGroupHeld {
-        plan: "icpc".into(),
-        date: d(2026, 2, 12),
-    });
-    w.ok(VisitRecorded {
-        date: d(2026, 2, 10),
-        seen: true,
-        seen_alone: true,
-        bedroom_seen: true,
-    });
-    w.refused(
-        VisitRecorded {
-            date: d(2026, 2, 11),
-            seen: false,
-            seen_alone: true,
-            bedroom_seen: false,
-        },
-        "seen alone",
-    );
+    w.ok(CoreGroupHeld { plan: "icpc".into(), date: d(2026, 2, 12) });
+    w.ok(VisitRecorded { date: d(2026, 2, 10), seen: true, seen_alone: true, bedroom_seen: true });
+    w.refused(VisitRecorded { date: d(2026, 2, 11), seen: false, seen_alone: true, bedroom_seen: false }, "seen alone");
     completed(&mut w, d(2026, 2, 20));
-    w.ok(AssessmentAuthorised {
-        assessment: "a1".into(),
-        date: d(2026, 2, 23),
-        overrun_reason: None,
-    });
+    w.ok(AssessmentAuthorised { assessment: "a1".into(), date: d(2026, 2, 23), overrun_reason: None });
     w.ok(ReviewConferenceHeld {
         plan: "icpc".into(),
         date: d(2026, 4, 28),
@@ -468,13 +298,7 @@ fn a_full_journey_from_contact_to_closure() {
         continue_plan: true,
     });
     assert!(w.clocks().contains(&(ClockKind::ReviewConference, d(2026, 10, 28))));
-    w.refused(
-        ChildProtectionPlanEnded {
-            plan: "icpc".into(),
-            date: d(2026, 2, 3),
-        },
-        "never on it",
-    );
+    w.refused(ChildProtectionPlanEnded { plan: "icpc".into(), date: d(2026, 2, 3) }, "never on it");
     w.ok(ReviewConferenceHeld {
         plan: "icpc".into(),
         date: d(2026, 10, 20),
@@ -485,60 +309,28 @@ fn a_full_journey_from_contact_to_closure() {
     assert_eq!(episode.cp_plans[0].initial_category, AbuseCategory::Physical);
     assert_eq!(episode.cp_plans[0].latest_category, AbuseCategory::Emotional);
     w.refused(
-        ChildInNeedPlanStarted {
-            episode: "ep1".into(),
-            plan: "cin1".into(),
-            date: d(2026, 10, 19),
-        },
+        ChildInNeedPlanStarted { episode: "ep1".into(), plan: "cin1".into(), date: d(2026, 10, 19) },
         "before the child protection plan ended",
     );
-    w.ok(ChildInNeedPlanStarted {
-        episode: "ep1".into(),
-        plan: "cin1".into(),
-        date: d(2026, 10, 20),
-    });
+    w.ok(ChildInNeedPlanStarted { episode: "ep1".into(), plan: "cin1".into(), date: d(2026, 10, 20) });
     assert!(w.clocks().contains(&(ClockKind::ChildInNeedReview, d(2027, 1, 20))));
     w.refused(
-        EpisodeClosed {
-            episode: "ep1".into(),
-            date: d(2027, 1, 15),
-            reason: ClosureReason::ServicesCeased,
-        },
+        EpisodeClosed { episode: "ep1".into(), date: d(2027, 1, 15), reason: ClosureReason::ServicesCeased },
         "child in need plan is still open",
     );
-    w.ok(ChildInNeedPlanReviewed {
-        plan: "cin1".into(),
-        date: d(2027, 1, 14),
-    });
-    w.ok(ChildInNeedPlanEnded {
-        plan: "cin1".into(),
-        date: d(2027, 1, 15),
-    });
-    w.ok(EpisodeClosed {
-        episode: "ep1".into(),
-        date: d(2027, 1, 15),
-        reason: ClosureReason::ServicesCeased,
-    });
+    w.ok(ChildInNeedPlanReviewed { plan: "cin1".into(), date: d(2027, 1, 14) });
+    w.ok(ChildInNeedPlanEnded { plan: "cin1".into(), date: d(2027, 1, 15) });
+    w.ok(EpisodeClosed { episode: "ep1".into(), date: d(2027, 1, 15), reason: ClosureReason::ServicesCeased });
     assert!(w.clocks().is_empty());
-    w.refused(
-        CoreGroupHeld {
-            plan: "icpc".into(),
-            date: d(2027, 1, 16),
-        },
-        "has ended",
-    );
+    w.refused(CoreGroupHeld { plan: "icpc".into(), date: d(2027, 1, 16) }, "has ended");
 }
 
 #[test]
 fn a_council_can_set_its_own_visit_frequency() {
-    let rules = ClockRules::default()
-        .with_override("cp_visit_working_days", 20)
-        .expect("override");
+    let rules = ClockRules::default().with_override("cp_visit_working_days", 20).expect("override");
     assert_eq!(rules.cp_visit_working_days, 20);
     assert!(ClockRules::default().with_override("nonsense", 3).is_err());
-    assert!(ClockRules::default()
-        .with_override("assessment_working_days", 0)
-        .is_err());
+    assert!(ClockRules::default().with_override("assessment_working_days", 0).is_err());
 }
 
 #[test]
@@ -566,10 +358,7 @@ fn events_round_trip_through_their_stored_json() {
         json.contains("\"primary_need\":\"N1\"") && json.contains("\"factors\":[\"15A\"]"),
         "codes are stored as the DfE's: {json}"
     );
-    assert!(
-        serde_json::from_str::<Event>(&json.replace("N1", "N77")).is_err(),
-        "an unknown code is refused"
-    );
+    assert!(serde_json::from_str::<Event>(&json.replace("N1", "N77")).is_err(), "an unknown code is refused");
     assert_eq!(serde_json::from_str::<Event>(&json).expect("back"), e);
     assert_eq!(e.date(), d(2026, 3, 2));
     assert!(e.describe().contains("child in need plan"));

@@ -75,10 +75,7 @@ impl PostcodeDistrict {
         if is_outward_code(&t) {
             Ok(Self(t))
         } else {
-            Err(format!(
-                "'{}' is not a postcode district (like KT1 or TW10)",
-                text.trim()
-            ))
+            Err(format!("'{}' is not a postcode district (like KT1 or TW10)", text.trim()))
         }
     }
 
@@ -119,10 +116,7 @@ impl PostcodeArea {
     pub fn parse(text: &str) -> Result<Self, String> {
         let t = text.trim().to_ascii_uppercase();
         match t.split_once(' ') {
-            None => Ok(Self {
-                district: PostcodeDistrict::parse(&t)?,
-                sector: None,
-            }),
+            None => Ok(Self { district: PostcodeDistrict::parse(&t)?, sector: None }),
             Some((district, sector)) => {
                 let sector = sector.trim();
                 let digit = match sector.as_bytes() {
@@ -134,10 +128,7 @@ impl PostcodeArea {
                         ))
                     }
                 };
-                Ok(Self {
-                    district: PostcodeDistrict::parse(district)?,
-                    sector: Some(digit),
-                })
+                Ok(Self { district: PostcodeDistrict::parse(district)?, sector: Some(digit) })
             }
         }
     }
@@ -179,11 +170,7 @@ impl Postcode {
             return Err(bad());
         }
         let district = PostcodeDistrict::parse(outward).map_err(|_| bad())?;
-        Ok(Self {
-            district,
-            sector: ib[0] - b'0',
-            unit: inward[1..].to_string(),
-        })
+        Ok(Self { district, sector: ib[0] - b'0', unit: inward[1..].to_string() })
     }
 }
 

@@ -159,10 +159,7 @@ pub fn validate_council(input: &CouncilInput, others: &OtherCouncils) -> Result<
     };
     let ons_code = match OnsCode::parse(&input.ons_code) {
         Ok(code) if others.ons_codes.contains(&code) => {
-            errors.add(
-                "ons_code",
-                format!("ONS code {code} already belongs to another council"),
-            );
+            errors.add("ons_code", format!("ONS code {code} already belongs to another council"));
             None
         }
         Ok(code) => Some(code),
@@ -188,12 +185,9 @@ pub fn validate_council(input: &CouncilInput, others: &OtherCouncils) -> Result<
         errors.add("postcode_districts", "Enter at least one postcode district, like KT1");
     }
     match (la_code, ons_code) {
-        (Some(la_code), Some(ons_code)) if errors.is_empty() => Ok(ValidCouncil {
-            name,
-            la_code,
-            ons_code,
-            postcode_districts: districts,
-        }),
+        (Some(la_code), Some(ons_code)) if errors.is_empty() => {
+            Ok(ValidCouncil { name, la_code, ons_code, postcode_districts: districts })
+        }
         _ => Err(errors),
     }
 }
@@ -242,10 +236,7 @@ pub fn validate_cluster(
                 if !served.iter().any(|c| c.districts.contains(&area.district)) {
                     errors.add(
                         "areas",
-                        format!(
-                            "{} is not a postcode district of the councils this cluster serves",
-                            area.district
-                        ),
+                        format!("{} is not a postcode district of the councils this cluster serves", area.district),
                     );
                 } else if !areas.contains(&area) {
                     areas.push(area);
@@ -255,16 +246,9 @@ pub fn validate_cluster(
         }
     }
     if areas.is_empty() && errors.for_field("areas").is_none() {
-        errors.add(
-            "areas",
-            "Enter at least one postcode district or sector, like KT1 or KT1 2",
-        );
+        errors.add("areas", "Enter at least one postcode district or sector, like KT1 or KT1 2");
     }
-    errors.into_result(ValidCluster {
-        name,
-        areas,
-        council_ids: served.iter().map(|c| c.id.clone()).collect(),
-    })
+    errors.into_result(ValidCluster { name, areas, council_ids: served.iter().map(|c| c.id.clone()).collect() })
 }
 
 /// A team as submitted, before checking. With no cluster, the team is central and may serve
@@ -311,10 +295,7 @@ pub fn validate_team(
         Some(id) => match clusters.iter().find(|c| c.id == id) {
             Some(c) => Some(c),
             None => {
-                errors.add(
-                    "cluster_id",
-                    "Select a cluster from the list, or none for a central team",
-                );
+                errors.add("cluster_id", "Select a cluster from the list, or none for a central team");
                 None
             }
         },
@@ -325,10 +306,7 @@ pub fn validate_team(
             if !cluster.council_ids.contains(&council.id) {
                 errors.add(
                     "council_ids",
-                    format!(
-                        "The team's cluster does not serve {}; choose a central team for that",
-                        council.name
-                    ),
+                    format!("The team's cluster does not serve {}; choose a central team for that", council.name),
                 );
             }
         }
@@ -376,10 +354,7 @@ pub fn place_postcode(
     councils: &[CouncilCoverage],
     clusters: &[(String, Vec<String>, Vec<PostcodeArea>)],
 ) -> (Option<String>, Option<String>) {
-    let council = councils
-        .iter()
-        .find(|c| c.districts.contains(&postcode.district))
-        .map(|c| c.id.clone());
+    let council = councils.iter().find(|c| c.districts.contains(&postcode.district)).map(|c| c.id.clone());
     let Some(council_id) = council else {
         return (None, None);
     };

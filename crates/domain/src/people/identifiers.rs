@@ -102,10 +102,7 @@ mod tests {
 
     #[test]
     fn nhs_numbers_pass_their_modulus_11_check() {
-        assert_eq!(
-            NhsNumber::parse("943 476 5919").map(|n| n.to_string()),
-            Ok("943 476 5919".into())
-        );
+        assert_eq!(NhsNumber::parse("943 476 5919").map(|n| n.to_string()), Ok("943 476 5919".into()));
         assert!(NhsNumber::parse("9434765918").is_err(), "wrong check digit");
         assert!(NhsNumber::parse("94347659").is_err(), "too short");
         assert!(NhsNumber::parse("943476591X").is_err());

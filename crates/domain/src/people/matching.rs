@@ -25,10 +25,7 @@ pub enum MatchStrength {
 
 /// Lower-case letters only, so "O'Brien-Smith" and "obrien smith" compare equal.
 pub fn normalise_name(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_alphabetic())
-        .flat_map(char::to_lowercase)
-        .collect()
+    name.chars().filter(|c| c.is_alphabetic()).flat_map(char::to_lowercase).collect()
 }
 
 /// The Jaro–Winkler similarity of two strings, from 0 (nothing alike) to 1 (the same).
@@ -86,10 +83,7 @@ pub fn match_strength(query: &MatchFacts, candidate: &MatchFacts) -> Option<Matc
             return None;
         }
     }
-    let first = jaro_winkler(
-        &normalise_name(&query.first_name),
-        &normalise_name(&candidate.first_name),
-    );
+    let first = jaro_winkler(&normalise_name(&query.first_name), &normalise_name(&candidate.first_name));
     let last = jaro_winkler(&normalise_name(&query.last_name), &normalise_name(&candidate.last_name));
     let searched_first = !normalise_name(&query.first_name).is_empty();
     let searched_last = !normalise_name(&query.last_name).is_empty();
@@ -144,25 +138,15 @@ mod tests {
         assert_eq!(match_strength(&q, &c), Some(MatchStrength::Certain));
         let mut twin = facts("A", "B", None);
         twin.nhs_number = Some("4010232137".into());
-        assert_eq!(
-            match_strength(&q, &twin),
-            None,
-            "a different NHS number is a different person"
-        );
+        assert_eq!(match_strength(&q, &twin), None, "a different NHS number is a different person");
     }
 
     #[test]
     fn a_name_alone_is_only_possible() {
         assert_eq!(
-            match_strength(
-                &facts("Amira", "Khan", None),
-                &facts("Amirah", "Khan", Some((2019, 1, 1)))
-            ),
+            match_strength(&facts("Amira", "Khan", None), &facts("Amirah", "Khan", Some((2019, 1, 1)))),
             Some(MatchStrength::Possible)
         );
-        assert_eq!(
-            match_strength(&facts("", "", None), &facts("Amirah", "Khan", None)),
-            None
-        );
+        assert_eq!(match_strength(&facts("", "", None), &facts("Amirah", "Khan", None)), None);
     }
 }

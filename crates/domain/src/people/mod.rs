@@ -71,34 +71,24 @@ fn optional<T>(
 /// not in the future, valid NHS number and UPNs, and a reason when there is no UPN.
 pub fn validate_child(input: &ChildInput, today: NaiveDate) -> Result<ValidChild, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let first_name = required_text(
-        &mut errors,
-        "first_name",
-        "the child's first name",
-        &input.first_name,
-        100,
-    );
+    let first_name = required_text(&mut errors, "first_name", "the child's first name", &input.first_name, 100);
     let last_name = required_text(&mut errors, "last_name", "the child's last name", &input.last_name, 100);
     match (input.date_of_birth, input.expected_date_of_birth) {
-        (None, None) => errors.add(
-            "date_of_birth",
-            "Enter the date of birth, or the expected date of birth for an unborn child",
-        ),
-        (Some(_), Some(_)) => errors.add(
-            "expected_date_of_birth",
-            "An unborn child has an expected date of birth only",
-        ),
+        (None, None) => {
+            errors.add("date_of_birth", "Enter the date of birth, or the expected date of birth for an unborn child")
+        }
+        (Some(_), Some(_)) => {
+            errors.add("expected_date_of_birth", "An unborn child has an expected date of birth only")
+        }
         (Some(dob), None) if dob > today => {
             errors.add("date_of_birth", "The date of birth must be today or in the past")
         }
-        (Some(dob), None) if dob < today - chrono::Duration::days(366 * 26) => errors.add(
-            "date_of_birth",
-            "The date of birth makes the person older than 25: record them as an adult",
-        ),
-        (None, Some(edd)) if edd < today - chrono::Duration::days(31) => errors.add(
-            "expected_date_of_birth",
-            "That expected date of birth has passed: record the date of birth",
-        ),
+        (Some(dob), None) if dob < today - chrono::Duration::days(366 * 26) => {
+            errors.add("date_of_birth", "The date of birth makes the person older than 25: record them as an adult")
+        }
+        (None, Some(edd)) if edd < today - chrono::Duration::days(31) => {
+            errors.add("expected_date_of_birth", "That expected date of birth has passed: record the date of birth")
+        }
         _ => {}
     }
     let sex = Sex::from_code(&input.sex);
@@ -219,15 +209,7 @@ mod tests {
             ..input()
         };
         let errors = validate_child(&bad, today()).expect_err("invalid");
-        for field in [
-            "first_name",
-            "date_of_birth",
-            "sex",
-            "nhs_number",
-            "upn",
-            "disabilities",
-            "local_id",
-        ] {
+        for field in ["first_name", "date_of_birth", "sex", "nhs_number", "upn", "disabilities", "local_id"] {
             assert!(errors.for_field(field).is_some(), "{field}");
         }
     }

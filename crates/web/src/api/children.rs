@@ -138,21 +138,13 @@ pub async fn search(
         && facts.date_of_birth.is_none()
         && identifier.is_empty()
     {
-        return Err(AppError::Invalid(FieldErrors::one(
-            "last_name",
-            "Give a name, a date of birth or an identifier",
-        ))
-        .into());
+        return Err(
+            AppError::Invalid(FieldErrors::one("last_name", "Give a name, a date of birth or an identifier")).into()
+        );
     }
     let found = matches(&state, &ctx, &facts).await?;
     Ok(Json(
-        found
-            .iter()
-            .map(|(s, c)| ChildMatch {
-                child: c.into(),
-                strength: format!("{s:?}").to_lowercase(),
-            })
-            .collect(),
+        found.iter().map(|(s, c)| ChildMatch { child: c.into(), strength: format!("{s:?}").to_lowercase() }).collect(),
     ))
 }
 
@@ -181,11 +173,7 @@ pub async fn record(
         })
         .collect();
     let journey = serde_json::to_value(&journey).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Json(ChildRecord {
-        child: (&child).into(),
-        journey,
-        due,
-    }))
+    Ok(Json(ChildRecord { child: (&child).into(), journey, due }))
 }
 
 /// Records one journey event; the domain refuses an event that breaks a rule, with the reason.
@@ -205,11 +193,9 @@ pub async fn add_event(
     let event: Event =
         serde_json::from_value(body.event).map_err(|e| AppError::Invalid(FieldErrors::one("event", e.to_string())))?;
     if event.date() > state.clock.today() {
-        return Err(AppError::Invalid(FieldErrors::one(
-            "event",
-            "The event's date must be today or in the past",
-        ))
-        .into());
+        return Err(
+            AppError::Invalid(FieldErrors::one("event", "The event's date must be today or in the past")).into()
+        );
     }
     if serde_json::to_string(&event).map(|t| t.len()).unwrap_or(0) > 8_000 {
         return Err(AppError::Invalid(FieldErrors::one("event", "The event is too long")).into());
@@ -233,10 +219,7 @@ async fn due_items(state: &AppState, ctx: &Ctx, filter: ClockFilter) -> Result<V
         .filter(|r| may(&user.actor, Action::ViewChildRecord, &r.child.resource()))
     {
         if !calendars.contains_key(&r.child.council_id) {
-            calendars.insert(
-                r.child.council_id.clone(),
-                state.store.council_calendar(&r.child.council_id).await?,
-            );
+            calendars.insert(r.child.council_id.clone(), state.store.council_calendar(&r.child.council_id).await?);
         }
         let Some(calendar) = calendars.get(&r.child.council_id) else {
             continue;
@@ -257,17 +240,7 @@ async fn due_items(state: &AppState, ctx: &Ctx, filter: ClockFilter) -> Result<V
 #[utoipa::path(get, path = "/api/v1/work-tray", responses((status = 200, body = [DueItem])))]
 pub async fn work_tray(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<DueItem>>, ApiError> {
     let me = ctx.user()?.user_id.clone();
-    Ok(Json(
-        due_items(
-            &state,
-            &ctx,
-            ClockFilter {
-                allocated_to: Some(me),
-                ..ClockFilter::default()
-            },
-        )
-        .await?,
-    ))
+    Ok(Json(due_items(&state, &ctx, ClockFilter { allocated_to: Some(me), ..ClockFilter::default() }).await?))
 }
 
 /// Contacts waiting for a front-door decision in the caller's councils.
@@ -278,10 +251,7 @@ pub async fn front_door(State(state): State<AppState>, ctx: Ctx) -> Result<Json<
         Some(Reach::Organisation) => None,
         _ => Some(user.actor.councils.iter().cloned().collect()),
     };
-    let filter = ClockFilter {
-        councils,
-        kinds: Some(vec![ClockKind::ContactDecision.code().into()]),
-        ..ClockFilter::default()
-    };
+    let filter =
+        ClockFilter { councils, kinds: Some(vec![ClockKind::ContactDecision.code().into()]), ..ClockFilter::default() };
     Ok(Json(due_items(&state, &ctx, filter).await?))
 }

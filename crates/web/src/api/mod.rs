@@ -93,13 +93,7 @@ pub struct Team {
 
 impl From<TeamRow> for Team {
     fn from(t: TeamRow) -> Self {
-        Self {
-            id: t.id,
-            name: t.name,
-            service: t.service,
-            cluster_id: t.cluster_id,
-            council_ids: t.council_ids,
-        }
+        Self { id: t.id, name: t.name, service: t.service, cluster_id: t.cluster_id, council_ids: t.council_ids }
     }
 }
 
@@ -128,15 +122,7 @@ pub async fn me(ctx: Ctx) -> Result<Json<Me>, ApiError> {
 #[utoipa::path(get, path = "/api/v1/councils", responses((status = 200, body = [Council])))]
 pub async fn list_councils(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Council>>, ApiError> {
     let scope = org_scope(&ctx.user()?.actor);
-    Ok(Json(
-        state
-            .store
-            .list_councils(&scope)
-            .await?
-            .into_iter()
-            .map(Council::from)
-            .collect(),
-    ))
+    Ok(Json(state.store.list_councils(&scope).await?.into_iter().map(Council::from).collect()))
 }
 
 /// One council; outside the user's scope it is not found, exactly like a missing one.
@@ -151,9 +137,7 @@ pub async fn get_council(
     if !may(&user.actor, Action::ViewOrganisation, &Resource::in_council(&id)) {
         return Err(AppError::NotFound.into());
     }
-    Ok(Json(
-        state.store.get_council(&org_scope(&user.actor), &id).await?.into(),
-    ))
+    Ok(Json(state.store.get_council(&org_scope(&user.actor), &id).await?.into()))
 }
 
 /// Adds a council.
@@ -168,11 +152,9 @@ pub async fn create_council(
     if body.postcode_districts.len() > 200 {
         errors.add("postcode_districts", "List at most 200 postcode districts");
     }
-    for (field, value, max) in [
-        ("name", &body.name, 120),
-        ("la_code", &body.la_code, 3),
-        ("ons_code", &body.ons_code, 9),
-    ] {
+    for (field, value, max) in
+        [("name", &body.name, 120), ("la_code", &body.la_code, 3), ("ons_code", &body.ons_code, 9)]
+    {
         if value.chars().count() > max {
             errors.add(field, format!("Use {max} characters or fewer"));
         }
@@ -188,11 +170,7 @@ pub async fn create_council(
     };
     let valid = validate_council(&input, &state.store.other_councils(None).await?).map_err(AppError::Invalid)?;
     let id = state.store.save_council(&ctx.audit(&state), None, &valid).await?;
-    let council: Council = state
-        .store
-        .get_council(&canopy_store::Scope::Organisation, &id)
-        .await?
-        .into();
+    let council: Council = state.store.get_council(&canopy_store::Scope::Organisation, &id).await?.into();
     Ok((StatusCode::CREATED, Json(council)).into_response())
 }
 
@@ -200,15 +178,7 @@ pub async fn create_council(
 #[utoipa::path(get, path = "/api/v1/teams", responses((status = 200, body = [Team])))]
 pub async fn list_teams(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Team>>, ApiError> {
     let scope = org_scope(&ctx.user()?.actor);
-    Ok(Json(
-        state
-            .store
-            .list_teams(&scope)
-            .await?
-            .into_iter()
-            .map(Team::from)
-            .collect(),
-    ))
+    Ok(Json(state.store.list_teams(&scope).await?.into_iter().map(Team::from).collect()))
 }
 
 struct BearerToken;

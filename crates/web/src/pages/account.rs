@@ -53,22 +53,8 @@ async fn tokens_page(
     if !errors.is_empty() {
         page.errors_title = "Error".into();
     }
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((
-        status,
-        render(TokensPage {
-            page,
-            csrf: ctx.csrf(),
-            errors: errors.0.clone(),
-            name,
-            new_token,
-            tokens,
-        })?,
-    )
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, render(TokensPage { page, csrf: ctx.csrf(), errors: errors.0.clone(), name, new_token, tokens })?)
         .into_response())
 }
 
@@ -85,18 +71,12 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, form: FormData) -> 
         return tokens_page(&state, &ctx, name, None, &errors).await;
     }
     let token = format!("canopy_{}", random_token());
-    state
-        .store
-        .create_api_token(&ctx.audit(&state), &user.user_id, &name, &sha256_hex(&token))
-        .await?;
+    state.store.create_api_token(&ctx.audit(&state), &user.user_id, &name, &sha256_hex(&token)).await?;
     tokens_page(&state, &ctx, String::new(), Some(token), &FieldErrors::new()).await
 }
 
 pub async fn revoke(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
     let user = ctx.user()?.clone();
-    state
-        .store
-        .revoke_api_token(&ctx.audit(&state), &user.user_id, &id)
-        .await?;
+    state.store.revoke_api_token(&ctx.audit(&state), &user.user_id, &id).await?;
     Ok(Redirect::to("/account/tokens").into_response())
 }

@@ -23,11 +23,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String
                 vec![
                     Cell::text(e.seq.to_string()),
                     Cell::text(show_time(e.at_ms)),
-                    Cell::text(if e.actor_id.is_empty() {
-                        "anonymous".to_string()
-                    } else {
-                        e.actor_id.clone()
-                    }),
+                    Cell::text(if e.actor_id.is_empty() { "anonymous".to_string() } else { e.actor_id.clone() }),
                     Cell::text(&e.action),
                     Cell::text(format!("{} {}", e.record_kind, e.record_id)),
                     Cell::text(&e.source),

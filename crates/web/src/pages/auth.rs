@@ -42,10 +42,7 @@ fn sign_in_page(
     let errors = match &error {
         Some(message) => {
             page.errors_title = "Error".into();
-            vec![FieldError {
-                field: "email".into(),
-                message: message.clone(),
-            }]
+            vec![FieldError { field: "email".into(), message: message.clone() }]
         }
         None => Vec::new(),
     };
@@ -65,10 +62,7 @@ pub async fn show_sign_in(State(state): State<AppState>, ctx: Ctx, headers: Head
     }
     let token = signin_token(&headers, &state).unwrap_or_else(random_token);
     let mut response = sign_in_page(&ctx, token.clone(), String::new(), None)?.into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        cookie_header(&state, state.signin_cookie(), &token, Some(3600)),
-    );
+    response.headers_mut().append(header::SET_COOKIE, cookie_header(&state, state.signin_cookie(), &token, Some(3600)));
     Ok(response)
 }
 
@@ -97,9 +91,7 @@ pub async fn sign_in(
         let ctx = ctx.clone();
         let audit = audit.clone();
         async move {
-            let event = AuditEvent::succeeded("sign_in", "user", "")
-                .with_outcome(outcome)
-                .with_detail(email.clone());
+            let event = AuditEvent::succeeded("sign_in", "user", "").with_outcome(outcome).with_detail(email.clone());
             state.store.audit(&audit, event).await?;
             Ok::<_, AppError>((status, sign_in_page(&ctx, csrf, email, Some(message))?).into_response())
         }
@@ -125,30 +117,15 @@ pub async fn sign_in(
     }
     // Any session the browser already carried is ended, never reused.
     if let Some(old) = crate::security::session_cookie_value(&headers, &state) {
-        let _ = state
-            .store
-            .end_session(&audit, &sha256_hex(&old), "session_replaced")
-            .await;
+        let _ = state.store.end_session(&audit, &sha256_hex(&old), "session_replaced").await;
     }
     let token = random_token();
-    let audit = canopy_store::AuditContext {
-        actor_id: user.user_id.clone(),
-        ..audit
-    };
-    state
-        .store
-        .create_session(&audit, &sha256_hex(&token), &user.user_id)
-        .await?;
+    let audit = canopy_store::AuditContext { actor_id: user.user_id.clone(), ..audit };
+    state.store.create_session(&audit, &sha256_hex(&token), &user.user_id).await?;
     let mut response = Redirect::to("/").into_response();
     let h = response.headers_mut();
-    h.append(
-        header::SET_COOKIE,
-        cookie_header(&state, state.session_cookie(), &token, None),
-    );
-    h.append(
-        header::SET_COOKIE,
-        cookie_header(&state, state.signin_cookie(), "", Some(0)),
-    );
+    h.append(header::SET_COOKIE, cookie_header(&state, state.session_cookie(), &token, None));
+    h.append(header::SET_COOKIE, cookie_header(&state, state.signin_cookie(), "", Some(0)));
     Ok(response)
 }
 
@@ -157,18 +134,13 @@ pub async fn sign_out(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
         state.store.end_session(&ctx.audit(&state), &hash, "sign_out").await?;
     }
     let mut response = Redirect::to("/sign-in").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        cookie_header(&state, state.session_cookie(), "", Some(0)),
-    );
+    response.headers_mut().append(header::SET_COOKIE, cookie_header(&state, state.session_cookie(), "", Some(0)));
     Ok(response)
 }
 
 fn password_form(ctx: &Ctx, errors: &FieldErrors) -> FormPage {
     let fields = vec![
-        Field::text("current_password", "Current password", "")
-            .kind("password")
-            .autocomplete("current-password"),
+        Field::text("current_password", "Current password", "").kind("password").autocomplete("current-password"),
         Field::text("new_password", "New password", "")
             .kind("password")
             .autocomplete("new-password")
@@ -201,10 +173,7 @@ pub async fn change_password(State(state): State<AppState>, ctx: Ctx, form: Form
     let mut errors = FieldErrors::new();
     let new = form.get("new_password");
     let creds = state.store.credentials_by_email(&user.email).await?;
-    let current_ok = state
-        .hasher
-        .verify(creds.map(|c| c.password_hash), form.get("current_password"))
-        .await;
+    let current_ok = state.hasher.verify(creds.map(|c| c.password_hash), form.get("current_password")).await;
     if !current_ok {
         errors.add("current_password", "Your current password is not right");
     }
@@ -221,14 +190,8 @@ pub async fn change_password(State(state): State<AppState>, ctx: Ctx, form: Form
     // Changing the password ends every session, this one included; a new one starts here.
     state.store.set_password(&audit, &user.user_id, &hash, false).await?;
     let token = random_token();
-    state
-        .store
-        .create_session(&audit, &sha256_hex(&token), &user.user_id)
-        .await?;
+    state.store.create_session(&audit, &sha256_hex(&token), &user.user_id).await?;
     let mut response = Redirect::to("/").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        cookie_header(&state, state.session_cookie(), &token, None),
-    );
+    response.headers_mut().append(header::SET_COOKIE, cookie_header(&state, state.session_cookie(), &token, None));
     Ok(response)
 }

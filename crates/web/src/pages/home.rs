@@ -20,9 +20,7 @@ pub fn org_scope(actor: &Actor) -> Scope {
 }
 
 fn service_label(code: &str) -> String {
-    Service::from_code(code)
-        .map(|s| s.label().to_string())
-        .unwrap_or_else(|| code.to_string())
+    Service::from_code(code).map(|s| s.label().to_string()).unwrap_or_else(|| code.to_string())
 }
 
 fn council_names(councils: &[CouncilRow]) -> HashMap<String, String> {
@@ -37,19 +35,9 @@ fn team_rows(teams: &[TeamRow], names: &HashMap<String, String>, clusters: &Hash
                 Cell::link(&t.name, format!("/teams/{}", t.id)),
                 Cell::text(service_label(&t.service)),
                 Cell::text(
-                    t.cluster_id
-                        .as_ref()
-                        .and_then(|c| clusters.get(c))
-                        .cloned()
-                        .unwrap_or_else(|| "Central".into()),
+                    t.cluster_id.as_ref().and_then(|c| clusters.get(c)).cloned().unwrap_or_else(|| "Central".into()),
                 ),
-                Cell::text(
-                    t.council_ids
-                        .iter()
-                        .filter_map(|c| names.get(c).cloned())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
+                Cell::text(t.council_ids.iter().filter_map(|c| names.get(c).cloned()).collect::<Vec<_>>().join(", ")),
             ]
         })
         .collect()
@@ -57,21 +45,12 @@ fn team_rows(teams: &[TeamRow], names: &HashMap<String, String>, clusters: &Hash
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>, AppError> {
     let user = ctx.user()?;
-    let org_name = state
-        .store
-        .organisation_name()
-        .await?
-        .unwrap_or_else(|| "Canopy".into());
+    let org_name = state.store.organisation_name().await?.unwrap_or_else(|| "Canopy".into());
     let all_councils = state.store.list_councils(&Scope::Organisation).await?;
     let names = council_names(&all_councils);
     let teams = state.store.list_teams(&Scope::Organisation).await?;
-    let clusters: HashMap<String, String> = state
-        .store
-        .list_clusters(&Scope::Organisation)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
+    let clusters: HashMap<String, String> =
+        state.store.list_clusters(&Scope::Organisation).await?.into_iter().map(|c| (c.id, c.name)).collect();
     let my_teams: Vec<TeamRow> = teams.into_iter().filter(|t| user.actor.teams.contains(&t.id)).collect();
     let roles = state.store.list_roles().await?;
     let my_roles = state.store.get_user(&user.user_id).await?.role_ids;
@@ -81,32 +60,18 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String
         ("Organisation".into(), org_name),
         (
             "Your roles".into(),
-            roles
-                .iter()
-                .filter(|r| my_roles.contains(&r.id))
-                .map(|r| r.name.clone())
-                .collect::<Vec<_>>()
-                .join(", "),
+            roles.iter().filter(|r| my_roles.contains(&r.id)).map(|r| r.name.clone()).collect::<Vec<_>>().join(", "),
         ),
         (
             "Councils you work for".into(),
             match user.actor.reach_of(Permission::OrgView) {
                 Some(Reach::Organisation) => "Every council".into(),
-                _ => user
-                    .actor
-                    .councils
-                    .iter()
-                    .filter_map(|c| names.get(c).cloned())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                _ => user.actor.councils.iter().filter_map(|c| names.get(c).cloned()).collect::<Vec<_>>().join(", "),
             },
         ),
     ];
-    let mut table = Table::new(
-        "Your teams",
-        &["Team", "Service", "Cluster", "Councils"],
-        team_rows(&my_teams, &names, &clusters),
-    );
+    let mut table =
+        Table::new("Your teams", &["Team", "Service", "Cluster", "Councils"], team_rows(&my_teams, &names, &clusters));
     table.empty = "You are not in a team.".into();
     page.tables.push(table);
     if ctx.may_org(Action::AdministerOrganisation) {
@@ -147,11 +112,7 @@ pub async fn organisation(State(state): State<AppState>, ctx: Ctx) -> Result<Htm
                 vec![
                     Cell::text(&c.name),
                     Cell::text(
-                        c.council_ids
-                            .iter()
-                            .filter_map(|id| names.get(id).cloned())
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                        c.council_ids.iter().filter_map(|id| names.get(id).cloned()).collect::<Vec<_>>().join(", "),
                     ),
                     Cell::text(c.areas.join(", ")),
                 ]
@@ -204,15 +165,9 @@ pub async fn council(
 /// One team. A team is visible when any council it serves is in the user's scope.
 pub async fn team(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Html<String>, AppError> {
     let user = ctx.user()?;
-    let team = state
-        .store
-        .get_team(&Scope::Organisation, &id)
-        .await
-        .map_err(|_| AppError::NotFound)?;
-    let visible = team
-        .council_ids
-        .iter()
-        .any(|c| may(&user.actor, Action::ViewOrganisation, &Resource::team(&team.id, c)));
+    let team = state.store.get_team(&Scope::Organisation, &id).await.map_err(|_| AppError::NotFound)?;
+    let visible =
+        team.council_ids.iter().any(|c| may(&user.actor, Action::ViewOrganisation, &Resource::team(&team.id, c)));
     if !visible {
         return Err(AppError::NotFound);
     }
@@ -228,13 +183,8 @@ pub async fn team(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
             .unwrap_or_default(),
         None => "Central".into(),
     };
-    let members: Vec<_> = state
-        .store
-        .list_users()
-        .await?
-        .into_iter()
-        .filter(|u| u.team_ids.contains(&team.id) && !u.disabled)
-        .collect();
+    let members: Vec<_> =
+        state.store.list_users().await?.into_iter().filter(|u| u.team_ids.contains(&team.id) && !u.disabled).collect();
     let mut page = DetailPage::new(&ctx, &team.name, "/organisation");
     page.caption = "Team".into();
     page.summary = vec![
@@ -242,21 +192,14 @@ pub async fn team(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
         ("Cluster".into(), cluster),
         (
             "Councils".into(),
-            team.council_ids
-                .iter()
-                .filter_map(|c| names.get(c).cloned())
-                .collect::<Vec<_>>()
-                .join(", "),
+            team.council_ids.iter().filter_map(|c| names.get(c).cloned()).collect::<Vec<_>>().join(", "),
         ),
         ("Members".into(), members.len().to_string()),
     ];
     page.tables.push(Table::new(
         "Members",
         &["Name", "Job title"],
-        members
-            .iter()
-            .map(|m| vec![Cell::text(&m.display_name), Cell::text(&m.job_title)])
-            .collect(),
+        members.iter().map(|m| vec![Cell::text(&m.display_name), Cell::text(&m.job_title)]).collect(),
     ));
     render(page)
 }

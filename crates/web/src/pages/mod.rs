@@ -29,11 +29,7 @@ pub struct Link {
 
 impl Link {
     pub fn new(href: impl Into<String>, label: impl Into<String>) -> Self {
-        Self {
-            href: href.into(),
-            label: label.into(),
-            current: false,
-        }
+        Self { href: href.into(), label: label.into(), current: false }
     }
 }
 
@@ -162,13 +158,7 @@ pub struct Field {
 
 impl Field {
     pub fn text(name: &str, label: &str, value: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            label: label.into(),
-            kind: "text",
-            value: value.into(),
-            ..Self::default()
-        }
+        Self { name: name.into(), label: label.into(), kind: "text", value: value.into(), ..Self::default() }
     }
 
     pub fn kind(mut self, kind: &'static str) -> Self {
@@ -222,11 +212,7 @@ impl Field {
             kind,
             options: options
                 .into_iter()
-                .map(|(value, label)| Choice {
-                    checked: selected.contains(&value),
-                    value,
-                    label,
-                })
+                .map(|(value, label)| Choice { checked: selected.contains(&value), value, label })
                 .collect(),
             ..Self::default()
         }
@@ -303,17 +289,11 @@ pub struct Cell {
 
 impl Cell {
     pub fn text(text: impl Into<String>) -> Self {
-        Self {
-            text: text.into(),
-            href: None,
-        }
+        Self { text: text.into(), href: None }
     }
 
     pub fn link(text: impl Into<String>, href: impl Into<String>) -> Self {
-        Self {
-            text: text.into(),
-            href: Some(href.into()),
-        }
+        Self { text: text.into(), href: Some(href.into()) }
     }
 }
 
@@ -371,24 +351,15 @@ struct ErrorPage<'a> {
 
 /// A page for an error, with no user data in it, so "not found" is always the same page.
 pub fn error_page(title: &str, detail: &str) -> Html<String> {
-    Html(
-        ErrorPage { title, detail }
-            .render()
-            .unwrap_or_else(|_| title.to_string()),
-    )
+    Html(ErrorPage { title, detail }.render().unwrap_or_else(|_| title.to_string()))
 }
 
 /// Renders a template, turning a template failure into an internal error.
 pub fn render<T: Template>(template: T) -> Result<Html<String>, AppError> {
-    template
-        .render()
-        .map(Html)
-        .map_err(|e| AppError::Internal(e.to_string()))
+    template.render().map(Html).map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// A date and time from milliseconds, for display.
 pub fn show_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.format("%-d %b %Y %H:%M").to_string())
-        .unwrap_or_default()
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%-d %b %Y %H:%M").to_string()).unwrap_or_default()
 }

@@ -49,16 +49,8 @@ pub async fn access_layer(
         // No route matched: the router's own 404 follows.
         return next.run(request).await;
     };
-    let Some(access) = table
-        .0
-        .get(&(request.method().clone(), matched.as_str().to_string()))
-        .copied()
-    else {
-        return fail(AppError::Internal(format!(
-            "route {} {} declares no action",
-            request.method(),
-            matched.as_str()
-        )));
+    let Some(access) = table.0.get(&(request.method().clone(), matched.as_str().to_string())).copied() else {
+        return fail(AppError::Internal(format!("route {} {} declares no action", request.method(), matched.as_str())));
     };
     let user = request.extensions().get::<CurrentUser>().cloned();
     let allowed = match (access, &user) {
@@ -92,9 +84,7 @@ pub async fn access_layer(
 /// plain file names under it are served; anything else is "not found".
 pub async fn asset(State(state): State<AppState>, axum::extract::Path(path): axum::extract::Path<String>) -> Response {
     let safe = !path.is_empty()
-        && path
-            .split('/')
-            .all(|part| !part.is_empty() && part != ".." && !part.starts_with('.'))
+        && path.split('/').all(|part| !part.is_empty() && part != ".." && !part.starts_with('.'))
         && path.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
     if !safe {
         return AppError::NotFound.into_response();

@@ -94,11 +94,7 @@ pub async fn session_layer(State(state): State<AppState>, mut request: Request, 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
     {
-        if let Ok(Some(user_id)) = state
-            .store
-            .api_token_user(&sha256_hex(token.trim()), now.timestamp_millis())
-            .await
-        {
+        if let Ok(Some(user_id)) = state.store.api_token_user(&sha256_hex(token.trim()), now.timestamp_millis()).await {
             found = Some((user_id, None, String::new(), true));
         }
     } else if let Some(token) = cookie(request.headers(), state.session_cookie()).map(str::to_string) {

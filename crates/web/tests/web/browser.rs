@@ -26,20 +26,14 @@ impl Drop for Driver {
 async fn every_page_passes_axe_and_works_at_320_pixels() {
     let required = std::env::var("CANOPY_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
     let (Some(driver_bin), Some(chromium)) = (find("chromedriver"), find("chromium")) else {
-        assert!(
-            !required,
-            "CANOPY_REQUIRE_BROWSER=1 but chromium or chromedriver is missing"
-        );
+        assert!(!required, "CANOPY_REQUIRE_BROWSER=1 but chromium or chromedriver is missing");
         eprintln!("skipped: browser test (install chromium and chromium-driver to run it)");
         return;
     };
     let axe_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../node_modules/axe-core/axe.min.js");
     let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/dist/canopy.css");
     if !axe_path.exists() || !assets.exists() {
-        assert!(
-            !required,
-            "run `npm ci && npm run build` first: axe-core and the assets are needed"
-        );
+        assert!(!required, "run `npm ci && npm run build` first: axe-core and the assets are needed");
         eprintln!("skipped: browser test (run `npm ci && npm run build` first)");
         return;
     }
@@ -87,32 +81,11 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
 
     // Sign in through the form, as a person would.
     c.goto(&app.url("/sign-in")).await.expect("sign-in page");
-    c.find(Locator::Id("email"))
-        .await
-        .expect("email")
-        .send_keys("admin@test.example")
-        .await
-        .expect("type");
-    c.find(Locator::Id("password"))
-        .await
-        .expect("password")
-        .send_keys(PASSWORD)
-        .await
-        .expect("type");
-    c.find(Locator::Css("form[action='/sign-in'] button"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("submit");
-    let heading = c
-        .wait()
-        .for_element(Locator::Css("h1.govuk-heading-l"))
-        .await
-        .expect("h1")
-        .text()
-        .await
-        .expect("text");
+    c.find(Locator::Id("email")).await.expect("email").send_keys("admin@test.example").await.expect("type");
+    c.find(Locator::Id("password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    c.find(Locator::Css("form[action='/sign-in'] button")).await.expect("button").click().await.expect("submit");
+    let heading =
+        c.wait().for_element(Locator::Css("h1.govuk-heading-l")).await.expect("h1").text().await.expect("text");
     assert!(heading.starts_with("Welcome"), "{heading}");
 
     let pages = [
@@ -127,6 +100,7 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
         "/admin/councils/new",
         &format!("/admin/councils/{}/edit", app.ids["kingston"]),
         &format!("/admin/councils/{}/calendar", app.ids["kingston"]),
+        &format!("/admin/councils/{}/clock-rules", app.ids["kingston"]),
         "/admin/clusters",
         "/admin/clusters/new",
         "/admin/teams",
@@ -163,12 +137,7 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
     for v in with_errors.as_array().expect("violations") {
         failures.push(format!("council form with errors: {v}"));
     }
-    c.find(Locator::Css("form[action='/sign-out'] button"))
-        .await
-        .expect("sign out")
-        .click()
-        .await
-        .expect("sign out");
+    c.find(Locator::Css("form[action='/sign-out'] button")).await.expect("sign out").click().await.expect("sign out");
     c.wait().for_element(Locator::Id("email")).await.expect("signed out");
     c.goto(&app.url("/sign-in")).await.expect("sign-in");
     c.execute(&axe, vec![]).await.expect("axe");
@@ -193,25 +162,10 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
         ("date_of_birth-year", "2019"),
         ("postcode", "KT2 5AA"),
     ] {
-        c.find(Locator::Id(id))
-            .await
-            .expect("field")
-            .send_keys(value)
-            .await
-            .expect("type");
+        c.find(Locator::Id(id)).await.expect("field").send_keys(value).await.expect("type");
     }
-    c.find(Locator::Css("input[name=sex][value=M]"))
-        .await
-        .expect("sex")
-        .click()
-        .await
-        .expect("choose");
-    c.find(Locator::Css("form[action='/children/new'] button"))
-        .await
-        .expect("add")
-        .click()
-        .await
-        .expect("submit");
+    c.find(Locator::Css("input[name=sex][value=M]")).await.expect("sex").click().await.expect("choose");
+    c.find(Locator::Css("form[action='/children/new'] button")).await.expect("add").click().await.expect("submit");
     c.wait()
         .for_element(Locator::Css("a[href$='/record/contact']"))
         .await
@@ -232,10 +186,7 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
         .click()
         .await
         .expect("submit");
-    c.wait()
-        .for_element(Locator::Css("a[href$='/record/contact_decision']"))
-        .await
-        .expect("decision link");
+    c.wait().for_element(Locator::Css("a[href$='/record/contact_decision']")).await.expect("decision link");
     let record = c.current_url().await.expect("url").path().to_string();
     let child_id = record.trim_start_matches("/children/").to_string();
     let journey_pages = [
@@ -248,6 +199,7 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
         format!("/children/{child_id}/record/contact_decision"),
         format!("/children/{child_id}/record/referral"),
         format!("/children/{child_id}/record/visit"),
+        format!("/children/{child_id}/notes/new"),
         format!("/teams/{}/allocation", app.ids["kingston_team"]),
     ];
     let journey_refs: Vec<&str> = journey_pages.iter().map(String::as_str).collect();
@@ -255,42 +207,17 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
     c.close().await.expect("close");
     let _ = std::fs::remove_dir_all(profile);
     app.stop().await;
-    assert!(
-        failures.is_empty(),
-        "accessibility or layout problems:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "accessibility or layout problems:\n{}", failures.join("\n"));
 }
 
 async fn sign_in(c: &fantoccini::Client, app: &TestApp, email: &str) {
     c.set_window_size(1280, 900).await.expect("resize");
     c.goto(&app.url("/sign-in")).await.expect("sign-in page");
-    c.find(Locator::Id("email"))
-        .await
-        .expect("email")
-        .send_keys(email)
-        .await
-        .expect("type");
-    c.find(Locator::Id("password"))
-        .await
-        .expect("password")
-        .send_keys(PASSWORD)
-        .await
-        .expect("type");
-    c.find(Locator::Css("form[action='/sign-in'] button"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("submit");
-    let heading = c
-        .wait()
-        .for_element(Locator::Css("h1.govuk-heading-l"))
-        .await
-        .expect("h1")
-        .text()
-        .await
-        .expect("text");
+    c.find(Locator::Id("email")).await.expect("email").send_keys(email).await.expect("type");
+    c.find(Locator::Id("password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    c.find(Locator::Css("form[action='/sign-in'] button")).await.expect("button").click().await.expect("submit");
+    let heading =
+        c.wait().for_element(Locator::Css("h1.govuk-heading-l")).await.expect("h1").text().await.expect("text");
     assert!(heading.starts_with("Welcome"), "{heading}");
 }
 

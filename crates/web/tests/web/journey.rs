@@ -17,11 +17,7 @@ fn access(sensitivity: Sensitivity, named: &[&String], excluded: &[&String], rea
 }
 
 fn date(y: i32, m: u32, d: u32) -> [(&'static str, String); 3] {
-    [
-        ("date-day", d.to_string()),
-        ("date-month", m.to_string()),
-        ("date-year", y.to_string()),
-    ]
+    [("date-day", d.to_string()), ("date-month", m.to_string()), ("date-year", y.to_string())]
 }
 
 /// Records one step through its form and expects the record page next.
@@ -38,9 +34,7 @@ async fn step(app: &TestApp, b: &mut Browser, child: &str, step: &str, on: (i32,
         status,
         StatusCode::SEE_OTHER,
         "{step} should be recorded: {}",
-        body.split("govuk-error-summary__list")
-            .nth(1)
-            .unwrap_or(&body[..body.len().min(300)])
+        body.split("govuk-error-summary__list").nth(1).unwrap_or(&body[..body.len().min(300)])
     );
 }
 
@@ -58,456 +52,395 @@ async fn add_maya(app: &TestApp, b: &mut Browser) -> String {
         ("postcode", "KT1 1EU"),
     ];
     let r = app.post("/children/new", b, &fields).await;
-    assert_eq!(
-        r.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        r.text().await.unwrap_or_default()
-    );
-    r.headers()["location"]
-        .to_str()
-        .expect("location")
-        .trim_start_matches("/children/")
-        .to_string()
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap_or_default());
+    r.headers()["location"].to_str().expect("location").trim_start_matches("/children/").to_string()
 }
 
-on_both_engines!(
-    a_childs_journey_from_contact_to_closure_through_the_pages,
-    TestApp,
-    |app| {
-        let mut worker = app.sign_in("worker@test.example").await;
-        let (_, found) = app.page("/children?last_name=Okafor", &mut worker).await;
-        assert!(found.contains("No child matches"));
-        let child = add_maya(app, &mut worker).await;
+on_both_engines!(a_childs_journey_from_contact_to_closure_through_the_pages, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let (_, found) = app.page("/children?last_name=Okafor", &mut worker).await;
+    assert!(found.contains("No child matches"));
+    let child = add_maya(app, &mut worker).await;
 
-        // Adding her again is caught as a likely duplicate.
-        app.page("/children/new", &mut worker).await;
-        let again = app
-            .post(
-                "/children/new",
-                &mut worker,
-                &[
-                    ("first_name", "Maya"),
-                    ("last_name", "Okafor"),
-                    ("date_of_birth-day", "4"),
-                    ("date_of_birth-month", "5"),
-                    ("date_of_birth-year", "2016"),
-                    ("sex", "F"),
-                    ("postcode", "KT1 2AA"),
-                ],
-            )
-            .await;
-        assert_eq!(again.status(), StatusCode::CONFLICT);
-        assert!(again
-            .text()
-            .await
-            .expect("body")
-            .contains("Is this a child we already know?"));
-        let (_, found) = app.page("/children?first_name=Maia&last_name=Okafor&date_of_birth-day=4&date_of_birth-month=5&date_of_birth-year=2016", &mut worker).await;
-        assert!(found.contains("Likely the same child"), "fuzzy search finds her");
-
-        step(
-            app,
+    // Adding her again is caught as a likely duplicate.
+    app.page("/children/new", &mut worker).await;
+    let again = app
+        .post(
+            "/children/new",
             &mut worker,
-            &child,
-            "contact",
-            (2026, 1, 12),
-            &[("source", "2A"), ("worry", "Bruising seen at school")],
-        )
-        .await;
-        let mut manager = app.sign_in("manager@test.example").await;
-        let (_, queue) = app.page("/front-door", &mut manager).await;
-        assert!(
-            queue.contains("Maya Okafor") && queue.contains("Overdue"),
-            "the undecided contact is overdue by now"
-        );
-        step(
-            app,
-            &mut worker,
-            &child,
-            "contact_decision",
-            (2026, 1, 13),
-            &[("decision", "referral")],
-        )
-        .await;
-        step(
-            app,
-            &mut worker,
-            &child,
-            "referral",
-            (2026, 1, 13),
-            &[("source", "2A"), ("nfa", "no")],
-        )
-        .await;
-        step(app, &mut worker, &child, "assessment_start", (2026, 1, 13), &[]).await;
-        step(app, &mut worker, &child, "child_seen", (2026, 1, 14), &[]).await;
-        step(
-            app,
-            &mut worker,
-            &child,
-            "strategy",
-            (2026, 1, 14),
-            &[("section47_needed", "yes")],
-        )
-        .await;
-        step(app, &mut worker, &child, "section47_start", (2026, 1, 14), &[]).await;
-        step(
-            app,
-            &mut worker,
-            &child,
-            "section47_conclude",
-            (2026, 1, 28),
-            &[("icpc_needed", "yes")],
-        )
-        .await;
-        step(
-            app,
-            &mut worker,
-            &child,
-            "initial_conference",
-            (2026, 2, 3),
-            &[("category", "PHY")],
-        )
-        .await;
-        step(app, &mut worker, &child, "core_group", (2026, 2, 12), &[]).await;
-        step(
-            app,
-            &mut worker,
-            &child,
-            "visit",
-            (2026, 2, 10),
-            &[("seen", "yes"), ("seen_alone", "yes"), ("bedroom_seen", "no")],
-        )
-        .await;
-        step(
-            app,
-            &mut worker,
-            &child,
-            "assessment_complete",
-            (2026, 2, 20),
             &[
-                ("factors", "3B"),
-                ("factors", "17A"),
-                ("primary_need", "N1"),
-                ("outcome", "strategy"),
+                ("first_name", "Maya"),
+                ("last_name", "Okafor"),
+                ("date_of_birth-day", "4"),
+                ("date_of_birth-month", "5"),
+                ("date_of_birth-year", "2016"),
+                ("sex", "F"),
+                ("postcode", "KT1 2AA"),
             ],
         )
         .await;
-        step(app, &mut worker, &child, "assessment_authorise", (2026, 2, 23), &[]).await;
-        step(
-            app,
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert!(again.text().await.expect("body").contains("Is this a child we already know?"));
+    let (_, found) = app.page("/children?first_name=Maia&last_name=Okafor&date_of_birth-day=4&date_of_birth-month=5&date_of_birth-year=2016", &mut worker).await;
+    assert!(found.contains("Likely the same child"), "fuzzy search finds her");
+
+    step(app, &mut worker, &child, "contact", (2026, 1, 12), &[("source", "2A"), ("worry", "Bruising seen at school")])
+        .await;
+    let mut manager = app.sign_in("manager@test.example").await;
+    let (_, queue) = app.page("/front-door", &mut manager).await;
+    assert!(queue.contains("Maya Okafor") && queue.contains("Overdue"), "the undecided contact is overdue by now");
+    step(app, &mut worker, &child, "contact_decision", (2026, 1, 13), &[("decision", "referral")]).await;
+    step(app, &mut worker, &child, "referral", (2026, 1, 13), &[("source", "2A"), ("nfa", "no")]).await;
+    step(app, &mut worker, &child, "assessment_start", (2026, 1, 13), &[]).await;
+    step(app, &mut worker, &child, "child_seen", (2026, 1, 14), &[]).await;
+    step(app, &mut worker, &child, "strategy", (2026, 1, 14), &[("section47_needed", "yes")]).await;
+    step(app, &mut worker, &child, "section47_start", (2026, 1, 14), &[]).await;
+    step(app, &mut worker, &child, "section47_conclude", (2026, 1, 28), &[("icpc_needed", "yes")]).await;
+    step(app, &mut worker, &child, "initial_conference", (2026, 2, 3), &[("category", "PHY")]).await;
+    step(app, &mut worker, &child, "core_group", (2026, 2, 12), &[]).await;
+    step(
+        app,
+        &mut worker,
+        &child,
+        "visit",
+        (2026, 2, 10),
+        &[("seen", "yes"), ("seen_alone", "yes"), ("bedroom_seen", "no")],
+    )
+    .await;
+    step(
+        app,
+        &mut worker,
+        &child,
+        "assessment_complete",
+        (2026, 2, 20),
+        &[("factors", "3B"), ("factors", "17A"), ("primary_need", "N1"), ("outcome", "strategy")],
+    )
+    .await;
+    step(app, &mut worker, &child, "assessment_authorise", (2026, 2, 23), &[]).await;
+    step(
+        app,
+        &mut worker,
+        &child,
+        "review_conference",
+        (2026, 4, 28),
+        &[("category", "EMO"), ("continue_plan", "yes")],
+    )
+    .await;
+
+    // A plan cannot end on the day it started: the domain's message comes back on the form.
+    app.page(&format!("/children/{child}/record/protection_plan_end"), &mut worker).await;
+    let d = date(2026, 2, 3);
+    let r = app
+        .post(
+            &format!("/children/{child}/record/protection_plan_end"),
             &mut worker,
-            &child,
-            "review_conference",
-            (2026, 4, 28),
-            &[("category", "EMO"), ("continue_plan", "yes")],
+            &[("date-day", d[0].1.as_str()), ("date-month", d[1].1.as_str()), ("date-year", d[2].1.as_str())],
         )
         .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("never on it"));
+    // A child in need plan is not offered while the protection plan is open.
+    let (status, _) = app.page(&format!("/children/{child}/record/cin_plan_start"), &mut worker).await;
+    assert_eq!(status, StatusCode::CONFLICT);
 
-        // A plan cannot end on the day it started: the domain's message comes back on the form.
-        app.page(&format!("/children/{child}/record/protection_plan_end"), &mut worker)
-            .await;
-        let d = date(2026, 2, 3);
-        let r = app
-            .post(
-                &format!("/children/{child}/record/protection_plan_end"),
-                &mut worker,
-                &[
-                    ("date-day", d[0].1.as_str()),
-                    ("date-month", d[1].1.as_str()),
-                    ("date-year", d[2].1.as_str()),
-                ],
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.text().await.expect("body").contains("never on it"));
-        // A child in need plan is not offered while the protection plan is open.
-        let (status, _) = app
-            .page(&format!("/children/{child}/record/cin_plan_start"), &mut worker)
-            .await;
-        assert_eq!(status, StatusCode::CONFLICT);
+    step(app, &mut worker, &child, "protection_plan_end", (2026, 10, 20), &[]).await;
+    step(app, &mut worker, &child, "cin_plan_start", (2026, 10, 20), &[]).await;
+    step(app, &mut worker, &child, "cin_plan_end", (2026, 11, 20), &[]).await;
+    step(app, &mut worker, &child, "close_episode", (2026, 11, 20), &[("reason", "RC7")]).await;
 
-        step(app, &mut worker, &child, "protection_plan_end", (2026, 10, 20), &[]).await;
-        step(app, &mut worker, &child, "cin_plan_start", (2026, 10, 20), &[]).await;
-        step(app, &mut worker, &child, "cin_plan_end", (2026, 11, 20), &[]).await;
-        step(
-            app,
-            &mut worker,
-            &child,
-            "close_episode",
-            (2026, 11, 20),
-            &[("reason", "RC7")],
+    let (status, record) = app.page(&format!("/children/{child}"), &mut worker).await;
+    assert_eq!(status, StatusCode::OK);
+    for line in [
+        "Contact from schools: Bruising seen at school",
+        "Front door decision: referral to children",
+        "Section 47 enquiry started",
+        "Initial child protection conference: plan for physical abuse",
+        "Review conference: plan continues",
+        "Child in need plan started",
+        "Episode closed: services ceased",
+    ] {
+        assert!(record.contains(line), "the chronology shows '{line}'");
+    }
+    assert!(record.contains("Nothing is due for this child."));
+    let events = app.db.store.journey_events(&child).await.expect("events");
+    assert_eq!(events.len(), 18);
+    let reads = app.db.store.recent_audit(400).await.expect("audit");
+    assert!(reads.iter().any(|r| r.entry.action == "view_child" && r.entry.record_id == child), "reads are audited");
+    assert!(reads.iter().any(|r| r.entry.action == "record_journey_event" && r.entry.record_id == child));
+});
+
+on_both_engines!(the_team_manager_allocates_and_the_work_tray_shows_the_clocks, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let child = add_maya(app, &mut worker).await;
+    step(app, &mut worker, &child, "referral", (2026, 11, 16), &[("source", "6"), ("nfa", "no")]).await;
+    let mut manager = app.sign_in("manager@test.example").await;
+    let team = app.ids["kingston_team"].clone();
+    let (status, queue) = app.page(&format!("/teams/{team}/allocation"), &mut manager).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(queue.contains("Maya Okafor"));
+    let colleague = app.ids["colleague"].clone();
+    let r = app
+        .post(
+            &format!("/teams/{team}/allocation"),
+            &mut manager,
+            &[("child_id", child.as_str()), ("worker_id", colleague.as_str())],
         )
         .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mut colleague_browser = app.sign_in("colleague@test.example").await;
+    let (_, tray) = app.page("/work-tray", &mut colleague_browser).await;
+    assert!(tray.contains("Maya Okafor") && tray.contains("Complete and authorise the assessment"), "{tray}");
+    assert!(tray.contains("Children allocated to you"));
+    // The practitioner cannot reach the allocation queue.
+    assert_eq!(app.get(&format!("/teams/{team}/allocation"), &mut worker).await.status(), StatusCode::FORBIDDEN);
+});
 
-        let (status, record) = app.page(&format!("/children/{child}"), &mut worker).await;
-        assert_eq!(status, StatusCode::OK);
-        for line in [
-            "Contact from schools: Bruising seen at school",
-            "Front door decision: referral to children",
-            "Section 47 enquiry started",
-            "Initial child protection conference: plan for physical abuse",
-            "Review conference: plan continues",
-            "Child in need plan started",
-            "Episode closed: services ceased",
-        ] {
-            assert!(record.contains(line), "the chronology shows '{line}'");
+on_both_engines!(children_outside_the_users_scope_answer_like_missing_ones, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let child = add_maya(app, &mut worker).await;
+    let missing = "01900000-0000-7000-8000-000000000000";
+    // A practitioner in another council's team.
+    let mut windsor = app.sign_in("windsor.worker@test.example").await;
+    let (s1, b1) = app.page(&format!("/children/{child}"), &mut windsor).await;
+    let (s2, b2) = app.page(&format!("/children/{missing}"), &mut windsor).await;
+    assert_eq!((s1, s2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
+    assert_eq!(b1, b2);
+    let (_, found) = app.page("/children?last_name=Okafor", &mut windsor).await;
+    assert!(!found.contains("Maya"), "search hides her too");
+
+    // Restricted to named people: the colleague in the same team no longer sees her.
+    let mut colleague = app.sign_in("colleague@test.example").await;
+    assert_eq!(app.page(&format!("/children/{child}"), &mut colleague).await.0, StatusCode::OK);
+    let ctx = canopy_store::AuditContext { actor_id: "test".into(), source: "test".into(), at_ms: 0 };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+    app.db
+        .store
+        .set_child_access(
+            &ctx,
+            &child,
+            &access(Sensitivity::Restricted, &[&app.ids["practitioner"]], &[], "High-profile case"),
+            today,
+        )
+        .await
+        .expect("restrict");
+    let (s3, b3) = app.page(&format!("/children/{child}"), &mut colleague).await;
+    assert_eq!(s3, StatusCode::NOT_FOUND);
+    assert_eq!(b3, b2);
+    assert_eq!(app.page(&format!("/children/{child}"), &mut worker).await.0, StatusCode::OK, "named people still can");
+
+    // A staff member who is family of the child can never open the record, named or not.
+    app.db
+        .store
+        .set_child_access(
+            &ctx,
+            &child,
+            &access(
+                Sensitivity::Normal,
+                &[&app.ids["practitioner"]],
+                &[&app.ids["practitioner"]],
+                "Worker's own relative",
+            ),
+            today,
+        )
+        .await
+        .expect("exclude");
+    let (s4, b4) = app.page(&format!("/children/{child}"), &mut worker).await;
+    assert_eq!(s4, StatusCode::NOT_FOUND);
+    assert_eq!(b4, b2);
+    let denied = app.db.store.recent_audit(50).await.expect("audit");
+    assert!(
+        denied.iter().any(|r| r.entry.action == "open_child" && r.entry.outcome == "denied"),
+        "refusals are audited"
+    );
+});
+
+on_both_engines!(the_journey_through_the_api_is_checked_by_the_same_rules, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let child = add_maya(app, &mut worker).await;
+    app.page("/account/tokens", &mut worker).await;
+    let body = app.post("/account/tokens", &mut worker, &[("name", "case script")]).await.text().await.expect("body");
+    let token = body
+        .split("<code class=\"canopy-token\">")
+        .nth(1)
+        .expect("token")
+        .split('<')
+        .next()
+        .expect("token")
+        .to_string();
+    let post = |event: serde_json::Value| {
+        app.client
+            .post(app.url(&format!("/api/v1/children/{child}/events")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "event": event }))
+            .send()
+    };
+    let r = post(serde_json::json!({"kind": "referral_accepted", "episode": "e1", "date": "2026-11-02", "source": "6", "nfa": false})).await.expect("post");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = post(
+        serde_json::json!({"kind": "assessment_started", "episode": "e1", "assessment": "a1", "date": "2026-11-01"}),
+    )
+    .await
+    .expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: serde_json::Value = r.json().await.expect("json");
+    assert!(problem["errors"][0]["message"].as_str().expect("message").contains("before its referral"));
+    let r = post(serde_json::json!({"kind": "no_such_step", "date": "2026-11-01"})).await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = post(serde_json::json!({"kind": "visit_recorded", "date": "2027-01-01", "seen": true, "seen_alone": false, "bedroom_seen": false})).await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no events in the future");
+
+    let record: serde_json::Value = app
+        .client
+        .get(app.url(&format!("/api/v1/children/{child}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(record["child"]["last_name"], "Okafor");
+    assert_eq!(record["due"][0]["kind"], "assessment");
+    assert_eq!(
+        record["due"][0]["due"], "2027-01-07",
+        "45 working days from 2 November 2026, past Christmas, Boxing Day and New Year"
+    );
+    let found: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/children?last_name=okafor"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(found[0]["child"]["id"], child.as_str());
+    let bad = app.client.get(app.url("/api/v1/children")).bearer_auth(&token).send().await.expect("get");
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Another council's worker gets the same 404 problem as for a missing child.
+    let mut windsor = app.sign_in("windsor.worker@test.example").await;
+    app.page("/account/tokens", &mut windsor).await;
+    let body = app.post("/account/tokens", &mut windsor, &[("name", "w")]).await.text().await.expect("body");
+    let other = body
+        .split("<code class=\"canopy-token\">")
+        .nth(1)
+        .expect("token")
+        .split('<')
+        .next()
+        .expect("token")
+        .to_string();
+    let theirs =
+        app.client.get(app.url(&format!("/api/v1/children/{child}"))).bearer_auth(&other).send().await.expect("get");
+    let missing = app
+        .client
+        .get(app.url("/api/v1/children/01900000-0000-7000-8000-000000000000"))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+    assert_eq!(theirs.text().await.expect("a"), missing.text().await.expect("b"));
+});
+
+on_both_engines!(case_notes_are_kept_and_significant_ones_join_the_chronology, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let child = add_maya(app, &mut worker).await;
+    let (status, _) = app.page(&format!("/children/{child}/notes/new"), &mut worker).await;
+    assert_eq!(status, StatusCode::OK);
+    let path = format!("/children/{child}/notes/new");
+    let r = app
+        .post(
+            &path,
+            &mut worker,
+            &[
+                ("note_type", "home_visit"),
+                ("date-day", "20"),
+                ("date-month", "11"),
+                ("date-year", "2026"),
+                ("text", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("Enter the note"));
+    let r = app
+        .post(
+            &path,
+            &mut worker,
+            &[
+                ("note_type", "home_visit"),
+                ("date-day", "20"),
+                ("date-month", "11"),
+                ("date-year", "2026"),
+                ("text", "Maya showed me her drawings"),
+                ("significant", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .post(
+            &path,
+            &mut worker,
+            &[
+                ("note_type", "telephone"),
+                ("date-day", "21"),
+                ("date-month", "11"),
+                ("date-year", "2026"),
+                ("text", "Called school"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, record) = app.page(&format!("/children/{child}"), &mut worker).await;
+    assert!(record.contains("Home visit: Maya showed me her drawings"), "significant notes are in the chronology");
+    assert!(record.contains("Called school"), "every note is in the notes");
+    assert_eq!(record.matches("Called school").count(), 1, "an ordinary note is not in the chronology");
+});
+
+on_both_engines!(a_council_sets_its_own_clock_rules_and_running_clocks_follow, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let child = add_maya(app, &mut worker).await;
+    step(app, &mut worker, &child, "referral", (2026, 11, 2), &[("source", "6"), ("nfa", "no")]).await;
+    let due = |app: &TestApp| {
+        let child = child.clone();
+        let store = app.db.store.clone();
+        async move {
+            let clocks = store.clocks(&canopy_store::children::ClockFilter::default()).await.expect("clocks");
+            clocks.into_iter().find(|c| c.child.id == child && c.kind == "assessment").map(|c| c.due)
         }
-        assert!(record.contains("Nothing is due for this child."));
-        let events = app.db.store.journey_events(&child).await.expect("events");
-        assert_eq!(events.len(), 18);
-        let reads = app.db.store.recent_audit(400).await.expect("audit");
-        assert!(
-            reads
-                .iter()
-                .any(|r| r.entry.action == "view_child" && r.entry.record_id == child),
-            "reads are audited"
-        );
-        assert!(reads
-            .iter()
-            .any(|r| r.entry.action == "record_journey_event" && r.entry.record_id == child));
-    }
-);
-
-on_both_engines!(
-    the_team_manager_allocates_and_the_work_tray_shows_the_clocks,
-    TestApp,
-    |app| {
-        let mut worker = app.sign_in("worker@test.example").await;
-        let child = add_maya(app, &mut worker).await;
-        step(
-            app,
-            &mut worker,
-            &child,
-            "referral",
-            (2026, 11, 16),
-            &[("source", "6"), ("nfa", "no")],
-        )
+    };
+    assert_eq!(due(app).await, chrono::NaiveDate::from_ymd_opt(2027, 1, 7));
+    let mut admin = app.sign_in("admin@test.example").await;
+    let kingston = app.ids["kingston"].clone();
+    let path = format!("/admin/councils/{kingston}/clock-rules");
+    let (status, form) = app.page(&path, &mut admin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("National default: 45"));
+    let mut fields: Vec<(&str, String)> = canopy_domain::cases::ClockRules::KEYS
+        .iter()
+        .map(|(k, _)| (*k, canopy_domain::cases::ClockRules::default().get(k).unwrap_or_default().to_string()))
+        .collect();
+    fields.iter_mut().find(|(k, _)| *k == "cin_visit_working_days").expect("rule").1 = "0".into();
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = app.post(&path, &mut admin, &borrowed).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("between 1 and 365"));
+    fields.iter_mut().find(|(k, _)| *k == "cin_visit_working_days").expect("rule").1 = "15".into();
+    fields.iter_mut().find(|(k, _)| *k == "assessment_working_days").expect("rule").1 = "40".into();
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = app.post(&path, &mut admin, &borrowed).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.db.store.clock_rules(&kingston).await.expect("rules").assessment_working_days, 40);
+    assert_eq!(due(app).await, chrono::NaiveDate::from_ymd_opt(2026, 12, 30), "the running clock was worked out again");
+    // A closure day moves it too.
+    let cal = format!("/admin/councils/{kingston}/calendar");
+    app.page(&cal, &mut admin).await;
+    let r = app
+        .post(&cal, &mut admin, &[("day-day", "29"), ("day-month", "12"), ("day-year", "2026"), ("reason", "Closed")])
         .await;
-        let mut manager = app.sign_in("manager@test.example").await;
-        let team = app.ids["kingston_team"].clone();
-        let (status, queue) = app.page(&format!("/teams/{team}/allocation"), &mut manager).await;
-        assert_eq!(status, StatusCode::OK);
-        assert!(queue.contains("Maya Okafor"));
-        let colleague = app.ids["colleague"].clone();
-        let r = app
-            .post(
-                &format!("/teams/{team}/allocation"),
-                &mut manager,
-                &[("child_id", child.as_str()), ("worker_id", colleague.as_str())],
-            )
-            .await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let mut colleague_browser = app.sign_in("colleague@test.example").await;
-        let (_, tray) = app.page("/work-tray", &mut colleague_browser).await;
-        assert!(
-            tray.contains("Maya Okafor") && tray.contains("Complete and authorise the assessment"),
-            "{tray}"
-        );
-        assert!(tray.contains("Children allocated to you"));
-        // The practitioner cannot reach the allocation queue.
-        assert_eq!(
-            app.get(&format!("/teams/{team}/allocation"), &mut worker)
-                .await
-                .status(),
-            StatusCode::FORBIDDEN
-        );
-    }
-);
-
-on_both_engines!(
-    children_outside_the_users_scope_answer_like_missing_ones,
-    TestApp,
-    |app| {
-        let mut worker = app.sign_in("worker@test.example").await;
-        let child = add_maya(app, &mut worker).await;
-        let missing = "01900000-0000-7000-8000-000000000000";
-        // A practitioner in another council's team.
-        let mut windsor = app.sign_in("windsor.worker@test.example").await;
-        let (s1, b1) = app.page(&format!("/children/{child}"), &mut windsor).await;
-        let (s2, b2) = app.page(&format!("/children/{missing}"), &mut windsor).await;
-        assert_eq!((s1, s2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
-        assert_eq!(b1, b2);
-        let (_, found) = app.page("/children?last_name=Okafor", &mut windsor).await;
-        assert!(!found.contains("Maya"), "search hides her too");
-
-        // Restricted to named people: the colleague in the same team no longer sees her.
-        let mut colleague = app.sign_in("colleague@test.example").await;
-        assert_eq!(
-            app.page(&format!("/children/{child}"), &mut colleague).await.0,
-            StatusCode::OK
-        );
-        let ctx = canopy_store::AuditContext {
-            actor_id: "test".into(),
-            source: "test".into(),
-            at_ms: 0,
-        };
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
-        app.db
-            .store
-            .set_child_access(
-                &ctx,
-                &child,
-                &access(
-                    Sensitivity::Restricted,
-                    &[&app.ids["practitioner"]],
-                    &[],
-                    "High-profile case",
-                ),
-                today,
-            )
-            .await
-            .expect("restrict");
-        let (s3, b3) = app.page(&format!("/children/{child}"), &mut colleague).await;
-        assert_eq!(s3, StatusCode::NOT_FOUND);
-        assert_eq!(b3, b2);
-        assert_eq!(
-            app.page(&format!("/children/{child}"), &mut worker).await.0,
-            StatusCode::OK,
-            "named people still can"
-        );
-
-        // A staff member who is family of the child can never open the record, named or not.
-        app.db
-            .store
-            .set_child_access(
-                &ctx,
-                &child,
-                &access(
-                    Sensitivity::Normal,
-                    &[&app.ids["practitioner"]],
-                    &[&app.ids["practitioner"]],
-                    "Worker's own relative",
-                ),
-                today,
-            )
-            .await
-            .expect("exclude");
-        let (s4, b4) = app.page(&format!("/children/{child}"), &mut worker).await;
-        assert_eq!(s4, StatusCode::NOT_FOUND);
-        assert_eq!(b4, b2);
-        let denied = app.db.store.recent_audit(50).await.expect("audit");
-        assert!(
-            denied
-                .iter()
-                .any(|r| r.entry.action == "open_child" && r.entry.outcome == "denied"),
-            "refusals are audited"
-        );
-    }
-);
-
-on_both_engines!(
-    the_journey_through_the_api_is_checked_by_the_same_rules,
-    TestApp,
-    |app| {
-        let mut worker = app.sign_in("worker@test.example").await;
-        let child = add_maya(app, &mut worker).await;
-        app.page("/account/tokens", &mut worker).await;
-        let body = app
-            .post("/account/tokens", &mut worker, &[("name", "case script")])
-            .await
-            .text()
-            .await
-            .expect("body");
-        let token = body
-            .split("<code class=\"canopy-token\">")
-            .nth(1)
-            .expect("token")
-            .split('<')
-            .next()
-            .expect("token")
-            .to_string();
-        let post = |event: serde_json::Value| {
-            app.client
-                .post(app.url(&format!("/api/v1/children/{child}/events")))
-                .bearer_auth(&token)
-                .json(&serde_json::json!({ "event": event }))
-                .send()
-        };
-        let r = post(serde_json::json!({"kind": "referral_accepted", "episode": "e1", "date": "2026-11-02", "source": "6", "nfa": false})).await.expect("post");
-        assert_eq!(r.status(), StatusCode::CREATED);
-        let r = post(serde_json::json!({"kind": "assessment_started", "episode": "e1", "assessment": "a1", "date": "2026-11-01"})).await.expect("post");
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let problem: serde_json::Value = r.json().await.expect("json");
-        assert!(problem["errors"][0]["message"]
-            .as_str()
-            .expect("message")
-            .contains("before its referral"));
-        let r = post(serde_json::json!({"kind": "no_such_step", "date": "2026-11-01"}))
-            .await
-            .expect("post");
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let r = post(serde_json::json!({"kind": "visit_recorded", "date": "2027-01-01", "seen": true, "seen_alone": false, "bedroom_seen": false})).await.expect("post");
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no events in the future");
-
-        let record: serde_json::Value = app
-            .client
-            .get(app.url(&format!("/api/v1/children/{child}")))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
-        assert_eq!(record["child"]["last_name"], "Okafor");
-        assert_eq!(record["due"][0]["kind"], "assessment");
-        assert_eq!(
-            record["due"][0]["due"], "2027-01-07",
-            "45 working days from 2 November 2026, past Christmas, Boxing Day and New Year"
-        );
-        let found: serde_json::Value = app
-            .client
-            .get(app.url("/api/v1/children?last_name=okafor"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
-        assert_eq!(found[0]["child"]["id"], child.as_str());
-        let bad = app
-            .client
-            .get(app.url("/api/v1/children"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("get");
-        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
-
-        // Another council's worker gets the same 404 problem as for a missing child.
-        let mut windsor = app.sign_in("windsor.worker@test.example").await;
-        app.page("/account/tokens", &mut windsor).await;
-        let body = app
-            .post("/account/tokens", &mut windsor, &[("name", "w")])
-            .await
-            .text()
-            .await
-            .expect("body");
-        let other = body
-            .split("<code class=\"canopy-token\">")
-            .nth(1)
-            .expect("token")
-            .split('<')
-            .next()
-            .expect("token")
-            .to_string();
-        let theirs = app
-            .client
-            .get(app.url(&format!("/api/v1/children/{child}")))
-            .bearer_auth(&other)
-            .send()
-            .await
-            .expect("get");
-        let missing = app
-            .client
-            .get(app.url("/api/v1/children/01900000-0000-7000-8000-000000000000"))
-            .bearer_auth(&other)
-            .send()
-            .await
-            .expect("get");
-        assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
-        assert_eq!(theirs.text().await.expect("a"), missing.text().await.expect("b"));
-    }
-);
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(due(app).await, chrono::NaiveDate::from_ymd_opt(2026, 12, 31));
+});

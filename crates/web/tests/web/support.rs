@@ -36,11 +36,7 @@ pub struct Browser {
 
 impl Browser {
     pub fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
     pub fn absorb(&mut self, headers: &HeaderMap) {
@@ -68,11 +64,7 @@ pub fn csrf_in(html: &str) -> String {
 }
 
 fn ctx() -> AuditContext {
-    AuditContext {
-        actor_id: "test-setup".into(),
-        source: "test".into(),
-        at_ms: 0,
-    }
+    AuditContext { actor_id: "test-setup".into(), source: "test".into(), at_ms: 0 }
 }
 
 impl TestApp {
@@ -80,18 +72,11 @@ impl TestApp {
     /// configured here.
     pub async fn spawn(engine: TestEngine) -> Option<Self> {
         let db = TestDb::new(engine).await.expect("test database")?;
-        let clock = Arc::new(FixedClock::new(
-            chrono::Utc
-                .with_ymd_and_hms(2026, 11, 23, 9, 0, 0)
-                .single()
-                .expect("time"),
-        ));
+        let clock =
+            Arc::new(FixedClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).single().expect("time")));
         let hasher = PasswordHasher::with_params(19 * 1024, 2).expect("hasher");
         let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/dist");
-        let settings = Settings {
-            assets_dir: assets,
-            ..Settings::default()
-        };
+        let settings = Settings { assets_dir: assets, ..Settings::default() };
         let state = AppState::new(db.store.clone(), clock.clone(), settings, hasher);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
@@ -99,19 +84,8 @@ impl TestApp {
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        let client = reqwest::Client::builder()
-            .redirect(redirect::Policy::none())
-            .build()
-            .expect("client");
-        let mut app = Self {
-            base,
-            db,
-            clock,
-            client,
-            state,
-            ids: HashMap::new(),
-            server,
-        };
+        let client = reqwest::Client::builder().redirect(redirect::Policy::none()).build().expect("client");
+        let mut app = Self { base, db, clock, client, state, ids: HashMap::new(), server };
         app.seed().await;
         Some(app)
     }
@@ -151,26 +125,11 @@ impl TestApp {
         let hash = self.state.hasher.hash(PASSWORD.into()).await.expect("hash");
         for (key, email, role, team) in [
             ("admin", "admin@test.example", "org_admin", None),
-            (
-                "practitioner",
-                "worker@test.example",
-                "practitioner",
-                Some("kingston_team"),
-            ),
+            ("practitioner", "worker@test.example", "practitioner", Some("kingston_team")),
             ("auditor", "auditor@test.example", "auditor", None),
             ("manager", "manager@test.example", "team_manager", Some("kingston_team")),
-            (
-                "windsor_worker",
-                "windsor.worker@test.example",
-                "practitioner",
-                Some("windsor_team"),
-            ),
-            (
-                "colleague",
-                "colleague@test.example",
-                "practitioner",
-                Some("kingston_team"),
-            ),
+            ("windsor_worker", "windsor.worker@test.example", "practitioner", Some("windsor_team")),
+            ("colleague", "colleague@test.example", "practitioner", Some("kingston_team")),
         ] {
             let role_id = store
                 .list_roles()
@@ -199,13 +158,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, browser: &mut Browser) -> Response {
-        let r = self
-            .client
-            .get(self.url(path))
-            .header(COOKIE, browser.cookie_header())
-            .send()
-            .await
-            .expect("request");
+        let r = self.client.get(self.url(path)).header(COOKIE, browser.cookie_header()).send().await.expect("request");
         browser.absorb(r.headers());
         r
     }
@@ -244,21 +197,14 @@ impl TestApp {
     pub async fn sign_in(&self, email: &str) -> Browser {
         let mut b = Browser::default();
         self.page("/sign-in", &mut b).await;
-        let r = self
-            .post("/sign-in", &mut b, &[("email", email), ("password", PASSWORD)])
-            .await;
+        let r = self.post("/sign-in", &mut b, &[("email", email), ("password", PASSWORD)]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {email} should succeed");
         self.page("/", &mut b).await;
         b
     }
 
     pub async fn council_count(&self) -> usize {
-        self.db
-            .store
-            .list_councils(&canopy_store::Scope::Organisation)
-            .await
-            .expect("councils")
-            .len()
+        self.db.store.list_councils(&canopy_store::Scope::Organisation).await.expect("councils").len()
     }
 
     pub async fn stop(self) {

@@ -85,26 +85,12 @@ pub async fn edit_cluster(
         .into_iter()
         .find(|c| c.id == id)
         .ok_or(AppError::NotFound)?;
-    let input = ClusterInput {
-        name: c.name,
-        areas: c.areas.join(", "),
-        council_ids: c.council_ids,
-    };
-    render(cluster_form(
-        &ctx,
-        Some(&id),
-        &input,
-        &state.store.council_coverage().await?,
-        &FieldErrors::new(),
-    ))
+    let input = ClusterInput { name: c.name, areas: c.areas.join(", "), council_ids: c.council_ids };
+    render(cluster_form(&ctx, Some(&id), &input, &state.store.council_coverage().await?, &FieldErrors::new()))
 }
 
 async fn save_cluster(state: &AppState, ctx: &Ctx, id: Option<&str>, form: FormData) -> PageResult {
-    let input = ClusterInput {
-        name: form.get("name"),
-        areas: form.get("areas"),
-        council_ids: form.all("council_ids"),
-    };
+    let input = ClusterInput { name: form.get("name"), areas: form.get("areas"), council_ids: form.all("council_ids") };
     let councils = state.store.council_coverage().await?;
     let other_names: Vec<String> = state
         .store
@@ -134,13 +120,7 @@ pub async fn update_cluster(
     Path(id): Path<String>,
     form: FormData,
 ) -> PageResult {
-    if !state
-        .store
-        .list_clusters(&Scope::Organisation)
-        .await?
-        .iter()
-        .any(|c| c.id == id)
-    {
+    if !state.store.list_clusters(&Scope::Organisation).await?.iter().any(|c| c.id == id) {
         return Err(AppError::NotFound);
     }
     save_cluster(&state, &ctx, Some(&id), form).await

@@ -10,7 +10,7 @@ pub async fn councils(State(state): State<AppState>, ctx: Ctx) -> Result<Html<St
     page.actions.push(Link::new("/admin/councils/new", "Add a council"));
     page.tables.push(Table::new(
         "Councils",
-        &["Council", "LA code", "ONS code", "Postcode districts", "Working days"],
+        &["Council", "LA code", "ONS code", "Postcode districts", "Working days", "Clocks"],
         rows.iter()
             .map(|c| {
                 vec![
@@ -19,6 +19,7 @@ pub async fn councils(State(state): State<AppState>, ctx: Ctx) -> Result<Html<St
                     Cell::text(&c.ons_code),
                     Cell::text(c.postcode_districts.join(", ")),
                     Cell::link("Calendar", format!("/admin/councils/{}/calendar", c.id)),
+                    Cell::link("Clock rules", format!("/admin/councils/{}/clock-rules", c.id)),
                 ]
             })
             .collect(),
@@ -128,9 +129,7 @@ fn calendar_form(
     let mut table = Table::new(
         "This council's closure days",
         &["Date", "Reason"],
-        days.iter()
-            .map(|(d, r)| vec![Cell::text(d.format("%-d %B %Y").to_string()), Cell::text(r)])
-            .collect(),
+        days.iter().map(|(d, r)| vec![Cell::text(d.format("%-d %B %Y").to_string()), Cell::text(r)]).collect(),
     );
     table.empty = "This council has no closure days of its own.".into();
     page.tables.push(table);
@@ -144,13 +143,7 @@ pub async fn calendar(
 ) -> Result<Html<String>, AppError> {
     let council = state.store.get_council(&Scope::Organisation, &id).await?;
     let days = state.store.closure_days(&id).await?;
-    render(calendar_form(
-        &ctx,
-        &council,
-        &days,
-        &FormData::default(),
-        &FieldErrors::new(),
-    ))
+    render(calendar_form(&ctx, &council, &days, &FormData::default(), &FieldErrors::new()))
 }
 
 pub async fn add_closure_day(
@@ -161,29 +154,102 @@ pub async fn add_closure_day(
 ) -> PageResult {
     let council = state.store.get_council(&Scope::Organisation, &id).await?;
     let mut errors = FieldErrors::new();
-    let day = match date_from_parts(
-        "the closure day",
-        &form.get("day-day"),
-        &form.get("day-month"),
-        &form.get("day-year"),
-    ) {
-        Ok(d) if matches!(d.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) => {
-            errors.add("day", "That day is a weekend, which is never a working day");
-            None
-        }
-        Ok(d) => Some(d),
-        Err(message) => {
-            errors.add("day", message);
-            None
-        }
-    };
+    let day =
+        match date_from_parts("the closure day", &form.get("day-day"), &form.get("day-month"), &form.get("day-year")) {
+            Ok(d) if matches!(d.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) => {
+                errors.add("day", "That day is a weekend, which is never a working day");
+                None
+            }
+            Ok(d) => Some(d),
+            Err(message) => {
+                errors.add("day", message);
+                None
+            }
+        };
     let reason = required_text(&mut errors, "reason", "the reason", &form.get("reason"), 200);
     if let (Some(day), true) = (day, errors.is_empty()) {
         match conflict_to_field(state.store.add_closure_day(&ctx.audit(&state), &id, day, &reason).await)? {
-            Ok(()) => return Ok(Redirect::to(&format!("/admin/councils/{id}/calendar")).into_response()),
+            Ok(()) => {
+                crate::pages::children::rebuild_clocks(&state, &id).await?;
+                return Ok(Redirect::to(&format!("/admin/councils/{id}/calendar")).into_response());
+            }
             Err(e) => errors = e,
         }
     }
     let days = state.store.closure_days(&id).await?;
     invalid(calendar_form(&ctx, &council, &days, &form, &errors))
+}
+
+fn clock_rules_form(ctx: &Ctx, council: &CouncilRow, form: &FormData, errors: &FieldErrors) -> FormPage {
+    let national = ClockRules::default();
+    let fields = ClockRules::KEYS
+        .iter()
+        .map(|(key, label)| {
+            let default = national.get(key).unwrap_or_default();
+            Field::text(key, label, form.get(key))
+                .width("govuk-input--width-3")
+                .hint(&format!("National default: {default}"))
+        })
+        .collect();
+    let action = format!("/admin/councils/{}/clock-rules", council.id);
+    let mut page = FormPage::new(
+        ctx,
+        &format!("{}: clock rules", council.name),
+        "/admin",
+        &action,
+        "Save clock rules",
+        fields,
+        errors,
+    )
+    .back("/admin/councils");
+    page.intro = "The statutory timescales are national; visit and review frequencies are the council's own. Every running clock in the council is worked out again when these change.".into();
+    page
+}
+
+pub async fn clock_rules(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let council = state.store.get_council(&Scope::Organisation, &id).await?;
+    let rules = state.store.clock_rules(&id).await?;
+    let form = FormData(
+        ClockRules::KEYS.iter().map(|(k, _)| (k.to_string(), rules.get(k).unwrap_or_default().to_string())).collect(),
+    );
+    render(clock_rules_form(&ctx, &council, &form, &FieldErrors::new()))
+}
+
+pub async fn save_clock_rules(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let council = state.store.get_council(&Scope::Organisation, &id).await?;
+    let current = state.store.clock_rules(&id).await?;
+    let mut errors = FieldErrors::new();
+    let mut changes = Vec::new();
+    for (key, _) in ClockRules::KEYS {
+        let text = form.get(key);
+        match text
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| format!("Enter a whole number for {key}"))
+            .and_then(|v| current.clone().with_override(key, v).map(|_| v))
+        {
+            Ok(v) if current.get(key) != Some(v) => changes.push((key, v)),
+            Ok(_) => {}
+            Err(message) => errors.add(key, message),
+        }
+    }
+    if !errors.is_empty() {
+        return invalid(clock_rules_form(&ctx, &council, &form, &errors));
+    }
+    for (key, value) in &changes {
+        state.store.set_clock_rule(&ctx.audit(&state), &id, key, *value).await?;
+    }
+    if !changes.is_empty() {
+        crate::pages::children::rebuild_clocks(&state, &id).await?;
+    }
+    Ok(Redirect::to("/admin/councils").into_response())
 }

@@ -21,6 +21,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use canopy_domain::access::{Action, Permission, Reach};
+use canopy_domain::cases::ClockRules;
 use canopy_domain::org::{
     validate_cluster, validate_council, validate_team, ClusterCoverage, ClusterInput, CouncilCoverage, CouncilInput,
     Service, TeamInput,
@@ -50,10 +51,7 @@ pub async fn index(ctx: Ctx) -> Result<Html<String>, AppError> {
     let mut page = DetailPage::new(&ctx, "Administer the organisation", "/admin");
     let mut links = Vec::new();
     if ctx.may_org(Action::AdministerOrganisation) {
-        links.push(vec![
-            Cell::link("Organisation", "/admin/organisation"),
-            Cell::text("The organisation's name"),
-        ]);
+        links.push(vec![Cell::link("Organisation", "/admin/organisation"), Cell::text("The organisation's name")]);
         links.push(vec![
             Cell::link("Councils", "/admin/councils"),
             Cell::text("The councils served, their codes and postcode districts"),
@@ -77,24 +75,14 @@ pub async fn index(ctx: Ctx) -> Result<Html<String>, AppError> {
             Cell::text("What each role may do, and how far it reaches"),
         ]);
     }
-    page.tables
-        .push(Table::new("What you can administer", &["Area", "What it holds"], links));
+    page.tables.push(Table::new("What you can administer", &["Area", "What it holds"], links));
     render(page)
 }
 
 fn organisation_form(ctx: &Ctx, name: &str, errors: &FieldErrors) -> FormPage {
     let fields = vec![Field::text("name", "The organisation's name", name)
         .hint("The company or trust that delivers children's services for its councils")];
-    FormPage::new(
-        ctx,
-        "The organisation",
-        "/admin",
-        "/admin/organisation",
-        "Save",
-        fields,
-        errors,
-    )
-    .back("/admin")
+    FormPage::new(ctx, "The organisation", "/admin", "/admin/organisation", "Save", fields, errors).back("/admin")
 }
 
 pub async fn organisation(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>, AppError> {

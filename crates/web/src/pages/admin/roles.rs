@@ -40,14 +40,8 @@ struct RoleInput {
 }
 
 fn role_form(ctx: &Ctx, id: Option<&str>, r: &RoleInput, errors: &FieldErrors) -> FormPage {
-    let reaches = Reach::ALL
-        .iter()
-        .map(|x| (x.code().to_string(), x.label().to_string()))
-        .collect();
-    let perms = Permission::ALL
-        .iter()
-        .map(|p| (p.code().to_string(), p.label().to_string()))
-        .collect();
+    let reaches = Reach::ALL.iter().map(|x| (x.code().to_string(), x.label().to_string())).collect();
+    let perms = Permission::ALL.iter().map(|p| (p.code().to_string(), p.label().to_string())).collect();
     let mut fields = Vec::new();
     if id.is_none() {
         fields.push(
@@ -56,20 +50,8 @@ fn role_form(ctx: &Ctx, id: Option<&str>, r: &RoleInput, errors: &FieldErrors) -
     }
     fields.push(Field::text("name", "Role name", &r.name));
     fields.push(Field::text("description", "What the role does", &r.description).kind("textarea"));
-    fields.push(Field::choices(
-        "reach",
-        "How far it reaches",
-        "radios",
-        reaches,
-        std::slice::from_ref(&r.reach),
-    ));
-    fields.push(Field::choices(
-        "permissions",
-        "Permissions",
-        "checkboxes",
-        perms,
-        &r.permissions,
-    ));
+    fields.push(Field::choices("reach", "How far it reaches", "radios", reaches, std::slice::from_ref(&r.reach)));
+    fields.push(Field::choices("permissions", "Permissions", "checkboxes", perms, &r.permissions));
     let (title, action) = match id {
         Some(id) => ("Change a role".to_string(), format!("/admin/roles/{id}/edit")),
         None => ("Add a role".to_string(), "/admin/roles/new".to_string()),
@@ -93,50 +75,22 @@ pub async fn edit_role(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let r = state
-        .store
-        .list_roles()
-        .await?
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or(AppError::NotFound)?;
-    let input = RoleInput {
-        key: r.key,
-        name: r.name,
-        description: r.description,
-        reach: r.reach,
-        permissions: r.permissions,
-    };
+    let r = state.store.list_roles().await?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
+    let input =
+        RoleInput { key: r.key, name: r.name, description: r.description, reach: r.reach, permissions: r.permissions };
     render(role_form(&ctx, Some(&id), &input, &FieldErrors::new()))
 }
 
 async fn save_role(state: &AppState, ctx: &Ctx, id: Option<&str>, form: FormData) -> PageResult {
     let mut errors = FieldErrors::new();
     let existing = match id {
-        Some(id) => Some(
-            state
-                .store
-                .list_roles()
-                .await?
-                .into_iter()
-                .find(|r| r.id == id)
-                .ok_or(AppError::NotFound)?,
-        ),
+        Some(id) => Some(state.store.list_roles().await?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)?),
         None => None,
     };
     let input = RoleInput {
-        key: existing
-            .as_ref()
-            .map(|r| r.key.clone())
-            .unwrap_or_else(|| form.get("key").trim().to_string()),
+        key: existing.as_ref().map(|r| r.key.clone()).unwrap_or_else(|| form.get("key").trim().to_string()),
         name: required_text(&mut errors, "name", "the role's name", &form.get("name"), 80),
-        description: required_text(
-            &mut errors,
-            "description",
-            "what the role does",
-            &form.get("description"),
-            500,
-        ),
+        description: required_text(&mut errors, "description", "what the role does", &form.get("description"), 500),
         reach: form.get("reach"),
         permissions: form.all("permissions"),
     };
@@ -147,11 +101,7 @@ async fn save_role(state: &AppState, ctx: &Ctx, id: Option<&str>, form: FormData
     if reach.is_none() {
         errors.add("reach", "Select how far the role reaches");
     }
-    let perms: Vec<Permission> = input
-        .permissions
-        .iter()
-        .filter_map(|p| Permission::from_code(p))
-        .collect();
+    let perms: Vec<Permission> = input.permissions.iter().filter_map(|p| Permission::from_code(p)).collect();
     if perms.len() != input.permissions.len() {
         errors.add("permissions", "Select permissions from the list");
     }

@@ -48,21 +48,12 @@ fn team_form(
     clusters: &[(ClusterCoverage, String)],
     errors: &FieldErrors,
 ) -> FormPage {
-    let services = Service::ALL
-        .iter()
-        .map(|s| (s.code().to_string(), s.label().to_string()))
-        .collect();
+    let services = Service::ALL.iter().map(|s| (s.code().to_string(), s.label().to_string())).collect();
     let mut cluster_options = vec![(String::new(), "None: a central team".to_string())];
     cluster_options.extend(clusters.iter().map(|(c, n)| (c.id.clone(), n.clone())));
     let fields = vec![
         Field::text("name", "Team name", &input.name),
-        Field::choices(
-            "service",
-            "Service",
-            "select",
-            services,
-            std::slice::from_ref(&input.service),
-        ),
+        Field::choices("service", "Service", "select", services, std::slice::from_ref(&input.service)),
         Field::choices(
             "cluster_id",
             "Cluster",
@@ -87,10 +78,7 @@ fn team_form(
 }
 
 pub async fn new_team(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>, AppError> {
-    let input = TeamInput {
-        service: Service::Safeguarding.code().into(),
-        ..TeamInput::default()
-    };
+    let input = TeamInput { service: Service::Safeguarding.code().into(), ..TeamInput::default() };
     render(team_form(
         &ctx,
         None,
@@ -107,12 +95,7 @@ pub async fn edit_team(
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let t = state.store.get_team(&Scope::Organisation, &id).await?;
-    let input = TeamInput {
-        name: t.name,
-        service: t.service,
-        cluster_id: t.cluster_id,
-        council_ids: t.council_ids,
-    };
+    let input = TeamInput { name: t.name, service: t.service, cluster_id: t.cluster_id, council_ids: t.council_ids };
     render(team_form(
         &ctx,
         Some(&id),

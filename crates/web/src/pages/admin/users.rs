@@ -41,38 +41,18 @@ async fn user_form(
     d: &UserDetails,
     errors: &FieldErrors,
 ) -> Result<FormPage, AppError> {
-    let roles = state
-        .store
-        .list_roles()
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
-    let teams = state
-        .store
-        .list_teams(&Scope::Organisation)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.name))
-        .collect();
+    let roles = state.store.list_roles().await?.into_iter().map(|r| (r.id, r.name)).collect();
+    let teams = state.store.list_teams(&Scope::Organisation).await?.into_iter().map(|t| (t.id, t.name)).collect();
     let councils = council_options(&state.store.council_coverage().await?);
     let fields = vec![
         Field::text("display_name", "Full name", &d.display_name).autocomplete("off"),
-        Field::text("email", "Work email address", &d.email)
-            .kind("email")
-            .autocomplete("off"),
+        Field::text("email", "Work email address", &d.email).kind("email").autocomplete("off"),
         Field::text("job_title", "Job title", &d.job_title),
         Field::choices("role_ids", "Roles", "checkboxes", roles, &d.role_ids),
         Field::choices("team_ids", "Teams", "checkboxes", teams, &d.team_ids)
             .hint("A member of a team serves that team's councils"),
-        Field::choices(
-            "council_ids",
-            "Other councils they serve",
-            "checkboxes",
-            councils,
-            &d.council_ids,
-        )
-        .hint("Only for councils that none of their teams serves"),
+        Field::choices("council_ids", "Other councils they serve", "checkboxes", councils, &d.council_ids)
+            .hint("Only for councils that none of their teams serves"),
     ];
     let (title, action) = match id {
         Some(id) => ("Change a user".to_string(), format!("/admin/users/{id}/edit")),
@@ -81,10 +61,8 @@ async fn user_form(
     let mut page = FormPage::new(ctx, &title, "/admin", &action, "Save user", fields, errors).back("/admin/users");
     if let Some(id) = id {
         let disabled = state.store.get_user(id).await?.disabled;
-        page.extra_actions.push(Link::new(
-            format!("/admin/users/{id}/reset-password"),
-            "Give a new temporary password",
-        ));
+        page.extra_actions
+            .push(Link::new(format!("/admin/users/{id}/reset-password"), "Give a new temporary password"));
         page.extra_actions.push(if disabled {
             Link::new(format!("/admin/users/{id}/enable"), "Enable this account")
         } else {
@@ -97,20 +75,11 @@ async fn user_form(
 fn user_details(form: &FormData, errors: &mut FieldErrors) -> UserDetails {
     let email = required_text(errors, "email", "a work email address", &form.get("email"), 254);
     if !email.is_empty() && !looks_like_email(&email) {
-        errors.add(
-            "email",
-            "Enter an email address in the right format, like name@example.org",
-        );
+        errors.add("email", "Enter an email address in the right format, like name@example.org");
     }
     UserDetails {
         email,
-        display_name: required_text(
-            errors,
-            "display_name",
-            "their full name",
-            &form.get("display_name"),
-            120,
-        ),
+        display_name: required_text(errors, "display_name", "their full name", &form.get("display_name"), 120),
         job_title: required_text(errors, "job_title", "their job title", &form.get("job_title"), 120),
         role_ids: form.all("role_ids"),
         team_ids: form.all("team_ids"),
@@ -197,8 +166,6 @@ pub async fn reset_password(State(state): State<AppState>, ctx: Ctx, Path(id): P
     state.store.set_password(&ctx.audit(&state), &id, &hash, true).await?;
     let d = UserDetails::from(u);
     let mut page = user_form(&state, &ctx, Some(&id), &d, &FieldErrors::new()).await?;
-    page.page.notice = Some(format!(
-        "Their sessions have ended. Their new temporary password is {password}."
-    ));
+    page.page.notice = Some(format!("Their sessions have ended. Their new temporary password is {password}."));
     Ok(render(page)?.into_response())
 }

@@ -2,10 +2,12 @@
 //! the journey. Every read and change goes through the policy and is audited; a record the user
 //! may not open is "not found", exactly like a missing one.
 
+mod notes;
 mod search;
 mod steps;
 mod trays;
 
+pub use notes::{add_note, new_note};
 pub(crate) use search::matches;
 pub use search::{create_child, new_child, search};
 pub use steps::Step;
@@ -19,7 +21,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use canopy_domain::access::{may, Action};
-use canopy_domain::cases::{clock_status, running_clocks, ClockKind, Event, Journey, RuleContext};
+use canopy_domain::cases::{clock_status, running_clocks, ClockKind, Event, Journey, NoteType, RuleContext};
 use canopy_domain::people::{Ethnicity, Sex};
 use canopy_domain::validation::FieldErrors;
 use canopy_store::children::ChildRow;
@@ -39,11 +41,7 @@ pub async fn child_for(state: &AppState, ctx: &Ctx, id: &str, action: Action) ->
         state.store.audit(&ctx.audit(state), event).await?;
         return Err(AppError::NotFound);
     }
-    let what = if action == Action::EditChildRecord {
-        "edit_child"
-    } else {
-        "view_child"
-    };
+    let what = if action == Action::EditChildRecord { "edit_child" } else { "view_child" };
     state.store.audit_child_read(&ctx.audit(state), &child, what).await?;
     Ok(child)
 }
@@ -53,14 +51,8 @@ pub async fn journey_of(state: &AppState, child: &ChildRow) -> Result<Journey, A
     let calendar = state.store.council_calendar(&child.council_id).await?;
     let rules = state.store.clock_rules(&child.council_id).await?;
     let events = state.store.journey_events(&child.id).await?;
-    Journey::replay(
-        &events,
-        &RuleContext {
-            calendar: &calendar,
-            rules: &rules,
-        },
-    )
-    .map_err(|e| AppError::Internal(format!("stored journey of {} no longer replays: {e}", child.id)))
+    Journey::replay(&events, &RuleContext { calendar: &calendar, rules: &rules })
+        .map_err(|e| AppError::Internal(format!("stored journey of {} no longer replays: {e}", child.id)))
 }
 
 fn birth(child: &ChildRow) -> String {
@@ -83,17 +75,9 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     let calendar = state.store.council_calendar(&child.council_id).await?;
     let rules = state.store.clock_rules(&child.council_id).await?;
     let today = state.clock.today();
-    let council = state
-        .store
-        .get_council(&canopy_store::Scope::Organisation, &child.council_id)
-        .await?;
+    let council = state.store.get_council(&canopy_store::Scope::Organisation, &child.council_id).await?;
     let worker = match &child.allocated_to {
-        Some(w) => state
-            .store
-            .get_user(w)
-            .await
-            .map(|u| u.display_name)
-            .unwrap_or_default(),
+        Some(w) => state.store.get_user(w).await.map(|u| u.display_name).unwrap_or_default(),
         None => "Not allocated".into(),
     };
     let mut page = DetailPage::new(&ctx, &child.full_name(), "/work-tray");
@@ -108,40 +92,21 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     );
     page.summary = vec![
         ("Date of birth".into(), birth(&child)),
-        (
-            "Sex".into(),
-            Sex::from_code(&child.sex).map(|s| s.label()).unwrap_or("").into(),
-        ),
-        (
-            "Ethnicity".into(),
-            Ethnicity::from_code(&child.ethnicity)
-                .map(|e| e.label())
-                .unwrap_or("")
-                .into(),
-        ),
-        (
-            "NHS number".into(),
-            child.nhs_number.clone().unwrap_or_else(|| "Not known".into()),
-        ),
-        (
-            "UPN".into(),
-            child
-                .upn
-                .clone()
-                .or_else(|| child.upn_unknown.clone())
-                .unwrap_or_default(),
-        ),
+        ("Sex".into(), Sex::from_code(&child.sex).map(|s| s.label()).unwrap_or("").into()),
+        ("Ethnicity".into(), Ethnicity::from_code(&child.ethnicity).map(|e| e.label()).unwrap_or("").into()),
+        ("NHS number".into(), child.nhs_number.clone().unwrap_or_else(|| "Not known".into())),
+        ("UPN".into(), child.upn.clone().or_else(|| child.upn_unknown.clone()).unwrap_or_default()),
         ("Local id".into(), child.local_id.clone()),
         ("Postcode".into(), child.postcode.clone().unwrap_or_default()),
         ("Allocated worker".into(), worker),
     ];
     if may(&user.actor, Action::EditChildRecord, &child.resource()) {
         for step in steps::open_steps(&journey) {
-            page.actions.push(Link::new(
-                format!("/children/{}/record/{}", child.id, step.code()),
-                step.label(),
-            ));
+            page.actions.push(Link::new(format!("/children/{}/record/{}", child.id, step.code()), step.label()));
         }
+    }
+    if may(&user.actor, Action::EditChildRecord, &child.resource()) {
+        page.actions.push(Link::new(format!("/children/{}/notes/new", child.id), "Add a case note"));
     }
     let clocks = running_clocks(&journey, &calendar, &rules);
     let mut clock_table = Table::new(
@@ -183,11 +148,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             ]
         })
         .collect();
-    page.tables.push(Table::new(
-        "Episodes",
-        &["Referral", "Source", "Need", "Work", "Status"],
-        episodes,
-    ));
+    page.tables.push(Table::new("Episodes", &["Referral", "Source", "Need", "Work", "Status"], episodes));
     let history = state.store.child_history(&child.id).await?;
     let mut chronology: Vec<(NaiveDate, i64, String, String)> = Vec::new();
     for h in &history {
@@ -203,12 +164,21 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             "record_created" => "Record created".into(),
             "details_changed" => format!(
                 "Details changed{}",
-                if h.reason.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", h.reason)
-                }
+                if h.reason.is_empty() { String::new() } else { format!(": {}", h.reason) }
             ),
+            "note" => {
+                let note: serde_json::Value = serde_json::from_str(&h.payload).unwrap_or_default();
+                if note["significant"] != true {
+                    continue;
+                }
+                let kind =
+                    note["note_type"].as_str().and_then(NoteType::from_code).map(|t| t.label()).unwrap_or("Note");
+                if narrative {
+                    format!("{kind}: {}", note["text"].as_str().unwrap_or_default())
+                } else {
+                    kind.to_string()
+                }
+            }
             "allocated" => "Allocated".into(),
             "access_changed" => "Access to the record changed".into(),
             other => other.replace('_', " "),
@@ -216,6 +186,26 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
         chronology.push((h.event_date, h.seq, what, show_time(h.at_ms)));
     }
     chronology.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    if narrative {
+        let notes: Vec<Vec<Cell>> = history
+            .iter()
+            .rev()
+            .filter(|h| h.kind == "note")
+            .map(|h| {
+                let note: serde_json::Value = serde_json::from_str(&h.payload).unwrap_or_default();
+                let kind =
+                    note["note_type"].as_str().and_then(NoteType::from_code).map(|t| t.label()).unwrap_or("Note");
+                vec![
+                    Cell::text(show_date(h.event_date)),
+                    Cell::text(kind),
+                    Cell::text(note["text"].as_str().unwrap_or_default()),
+                ]
+            })
+            .collect();
+        let mut table = Table::new("Case notes", &["Date", "Kind", "Note"], notes);
+        table.empty = "No case notes yet.".into();
+        page.tables.push(table);
+    }
     page.tables.push(Table::new(
         "Chronology",
         &["Date", "What happened", "Recorded"],
@@ -248,10 +238,7 @@ fn today_form(today: NaiveDate) -> FormData {
 fn open_step(journey: &Journey, code: &str) -> Result<Step, AppError> {
     let step = Step::from_code(code).ok_or(AppError::NotFound)?;
     if !steps::open_steps(journey).contains(&step) {
-        return Err(AppError::Conflict(format!(
-            "'{}' is not open for this child now",
-            step.label()
-        )));
+        return Err(AppError::Conflict(format!("'{}' is not open for this child now", step.label())));
     }
     Ok(step)
 }
@@ -264,13 +251,7 @@ pub async fn show_step(
     let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
     let journey = journey_of(&state, &child).await?;
     let step = open_step(&journey, &code)?;
-    render(step_form(
-        &ctx,
-        &child,
-        step,
-        &today_form(state.clock.today()),
-        &FieldErrors::new(),
-    ))
+    render(step_form(&ctx, &child, step, &today_form(state.clock.today()), &FieldErrors::new()))
 }
 
 /// Records a step: the form is read into an event, and the store adds it only if the domain
@@ -288,10 +269,7 @@ pub async fn save_step(
     let event = match steps::build_event(step, &form, &journey, today, &mut canopy_store::new_id) {
         Ok(e) => e,
         Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(step_form(&ctx, &child, step, &form, &errors))?,
-            )
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(step_form(&ctx, &child, step, &form, &errors))?)
                 .into_response())
         }
     };
@@ -301,10 +279,7 @@ pub async fn save_step(
         Ok(()) => Ok(Redirect::to(&format!("/children/{}", child.id)).into_response()),
         Err(broken) => {
             let errors = FieldErrors::one("date", broken.0);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(step_form(&ctx, &child, step, &form, &errors))?,
-            )
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(step_form(&ctx, &child, step, &form, &errors))?)
                 .into_response())
         }
     }
@@ -333,12 +308,22 @@ pub async fn record_event(
     Ok(state
         .store
         .record_journey_event(&ctx.audit(state), &children, event, reason, |_, events| {
-            let ctx = RuleContext {
-                calendar: &calendar,
-                rules: &rules,
-            };
+            let ctx = RuleContext { calendar: &calendar, rules: &rules };
             let mut journey = Journey::replay(events, &ctx)?;
             journey.apply(event, &ctx)?;
+            Ok(running_clocks(&journey, &calendar, &rules))
+        })
+        .await?)
+}
+
+/// Recomputes every clock in a council after its calendar or clock rules change.
+pub async fn rebuild_clocks(state: &AppState, council_id: &str) -> Result<usize, AppError> {
+    let calendar = state.store.council_calendar(council_id).await?;
+    let rules = state.store.clock_rules(council_id).await?;
+    Ok(state
+        .store
+        .rebuild_council_clocks(council_id, |events| {
+            let journey = Journey::replay(events, &RuleContext { calendar: &calendar, rules: &rules })?;
             Ok(running_clocks(&journey, &calendar, &rules))
         })
         .await?)

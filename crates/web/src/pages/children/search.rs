@@ -72,17 +72,12 @@ fn strength_label(s: MatchStrength) -> &'static str {
 }
 
 fn dob_from(form: &FormData, errors: &mut FieldErrors, field: &str, label: &str) -> Option<NaiveDate> {
-    let (d, m, y) = (
-        form.get(&format!("{field}-day")),
-        form.get(&format!("{field}-month")),
-        form.get(&format!("{field}-year")),
-    );
+    let (d, m, y) =
+        (form.get(&format!("{field}-day")), form.get(&format!("{field}-month")), form.get(&format!("{field}-year")));
     if d.trim().is_empty() && m.trim().is_empty() && y.trim().is_empty() {
         return None;
     }
-    date_from_parts(label, &d, &m, &y)
-        .map_err(|e| errors.add(field, e))
-        .ok()
+    date_from_parts(label, &d, &m, &y).map_err(|e| errors.add(field, e)).ok()
 }
 
 fn search_fields(form: &FormData) -> Vec<Field> {
@@ -125,20 +120,10 @@ pub async fn search(
         && facts.upn.is_none()
         && facts.local_id.is_none();
     if searched && nothing && errors.is_empty() {
-        errors.add(
-            "last_name",
-            "Enter a name, a date of birth or an identifier to search for",
-        );
+        errors.add("last_name", "Enter a name, a date of birth or an identifier to search for");
     }
-    let mut page = FormPage::new(
-        &ctx,
-        "Find a child",
-        "/children",
-        "/children",
-        "Search",
-        search_fields(&form),
-        &errors,
-    );
+    let mut page =
+        FormPage::new(&ctx, "Find a child", "/children", "/children", "Search", search_fields(&form), &errors);
     page.intro = "Search before you add a child, so that nobody has two records.".into();
     if searched && errors.is_empty() {
         let found = matches(&state, &ctx, &facts).await?;
@@ -158,21 +143,13 @@ pub async fn search(
                 ]
             })
             .collect();
-        let mut table = Table::new(
-            "Children found",
-            &["Name", "Date of birth", "NHS number", "Match"],
-            rows,
-        );
+        let mut table = Table::new("Children found", &["Name", "Date of birth", "NHS number", "Match"], rows);
         table.empty = "No child matches. Check the spelling, or add the child.".into();
         page.tables.push(table);
     }
     // A GET form: the search form posts back to this page as a query.
     page.method_get = true;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, render(page)?).into_response())
 }
 
@@ -192,24 +169,16 @@ async fn council_choices(state: &AppState, ctx: &Ctx) -> Result<Vec<(String, Str
 }
 
 async fn child_form(state: &AppState, ctx: &Ctx, form: &FormData, errors: &FieldErrors) -> Result<FormPage, AppError> {
-    let sexes = canopy_domain::people::Sex::ALL
-        .iter()
-        .map(|s| (s.code().to_string(), s.label().to_string()))
-        .collect();
+    let sexes = canopy_domain::people::Sex::ALL.iter().map(|s| (s.code().to_string(), s.label().to_string())).collect();
     let mut ethnicities = vec![(String::new(), "Not yet known".to_string())];
     ethnicities.extend(
         canopy_domain::people::Ethnicity::ALL
             .iter()
             .map(|e| (e.code().to_string(), format!("{} ({})", e.label(), e.code()))),
     );
-    let disabilities = canopy_domain::people::Disability::ALL
-        .iter()
-        .map(|d| (d.code().to_string(), d.label().to_string()))
-        .collect();
-    let mut upn_unknown = vec![(
-        String::new(),
-        "The child has a UPN, or it is not yet known why not".to_string(),
-    )];
+    let disabilities =
+        canopy_domain::people::Disability::ALL.iter().map(|d| (d.code().to_string(), d.label().to_string())).collect();
+    let mut upn_unknown = vec![(String::new(), "The child has a UPN, or it is not yet known why not".to_string())];
     upn_unknown.extend(
         canopy_domain::people::UpnUnknown::ALL
             .iter()
@@ -223,57 +192,23 @@ async fn child_form(state: &AppState, ctx: &Ctx, form: &FormData, errors: &Field
             .autocomplete("off"),
         Field::text("last_name", "Last name", form.get("last_name")).autocomplete("off"),
         Field::date("date_of_birth", "Date of birth", form),
-        Field::date(
-            "expected_date_of_birth",
-            "Expected date of birth, for an unborn child",
-            form,
-        ),
+        Field::date("expected_date_of_birth", "Expected date of birth, for an unborn child", form),
         Field::choices("sex", "Sex", "radios", sexes, &[form.get("sex")]),
-        Field::choices(
-            "ethnicity",
-            "Ethnicity",
-            "select",
-            ethnicities,
-            &[form.get("ethnicity")],
-        ),
-        Field::choices(
-            "disabilities",
-            "Disabilities",
-            "checkboxes",
-            disabilities,
-            &form.all("disabilities"),
-        ),
+        Field::choices("ethnicity", "Ethnicity", "select", ethnicities, &[form.get("ethnicity")]),
+        Field::choices("disabilities", "Disabilities", "checkboxes", disabilities, &form.all("disabilities")),
         Field::text("nhs_number", "NHS number", form.get("nhs_number")).width("govuk-input--width-10"),
         Field::text("upn", "Unique pupil number (UPN)", form.get("upn")).width("govuk-input--width-20"),
         Field::text("former_upn", "Former UPN", form.get("former_upn")).width("govuk-input--width-20"),
-        Field::choices(
-            "upn_unknown",
-            "Why there is no UPN",
-            "select",
-            upn_unknown,
-            &[form.get("upn_unknown")],
-        ),
-        Field::text(
-            "local_id",
-            "The council's own id for the child, if it has one",
-            form.get("local_id"),
-        )
-        .width("govuk-input--width-20"),
+        Field::choices("upn_unknown", "Why there is no UPN", "select", upn_unknown, &[form.get("upn_unknown")]),
+        Field::text("local_id", "The council's own id for the child, if it has one", form.get("local_id"))
+            .width("govuk-input--width-20"),
         Field::text("postcode", "Home postcode", form.get("postcode"))
             .width("govuk-input--width-10")
             .hint("The postcode places the child in a council and cluster"),
         Field::choices("council_id", "Council", "select", councils, &[form.get("council_id")]),
     ];
-    let mut page = FormPage::new(
-        ctx,
-        "Add a child",
-        "/children",
-        "/children/new",
-        "Add the child",
-        fields,
-        errors,
-    )
-    .back("/children");
+    let mut page = FormPage::new(ctx, "Add a child", "/children", "/children/new", "Add the child", fields, errors)
+        .back("/children");
     if form.get("confirmed_new") == "yes" {
         page.hidden.push(("confirmed_new".into(), "yes".into()));
     }
@@ -294,12 +229,7 @@ pub async fn create_child(State(state): State<AppState>, ctx: Ctx, form: FormDat
         first_name: form.get("first_name"),
         last_name: form.get("last_name"),
         date_of_birth: dob_from(&form, &mut errors, "date_of_birth", "the date of birth"),
-        expected_date_of_birth: dob_from(
-            &form,
-            &mut errors,
-            "expected_date_of_birth",
-            "the expected date of birth",
-        ),
+        expected_date_of_birth: dob_from(&form, &mut errors, "expected_date_of_birth", "the expected date of birth"),
         sex: form.get("sex"),
         ethnicity: form.get("ethnicity"),
         disabilities: form.all("disabilities"),
@@ -335,13 +265,7 @@ pub async fn create_child(State(state): State<AppState>, ctx: Ctx, form: FormDat
         .list_clusters(&Scope::Organisation)
         .await?
         .into_iter()
-        .map(|c| {
-            (
-                c.id,
-                c.council_ids,
-                c.areas.iter().filter_map(|a| PostcodeArea::parse(a).ok()).collect(),
-            )
-        })
+        .map(|c| (c.id, c.council_ids, c.areas.iter().filter_map(|a| PostcodeArea::parse(a).ok()).collect()))
         .collect();
     let (placed_council, cluster_id) = match &postcode {
         Some(p) => place_postcode(p, &councils, &clusters),
@@ -352,10 +276,7 @@ pub async fn create_child(State(state): State<AppState>, ctx: Ctx, form: FormDat
         (Some(c), _) => Some(c),
         (None, Some(c)) => Some(c),
         (None, None) => {
-            errors.add(
-                "council_id",
-                "Select the council: the postcode does not place the child in a council we serve",
-            );
+            errors.add("council_id", "Select the council: the postcode does not place the child in a council we serve");
             None
         }
     };
@@ -366,10 +287,7 @@ pub async fn create_child(State(state): State<AppState>, ctx: Ctx, form: FormDat
         }
     }
     let (Some(valid), Some(council_id), true) = (valid, council_id, errors.is_empty()) else {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render(child_form(&state, &ctx, &form, &errors).await?)?,
-        )
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(child_form(&state, &ctx, &form, &errors).await?)?)
             .into_response());
     };
     if form.get("confirmed_new") != "yes" {
@@ -381,11 +299,8 @@ pub async fn create_child(State(state): State<AppState>, ctx: Ctx, form: FormDat
             upn: valid.upn.as_ref().map(|u| u.as_str().to_string()),
             local_id: Some(valid.local_id.clone()).filter(|l| !l.is_empty()),
         };
-        let likely: Vec<(MatchStrength, ChildRow)> = matches(&state, &ctx, &facts)
-            .await?
-            .into_iter()
-            .filter(|(s, _)| *s >= MatchStrength::Likely)
-            .collect();
+        let likely: Vec<(MatchStrength, ChildRow)> =
+            matches(&state, &ctx, &facts).await?.into_iter().filter(|(s, _)| *s >= MatchStrength::Likely).collect();
         if !likely.is_empty() {
             let mut again = form.clone();
             again.0.push(("confirmed_new".into(), "yes".into()));
@@ -401,11 +316,7 @@ pub async fn create_child(State(state): State<AppState>, ctx: Ctx, form: FormDat
                     .map(|(s, c)| {
                         vec![
                             Cell::link(c.full_name(), format!("/children/{}", c.id)),
-                            Cell::text(
-                                c.date_of_birth
-                                    .map(|d| d.format("%-d %b %Y").to_string())
-                                    .unwrap_or_default(),
-                            ),
+                            Cell::text(c.date_of_birth.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_default()),
                             Cell::text(strength_label(*s)),
                         ]
                     })
@@ -423,16 +334,8 @@ pub async fn create_child(State(state): State<AppState>, ctx: Ctx, form: FormDat
         .into_iter()
         .find(|t| user.actor.teams.contains(&t.id))
         .map(|t| t.id);
-    let placement = Placement {
-        council_id,
-        postcode: postcode.map(|p| p.to_string()),
-        cluster_id,
-        team_id,
-        allocated_to: None,
-    };
-    let id = state
-        .store
-        .create_child(&ctx.audit(&state), &valid, &placement, today)
-        .await?;
+    let placement =
+        Placement { council_id, postcode: postcode.map(|p| p.to_string()), cluster_id, team_id, allocated_to: None };
+    let id = state.store.create_child(&ctx.audit(&state), &valid, &placement, today).await?;
     Ok(Redirect::to(&format!("/children/{id}")).into_response())
 }

@@ -55,11 +55,7 @@ pub fn open_steps(j: &Journey) -> Vec<Step> {
             if a.child_seen.is_none() {
                 steps.push(Step::ChildSeen);
             }
-            steps.push(if a.completed.is_none() {
-                Step::AssessmentComplete
-            } else {
-                Step::AssessmentAuthorise
-            });
+            steps.push(if a.completed.is_none() { Step::AssessmentComplete } else { Step::AssessmentAuthorise });
         }
         None => {}
     }
@@ -67,11 +63,7 @@ pub fn open_steps(j: &Journey) -> Vec<Step> {
     let open_s47 = e.section47s.iter().find(|s| s.concluded.is_none());
     if open_s47.is_some() {
         steps.push(Step::Section47Conclude);
-    } else if e
-        .strategies
-        .iter()
-        .any(|(id, _, needed)| *needed && !e.section47s.iter().any(|s| &s.strategy == id))
-    {
+    } else if e.strategies.iter().any(|(id, _, needed)| *needed && !e.section47s.iter().any(|s| &s.strategy == id)) {
         steps.push(Step::Section47Start);
     }
     if e.section47s
@@ -100,9 +92,7 @@ pub fn open_steps(j: &Journey) -> Vec<Step> {
 }
 
 fn options<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Vec<(String, String)> {
-    all.iter()
-        .map(|v| (code(*v).to_string(), format!("{} ({})", label(*v), code(*v))))
-        .collect()
+    all.iter().map(|v| (code(*v).to_string(), format!("{} ({})", label(*v), code(*v)))).collect()
 }
 
 fn plain_options<T: Copy>(
@@ -110,9 +100,7 @@ fn plain_options<T: Copy>(
     code: fn(T) -> &'static str,
     label: fn(T) -> &'static str,
 ) -> Vec<(String, String)> {
-    all.iter()
-        .map(|v| (code(*v).to_string(), label(*v).to_string()))
-        .collect()
+    all.iter().map(|v| (code(*v).to_string(), label(*v).to_string())).collect()
 }
 
 fn yes_no(name: &str, label: &str, form: &FormData) -> Field {
@@ -185,22 +173,14 @@ pub fn fields(step: Step, form: &FormData) -> Vec<Field> {
                 "outcome",
                 "Outcome",
                 "radios",
-                plain_options(
-                    AssessmentOutcome::ALL,
-                    AssessmentOutcome::code,
-                    AssessmentOutcome::label,
-                ),
+                plain_options(AssessmentOutcome::ALL, AssessmentOutcome::code, AssessmentOutcome::label),
                 &selected("outcome"),
             ),
         ],
         Step::AssessmentAuthorise => vec![
             date("Date the manager authorised it"),
-            Field::text(
-                "overrun_reason",
-                "Why it ran over 45 working days, if it did",
-                form.get("overrun_reason"),
-            )
-            .kind("textarea"),
+            Field::text("overrun_reason", "Why it ran over 45 working days, if it did", form.get("overrun_reason"))
+                .kind("textarea"),
         ],
         Step::Strategy => vec![
             date("Date of the strategy discussion"),
@@ -218,11 +198,7 @@ pub fn fields(step: Step, form: &FormData) -> Vec<Field> {
                 "Category of abuse, if the conference made a plan",
                 "radios",
                 std::iter::once(("none".to_string(), "No plan".to_string()))
-                    .chain(plain_options(
-                        AbuseCategory::ALL,
-                        AbuseCategory::code,
-                        AbuseCategory::label,
-                    ))
+                    .chain(plain_options(AbuseCategory::ALL, AbuseCategory::code, AbuseCategory::label))
                     .collect(),
                 &selected("category"),
             ),
@@ -287,12 +263,8 @@ pub fn build_event(
     new_id: &mut dyn FnMut() -> String,
 ) -> Result<Event, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let date = match date_from_parts(
-        "the date",
-        &form.get("date-day"),
-        &form.get("date-month"),
-        &form.get("date-year"),
-    ) {
+    let date = match date_from_parts("the date", &form.get("date-day"), &form.get("date-month"), &form.get("date-year"))
+    {
         Ok(d) if d > today => {
             errors.add("date", "The date must be today or in the past");
             None
@@ -305,32 +277,18 @@ pub fn build_event(
     };
     let episode = journey.open_episode();
     let missing = |what: &str| FieldErrors::one("date", format!("There is no {what} to record this against"));
-    let open_assessment = episode
-        .and_then(|e| e.assessments.iter().find(|a| a.authorised.is_none()))
-        .map(|a| a.id.clone());
-    let open_cp = episode
-        .and_then(|e| e.cp_plans.iter().find(|p| p.end.is_none()))
-        .map(|p| p.id.clone());
-    let open_cin = episode
-        .and_then(|e| e.cin_plans.iter().find(|p| p.end.is_none()))
-        .map(|p| p.id.clone());
+    let open_assessment =
+        episode.and_then(|e| e.assessments.iter().find(|a| a.authorised.is_none())).map(|a| a.id.clone());
+    let open_cp = episode.and_then(|e| e.cp_plans.iter().find(|p| p.end.is_none())).map(|p| p.id.clone());
+    let open_cin = episode.and_then(|e| e.cin_plans.iter().find(|p| p.end.is_none())).map(|p| p.id.clone());
     let episode_id = episode.map(|e| e.id.clone());
     let event = match step {
         Step::Contact => {
-            let source = pick(
-                &mut errors,
-                "source",
-                ReferralSource::from_code(&form.get("source")),
-                "Select who made contact",
-            );
+            let source =
+                pick(&mut errors, "source", ReferralSource::from_code(&form.get("source")), "Select who made contact");
             let worry = required_text(&mut errors, "worry", "what the worry is", &form.get("worry"), 2000);
             match (date, source) {
-                (Some(date), Some(source)) => Some(Event::ContactReceived {
-                    contact: new_id(),
-                    date,
-                    source,
-                    worry,
-                }),
+                (Some(date), Some(source)) => Some(Event::ContactReceived { contact: new_id(), date, source, worry }),
                 _ => None,
             }
         }
@@ -341,18 +299,10 @@ pub fn build_event(
                 .find(|c| c.decided.is_none())
                 .map(|c| c.id.clone())
                 .ok_or_else(|| missing("undecided contact"))?;
-            let decision = pick(
-                &mut errors,
-                "decision",
-                ContactDecision::from_code(&form.get("decision")),
-                "Select the decision",
-            );
+            let decision =
+                pick(&mut errors, "decision", ContactDecision::from_code(&form.get("decision")), "Select the decision");
             match (date, decision) {
-                (Some(date), Some(decision)) => Some(Event::ContactDecided {
-                    contact,
-                    date,
-                    decision,
-                }),
+                (Some(date), Some(decision)) => Some(Event::ContactDecided { contact, date, decision }),
                 _ => None,
             }
         }
@@ -365,22 +315,15 @@ pub fn build_event(
             );
             let nfa = yes(&mut errors, form, "nfa");
             match (date, source, nfa) {
-                (Some(date), Some(source), Some(nfa)) => Some(Event::ReferralAccepted {
-                    episode: new_id(),
-                    date,
-                    source,
-                    nfa,
-                }),
+                (Some(date), Some(source), Some(nfa)) => {
+                    Some(Event::ReferralAccepted { episode: new_id(), date, source, nfa })
+                }
                 _ => None,
             }
         }
         Step::AssessmentStart => {
             let episode = episode_id.ok_or_else(|| missing("open episode"))?;
-            date.map(|date| Event::AssessmentStarted {
-                episode,
-                assessment: new_id(),
-                date,
-            })
+            date.map(|date| Event::AssessmentStarted { episode, assessment: new_id(), date })
         }
         Step::ChildSeen => {
             let assessment = open_assessment.ok_or_else(|| missing("open assessment"))?;
@@ -406,20 +349,12 @@ pub fn build_event(
                 PrimaryNeed::from_code(&form.get("primary_need")),
                 "Select the primary need",
             );
-            let outcome = pick(
-                &mut errors,
-                "outcome",
-                AssessmentOutcome::from_code(&form.get("outcome")),
-                "Select the outcome",
-            );
+            let outcome =
+                pick(&mut errors, "outcome", AssessmentOutcome::from_code(&form.get("outcome")), "Select the outcome");
             match (date, need, outcome) {
-                (Some(date), Some(primary_need), Some(outcome)) => Some(Event::AssessmentCompleted {
-                    assessment,
-                    date,
-                    factors,
-                    primary_need,
-                    outcome,
-                }),
+                (Some(date), Some(primary_need), Some(outcome)) => {
+                    Some(Event::AssessmentCompleted { assessment, date, factors, primary_need, outcome })
+                }
                 _ => None,
             }
         }
@@ -436,12 +371,9 @@ pub fn build_event(
             let episode = episode_id.ok_or_else(|| missing("open episode"))?;
             let needed = yes(&mut errors, form, "section47_needed");
             match (date, needed) {
-                (Some(date), Some(section47_needed)) => Some(Event::StrategyDiscussionHeld {
-                    episode,
-                    strategy: new_id(),
-                    date,
-                    section47_needed,
-                }),
+                (Some(date), Some(section47_needed)) => {
+                    Some(Event::StrategyDiscussionHeld { episode, strategy: new_id(), date, section47_needed })
+                }
                 _ => None,
             }
         }
@@ -454,12 +386,7 @@ pub fn build_event(
                 .find(|(id, _, needed)| *needed && !e.section47s.iter().any(|s| &s.strategy == id))
                 .map(|s| s.0.clone())
                 .ok_or_else(|| missing("strategy discussion that called for an enquiry"))?;
-            date.map(|date| Event::Section47Started {
-                episode: e.id.clone(),
-                section47: new_id(),
-                strategy,
-                date,
-            })
+            date.map(|date| Event::Section47Started { episode: e.id.clone(), section47: new_id(), strategy, date })
         }
         Step::Section47Conclude => {
             let s = episode
@@ -468,11 +395,7 @@ pub fn build_event(
                 .ok_or_else(|| missing("open section 47 enquiry"))?;
             let icpc = yes(&mut errors, form, "icpc_needed");
             match (date, icpc) {
-                (Some(date), Some(icpc_needed)) => Some(Event::Section47Concluded {
-                    section47: s,
-                    date,
-                    icpc_needed,
-                }),
+                (Some(date), Some(icpc_needed)) => Some(Event::Section47Concluded { section47: s, date, icpc_needed }),
                 _ => None,
             }
         }
@@ -521,12 +444,9 @@ pub fn build_event(
             );
             let continues = yes(&mut errors, form, "continue_plan");
             match (date, category, continues) {
-                (Some(date), Some(category), Some(continue_plan)) => Some(Event::ReviewConferenceHeld {
-                    plan,
-                    date,
-                    category,
-                    continue_plan,
-                }),
+                (Some(date), Some(category), Some(continue_plan)) => {
+                    Some(Event::ReviewConferenceHeld { plan, date, category, continue_plan })
+                }
                 _ => None,
             }
         }
@@ -536,11 +456,7 @@ pub fn build_event(
         }
         Step::ChildInNeedPlanStart => {
             let episode = episode_id.ok_or_else(|| missing("open episode"))?;
-            date.map(|date| Event::ChildInNeedPlanStarted {
-                episode,
-                plan: new_id(),
-                date,
-            })
+            date.map(|date| Event::ChildInNeedPlanStarted { episode, plan: new_id(), date })
         }
         Step::ChildInNeedPlanReview => {
             let plan = open_cin.ok_or_else(|| missing("open child in need plan"))?;
@@ -555,12 +471,9 @@ pub fn build_event(
             let alone = yes(&mut errors, form, "seen_alone");
             let bedroom = yes(&mut errors, form, "bedroom_seen");
             match (date, seen, alone, bedroom) {
-                (Some(date), Some(seen), Some(seen_alone), Some(bedroom_seen)) => Some(Event::VisitRecorded {
-                    date,
-                    seen,
-                    seen_alone,
-                    bedroom_seen,
-                }),
+                (Some(date), Some(seen), Some(seen_alone), Some(bedroom_seen)) => {
+                    Some(Event::VisitRecorded { date, seen, seen_alone, bedroom_seen })
+                }
                 _ => None,
             }
         }

@@ -19,20 +19,12 @@ async fn clock_rows(state: &AppState, ctx: &Ctx, rows: Vec<ClockRow>) -> Result<
     let today = state.clock.today();
     let mut calendars = HashMap::new();
     let mut out: Vec<(ClockStatus, chrono::NaiveDate, Vec<Cell>)> = Vec::new();
-    for r in rows
-        .into_iter()
-        .filter(|r| may(&user.actor, Action::ViewChildRecord, &r.child.resource()))
-    {
+    for r in rows.into_iter().filter(|r| may(&user.actor, Action::ViewChildRecord, &r.child.resource())) {
         if !calendars.contains_key(&r.child.council_id) {
-            calendars.insert(
-                r.child.council_id.clone(),
-                state.store.council_calendar(&r.child.council_id).await?,
-            );
+            calendars.insert(r.child.council_id.clone(), state.store.council_calendar(&r.child.council_id).await?);
         }
-        let status = calendars
-            .get(&r.child.council_id)
-            .map(|cal| clock_status(r.due, today, cal))
-            .unwrap_or(ClockStatus::Due);
+        let status =
+            calendars.get(&r.child.council_id).map(|cal| clock_status(r.due, today, cal)).unwrap_or(ClockStatus::Due);
         out.push((
             status,
             r.due,
@@ -51,30 +43,16 @@ async fn clock_rows(state: &AppState, ctx: &Ctx, rows: Vec<ClockRow>) -> Result<
 /// What is due, due soon and overdue for the signed-in worker, and for a manager their teams'.
 pub async fn work_tray(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String>, AppError> {
     let user = ctx.user()?.clone();
-    let mine = state
-        .store
-        .clocks(&ClockFilter {
-            allocated_to: Some(user.user_id.clone()),
-            ..ClockFilter::default()
-        })
-        .await?;
+    let mine =
+        state.store.clocks(&ClockFilter { allocated_to: Some(user.user_id.clone()), ..ClockFilter::default() }).await?;
     let mut page = DetailPage::new(&ctx, "Your work", "/work-tray");
-    let mut table = Table::new(
-        "Due for your children",
-        &["Status", "Child", "What", "Due"],
-        clock_rows(&state, &ctx, mine).await?,
-    );
+    let mut table =
+        Table::new("Due for your children", &["Status", "Child", "What", "Due"], clock_rows(&state, &ctx, mine).await?);
     table.empty = "Nothing is due for the children allocated to you.".into();
     page.tables.push(table);
     if user.actor.holds(Permission::CaseAllocate) && !user.actor.teams.is_empty() {
         let teams: Vec<String> = user.actor.teams.iter().cloned().collect();
-        let theirs = state
-            .store
-            .clocks(&ClockFilter {
-                teams: Some(teams),
-                ..ClockFilter::default()
-            })
-            .await?;
+        let theirs = state.store.clocks(&ClockFilter { teams: Some(teams), ..ClockFilter::default() }).await?;
         let mut table = Table::new(
             "Due across your teams",
             &["Status", "Child", "What", "Due"],
@@ -93,21 +71,15 @@ pub async fn work_tray(State(state): State<AppState>, ctx: Ctx) -> Result<Html<S
             .map(|c| {
                 vec![
                     Cell::link(c.full_name(), format!("/children/{}", c.id)),
-                    Cell::text(
-                        c.date_of_birth
-                            .map(|d| d.format("%-d %b %Y").to_string())
-                            .unwrap_or_default(),
-                    ),
+                    Cell::text(c.date_of_birth.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_default()),
                 ]
             })
             .collect(),
     );
     table.empty = "No children are allocated to you.".into();
-    page.summary
-        .push(("Children allocated to you".into(), caseload.len().to_string()));
+    page.summary.push(("Children allocated to you".into(), caseload.len().to_string()));
     page.tables.push(table);
-    page.actions
-        .push(crate::pages::Link::new("/children", "Find or add a child"));
+    page.actions.push(crate::pages::Link::new("/children", "Find or add a child"));
     render(page)
 }
 
@@ -135,18 +107,13 @@ pub async fn front_door(State(state): State<AppState>, ctx: Ctx) -> Result<Html<
     );
     table.empty = "No contact is waiting.".into();
     page.tables.push(table);
-    page.actions
-        .push(crate::pages::Link::new("/children", "Record a new contact"));
+    page.actions.push(crate::pages::Link::new("/children", "Record a new contact"));
     render(page)
 }
 
 async fn team_in_scope(state: &AppState, ctx: &Ctx, team_id: &str) -> Result<canopy_store::org::TeamRow, AppError> {
     let user = ctx.user()?;
-    let team = state
-        .store
-        .get_team(&Scope::Organisation, team_id)
-        .await
-        .map_err(|_| AppError::NotFound)?;
+    let team = state.store.get_team(&Scope::Organisation, team_id).await.map_err(|_| AppError::NotFound)?;
     let allowed = team.council_ids.iter().any(|c| {
         may(&user.actor, Action::AllocateWork, &Resource::team(&team.id, c))
             && (user.actor.teams.contains(&team.id)
@@ -172,15 +139,8 @@ fn allocation_page(
         Field::choices("worker_id", "Allocate to", "select", workers, &[form.get("worker_id")]),
     ];
     let action = format!("/teams/{}/allocation", team.id);
-    let mut page = FormPage::new(
-        ctx,
-        &format!("{}: allocation", team.name),
-        "/work-tray",
-        &action,
-        "Allocate",
-        fields,
-        errors,
-    );
+    let mut page =
+        FormPage::new(ctx, &format!("{}: allocation", team.name), "/work-tray", &action, "Allocate", fields, errors);
     let mut table = Table::new("Waiting for a worker", &["Child", "Date of birth"], children);
     table.empty = "Every child in this team has a worker.".into();
     page.tables.push(table);
@@ -205,11 +165,7 @@ async fn allocation_data(
         .map(|c| {
             vec![
                 Cell::link(c.full_name(), format!("/children/{}", c.id)),
-                Cell::text(
-                    c.date_of_birth
-                        .map(|d| d.format("%-d %b %Y").to_string())
-                        .unwrap_or_default(),
-                ),
+                Cell::text(c.date_of_birth.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_default()),
             ]
         })
         .collect();
@@ -233,15 +189,7 @@ pub async fn allocation(
 ) -> Result<Html<String>, AppError> {
     let team = team_in_scope(&state, &ctx, &team_id).await?;
     let (rows, workers, child_opts) = allocation_data(&state, &ctx, &team).await?;
-    render(allocation_page(
-        &ctx,
-        &team,
-        rows,
-        workers,
-        child_opts,
-        &FormData::default(),
-        &FieldErrors::new(),
-    ))
+    render(allocation_page(&ctx, &team, rows, workers, child_opts, &FormData::default(), &FieldErrors::new()))
 }
 
 /// Allocates one of the team's children to one of its workers.
@@ -266,15 +214,6 @@ pub async fn allocate(
         let page = allocation_page(&ctx, &team, rows, workers, child_opts, &form, &errors);
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
     }
-    state
-        .store
-        .allocate_child(
-            &ctx.audit(&state),
-            &child,
-            Some(&team.id),
-            Some(&worker),
-            state.clock.today(),
-        )
-        .await?;
+    state.store.allocate_child(&ctx.audit(&state), &child, Some(&team.id), Some(&worker), state.clock.today()).await?;
     Ok(Redirect::to(&format!("/teams/{}/allocation", team.id)).into_response())
 }
