@@ -13,12 +13,16 @@ fn find(binary: &str) -> Option<String> {
         .find(|p| std::path::Path::new(p).exists())
 }
 
-struct Driver(Child);
+/// chromedriver, and the browser it starts: both are stopped when the test ends, pass or fail.
+struct Driver(Child, std::path::PathBuf);
 
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+        // A failed test never reaches `close`, and Chromium outlives its driver: stop it by profile.
+        let _ = Command::new("pkill").arg("-f").arg(self.1.display().to_string()).status();
+        let _ = std::fs::remove_dir_all(&self.1);
     }
 }
 
@@ -44,6 +48,7 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
         l.local_addr().expect("addr").port()
     };
+    let profile = std::env::temp_dir().join(format!("canopy-chrome-{port}"));
     let _driver = Driver(
         Command::new(driver_bin)
             .arg(format!("--port={port}"))
@@ -51,8 +56,8 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts"),
+        profile.clone(),
     );
-    let profile = std::env::temp_dir().join(format!("canopy-chrome-{port}"));
     let caps = serde_json::json!({
         "goog:chromeOptions": {
             "binary": chromium,
@@ -84,8 +89,9 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
     c.find(Locator::Id("email")).await.expect("email").send_keys("admin@test.example").await.expect("type");
     c.find(Locator::Id("password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
     c.find(Locator::Css("form[action='/sign-in'] button")).await.expect("button").click().await.expect("submit");
-    let heading =
-        c.wait().for_element(Locator::Css("h1.govuk-heading-l")).await.expect("h1").text().await.expect("text");
+    // The sign-out button shows only once the signed-in page has loaded.
+    c.wait().for_element(Locator::Css("form[action='/sign-out']")).await.expect("signed in");
+    let heading = c.find(Locator::Css("h1.govuk-heading-l")).await.expect("h1").text().await.expect("text");
     assert!(heading.starts_with("Welcome"), "{heading}");
 
     let pages = [
@@ -205,7 +211,6 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
     let journey_refs: Vec<&str> = journey_pages.iter().map(String::as_str).collect();
     check_pages(&c, &app, &axe, &journey_refs, &mut failures).await;
     c.close().await.expect("close");
-    let _ = std::fs::remove_dir_all(profile);
     app.stop().await;
     assert!(failures.is_empty(), "accessibility or layout problems:\n{}", failures.join("\n"));
 }
@@ -216,8 +221,9 @@ async fn sign_in(c: &fantoccini::Client, app: &TestApp, email: &str) {
     c.find(Locator::Id("email")).await.expect("email").send_keys(email).await.expect("type");
     c.find(Locator::Id("password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
     c.find(Locator::Css("form[action='/sign-in'] button")).await.expect("button").click().await.expect("submit");
-    let heading =
-        c.wait().for_element(Locator::Css("h1.govuk-heading-l")).await.expect("h1").text().await.expect("text");
+    // The sign-out button shows only once the signed-in page has loaded.
+    c.wait().for_element(Locator::Css("form[action='/sign-out']")).await.expect("signed in");
+    let heading = c.find(Locator::Css("h1.govuk-heading-l")).await.expect("h1").text().await.expect("text");
     assert!(heading.starts_with("Welcome"), "{heading}");
 }
 
