@@ -296,7 +296,10 @@ mod tests {
         for (who, email) in &logins {
             let creds = store.credentials_by_email(email).await.expect("lookup").expect("demo login exists");
             assert!(hasher.verify(Some(creds.password_hash), DEMO_PASSWORD.into()).await, "{who} signs in");
-            let actor = store.actor(&creds.user_id).await.expect("actor");
+            let actor = store
+                .actor(&creds.user_id, chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"))
+                .await
+                .expect("actor");
             let expected = match *who {
                 "practitioner" => actor.reach_of(Permission::CaseEdit) == Some(Reach::Team),
                 "team manager" => actor.holds(Permission::CaseAllocate),

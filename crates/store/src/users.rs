@@ -230,6 +230,60 @@ impl Store {
         })
     }
 
+    /// Lends a worker to another team's duty from `starts_on` to `ends_on` (inclusive).
+    pub async fn lend_worker(
+        &self,
+        ctx: &AuditContext,
+        user_id: &str,
+        team_id: &str,
+        starts_on: chrono::NaiveDate,
+        ends_on: chrono::NaiveDate,
+    ) -> Result<String, StoreError> {
+        let id = new_id();
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO duty_loans (id, user_id, team_id, starts_on, ends_on, lent_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&id)
+        .bind(user_id)
+        .bind(team_id)
+        .bind(starts_on.to_string())
+        .bind(ends_on.to_string())
+        .bind(&ctx.actor_id)
+        .bind(ctx.at_ms)
+        .execute(tx.conn())
+        .await?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("lend_worker", "team", team_id).with_detail(format!("{user_id} until {ends_on}")),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Loans running on `today` into any of `team_ids`, as (worker, team, until).
+    pub async fn loans_into(
+        &self,
+        team_ids: &[String],
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT user_id, team_id, ends_on FROM duty_loans WHERE starts_on <= $1 AND ends_on >= $1 ORDER BY ends_on",
+        )
+        .bind(today.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let team: String = r.try_get(1)?;
+            if team_ids.contains(&team) {
+                out.push((r.try_get(0)?, team, r.try_get(2)?));
+            }
+        }
+        Ok(out)
+    }
+
     /// Adds a user with a password hash (already computed by the caller).
     pub async fn create_user(
         &self,
@@ -351,7 +405,7 @@ impl Store {
 
     /// The user as the access policy sees them: the grants of their roles, their teams, and the
     /// councils they serve (those of their teams and any granted directly).
-    pub async fn actor(&self, user_id: &str) -> Result<Actor, StoreError> {
+    pub async fn actor(&self, user_id: &str, today: chrono::NaiveDate) -> Result<Actor, StoreError> {
         let role_rows = sqlx::query(
             "SELECT r.reach, p.permission FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
              JOIN role_permissions p ON p.role_id = r.id WHERE ur.user_id = $1",
@@ -368,13 +422,18 @@ impl Store {
                 by_reach.entry(reach).or_default().push(perm);
             }
         }
-        let teams: BTreeSet<String> = sqlx::query("SELECT team_id FROM team_members WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
+        // A worker lent to another team's duty counts as one of its members while the loan runs.
+        let teams: BTreeSet<String> = sqlx::query(
+            "SELECT team_id FROM team_members WHERE user_id = $1 \
+             UNION SELECT team_id FROM duty_loans WHERE user_id = $1 AND starts_on <= $2 AND ends_on >= $2",
+        )
+        .bind(user_id)
+        .bind(today.to_string())
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
         let councils: BTreeSet<String> = sqlx::query(
             "SELECT council_id FROM user_councils WHERE user_id = $1 \
              UNION SELECT tc.council_id FROM team_members tm JOIN team_councils tc ON tc.team_id = tm.team_id WHERE tm.user_id = $1",

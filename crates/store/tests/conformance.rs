@@ -116,7 +116,8 @@ on_both_engines!(users_roles_sessions_and_tokens, TestDb, |db| {
         }
         let creds = store.credentials_by_email(" sam.social@example.org").await.expect("lookup").expect("found");
         assert_eq!(creds.user_id, id);
-        let actor = store.actor(&id).await.expect("actor");
+        let actor =
+            store.actor(&id, chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date")).await.expect("actor");
         assert!(actor.holds(canopy_domain::access::Permission::CaseView));
         assert!(actor.councils.contains(&k));
 

@@ -99,6 +99,7 @@ impl Ctx {
             if u.actor.holds(Permission::CaseView) {
                 nav.push(Link::new("/work-tray", "Your work"));
                 nav.push(Link::new("/front-door", "Front door"));
+                nav.push(Link::new("/duty", "Duty"));
                 nav.push(Link::new("/children", "Children"));
             }
             if u.actor.holds(Permission::OrgView) {
@@ -237,6 +238,8 @@ pub struct FormPage {
     pub method_get: bool,
     /// Hidden fields carried with the form.
     pub hidden: Vec<(String, String)>,
+    /// Links shown under the form.
+    pub extra_links: Vec<Link>,
 }
 
 impl FormPage {
@@ -271,6 +274,7 @@ impl FormPage {
             tables: Vec::new(),
             method_get: false,
             hidden: Vec::new(),
+            extra_links: Vec::new(),
         }
     }
 

@@ -126,7 +126,9 @@ pub async fn session_layer(State(state): State<AppState>, mut request: Request, 
         }
     }
     if let Some((user_id, session_hash, csrf_token, via_api_token)) = found {
-        if let (Ok(user), Ok(actor)) = (state.store.get_user(&user_id).await, state.store.actor(&user_id).await) {
+        if let (Ok(user), Ok(actor)) =
+            (state.store.get_user(&user_id).await, state.store.actor(&user_id, now.date_naive()).await)
+        {
             if !user.disabled {
                 request.extensions_mut().insert(CurrentUser {
                     user_id,

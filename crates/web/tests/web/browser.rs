@@ -207,6 +207,8 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
         format!("/children/{child_id}/record/visit"),
         format!("/children/{child_id}/notes/new"),
         format!("/teams/{}/allocation", app.ids["kingston_team"]),
+        format!("/teams/{}/loans", app.ids["kingston_team"]),
+        "/duty".to_string(),
     ];
     let journey_refs: Vec<&str> = journey_pages.iter().map(String::as_str).collect();
     check_pages(&c, &app, &axe, &journey_refs, &mut failures).await;

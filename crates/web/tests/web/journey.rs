@@ -444,3 +444,125 @@ on_both_engines!(a_council_sets_its_own_clock_rules_and_running_clocks_follow, T
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(due(app).await, chrono::NaiveDate::from_ymd_opt(2026, 12, 31));
 });
+
+on_both_engines!(the_duty_board_shows_demand_and_a_manager_lends_a_worker, TestApp, |app| {
+    use canopy_domain::org::{validate_cluster, validate_team, ClusterInput, TeamInput};
+    let store = &app.db.store;
+    let ctx = canopy_store::AuditContext { actor_id: "test".into(), source: "test".into(), at_ms: 0 };
+    let kingston = app.ids["kingston"].clone();
+    let councils = store.council_coverage().await.expect("coverage");
+    let cluster = validate_cluster(
+        &ClusterInput { name: "South West".into(), areas: "KT1, KT2".into(), council_ids: vec![kingston.clone()] },
+        &councils,
+        &[],
+    )
+    .expect("cluster");
+    let cluster_id = store.save_cluster(&ctx, None, &cluster).await.expect("save cluster");
+    let clusters: Vec<_> = store.cluster_coverage().await.expect("clusters").into_iter().map(|(c, _)| c).collect();
+    let team = |name: &str| TeamInput {
+        name: name.into(),
+        service: "safeguarding".into(),
+        cluster_id: Some(cluster_id.clone()),
+        council_ids: vec![kingston.clone()],
+    };
+    let moved = validate_team(&team("Kingston safeguarding"), &councils, &clusters).expect("team");
+    store.save_team(&ctx, Some(&app.ids["kingston_team"]), &moved).await.expect("move team");
+    let duty_team = store
+        .save_team(&ctx, None, &validate_team(&team("South West duty"), &councils, &clusters).expect("team"))
+        .await
+        .expect("duty team");
+
+    let mut worker = app.sign_in("worker@test.example").await;
+    let child = add_maya(app, &mut worker).await;
+    step(app, &mut worker, &child, "contact", (2026, 11, 19), &[("source", "6"), ("worry", "Police call-out")]).await;
+    let mut manager = app.sign_in("manager@test.example").await;
+    let (_, index) = app.page("/duty", &mut manager).await;
+    assert!(index.contains(&format!("/clusters/{cluster_id}/duty")));
+    let (status, board) = app.page(&format!("/clusters/{cluster_id}/duty"), &mut manager).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        board.contains("Maya Okafor") && board.contains("Overdue") && board.contains("Decide the contact"),
+        "{board}"
+    );
+    assert!(board.contains("Waiting for a worker"));
+
+    // A child held by the duty team, unseen by the colleague until they are lent to it.
+    let other = store
+        .create_child(
+            &ctx,
+            &canopy_domain::people::validate_child(
+                &canopy_domain::people::ChildInput {
+                    first_name: "Sol".into(),
+                    last_name: "Reyes".into(),
+                    date_of_birth: chrono::NaiveDate::from_ymd_opt(2018, 2, 2),
+                    sex: "M".into(),
+                    ..Default::default()
+                },
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"),
+            )
+            .expect("child"),
+            &canopy_store::children::Placement {
+                council_id: kingston.clone(),
+                team_id: Some(duty_team.clone()),
+                ..Default::default()
+            },
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date"),
+        )
+        .await
+        .expect("child");
+    let mut colleague = app.sign_in("colleague@test.example").await;
+    assert_eq!(app.page(&format!("/children/{other}"), &mut colleague).await.0, StatusCode::NOT_FOUND);
+    let home_team = app.ids["kingston_team"].clone();
+    let lend = format!("/teams/{home_team}/loans");
+    app.page(&lend, &mut manager).await;
+    let colleague_id = app.ids["colleague"].clone();
+    let windsor_team = app.ids["windsor_team"].clone();
+    let refused = app
+        .post(
+            &lend,
+            &mut manager,
+            &[
+                ("worker_id", colleague_id.as_str()),
+                ("to_team", windsor_team.as_str()),
+                ("until-day", "30"),
+                ("until-month", "11"),
+                ("until-year", "2026"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.expect("body").contains("does not serve any council of that team"));
+    let ok = app
+        .post(
+            &lend,
+            &mut manager,
+            &[
+                ("worker_id", colleague_id.as_str()),
+                ("to_team", duty_team.as_str()),
+                ("until-day", "30"),
+                ("until-month", "11"),
+                ("until-year", "2026"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.page(&format!("/children/{other}"), &mut colleague).await.0,
+        StatusCode::OK,
+        "lent to the duty team, they see its work"
+    );
+    app.clock.advance(chrono::Duration::days(8));
+    let mut later = app.sign_in("colleague@test.example").await;
+    assert_eq!(
+        app.page(&format!("/children/{other}"), &mut later).await.0,
+        StatusCode::NOT_FOUND,
+        "the loan has ended"
+    );
+    let mut manager = app.sign_in("manager@test.example").await;
+    let (status, board) = app.page(&format!("/clusters/{cluster_id}/duty"), &mut manager).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        board.contains("Demand by team") && !board.contains("Workers lent to this cluster"),
+        "ended loans are not shown"
+    );
+});

@@ -2,11 +2,13 @@
 //! the journey. Every read and change goes through the policy and is audited; a record the user
 //! may not open is "not found", exactly like a missing one.
 
+mod duty;
 mod notes;
 mod search;
 mod steps;
 mod trays;
 
+pub use duty::{duty_board, duty_index, lend, show_lend};
 pub use notes::{add_note, new_note};
 pub(crate) use search::matches;
 pub use search::{create_child, new_child, search};

@@ -111,7 +111,11 @@ pub async fn front_door(State(state): State<AppState>, ctx: Ctx) -> Result<Html<
     render(page)
 }
 
-async fn team_in_scope(state: &AppState, ctx: &Ctx, team_id: &str) -> Result<canopy_store::org::TeamRow, AppError> {
+pub(super) async fn team_in_scope(
+    state: &AppState,
+    ctx: &Ctx,
+    team_id: &str,
+) -> Result<canopy_store::org::TeamRow, AppError> {
     let user = ctx.user()?;
     let team = state.store.get_team(&Scope::Organisation, team_id).await.map_err(|_| AppError::NotFound)?;
     let allowed = team.council_ids.iter().any(|c| {
