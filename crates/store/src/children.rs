@@ -32,6 +32,7 @@ pub struct ChildRow {
     pub merged_into: Option<String>,
     pub named_people: Vec<String>,
     pub excluded_people: Vec<String>,
+    pub excluded_teams: Vec<String>,
 }
 
 impl ChildRow {
@@ -49,6 +50,7 @@ impl ChildRow {
             sensitivity: sensitivity_from_code(&self.sensitivity),
             named_people: self.named_people.clone(),
             excluded_people: self.excluded_people.clone(),
+            excluded_teams: self.excluded_teams.clone(),
         }
     }
 }
@@ -98,6 +100,30 @@ pub struct CaseNote {
     pub note_type: String,
     pub text: String,
     pub significant: bool,
+}
+
+/// A family member or other adult, as added to a child's record.
+#[derive(Debug, Clone)]
+pub struct FamilyMember {
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub relationship: String,
+    pub same_household: bool,
+    /// Set when the person works for the organisation.
+    pub staff_user_id: Option<String>,
+}
+
+/// A person in a child's life, as the record lists them.
+#[derive(Debug, Clone)]
+pub struct RelationshipRow {
+    pub person_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub relationship: String,
+    pub same_household: bool,
+    pub staff_user_id: Option<String>,
 }
 
 /// One entry of a child's history.
@@ -182,6 +208,7 @@ fn child_from(r: &sqlx::any::AnyRow) -> Result<ChildRow, StoreError> {
         merged_into: r.try_get("merged_into")?,
         named_people: Vec::new(),
         excluded_people: Vec::new(),
+        excluded_teams: Vec::new(),
     })
 }
 
@@ -420,10 +447,12 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let mut child = child_from(&row)?;
-        for (table, into) in
-            [("child_named_people", &mut child.named_people), ("child_excluded_people", &mut child.excluded_people)]
-        {
-            let rows = sqlx::query(&format!("SELECT user_id FROM {table} WHERE child_id = $1"))
+        for (table, column, into) in [
+            ("child_named_people", "user_id", &mut child.named_people),
+            ("child_excluded_people", "user_id", &mut child.excluded_people),
+            ("child_excluded_teams", "team_id", &mut child.excluded_teams),
+        ] {
+            let rows = sqlx::query(&format!("SELECT {column} FROM {table} WHERE child_id = $1"))
                 .bind(id)
                 .fetch_all(self.pool())
                 .await?;
@@ -456,7 +485,9 @@ impl Store {
             query = query.bind(p);
         }
         let rows = query.fetch_all(self.pool()).await?;
-        rows.iter().map(child_from).collect()
+        let mut children: Vec<ChildRow> = rows.iter().map(child_from).collect::<Result<_, _>>()?;
+        attach_access(self, &mut children).await?;
+        Ok(children)
     }
 
     /// The journey events of a child, in the order they were recorded.
@@ -601,7 +632,8 @@ impl Store {
             query = query.bind(p);
         }
         let rows = query.fetch_all(self.pool()).await?;
-        rows.iter()
+        let mut out: Vec<ClockRow> = rows
+            .iter()
             .map(|r| {
                 Ok(ClockRow {
                     child: child_from(r)?,
@@ -611,7 +643,13 @@ impl Store {
                     due: date(Some(r.try_get("due")?))?.unwrap_or_default(),
                 })
             })
-            .collect()
+            .collect::<Result<_, StoreError>>()?;
+        let mut children: Vec<ChildRow> = out.iter().map(|c| c.child.clone()).collect();
+        attach_access(self, &mut children).await?;
+        for (row, child) in out.iter_mut().zip(children) {
+            row.child = child;
+        }
+        Ok(out)
     }
 
     /// Children held by a worker or by teams, for caseloads and allocation queues.
@@ -645,7 +683,9 @@ impl Store {
             query = query.bind(p);
         }
         let rows = query.fetch_all(self.pool()).await?;
-        rows.iter().map(child_from).collect()
+        let mut children: Vec<ChildRow> = rows.iter().map(child_from).collect::<Result<_, _>>()?;
+        attach_access(self, &mut children).await?;
+        Ok(children)
     }
 
     /// A council's clock rules: the national defaults with its overrides.
@@ -698,6 +738,37 @@ impl Store {
     pub async fn audit_child_read(&self, ctx: &AuditContext, child: &ChildRow, what: &str) -> Result<(), StoreError> {
         self.audit(ctx, AuditEvent::succeeded(what, "child", &child.id).with_council(&child.council_id)).await
     }
+}
+
+/// Fills in who is named on, and shut out of, each child in a list, so that lists can be
+/// filtered by the same policy as single records.
+async fn attach_access(store: &Store, children: &mut [ChildRow]) -> Result<(), StoreError> {
+    for chunk in children.chunks_mut(500) {
+        let params: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        for (table, column) in [
+            ("child_named_people", "user_id"),
+            ("child_excluded_people", "user_id"),
+            ("child_excluded_teams", "team_id"),
+        ] {
+            let sql = format!("SELECT child_id, {column} FROM {table} WHERE child_id IN ({})", params.join(", "));
+            let mut query = sqlx::query(&sql);
+            for c in chunk.iter() {
+                query = query.bind(&c.id);
+            }
+            for r in query.fetch_all(store.pool()).await? {
+                let child_id: String = r.try_get(0)?;
+                let value: String = r.try_get(1)?;
+                if let Some(c) = chunk.iter_mut().find(|c| c.id == child_id) {
+                    match table {
+                        "child_named_people" => c.named_people.push(value),
+                        "child_excluded_people" => c.excluded_people.push(value),
+                        _ => c.excluded_teams.push(value),
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn child_council(tx: &mut WriteTx, id: &str) -> Result<String, StoreError> {
@@ -831,6 +902,89 @@ impl Store {
         let ids: Vec<String> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
         // Every 20th of the first ids in key order: ids are UUID v7, so this spreads over the data.
         Ok(ids.into_iter().step_by(20).take(usize::try_from(n).unwrap_or(0)).collect())
+    }
+
+    /// Adds a family member or other adult to a child's record. A member of staff is linked to
+    /// their account, and then they and their teams are excluded from the record at once.
+    pub async fn add_family_member(
+        &self,
+        ctx: &AuditContext,
+        child_id: &str,
+        member: &FamilyMember,
+        today: NaiveDate,
+    ) -> Result<String, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let council = child_council(&mut tx, child_id).await.map_err(|_| StoreError::NotFound)?;
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO people (id, council_id, first_name, last_name, date_of_birth, staff_user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&id)
+        .bind(&council)
+        .bind(&member.first_name)
+        .bind(&member.last_name)
+        .bind(member.date_of_birth.map(|d| d.to_string()))
+        .bind(member.staff_user_id.clone())
+        .bind(ctx.at_ms)
+        .execute(tx.conn())
+        .await?;
+        sqlx::query("INSERT INTO child_relationships (child_id, person_id, relationship, same_household) VALUES ($1, $2, $3, $4)")
+            .bind(child_id)
+            .bind(&id)
+            .bind(&member.relationship)
+            .bind(i64::from(member.same_household))
+            .execute(tx.conn())
+            .await?;
+        if let Some(staff) = &member.staff_user_id {
+            sqlx::query("INSERT INTO child_excluded_people (child_id, user_id) SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM child_excluded_people WHERE child_id = $1 AND user_id = $2)")
+                .bind(child_id)
+                .bind(staff)
+                .execute(tx.conn())
+                .await?;
+            sqlx::query(
+                "INSERT INTO child_excluded_teams (child_id, team_id) SELECT $1, tm.team_id FROM team_members tm WHERE tm.user_id = $2 \
+                 AND NOT EXISTS (SELECT 1 FROM child_excluded_teams x WHERE x.child_id = $1 AND x.team_id = tm.team_id)",
+            )
+            .bind(child_id)
+            .bind(staff)
+            .execute(tx.conn())
+            .await?;
+        }
+        let payload = serde_json::json!({
+            "person_id": id,
+            "name": format!("{} {}", member.first_name, member.last_name),
+            "relationship": member.relationship,
+            "staff": member.staff_user_id.is_some(),
+        })
+        .to_string();
+        append_history(&mut tx, ctx, child_id, "family_member_added", today, &payload, "").await?;
+        tx.audit(ctx, AuditEvent::succeeded("add_family_member", "child", child_id).with_council(&council)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The people in a child's life.
+    pub async fn relationships(&self, child_id: &str) -> Result<Vec<RelationshipRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.first_name, p.last_name, p.date_of_birth, p.staff_user_id, r.relationship, r.same_household \
+             FROM child_relationships r JOIN people p ON p.id = r.person_id WHERE r.child_id = $1 ORDER BY p.last_name, p.first_name",
+        )
+        .bind(child_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RelationshipRow {
+                    person_id: r.try_get(0)?,
+                    first_name: r.try_get(1)?,
+                    last_name: r.try_get(2)?,
+                    date_of_birth: date(r.try_get(3)?)?,
+                    staff_user_id: r.try_get(4)?,
+                    relationship: r.try_get(5)?,
+                    same_household: r.try_get::<i64, _>(6)? != 0,
+                })
+            })
+            .collect()
     }
 
     /// Adds a case note to a child's history. Notes are narrative; a significant one shows in the

@@ -78,6 +78,8 @@ fn table() -> Vec<Row> {
         route(get.clone(), "/children/{id}", Scoped(ViewChildRecord), children::record),
         route(get.clone(), "/children/{id}/record/{step}", Scoped(EditChildRecord), children::show_step),
         route(post.clone(), "/children/{id}/record/{step}", Scoped(EditChildRecord), children::save_step),
+        route(get.clone(), "/children/{id}/people/new", Scoped(EditChildRecord), children::new_member),
+        route(post.clone(), "/children/{id}/people/new", Scoped(EditChildRecord), children::add_member),
         route(get.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::new_note),
         route(post.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::add_note),
         route(get.clone(), "/duty", Scoped(ViewChildRecord), children::duty_index),

@@ -67,6 +67,8 @@ pub struct Resource {
     pub named_people: Vec<String>,
     /// Staff who are the subject of the record, or relatives in it: never allowed to open it.
     pub excluded_people: Vec<String>,
+    /// The teams of those staff: nobody in them may open it either (security.md).
+    pub excluded_teams: Vec<String>,
 }
 
 impl Resource {
@@ -142,11 +144,13 @@ impl Action {
 
 /// Whether `actor` may do `action` to `resource`.
 ///
-/// The order of the checks is the policy: a staff member named as a subject of a record is
-/// refused first, whatever else they hold; then the permission; then its reach (organisation,
+/// The order of the checks is the policy: a staff member who is the subject of a record or
+/// family in it, and anyone in their team, is refused first, whatever else they hold; then the permission; then its reach (organisation,
 /// council, or own team and allocations); then, for case records, the sensitivity.
 pub fn may(actor: &Actor, action: Action, resource: &Resource) -> bool {
-    if resource.excluded_people.iter().any(|p| p == &actor.user_id) {
+    if resource.excluded_people.iter().any(|p| p == &actor.user_id)
+        || resource.excluded_teams.iter().any(|t| actor.teams.contains(t))
+    {
         return false;
     }
     let Some(permission) = action.permission() else {

@@ -91,6 +91,17 @@ fn a_staff_member_in_a_record_can_never_open_it() {
 }
 
 #[test]
+fn nobody_in_the_team_of_a_staff_member_in_the_record_may_open_it() {
+    let teammate = actor("t", &["team_manager"], &["kingston"], &["north"]);
+    let mut record = child("kingston", "north");
+    assert!(may(&teammate, Action::ViewChildRecord, &record));
+    record.excluded_teams.push("north".into());
+    assert!(!may(&teammate, Action::ViewChildRecord, &record));
+    let elsewhere = actor("h", &["head_of_service"], &["kingston"], &["south"]);
+    assert!(may(&elsewhere, Action::ViewChildRecord, &record), "other teams are not affected");
+}
+
+#[test]
 fn organisation_administration_needs_organisation_reach() {
     let admin = actor("a", &["org_admin"], &[], &[]);
     let manager = actor("m", &["team_manager"], &["kingston"], &["t"]);
@@ -119,7 +130,8 @@ struct Org {
 
 fn reference_may(user: &Actor, action: Action, record: &Resource) -> bool {
     let subject: BTreeSet<&String> = record.excluded_people.iter().collect();
-    if subject.contains(&user.user_id) {
+    let subject_teams: BTreeSet<&String> = record.excluded_teams.iter().collect();
+    if subject.contains(&user.user_id) || user.teams.iter().any(|t| subject_teams.contains(t)) {
         return false;
     }
     let Some(needed) = action.permission() else {
@@ -191,8 +203,9 @@ fn arb_org() -> impl Strategy<Value = Org> {
         0..3u8,
         proptest::collection::vec(0..users.len(), 0..2),
         proptest::collection::vec(0..users.len(), 0..2),
+        proptest::option::weighted(0.2, 0..teams.len()),
     )
-        .prop_map(move |(id, c, t, alloc, sens, named, excluded)| Resource {
+        .prop_map(move |(id, c, t, alloc, sens, named, excluded, excluded_team)| Resource {
             id: format!("rec{id}"),
             council_id: c.map(|i| councils[i].to_string()),
             team_id: t.map(|i| teams[i].to_string()),
@@ -204,6 +217,7 @@ fn arb_org() -> impl Strategy<Value = Org> {
             },
             named_people: named.into_iter().map(|i| users[i].to_string()).collect(),
             excluded_people: excluded.into_iter().map(|i| users[i].to_string()).collect(),
+            excluded_teams: excluded_team.into_iter().map(|i| teams[i].to_string()).collect(),
         });
     (proptest::collection::vec(user, 1..6), proptest::collection::vec(record, 1..10))
         .prop_map(|(users, records)| Org { users, records })
@@ -246,7 +260,9 @@ proptest! {
             let nobody = Actor { grants: BTreeSet::new(), ..org.users[0].clone() };
             for action in ACTIONS {
                 let allowed = may(&nobody, action, record);
-                let own_account = action == Action::UseOwnAccount && !record.excluded_people.contains(&nobody.user_id);
+                let own_account = action == Action::UseOwnAccount
+                    && !record.excluded_people.contains(&nobody.user_id)
+                    && !nobody.teams.iter().any(|t| record.excluded_teams.contains(t));
                 prop_assert_eq!(allowed, own_account);
             }
         }

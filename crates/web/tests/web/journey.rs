@@ -566,3 +566,87 @@ on_both_engines!(the_duty_board_shows_demand_and_a_manager_lends_a_worker, TestA
         "ended loans are not shown"
     );
 });
+
+on_both_engines!(family_members_are_recorded_and_staff_relatives_and_their_teams_are_shut_out, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let child = add_maya(app, &mut worker).await;
+    let path = format!("/children/{child}/people/new");
+    app.page(&path, &mut worker).await;
+    let r = app.post(&path, &mut worker, &[("first_name", "Ana"), ("last_name", "Okafor")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.expect("body");
+    assert!(body.contains("Select how they relate to the child") && body.contains("value=\"Ana\""));
+    let r = app
+        .post(
+            &path,
+            &mut worker,
+            &[("first_name", "Ana"), ("last_name", "Okafor"), ("relationship", "mother"), ("same_household", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .post(
+            &path,
+            &mut worker,
+            &[
+                ("first_name", "Uncle"),
+                ("last_name", "Okafor"),
+                ("relationship", "aunt_or_uncle"),
+                ("same_household", "no"),
+                ("work_email", "nobody@test.example"),
+            ],
+        )
+        .await;
+    assert!(r.text().await.expect("body").contains("No member of staff has that email"));
+    let (_, record) = app.page(&format!("/children/{child}"), &mut worker).await;
+    assert!(record.contains("Ana Okafor") && record.contains("Mother"));
+    assert!(record.contains("Ana Okafor added to the record"), "the chronology shows it");
+
+    // A relative who works in another council's team: they and their team are excluded.
+    app.page(&path, &mut worker).await;
+    let r = app
+        .post(
+            &path,
+            &mut worker,
+            &[
+                ("first_name", "Wes"),
+                ("last_name", "Okafor"),
+                ("relationship", "father"),
+                ("same_household", "no"),
+                ("work_email", "windsor.worker@test.example"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let stored = app.db.store.get_child(&child).await.expect("child");
+    assert!(stored.excluded_people.contains(&app.ids["windsor_worker"]));
+    assert!(stored.excluded_teams.contains(&app.ids["windsor_team"]));
+    assert_eq!(app.page(&format!("/children/{child}"), &mut worker).await.0, StatusCode::OK);
+
+    // A relative in the worker's own team: the whole team is shut out, the worker included.
+    let mut colleague = app.sign_in("colleague@test.example").await;
+    assert_eq!(app.page(&format!("/children/{child}"), &mut colleague).await.0, StatusCode::OK);
+    app.page(&path, &mut worker).await;
+    let r = app
+        .post(
+            &path,
+            &mut worker,
+            &[
+                ("first_name", "Cara"),
+                ("last_name", "Okafor"),
+                ("relationship", "aunt_or_uncle"),
+                ("same_household", "no"),
+                ("work_email", "colleague@test.example"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.page(&format!("/children/{child}"), &mut colleague).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.page(&format!("/children/{child}"), &mut worker).await.0,
+        StatusCode::NOT_FOUND,
+        "the relative's team cannot open it"
+    );
+    let (_, found) = app.page("/children?last_name=Okafor", &mut worker).await;
+    assert!(!found.contains("Maya Okafor"), "nor find it in a search");
+});

@@ -3,12 +3,14 @@
 //! may not open is "not found", exactly like a missing one.
 
 mod duty;
+mod family;
 mod notes;
 mod search;
 mod steps;
 mod trays;
 
 pub use duty::{duty_board, duty_index, lend, show_lend};
+pub use family::{add_member, new_member};
 pub use notes::{add_note, new_note};
 pub(crate) use search::matches;
 pub use search::{create_child, new_child, search};
@@ -109,7 +111,27 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     }
     if may(&user.actor, Action::EditChildRecord, &child.resource()) {
         page.actions.push(Link::new(format!("/children/{}/notes/new", child.id), "Add a case note"));
+        page.actions.push(Link::new(format!("/children/{}/people/new", child.id), "Add a family member"));
     }
+    let people = state.store.relationships(&child.id).await?;
+    let mut table = Table::new(
+        "People and relationships",
+        &["Name", "Relationship", "Lives with the child"],
+        people
+            .iter()
+            .map(|p| {
+                let relationship =
+                    canopy_domain::people::Relationship::from_code(&p.relationship).map(|r| r.label()).unwrap_or("");
+                vec![
+                    Cell::text(format!("{} {}", p.first_name, p.last_name)),
+                    Cell::text(relationship),
+                    Cell::text(if p.same_household { "Yes" } else { "No" }),
+                ]
+            })
+            .collect(),
+    );
+    table.empty = "No family members or other adults are recorded.".into();
+    page.tables.push(table);
     let clocks = running_clocks(&journey, &calendar, &rules);
     let mut clock_table = Table::new(
         "What is due",
@@ -182,6 +204,10 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
                 }
             }
             "allocated" => "Allocated".into(),
+            "family_member_added" => {
+                let added: serde_json::Value = serde_json::from_str(&h.payload).unwrap_or_default();
+                format!("{} added to the record", added["name"].as_str().unwrap_or("A person"))
+            }
             "access_changed" => "Access to the record changed".into(),
             other => other.replace('_', " "),
         };
