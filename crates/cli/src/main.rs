@@ -214,7 +214,12 @@ async fn serve(store: Store, r: &Resolved, args: &ServeArgs) -> Result<(), Strin
         );
     }
     let hasher = PasswordHasher::new()?;
-    let settings = Settings { tls: args.tls, assets_dir: r.assets_dir.clone(), ..Settings::default() };
+    let settings = Settings {
+        tls: args.tls,
+        assets_dir: r.assets_dir.clone(),
+        documents_dir: r.data_dir.join("documents"),
+        ..Settings::default()
+    };
     let state = AppState::new(store, Arc::new(SystemClock), settings, hasher);
     let listener =
         tokio::net::TcpListener::bind(&r.addr).await.map_err(|e| format!("cannot listen on {}: {e}", r.addr))?;

@@ -236,7 +236,7 @@ async fn next_seq(tx: &mut WriteTx, child_id: &str) -> Result<i64, StoreError> {
     Ok(row.try_get::<i64, _>(0)? + 1)
 }
 
-async fn append_history(
+pub(crate) async fn append_history(
     tx: &mut WriteTx,
     ctx: &AuditContext,
     child_id: &str,

@@ -7,6 +7,7 @@
 mod audit;
 pub mod children;
 mod db;
+pub mod documents;
 mod error;
 pub mod org;
 pub mod testing;

@@ -46,6 +46,11 @@ where
     (RouteSpec { method, path, access }, on(filter, handler))
 }
 
+/// A route that takes a document upload, and so a larger body than any other form.
+fn upload((spec, handler): Row) -> Row {
+    (spec, handler.layer(DefaultBodyLimit::max(canopy_domain::documents::MAX_DOCUMENT_BYTES + 64 * 1024)))
+}
+
 fn table() -> Vec<Row> {
     use pages::{account, admin, audit, auth, children, home};
     use Access::*;
@@ -80,6 +85,9 @@ fn table() -> Vec<Row> {
         route(post.clone(), "/children/{id}/record/{step}", Scoped(EditChildRecord), children::save_step),
         route(get.clone(), "/children/{id}/people/new", Scoped(EditChildRecord), children::new_member),
         route(post.clone(), "/children/{id}/people/new", Scoped(EditChildRecord), children::add_member),
+        route(get.clone(), "/children/{id}/documents/new", Scoped(EditChildRecord), children::new_document),
+        upload(route(post.clone(), "/children/{id}/documents/new", Scoped(EditChildRecord), children::upload)),
+        route(get.clone(), "/children/{id}/documents/{doc}", Scoped(ViewCaseNarrative), children::download),
         route(get.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::new_note),
         route(post.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::add_note),
         route(get.clone(), "/duty", Scoped(ViewChildRecord), children::duty_index),

@@ -15,11 +15,21 @@ pub struct Settings {
     pub assets_dir: PathBuf,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// The largest upload accepted (a document and its form), in bytes.
+    pub upload_limit: usize,
+    /// Where uploaded documents are kept: outside the web root, never served as files.
+    pub documents_dir: PathBuf,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { tls: false, assets_dir: PathBuf::from("assets/dist"), body_limit: 64 * 1024 }
+        Self {
+            tls: false,
+            assets_dir: PathBuf::from("assets/dist"),
+            body_limit: 64 * 1024,
+            upload_limit: canopy_domain::documents::MAX_DOCUMENT_BYTES + 64 * 1024,
+            documents_dir: PathBuf::from("data/documents"),
+        }
     }
 }
 
@@ -31,6 +41,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub hasher: PasswordHasher,
     pub throttle: Arc<Mutex<LoginThrottle>>,
+    pub files: canopy_store::documents::FileStore,
 }
 
 impl AppState {
@@ -38,6 +49,7 @@ impl AppState {
         Self {
             store,
             clock,
+            files: canopy_store::documents::FileStore::new(settings.documents_dir.clone()),
             settings: Arc::new(settings),
             hasher,
             throttle: Arc::new(Mutex::new(LoginThrottle::new(ThrottleSettings::default()))),

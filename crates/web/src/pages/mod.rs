@@ -240,6 +240,8 @@ pub struct FormPage {
     pub hidden: Vec<(String, String)>,
     /// Links shown under the form.
     pub extra_links: Vec<Link>,
+    /// An upload form (multipart/form-data).
+    pub multipart: bool,
 }
 
 impl FormPage {
@@ -275,6 +277,7 @@ impl FormPage {
             method_get: false,
             hidden: Vec::new(),
             extra_links: Vec::new(),
+            multipart: false,
         }
     }
 

@@ -67,12 +67,12 @@ pub async fn csrf_layer(State(state): State<AppState>, request: Request, next: N
         }
         return refuse();
     }
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let content_type =
+        request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    if content_type.starts_with("multipart/form-data") {
+        return multipart_checked(state, request, next, expected, api).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return refuse();
     }
     let (parts, body) = request.into_parts();
@@ -88,4 +88,40 @@ pub async fn csrf_layer(State(state): State<AppState>, request: Request, next: N
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// An upload form carries its token as a field like any other form; the body is read (up to the
+/// upload limit), the token checked, and the body handed on unchanged.
+async fn multipart_checked(state: AppState, request: Request, next: Next, expected: String, api: bool) -> Response {
+    let refuse = || {
+        let e = AppError::Forbidden;
+        if api {
+            e.into_problem()
+        } else {
+            e.into_response()
+        }
+    };
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, state.settings.upload_limit).await else {
+        return AppError::TooLarge.into_response();
+    };
+    let probe = Request::from_parts(parts.clone(), Body::from(bytes.clone()));
+    let Ok(mut multipart) =
+        <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(probe, &()).await
+    else {
+        return refuse();
+    };
+    let mut token = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("csrf_token") {
+            token = field.text().await.ok();
+            break;
+        }
+    }
+    match token {
+        Some(t) if constant_time_eq(t.as_bytes(), expected.as_bytes()) => {
+            next.run(Request::from_parts(parts, Body::from(bytes))).await
+        }
+        _ => refuse(),
+    }
 }

@@ -207,6 +207,7 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
         format!("/children/{child_id}/record/visit"),
         format!("/children/{child_id}/notes/new"),
         format!("/children/{child_id}/people/new"),
+        format!("/children/{child_id}/documents/new"),
         format!("/teams/{}/allocation", app.ids["kingston_team"]),
         format!("/teams/{}/loans", app.ids["kingston_team"]),
         "/duty".to_string(),

@@ -650,3 +650,55 @@ on_both_engines!(family_members_are_recorded_and_staff_relatives_and_their_teams
     let (_, found) = app.page("/children?last_name=Okafor", &mut worker).await;
     assert!(!found.contains("Maya Okafor"), "nor find it in a search");
 });
+
+on_both_engines!(documents_are_checked_kept_outside_the_web_root_and_sent_as_downloads, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let child = add_maya(app, &mut worker).await;
+    let (status, form) = app.page(&format!("/children/{child}/documents/new"), &mut worker).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("enctype=\"multipart/form-data\""));
+    let upload = |title: &str, name: &str, bytes: Vec<u8>, token: &str| {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", token.to_string())
+            .text("title", title.to_string())
+            .part("file", part);
+        app.client
+            .post(app.url(&format!("/children/{child}/documents/new")))
+            .header("cookie", worker.cookie_header())
+            .multipart(form)
+            .send()
+    };
+    let pdf = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer\n%%EOF\n".to_vec();
+    let forged = upload("Minutes", "minutes.pdf", pdf.clone(), "not-the-token").await.expect("post");
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let disguised = upload("Minutes", "minutes.pdf", b"<html><script>alert(1)</script>".to_vec(), &worker.csrf)
+        .await
+        .expect("post");
+    assert_eq!(disguised.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(disguised.text().await.expect("body").contains("must be a PDF, a PNG or JPEG image"));
+    let huge = upload("Scan", "scan.pdf", [b"%PDF-".to_vec(), vec![b'x'; 11 * 1024 * 1024]].concat(), &worker.csrf)
+        .await
+        .expect("post");
+    assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let ok = upload("Core group minutes 12/02", "minutes.pdf", pdf.clone(), &worker.csrf).await.expect("post");
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let docs = app.db.store.documents(&child).await.expect("documents");
+    assert_eq!(docs.len(), 1);
+    let (_, record) = app.page(&format!("/children/{child}"), &mut worker).await;
+    assert!(record.contains("Core group minutes 12/02"));
+    let link = format!("/children/{child}/documents/{}", docs[0].id);
+    let r = app.get(&link, &mut worker).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert_eq!(r.headers()["content-disposition"], "attachment; filename=\"Core group minutes 12_02.pdf\"");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.bytes().await.expect("bytes").to_vec(), pdf);
+    // The file sits under a random key, outside the assets the server serves.
+    assert!(!docs[0].storage_key.contains(&child));
+    assert_eq!(app.get(&format!("/assets/{}", docs[0].storage_key), &mut worker).await.status(), StatusCode::NOT_FOUND);
+    let mut windsor = app.sign_in("windsor.worker@test.example").await;
+    assert_eq!(app.get(&link, &mut windsor).await.status(), StatusCode::NOT_FOUND);
+    let audit = app.db.store.recent_audit(30).await.expect("audit");
+    assert!(audit.iter().any(|r| r.entry.action == "download_document"));
+});

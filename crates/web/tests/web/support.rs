@@ -76,7 +76,8 @@ impl TestApp {
             Arc::new(FixedClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).single().expect("time")));
         let hasher = PasswordHasher::with_params(19 * 1024, 2).expect("hasher");
         let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/dist");
-        let settings = Settings { assets_dir: assets, ..Settings::default() };
+        let documents_dir = std::env::temp_dir().join(format!("canopy-documents-{}", uuid::Uuid::now_v7().simple()));
+        let settings = Settings { assets_dir: assets, documents_dir, ..Settings::default() };
         let state = AppState::new(db.store.clone(), clock.clone(), settings, hasher);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
@@ -209,6 +210,7 @@ impl TestApp {
 
     pub async fn stop(self) {
         self.server.abort();
+        let _ = std::fs::remove_dir_all(&self.state.settings.documents_dir);
         self.db.cleanup().await;
     }
 }

@@ -2,6 +2,7 @@
 //! the journey. Every read and change goes through the policy and is audited; a record the user
 //! may not open is "not found", exactly like a missing one.
 
+mod documents;
 mod duty;
 mod family;
 mod notes;
@@ -9,6 +10,7 @@ mod search;
 mod steps;
 mod trays;
 
+pub use documents::{download, new_document, upload};
 pub use duty::{duty_board, duty_index, lend, show_lend};
 pub use family::{add_member, new_member};
 pub use notes::{add_note, new_note};
@@ -112,6 +114,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     if may(&user.actor, Action::EditChildRecord, &child.resource()) {
         page.actions.push(Link::new(format!("/children/{}/notes/new", child.id), "Add a case note"));
         page.actions.push(Link::new(format!("/children/{}/people/new", child.id), "Add a family member"));
+        page.actions.push(Link::new(format!("/children/{}/documents/new", child.id), "Attach a document"));
     }
     let people = state.store.relationships(&child.id).await?;
     let mut table = Table::new(
@@ -204,6 +207,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
                 }
             }
             "allocated" => "Allocated".into(),
+            "document_added" => "Document attached".into(),
             "family_member_added" => {
                 let added: serde_json::Value = serde_json::from_str(&h.payload).unwrap_or_default();
                 format!("{} added to the record", added["name"].as_str().unwrap_or("A person"))
@@ -232,6 +236,23 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             .collect();
         let mut table = Table::new("Case notes", &["Date", "Kind", "Note"], notes);
         table.empty = "No case notes yet.".into();
+        page.tables.push(table);
+        let documents = state
+            .store
+            .documents(&child.id)
+            .await?
+            .into_iter()
+            .map(|d| {
+                vec![
+                    Cell::link(&d.title, format!("/children/{}/documents/{}", child.id, d.id)),
+                    Cell::text(d.kind.to_uppercase()),
+                    Cell::text(format!("{} KB", (d.size_bytes + 1023) / 1024)),
+                    Cell::text(show_time(d.uploaded_at)),
+                ]
+            })
+            .collect();
+        let mut table = Table::new("Documents", &["Document", "Type", "Size", "Added"], documents);
+        table.empty = "No documents are attached.".into();
         page.tables.push(table);
     }
     page.tables.push(Table::new(
