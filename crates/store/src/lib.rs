@@ -4,6 +4,7 @@
 //!
 //! Every write runs in one transaction together with its audit row.
 
+pub mod addresses;
 mod audit;
 pub mod children;
 mod db;

@@ -702,3 +702,36 @@ on_both_engines!(documents_are_checked_kept_outside_the_web_root_and_sent_as_dow
     let audit = app.db.store.recent_audit(30).await.expect("audit");
     assert!(audit.iter().any(|r| r.entry.action == "download_document"));
 });
+
+on_both_engines!(a_childs_moves_are_kept_and_a_move_to_another_council_is_a_transfer, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let child = add_maya(app, &mut worker).await;
+    let path = format!("/children/{child}/address");
+    app.page(&path, &mut worker).await;
+    let mv = |line1: &'static str, postcode: &'static str, day: &'static str, month: &'static str| {
+        [
+            ("line1", line1),
+            ("town", "Kingston"),
+            ("postcode", postcode),
+            ("moved_in-day", day),
+            ("moved_in-month", month),
+            ("moved_in-year", "2026"),
+        ]
+    };
+    let r = app.post(&path, &mut worker, &mv("1 Windsor Road", "SL6 1AA", "1", "9")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("That address is in Windsor and Maidenhead"));
+    let r = app.post(&path, &mut worker, &mv("4 Fairfield Road", "KT2 6AA", "1", "9")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app.post(&path, &mut worker, &mv("9 Park Road", "KT1 9XX", "1", "8")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a move comes after the current address began");
+    let r = app.post(&path, &mut worker, &mv("12 Deansgate", "M3 4LQ", "1", "11")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "a move out of the area keeps the council's record");
+    let addresses = app.db.store.addresses(&child).await.expect("addresses");
+    assert_eq!(addresses.len(), 2);
+    assert_eq!(addresses[0].postcode, "M3 4LQ");
+    assert_eq!(addresses[1].moved_out, chrono::NaiveDate::from_ymd_opt(2026, 11, 1));
+    let (_, record) = app.page(&format!("/children/{child}"), &mut worker).await;
+    assert!(record.contains("Moved to KT2 6AA") && record.contains("Moved to M3 4LQ"));
+    assert_eq!(app.db.store.get_child(&child).await.expect("child").postcode.as_deref(), Some("M3 4LQ"));
+});

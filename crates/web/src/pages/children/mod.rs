@@ -2,6 +2,7 @@
 //! the journey. Every read and change goes through the policy and is audited; a record the user
 //! may not open is "not found", exactly like a missing one.
 
+mod address;
 mod documents;
 mod duty;
 mod family;
@@ -10,6 +11,7 @@ mod search;
 mod steps;
 mod trays;
 
+pub use address::{move_child, new_address};
 pub use documents::{download, new_document, upload};
 pub use duty::{duty_board, duty_index, lend, show_lend};
 pub use family::{add_member, new_member};
@@ -115,6 +117,25 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
         page.actions.push(Link::new(format!("/children/{}/notes/new", child.id), "Add a case note"));
         page.actions.push(Link::new(format!("/children/{}/people/new", child.id), "Add a family member"));
         page.actions.push(Link::new(format!("/children/{}/documents/new", child.id), "Attach a document"));
+        page.actions.push(Link::new(format!("/children/{}/address", child.id), "Record a new address"));
+    }
+    let addresses = state.store.addresses(&child.id).await?;
+    if !addresses.is_empty() {
+        page.tables.push(Table::new(
+            "Addresses",
+            &["Address", "Postcode", "From", "To"],
+            addresses
+                .iter()
+                .map(|a| {
+                    vec![
+                        Cell::text(format!("{}, {}", a.line1, a.town)),
+                        Cell::text(&a.postcode),
+                        Cell::text(show_date(a.moved_in)),
+                        Cell::text(a.moved_out.map(show_date).unwrap_or_else(|| "Now".into())),
+                    ]
+                })
+                .collect(),
+        ));
     }
     let people = state.store.relationships(&child.id).await?;
     let mut table = Table::new(
@@ -208,6 +229,10 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             }
             "allocated" => "Allocated".into(),
             "document_added" => "Document attached".into(),
+            "moved" => {
+                let moved: serde_json::Value = serde_json::from_str(&h.payload).unwrap_or_default();
+                format!("Moved to {}", moved["postcode"].as_str().unwrap_or("a new address"))
+            }
             "family_member_added" => {
                 let added: serde_json::Value = serde_json::from_str(&h.payload).unwrap_or_default();
                 format!("{} added to the record", added["name"].as_str().unwrap_or("A person"))
