@@ -1048,3 +1048,120 @@ impl Store {
             .try_get(0)?)
     }
 }
+
+impl Store {
+    /// Merges `duplicate` into `keep`: two records of the same child in the same council. Every
+    /// entry of the duplicate's history is added to the kept record's (marked with where it came
+    /// from); its family, documents, addresses and access lists move across, exclusions included;
+    /// and the duplicate is marked merged, never deleted. `combine` is the domain's check that the
+    /// two journeys make one valid story, and gives the clocks that run afterwards.
+    pub async fn merge_children<F>(
+        &self,
+        ctx: &AuditContext,
+        keep: &str,
+        duplicate: &str,
+        today: NaiveDate,
+        combine: F,
+    ) -> Result<Result<(), RuleBroken>, StoreError>
+    where
+        F: FnOnce(&[Event]) -> Result<Vec<RunningClock>, RuleBroken>,
+    {
+        if keep == duplicate {
+            return Ok(Err(RuleBroken("A record cannot be merged into itself".into())));
+        }
+        let mut tx = self.begin_write().await?;
+        let mut councils = Vec::new();
+        for id in [keep, duplicate] {
+            let row = sqlx::query("SELECT council_id, merged_into FROM children WHERE id = $1")
+                .bind(id)
+                .fetch_optional(tx.conn())
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            if row.try_get::<Option<String>, _>(1)?.is_some() {
+                return Ok(Err(RuleBroken("One of the records has already been merged".into())));
+            }
+            councils.push(row.try_get::<String, _>(0)?);
+        }
+        if councils[0] != councils[1] {
+            return Ok(Err(RuleBroken(
+                "Records in different councils are not merged: transfer the child first".into(),
+            )));
+        }
+        let history = sqlx::query(
+            "SELECT child_id, kind, event_date, payload, reason FROM child_history WHERE child_id = $1 OR child_id = $2 ORDER BY child_id, seq",
+        )
+        .bind(keep)
+        .bind(duplicate)
+        .fetch_all(tx.conn())
+        .await?;
+        let mut events = Vec::new();
+        for r in &history {
+            if r.try_get::<String, _>(1)? == "journey" {
+                let text: String = r.try_get(3)?;
+                events.push(
+                    serde_json::from_str::<Event>(&text)
+                        .map_err(|e| StoreError::Corrupt(format!("journey event: {e}")))?,
+                );
+            }
+        }
+        let clocks = match combine(&events) {
+            Ok(c) => c,
+            Err(broken) => return Ok(Err(broken)),
+        };
+        for r in history.iter().filter(|r| r.try_get::<String, _>(0).is_ok_and(|c| c == duplicate)) {
+            let kind: String = r.try_get(1)?;
+            let date_text: String = r.try_get(2)?;
+            let event_date = NaiveDate::parse_from_str(&date_text, "%Y-%m-%d")
+                .map_err(|_| StoreError::Corrupt(format!("date {date_text}")))?;
+            let payload: String = r.try_get(3)?;
+            let reason: String = r.try_get(4)?;
+            let reason = format!(
+                "merged from record {duplicate}{}",
+                if reason.is_empty() { String::new() } else { format!(": {reason}") }
+            );
+            append_history(&mut tx, ctx, keep, &kind, event_date, &payload, &reason).await?;
+        }
+        for (table, column) in [
+            ("child_named_people", "user_id"),
+            ("child_excluded_people", "user_id"),
+            ("child_excluded_teams", "team_id"),
+            ("child_relationships", "person_id"),
+        ] {
+            // Move across what the kept record does not already have; drop the rest.
+            sqlx::query(&format!(
+                "UPDATE {table} SET child_id = $1 WHERE child_id = $2 AND {column} NOT IN (SELECT {column} FROM {table} WHERE child_id = $1)"
+            ))
+            .bind(keep)
+            .bind(duplicate)
+            .execute(tx.conn())
+            .await?;
+        }
+        for table in ["child_documents", "child_addresses"] {
+            sqlx::query(&format!("UPDATE {table} SET child_id = $1 WHERE child_id = $2"))
+                .bind(keep)
+                .bind(duplicate)
+                .execute(tx.conn())
+                .await?;
+        }
+        sqlx::query("DELETE FROM child_clocks WHERE child_id = $1").bind(duplicate).execute(tx.conn()).await?;
+        sqlx::query("UPDATE children SET merged_into = $1, updated_at = $2 WHERE id = $3")
+            .bind(keep)
+            .bind(ctx.at_ms)
+            .bind(duplicate)
+            .execute(tx.conn())
+            .await?;
+        replace_clocks(&mut tx, keep, &councils[0], &clocks).await?;
+        let payload = serde_json::json!({ "kept": keep, "merged": duplicate }).to_string();
+        append_history(&mut tx, ctx, keep, "merged", today, &payload, "").await?;
+        append_history(&mut tx, ctx, duplicate, "merged", today, &payload, "").await?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("merge_children", "child", keep)
+                .with_council(&councils[0])
+                .with_detail(format!("merged {duplicate}")),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+}

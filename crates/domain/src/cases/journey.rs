@@ -325,13 +325,26 @@ pub struct RuleContext<'a> {
 }
 
 impl Journey {
-    /// Replays a child's history.
+    /// Replays a child's history in the order things happened: by date, and in the order they were
+    /// recorded on the same day. So a visit recorded late, or a record merged in, takes its place
+    /// in time, and every rule is checked against the whole story.
     pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>, ctx: &RuleContext) -> Result<Self, RuleBroken> {
+        let mut ordered: Vec<&Event> = events.into_iter().collect();
+        ordered.sort_by_key(|e| e.date());
         let mut journey = Self::default();
-        for e in events {
+        for e in ordered {
             journey.apply(e, ctx)?;
         }
         Ok(journey)
+    }
+
+    /// The journey with `event` added in its place in time, or the rule it breaks. The event is
+    /// first checked against the story so far (which gives the plainest reason, such as "before
+    /// its referral"), then the whole story is checked again in time order.
+    pub fn with_event(events: &[Event], event: &Event, ctx: &RuleContext) -> Result<Self, RuleBroken> {
+        let mut so_far = Self::replay(events, ctx)?;
+        so_far.apply(event, ctx)?;
+        Self::replay(events.iter().chain(std::iter::once(event)), ctx)
     }
 
     pub fn open_episode(&self) -> Option<&Episode> {

@@ -363,3 +363,22 @@ fn events_round_trip_through_their_stored_json() {
     assert_eq!(e.date(), d(2026, 3, 2));
     assert!(e.describe().contains("child in need plan"));
 }
+
+#[test]
+fn a_visit_recorded_late_takes_its_place_in_time() {
+    let w = World::new();
+    let ctx = RuleContext { calendar: &w.calendar, rules: &w.rules };
+    let events = vec![
+        ReferralAccepted { episode: "ep1".into(), date: d(2026, 3, 2), source: ReferralSource::Police, nfa: false },
+        ChildInNeedPlanStarted { episode: "ep1".into(), plan: "p".into(), date: d(2026, 3, 20) },
+        ChildInNeedPlanEnded { plan: "p".into(), date: d(2026, 6, 1) },
+    ];
+    // Closing the episode in May, before the plan ended in June, breaks the rules even though it
+    // is recorded last.
+    let late_close =
+        EpisodeClosed { episode: "ep1".into(), date: d(2026, 5, 1), reason: ClosureReason::ServicesCeased };
+    assert!(Journey::with_event(&events, &late_close, &ctx).is_err());
+    let visit = VisitRecorded { date: d(2026, 4, 1), seen: true, seen_alone: false, bedroom_seen: false };
+    let journey = Journey::with_event(&events, &visit, &ctx).expect("a late visit is fine");
+    assert_eq!(journey.visits.len(), 1);
+}

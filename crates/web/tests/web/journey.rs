@@ -735,3 +735,113 @@ on_both_engines!(a_childs_moves_are_kept_and_a_move_to_another_council_is_a_tran
     assert!(record.contains("Moved to KT2 6AA") && record.contains("Moved to M3 4LQ"));
     assert_eq!(app.db.store.get_child(&child).await.expect("child").postcode.as_deref(), Some("M3 4LQ"));
 });
+
+on_both_engines!(a_manager_merges_a_duplicate_and_the_whole_history_comes_across, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let keep = add_maya(app, &mut worker).await;
+    step(app, &mut worker, &keep, "referral", (2026, 11, 2), &[("source", "6"), ("nfa", "no")]).await;
+    // A second record of the same child, made before anyone searched.
+    app.page("/children/new", &mut worker).await;
+    let fields = [
+        ("first_name", "Maia"),
+        ("last_name", "Okafor"),
+        ("date_of_birth-day", "4"),
+        ("date_of_birth-month", "5"),
+        ("date_of_birth-year", "2016"),
+        ("sex", "F"),
+        ("postcode", "KT1 3AB"),
+        ("confirmed_new", "yes"),
+    ];
+    let r = app.post("/children/new", &mut worker, &fields).await;
+    let duplicate = r.headers()["location"].to_str().expect("location").trim_start_matches("/children/").to_string();
+    step(
+        app,
+        &mut worker,
+        &duplicate,
+        "contact",
+        (2026, 11, 16),
+        &[("source", "2A"), ("worry", "School worried about attendance")],
+    )
+    .await;
+    let people = format!("/children/{duplicate}/people/new");
+    app.page(&people, &mut worker).await;
+    app.post(
+        &people,
+        &mut worker,
+        &[
+            ("first_name", "Wes"),
+            ("last_name", "Okafor"),
+            ("relationship", "father"),
+            ("same_household", "no"),
+            ("work_email", "windsor.worker@test.example"),
+        ],
+    )
+    .await;
+
+    assert_eq!(
+        app.get(&format!("/children/{keep}/merge"), &mut worker).await.status(),
+        StatusCode::FORBIDDEN,
+        "practitioners do not merge"
+    );
+    let mut manager = app.sign_in("manager@test.example").await;
+    let path = format!("/children/{keep}/merge");
+    let (status, form) = app.page(&path, &mut manager).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("Maia Okafor"));
+    let r = app.post(&path, &mut manager, &[("duplicate_id", duplicate.as_str())]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.post(&path, &mut manager, &[("duplicate_id", duplicate.as_str()), ("confirm", "yes")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    let events = app.db.store.journey_events(&keep).await.expect("events");
+    assert_eq!(events.len(), 2, "the referral and the duplicate's contact");
+    let history = app.db.store.child_history(&keep).await.expect("history");
+    assert!(history.iter().any(|h| h.reason.starts_with(&format!("merged from record {duplicate}"))));
+    let kept = app.db.store.get_child(&keep).await.expect("child");
+    assert!(kept.excluded_people.contains(&app.ids["windsor_worker"]), "exclusions come across");
+    let old = app.get(&format!("/children/{duplicate}"), &mut manager).await;
+    assert_eq!(old.status(), StatusCode::SEE_OTHER);
+    assert_eq!(old.headers()["location"], format!("/children/{keep}").as_str());
+    assert_eq!(
+        app.get(&format!("/children/{duplicate}/record/visit"), &mut manager).await.status(),
+        StatusCode::CONFLICT
+    );
+    let (_, record) = app.page(&format!("/children/{keep}"), &mut manager).await;
+    assert!(
+        record.contains("Contact from schools: School worried about attendance") && record.contains("Records merged")
+    );
+    let (_, found) = app.page("/children?last_name=Okafor", &mut manager).await;
+    assert!(!found.contains("Maia"), "a merged record no longer turns up in searches");
+});
+
+on_both_engines!(two_records_with_open_episodes_are_not_merged_until_one_is_closed, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let keep = add_maya(app, &mut worker).await;
+    step(app, &mut worker, &keep, "referral", (2026, 11, 2), &[("source", "6"), ("nfa", "no")]).await;
+    app.page("/children/new", &mut worker).await;
+    let r = app
+        .post(
+            "/children/new",
+            &mut worker,
+            &[
+                ("first_name", "Maya"),
+                ("last_name", "Okafor"),
+                ("date_of_birth-day", "4"),
+                ("date_of_birth-month", "5"),
+                ("date_of_birth-year", "2016"),
+                ("sex", "F"),
+                ("postcode", "KT1 3AB"),
+                ("confirmed_new", "yes"),
+            ],
+        )
+        .await;
+    let duplicate = r.headers()["location"].to_str().expect("location").trim_start_matches("/children/").to_string();
+    step(app, &mut worker, &duplicate, "referral", (2026, 11, 9), &[("source", "2A"), ("nfa", "no")]).await;
+    let mut manager = app.sign_in("manager@test.example").await;
+    let path = format!("/children/{keep}/merge");
+    app.page(&path, &mut manager).await;
+    let r = app.post(&path, &mut manager, &[("duplicate_id", duplicate.as_str()), ("confirm", "yes")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("already has an open episode"));
+    assert!(app.db.store.get_child(&duplicate).await.expect("child").merged_into.is_none(), "nothing moved");
+});

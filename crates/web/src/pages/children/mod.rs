@@ -6,6 +6,7 @@ mod address;
 mod documents;
 mod duty;
 mod family;
+mod merge;
 mod notes;
 mod search;
 mod steps;
@@ -15,6 +16,7 @@ pub use address::{move_child, new_address};
 pub use documents::{download, new_document, upload};
 pub use duty::{duty_board, duty_index, lend, show_lend};
 pub use family::{add_member, new_member};
+pub use merge::{merge, show_merge};
 pub use notes::{add_note, new_note};
 pub(crate) use search::matches;
 pub use search::{create_child, new_child, search};
@@ -49,6 +51,9 @@ pub async fn child_for(state: &AppState, ctx: &Ctx, id: &str, action: Action) ->
         state.store.audit(&ctx.audit(state), event).await?;
         return Err(AppError::NotFound);
     }
+    if let (Some(kept), Action::EditChildRecord) = (&child.merged_into, action) {
+        return Err(AppError::Conflict(format!("This record was merged into record {kept}: record work there")));
+    }
     let what = if action == Action::EditChildRecord { "edit_child" } else { "view_child" };
     state.store.audit_child_read(&ctx.audit(state), &child, what).await?;
     Ok(child)
@@ -75,8 +80,11 @@ fn show_date(d: NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
 }
 
-pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Html<String>, AppError> {
+pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
     let child = child_for(&state, &ctx, &id, Action::ViewChildRecord).await?;
+    if let Some(kept) = &child.merged_into {
+        return Ok(Redirect::to(&format!("/children/{kept}")).into_response());
+    }
     let user = ctx.user()?;
     let narrative = may(&user.actor, Action::ViewCaseNarrative, &child.resource());
     let journey = journey_of(&state, &child).await?;
@@ -118,6 +126,9 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
         page.actions.push(Link::new(format!("/children/{}/people/new", child.id), "Add a family member"));
         page.actions.push(Link::new(format!("/children/{}/documents/new", child.id), "Attach a document"));
         page.actions.push(Link::new(format!("/children/{}/address", child.id), "Record a new address"));
+        if user.actor.holds(canopy_domain::access::Permission::CaseAllocate) {
+            page.actions.push(Link::new(format!("/children/{}/merge", child.id), "Merge a duplicate record"));
+        }
     }
     let addresses = state.store.addresses(&child.id).await?;
     if !addresses.is_empty() {
@@ -229,6 +240,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             }
             "allocated" => "Allocated".into(),
             "document_added" => "Document attached".into(),
+            "merged" => "Records merged".into(),
             "moved" => {
                 let moved: serde_json::Value = serde_json::from_str(&h.payload).unwrap_or_default();
                 format!("Moved to {}", moved["postcode"].as_str().unwrap_or("a new address"))
@@ -288,7 +300,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             .map(|(d, _, what, at)| vec![Cell::text(show_date(d)), Cell::text(what), Cell::text(at)])
             .collect(),
     ));
-    render(page)
+    Ok(render(page)?.into_response())
 }
 
 fn step_form(ctx: &Ctx, child: &ChildRow, step: Step, form: &FormData, errors: &FieldErrors) -> FormPage {
@@ -382,9 +394,7 @@ pub async fn record_event(
     Ok(state
         .store
         .record_journey_event(&ctx.audit(state), &children, event, reason, |_, events| {
-            let ctx = RuleContext { calendar: &calendar, rules: &rules };
-            let mut journey = Journey::replay(events, &ctx)?;
-            journey.apply(event, &ctx)?;
+            let journey = Journey::with_event(events, event, &RuleContext { calendar: &calendar, rules: &rules })?;
             Ok(running_clocks(&journey, &calendar, &rules))
         })
         .await?)
