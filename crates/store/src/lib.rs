@@ -9,6 +9,7 @@ mod audit;
 pub mod children;
 mod db;
 pub mod documents;
+mod drafts;
 mod error;
 pub mod org;
 pub mod testing;

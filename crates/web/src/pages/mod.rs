@@ -242,6 +242,8 @@ pub struct FormPage {
     pub extra_links: Vec<Link>,
     /// An upload form (multipart/form-data).
     pub multipart: bool,
+    /// A long form that can be saved as a draft and finished later.
+    pub draft: bool,
 }
 
 impl FormPage {
@@ -278,6 +280,7 @@ impl FormPage {
             hidden: Vec::new(),
             extra_links: Vec::new(),
             multipart: false,
+            draft: false,
         }
     }
 

@@ -845,3 +845,54 @@ on_both_engines!(two_records_with_open_episodes_are_not_merged_until_one_is_clos
     assert!(r.text().await.expect("body").contains("already has an open episode"));
     assert!(app.db.store.get_child(&duplicate).await.expect("child").merged_into.is_none(), "nothing moved");
 });
+
+on_both_engines!(a_long_form_saved_as_a_draft_comes_back_as_it_was_typed, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let child = add_maya(app, &mut worker).await;
+    let path = format!("/children/{child}/notes/new");
+    app.page(&path, &mut worker).await;
+    let r = app
+        .post(
+            &path,
+            &mut worker,
+            &[
+                ("note_type", "home_visit"),
+                ("date-day", "20"),
+                ("date-month", "11"),
+                ("date-year", "2026"),
+                ("text", "Half-written: Maya was"),
+                ("save_draft", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], path.as_str());
+    assert!(app.db.store.journey_events(&child).await.expect("events").is_empty());
+    let (_, form) = app.page(&path, &mut worker).await;
+    assert!(form.contains("Your draft from") && form.contains("Half-written: Maya was"), "the draft comes back");
+    let r = app
+        .post(
+            &path,
+            &mut worker,
+            &[
+                ("note_type", "home_visit"),
+                ("date-day", "20"),
+                ("date-month", "11"),
+                ("date-year", "2026"),
+                ("text", "Maya was cheerful"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, form) = app.page(&path, &mut worker).await;
+    assert!(!form.contains("Your draft from"), "the draft is gone once the note is saved");
+    // Drafts are each user's own.
+    let mut colleague = app.sign_in("colleague@test.example").await;
+    let step = format!("/children/{child}/record/visit");
+    app.page(&step, &mut worker).await;
+    app.post(&step, &mut worker, &[("seen", "yes"), ("save_draft", "yes")]).await;
+    let (_, mine) = app.page(&step, &mut worker).await;
+    assert!(mine.contains("Your draft from"));
+    let (_, theirs) = app.page(&step, &mut colleague).await;
+    assert!(!theirs.contains("Your draft from"));
+});

@@ -310,6 +310,7 @@ fn step_form(ctx: &Ctx, child: &ChildRow, step: Step, form: &FormData, errors: &
     let mut page = FormPage::new(ctx, step.label(), "/work-tray", &action, "Save", fields, errors)
         .back(&format!("/children/{}", child.id));
     page.caption = child.full_name();
+    page.draft = true;
     page
 }
 
@@ -329,6 +330,35 @@ fn open_step(journey: &Journey, code: &str) -> Result<Step, AppError> {
     Ok(step)
 }
 
+/// The form as the user left it in a draft, if they saved one, with a notice saying so.
+pub(crate) async fn restore_draft(
+    state: &AppState,
+    ctx: &Ctx,
+    key: &str,
+    fresh: FormData,
+) -> Result<(FormData, Option<String>), AppError> {
+    match state.store.draft(&ctx.user()?.user_id, key).await? {
+        Some((fields, at)) => {
+            Ok((FormData(fields), Some(format!("Your draft from {} is shown. Save it to record it.", show_time(at)))))
+        }
+        None => Ok((fresh, None)),
+    }
+}
+
+/// Keeps what was typed as a draft and goes back to the form.
+pub(crate) async fn keep_draft(
+    state: &AppState,
+    ctx: &Ctx,
+    key: &str,
+    form: &FormData,
+    back_to: &str,
+) -> Result<Response, AppError> {
+    let fields: Vec<(String, String)> =
+        form.0.iter().filter(|(k, _)| k != "csrf_token" && k != "save_draft").cloned().collect();
+    state.store.save_draft(&ctx.user()?.user_id, key, &fields, state.now_ms()).await?;
+    Ok(Redirect::to(back_to).into_response())
+}
+
 pub async fn show_step(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -337,7 +367,11 @@ pub async fn show_step(
     let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
     let journey = journey_of(&state, &child).await?;
     let step = open_step(&journey, &code)?;
-    render(step_form(&ctx, &child, step, &today_form(state.clock.today()), &FieldErrors::new()))
+    let key = format!("child:{}:{}", child.id, step.code());
+    let (form, notice) = restore_draft(&state, &ctx, &key, today_form(state.clock.today())).await?;
+    let mut page = step_form(&ctx, &child, step, &form, &FieldErrors::new());
+    page.page.notice = notice;
+    render(page)
 }
 
 /// Records a step: the form is read into an event, and the store adds it only if the domain
@@ -351,6 +385,10 @@ pub async fn save_step(
     let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
     let journey = journey_of(&state, &child).await?;
     let step = open_step(&journey, &code)?;
+    let key = format!("child:{}:{}", child.id, step.code());
+    if form.get("save_draft") == "yes" {
+        return keep_draft(&state, &ctx, &key, &form, &format!("/children/{}/record/{}", child.id, step.code())).await;
+    }
     let today = state.clock.today();
     let event = match steps::build_event(step, &form, &journey, today, &mut canopy_store::new_id) {
         Ok(e) => e,
@@ -362,7 +400,10 @@ pub async fn save_step(
     let reason = form.get("reason").trim().to_string();
     let result = record_event(&state, &ctx, &child, &event, &reason).await?;
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/children/{}", child.id)).into_response()),
+        Ok(()) => {
+            state.store.discard_draft(&ctx.user()?.user_id, &key).await?;
+            Ok(Redirect::to(&format!("/children/{}", child.id)).into_response())
+        }
         Err(broken) => {
             let errors = FieldErrors::one("date", broken.0);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(step_form(&ctx, &child, step, &form, &errors))?)

@@ -30,6 +30,7 @@ fn note_form(ctx: &Ctx, child: &ChildRow, form: &FormData, errors: &FieldErrors)
     let mut page = FormPage::new(ctx, "Add a case note", "/work-tray", &action, "Save note", fields, errors)
         .back(&format!("/children/{}", child.id));
     page.caption = child.full_name();
+    page.draft = true;
     page
 }
 
@@ -46,7 +47,10 @@ pub async fn new_note(
         ("date-year".into(), today.format("%Y").to_string()),
         ("note_type".into(), NoteType::CaseNote.code().into()),
     ]);
-    render(note_form(&ctx, &child, &form, &FieldErrors::new()))
+    let (form, notice) = super::restore_draft(&state, &ctx, &format!("child:{}:note", child.id), form).await?;
+    let mut page = note_form(&ctx, &child, &form, &FieldErrors::new());
+    page.page.notice = notice;
+    render(page)
 }
 
 pub async fn add_note(
@@ -56,6 +60,10 @@ pub async fn add_note(
     form: FormData,
 ) -> Result<Response, AppError> {
     let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+    let key = format!("child:{}:note", child.id);
+    if form.get("save_draft") == "yes" {
+        return super::keep_draft(&state, &ctx, &key, &form, &format!("/children/{}/notes/new", child.id)).await;
+    }
     let mut errors = FieldErrors::new();
     let note_type = NoteType::from_code(&form.get("note_type"));
     if note_type.is_none() {
@@ -80,5 +88,6 @@ pub async fn add_note(
     let note =
         CaseNote { date, note_type: note_type.code().into(), text, significant: form.get("significant") == "yes" };
     state.store.add_child_note(&ctx.audit(&state), &child.id, &note).await?;
+    state.store.discard_draft(&ctx.user()?.user_id, &key).await?;
     Ok(Redirect::to(&format!("/children/{}", child.id)).into_response())
 }
