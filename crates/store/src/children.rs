@@ -1040,6 +1040,20 @@ impl Store {
         Ok(ids.len())
     }
 
+    /// The children living at a postcode in one council (a household, for a contact about it).
+    pub async fn children_at_postcode(&self, council_id: &str, postcode: &str) -> Result<Vec<ChildRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CHILD_COLUMNS} FROM children c WHERE c.council_id = $1 AND c.postcode = $2 AND c.merged_into IS NULL ORDER BY c.search_name LIMIT 20"
+        ))
+        .bind(council_id)
+        .bind(postcode)
+        .fetch_all(self.pool())
+        .await?;
+        let mut children: Vec<ChildRow> = rows.iter().map(child_from).collect::<Result<_, _>>()?;
+        attach_access(self, &mut children).await?;
+        Ok(children)
+    }
+
     /// How many children there are (merged records not counted).
     pub async fn count_children(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query("SELECT COUNT(*) FROM children WHERE merged_into IS NULL")

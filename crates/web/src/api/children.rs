@@ -200,7 +200,7 @@ pub async fn add_event(
     if serde_json::to_string(&event).map(|t| t.len()).unwrap_or(0) > 8_000 {
         return Err(AppError::Invalid(FieldErrors::one("event", "The event is too long")).into());
     }
-    match record_event(&state, &ctx, &child, &event, reason.trim()).await? {
+    match record_event(&state, &ctx, &child, &event, reason.trim(), &[]).await? {
         Ok(()) => Ok(StatusCode::CREATED.into_response()),
         Err(broken) => Err(AppError::Invalid(FieldErrors::one("event", broken.0)).into()),
     }

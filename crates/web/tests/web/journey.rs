@@ -896,3 +896,48 @@ on_both_engines!(a_long_form_saved_as_a_draft_comes_back_as_it_was_typed, TestAp
     let (_, theirs) = app.page(&step, &mut colleague).await;
     assert!(!theirs.contains("Your draft from"));
 });
+
+on_both_engines!(a_contact_about_siblings_is_recorded_for_each_and_decided_once, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let maya = add_maya(app, &mut worker).await;
+    app.page("/children/new", &mut worker).await;
+    let r = app
+        .post(
+            "/children/new",
+            &mut worker,
+            &[
+                ("first_name", "Leo"),
+                ("last_name", "Okafor"),
+                ("date_of_birth-day", "9"),
+                ("date_of_birth-month", "1"),
+                ("date_of_birth-year", "2019"),
+                ("sex", "M"),
+                ("postcode", "KT1 1EU"),
+            ],
+        )
+        .await;
+    let leo = r.headers()["location"].to_str().expect("location").trim_start_matches("/children/").to_string();
+    let (_, form) = app.page(&format!("/children/{maya}/record/contact"), &mut worker).await;
+    assert!(form.contains("Other children this contact is about") && form.contains("Leo Okafor"));
+    let r = app
+        .post(
+            &format!("/children/{maya}/record/contact"),
+            &mut worker,
+            &[
+                ("date-day", "20"),
+                ("date-month", "11"),
+                ("date-year", "2026"),
+                ("source", "6"),
+                ("worry", "Police called to the home"),
+                ("also_about", leo.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.db.store.journey_events(&leo).await.expect("events").len(), 1, "Leo has the contact too");
+    step(app, &mut worker, &maya, "contact_decision", (2026, 11, 20), &[("decision", "referral")]).await;
+    let leo_events = app.db.store.journey_events(&leo).await.expect("events");
+    assert_eq!(leo_events.len(), 2, "deciding for Maya decided for Leo");
+    let clocks = app.db.store.clocks(&canopy_store::children::ClockFilter::default()).await.expect("clocks");
+    assert!(!clocks.iter().any(|c| c.kind == "contact_decision"), "nothing is left at the front door");
+});

@@ -303,8 +303,27 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     Ok(render(page)?.into_response())
 }
 
-fn step_form(ctx: &Ctx, child: &ChildRow, step: Step, form: &FormData, errors: &FieldErrors) -> FormPage {
+fn step_form(
+    ctx: &Ctx,
+    child: &ChildRow,
+    step: Step,
+    form: &FormData,
+    errors: &FieldErrors,
+    household: &[(String, String)],
+) -> FormPage {
     let mut fields = steps::fields(step, form);
+    if step == Step::Contact && !household.is_empty() {
+        fields.push(
+            Field::choices(
+                "also_about",
+                "Other children this contact is about",
+                "checkboxes",
+                household.to_vec(),
+                &form.all("also_about"),
+            )
+            .hint("Children at the same address: the contact is recorded for each, and decided once for all"),
+        );
+    }
     fields.push(Field::text("reason", "Note for the record (optional)", form.get("reason")).kind("textarea"));
     let action = format!("/children/{}/record/{}", child.id, step.code());
     let mut page = FormPage::new(ctx, step.label(), "/work-tray", &action, "Save", fields, errors)
@@ -369,7 +388,8 @@ pub async fn show_step(
     let step = open_step(&journey, &code)?;
     let key = format!("child:{}:{}", child.id, step.code());
     let (form, notice) = restore_draft(&state, &ctx, &key, today_form(state.clock.today())).await?;
-    let mut page = step_form(&ctx, &child, step, &form, &FieldErrors::new());
+    let household = household_of(&state, &ctx, &child, step).await?;
+    let mut page = step_form(&ctx, &child, step, &form, &FieldErrors::new(), &household);
     page.page.notice = notice;
     render(page)
 }
@@ -393,12 +413,25 @@ pub async fn save_step(
     let event = match steps::build_event(step, &form, &journey, today, &mut canopy_store::new_id) {
         Ok(e) => e,
         Err(errors) => {
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(step_form(&ctx, &child, step, &form, &errors))?)
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(step_form(
+                    &ctx,
+                    &child,
+                    step,
+                    &form,
+                    &errors,
+                    &household_of(&state, &ctx, &child, step).await?,
+                ))?,
+            )
                 .into_response())
         }
     };
     let reason = form.get("reason").trim().to_string();
-    let result = record_event(&state, &ctx, &child, &event, &reason).await?;
+    let household = household_of(&state, &ctx, &child, step).await?;
+    let also: Vec<String> =
+        form.all("also_about").into_iter().filter(|id| household.iter().any(|(h, _)| h == id)).collect();
+    let result = record_event(&state, &ctx, &child, &event, &reason, &also).await?;
     match result {
         Ok(()) => {
             state.store.discard_draft(&ctx.user()?.user_id, &key).await?;
@@ -406,7 +439,17 @@ pub async fn save_step(
         }
         Err(broken) => {
             let errors = FieldErrors::one("date", broken.0);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(step_form(&ctx, &child, step, &form, &errors))?)
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(step_form(
+                    &ctx,
+                    &child,
+                    step,
+                    &form,
+                    &errors,
+                    &household_of(&state, &ctx, &child, step).await?,
+                ))?,
+            )
                 .into_response())
         }
     }
@@ -420,9 +463,19 @@ pub async fn record_event(
     child: &ChildRow,
     event: &Event,
     reason: &str,
+    also_about: &[String],
 ) -> Result<Result<(), canopy_domain::cases::RuleBroken>, AppError> {
-    // A contact about siblings is decided once, for all of them.
+    // A contact may be about several children of a household: it is recorded for each of them.
     let mut children = vec![child.id.clone()];
+    if let Event::ContactReceived { .. } = event {
+        for other in also_about {
+            let sibling = child_for(state, ctx, other, Action::EditChildRecord).await?;
+            if sibling.council_id == child.council_id && sibling.id != child.id {
+                children.push(sibling.id);
+            }
+        }
+    }
+    // A contact about siblings is decided once, for all of them.
     if let Event::ContactDecided { contact, .. } = event {
         for sibling in state.store.children_with_contact(contact).await? {
             if sibling != child.id {
@@ -452,6 +505,26 @@ pub async fn rebuild_clocks(state: &AppState, council_id: &str) -> Result<usize,
             Ok(running_clocks(&journey, &calendar, &rules))
         })
         .await?)
+}
+
+/// The other children at the same address as `child` whom the user may work with, for a
+/// contact about a household.
+async fn household_of(
+    state: &AppState,
+    ctx: &Ctx,
+    child: &ChildRow,
+    step: Step,
+) -> Result<Vec<(String, String)>, AppError> {
+    let (Step::Contact, Some(postcode)) = (step, &child.postcode) else { return Ok(Vec::new()) };
+    let user = ctx.user()?;
+    Ok(state
+        .store
+        .children_at_postcode(&child.council_id, postcode)
+        .await?
+        .into_iter()
+        .filter(|c| c.id != child.id && may(&user.actor, Action::EditChildRecord, &c.resource()))
+        .map(|c| (c.id.clone(), c.full_name()))
+        .collect())
 }
 
 /// The label of a stored clock kind.
