@@ -255,3 +255,211 @@ pub async fn front_door(State(state): State<AppState>, ctx: Ctx) -> Result<Json<
         ClockFilter { councils, kinds: Some(vec![ClockKind::ContactDecision.code().into()]), ..ClockFilter::default() };
     Ok(Json(due_items(&state, &ctx, filter).await?))
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewChild {
+    #[schema(max_length = 100)]
+    pub first_name: String,
+    #[schema(max_length = 100)]
+    pub last_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub expected_date_of_birth: Option<NaiveDate>,
+    /// M, F or U.
+    pub sex: String,
+    /// A DfE ethnicity code; empty while not yet known.
+    #[serde(default)]
+    pub ethnicity: String,
+    #[serde(default)]
+    pub disabilities: Vec<String>,
+    #[serde(default)]
+    pub nhs_number: String,
+    #[serde(default)]
+    pub upn: String,
+    #[serde(default)]
+    pub local_id: String,
+    /// The council the child belongs to.
+    pub council_id: String,
+    #[serde(default)]
+    pub postcode: String,
+    /// Set when the caller has seen the likely duplicates and this is a different child.
+    #[serde(default)]
+    pub confirmed_new: bool,
+}
+
+/// Adds a child. Likely duplicates are answered with 409 and the matches, unless `confirmed_new`.
+#[utoipa::path(post, path = "/api/v1/children", request_body = NewChild,
+    responses((status = 201, body = ChildSummary), (status = 409, body = [ChildMatch], description = "Likely the same child as an existing record"),
+        (status = 422, description = "The child's details have problems, each named by field")))]
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(body): ApiJson<NewChild>,
+) -> Result<Response, ApiError> {
+    let user = ctx.user()?.clone();
+    let today = state.clock.today();
+    let input = canopy_domain::people::ChildInput {
+        first_name: body.first_name,
+        last_name: body.last_name,
+        date_of_birth: body.date_of_birth,
+        expected_date_of_birth: body.expected_date_of_birth,
+        sex: body.sex,
+        ethnicity: body.ethnicity,
+        disabilities: body.disabilities,
+        nhs_number: body.nhs_number,
+        upn: body.upn,
+        former_upn: String::new(),
+        upn_unknown: String::new(),
+        local_id: body.local_id,
+    };
+    let mut errors = match canopy_domain::people::validate_child(&input, today) {
+        Ok(_) => FieldErrors::new(),
+        Err(e) => e,
+    };
+    if !may(&user.actor, Action::EditChildRecord, &canopy_domain::access::Resource::in_council(&body.council_id))
+        && !user.actor.councils.contains(&body.council_id)
+    {
+        errors.add("council_id", "You cannot add children in that council");
+    }
+    let postcode = if body.postcode.trim().is_empty() {
+        None
+    } else {
+        match canopy_domain::org::Postcode::parse(&body.postcode) {
+            Ok(p) => Some(p),
+            Err(m) => {
+                errors.add("postcode", m);
+                None
+            }
+        }
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors).into());
+    }
+    let valid = canopy_domain::people::validate_child(&input, today).map_err(AppError::Invalid)?;
+    if !body.confirmed_new {
+        let facts = MatchFacts {
+            first_name: valid.first_name.clone(),
+            last_name: valid.last_name.clone(),
+            date_of_birth: valid.date_of_birth.or(valid.expected_date_of_birth),
+            nhs_number: valid.nhs_number.as_ref().map(|n| n.as_str().to_string()),
+            upn: valid.upn.as_ref().map(|u| u.as_str().to_string()),
+            local_id: Some(valid.local_id.clone()).filter(|l| !l.is_empty()),
+        };
+        let likely: Vec<ChildMatch> = matches(&state, &ctx, &facts)
+            .await?
+            .iter()
+            .filter(|(s, _)| *s >= canopy_domain::people::MatchStrength::Likely)
+            .map(|(s, c)| ChildMatch { child: c.into(), strength: format!("{s:?}").to_lowercase() })
+            .collect();
+        if !likely.is_empty() {
+            return Ok((StatusCode::CONFLICT, Json(likely)).into_response());
+        }
+    }
+    let team_id = state
+        .store
+        .list_teams(&canopy_store::Scope::Councils(vec![body.council_id.clone()]))
+        .await?
+        .into_iter()
+        .find(|t| user.actor.teams.contains(&t.id))
+        .map(|t| t.id);
+    let placement = canopy_store::children::Placement {
+        council_id: body.council_id,
+        postcode: postcode.map(|p| p.to_string()),
+        cluster_id: None,
+        team_id,
+        allocated_to: None,
+    };
+    let id = state.store.create_child(&ctx.audit(&state), &valid, &placement, today).await?;
+    let child = state.store.get_child(&id).await?;
+    Ok((StatusCode::CREATED, Json(ChildSummary::from(&child))).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Allocation {
+    pub team_id: String,
+    pub worker_id: String,
+}
+
+/// Allocates a child to a worker in a team (a manager's action).
+#[utoipa::path(post, path = "/api/v1/children/{id}/allocation", params(("id" = String, Path, description = "The child's id")), request_body = Allocation,
+    responses((status = 204, description = "Allocated"), (status = 422, description = "The team or worker is not one you may allocate to"), (status = 404, description = "No such child, or not one you may change")))]
+pub async fn allocate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Allocation>,
+) -> Result<Response, ApiError> {
+    let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+    let user = ctx.user()?;
+    let mut errors = FieldErrors::new();
+    let team = state.store.get_team(&canopy_store::Scope::Organisation, &body.team_id).await.ok();
+    let team_ok = team.as_ref().is_some_and(|t| {
+        t.council_ids.contains(&child.council_id)
+            && may(&user.actor, Action::AllocateWork, &canopy_domain::access::Resource::team(&t.id, &child.council_id))
+    });
+    if !team_ok {
+        errors.add("team_id", "Choose a team of the child's council that you allocate for");
+    }
+    let worker_ok = state
+        .store
+        .get_user(&body.worker_id)
+        .await
+        .ok()
+        .is_some_and(|u| u.team_ids.contains(&body.team_id) && !u.disabled);
+    if !worker_ok {
+        errors.add("worker_id", "Choose a worker in that team");
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors).into());
+    }
+    state
+        .store
+        .allocate_child(&ctx.audit(&state), &child.id, Some(&body.team_id), Some(&body.worker_id), state.clock.today())
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewNote {
+    /// case_note, home_visit, telephone, meeting, management_oversight, supervision or other.
+    pub note_type: String,
+    pub date: NaiveDate,
+    #[schema(max_length = 10000)]
+    pub text: String,
+    #[serde(default)]
+    pub significant: bool,
+}
+
+/// Adds a case note to a child's record.
+#[utoipa::path(post, path = "/api/v1/children/{id}/notes", params(("id" = String, Path, description = "The child's id")), request_body = NewNote,
+    responses((status = 201, description = "Added"), (status = 422, description = "The note has problems, each named by field"), (status = 404, description = "No such child, or not one you may change")))]
+pub async fn add_note(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewNote>,
+) -> Result<Response, ApiError> {
+    let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+    let mut errors = FieldErrors::new();
+    let note_type = canopy_domain::cases::NoteType::from_code(&body.note_type);
+    if note_type.is_none() {
+        errors.add("note_type", "Use one of the note types");
+    }
+    if body.date > state.clock.today() {
+        errors.add("date", "The date must be today or in the past");
+    }
+    let text = canopy_domain::validation::required_text(&mut errors, "text", "the note", &body.text, 10_000);
+    let (Some(note_type), true) = (note_type, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors).into());
+    };
+    let note = canopy_store::children::CaseNote {
+        date: body.date,
+        note_type: note_type.code().into(),
+        text,
+        significant: body.significant,
+    };
+    state.store.add_child_note(&ctx.audit(&state), &child.id, &note).await?;
+    Ok(StatusCode::CREATED.into_response())
+}

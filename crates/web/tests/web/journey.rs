@@ -941,3 +941,85 @@ on_both_engines!(a_contact_about_siblings_is_recorded_for_each_and_decided_once,
     let clocks = app.db.store.clocks(&canopy_store::children::ClockFilter::default()).await.expect("clocks");
     assert!(!clocks.iter().any(|c| c.kind == "contact_decision"), "nothing is left at the front door");
 });
+
+on_both_engines!(children_are_added_allocated_and_noted_through_the_api, TestApp, |app| {
+    let token_for = |b: &mut Browser| {
+        let b = b.clone();
+        async move {
+            let mut b = b;
+            app.page("/account/tokens", &mut b).await;
+            let body = app.post("/account/tokens", &mut b, &[("name", "script")]).await.text().await.expect("body");
+            body.split("<code class=\"canopy-token\">")
+                .nth(1)
+                .expect("token")
+                .split('<')
+                .next()
+                .expect("token")
+                .to_string()
+        }
+    };
+    let mut worker = app.sign_in("worker@test.example").await;
+    let token = token_for(&mut worker).await;
+    let kingston = app.ids["kingston"].clone();
+    let body = serde_json::json!({"first_name": "Maya", "last_name": "Okafor", "date_of_birth": "2016-05-04", "sex": "F", "council_id": kingston, "postcode": "KT1 1EU", "nhs_number": "9434765919"});
+    let r = app.client.post(app.url("/api/v1/children")).bearer_auth(&token).json(&body).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let created: serde_json::Value = r.json().await.expect("json");
+    let id = created["id"].as_str().expect("id").to_string();
+    let again =
+        app.client.post(app.url("/api/v1/children")).bearer_auth(&token).json(&body).send().await.expect("post");
+    assert_eq!(again.status(), StatusCode::CONFLICT, "a likely duplicate is answered with the matches");
+    let matches: serde_json::Value = again.json().await.expect("json");
+    assert_eq!(matches[0]["child"]["id"], id.as_str());
+    let bad = serde_json::json!({"first_name": "", "last_name": "X", "date_of_birth": "2030-01-01", "sex": "Q", "council_id": app.ids["windsor"]});
+    let r = app.client.post(app.url("/api/v1/children")).bearer_auth(&token).json(&bad).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: serde_json::Value = r.json().await.expect("json");
+    let fields: Vec<&str> =
+        problem["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+    for f in ["first_name", "date_of_birth", "sex", "council_id"] {
+        assert!(fields.contains(&f), "{f} in {fields:?}");
+    }
+    let note = serde_json::json!({"note_type": "telephone", "date": "2026-11-20", "text": "Spoke to school", "significant": true});
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/children/{id}/notes")))
+        .bearer_auth(&token)
+        .json(&note)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let allocation = serde_json::json!({"team_id": app.ids["kingston_team"], "worker_id": app.ids["colleague"]});
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/children/{id}/allocation")))
+        .bearer_auth(&token)
+        .json(&allocation)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "practitioners do not allocate");
+    let mut manager = app.sign_in("manager@test.example").await;
+    let manager_token = token_for(&mut manager).await;
+    let wrong = serde_json::json!({"team_id": app.ids["kingston_team"], "worker_id": app.ids["windsor_worker"]});
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/children/{id}/allocation")))
+        .bearer_auth(&manager_token)
+        .json(&wrong)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/children/{id}/allocation")))
+        .bearer_auth(&manager_token)
+        .json(&allocation)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.db.store.get_child(&id).await.expect("child").allocated_to, Some(app.ids["colleague"].clone()));
+});
