@@ -214,6 +214,8 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
         format!("/teams/{}/loans", app.ids["kingston_team"]),
         "/duty".to_string(),
     ];
+    let mut journey_pages = journey_pages.to_vec();
+    journey_pages.extend(every_step_form(&app).await);
     let journey_refs: Vec<&str> = journey_pages.iter().map(String::as_str).collect();
     check_pages(&c, &app, &axe, &journey_refs, &mut failures).await;
     c.close().await.expect("close");
@@ -240,6 +242,13 @@ async fn check_pages(c: &fantoccini::Client, app: &TestApp, axe: &str, pages: &[
         for width in [1280, 320] {
             c.set_window_size(width, 900).await.expect("resize");
             c.goto(&app.url(path)).await.expect("page");
+            let title = c.title().await.unwrap_or_default();
+            if ["Page not found", "conflicts", "Sorry", "do not have access", "Sign in"]
+                .iter()
+                .any(|t| title.contains(t))
+            {
+                failures.push(format!("{path} did not open: {title}"));
+            }
             c.execute(axe, vec![]).await.expect("axe loads");
             let result = c
                 .execute_async(
@@ -266,4 +275,106 @@ async fn check_pages(c: &fantoccini::Client, app: &TestApp, axe: &str, pages: &[
             }
         }
     }
+}
+
+/// Children at each stage of the journey, so that every step's form can be checked: returns the
+/// form of each step that is open for each child.
+async fn every_step_form(app: &TestApp) -> Vec<String> {
+    use canopy_domain::cases::{
+        AbuseCategory, AssessmentFactor, AssessmentOutcome, Event::*, PrimaryNeed, ReferralSource,
+    };
+    let d = |m: u32, day: u32| chrono::NaiveDate::from_ymd_opt(2026, m, day).expect("date");
+    let referral =
+        |nfa: bool| ReferralAccepted { episode: "e".into(), date: d(9, 1), source: ReferralSource::Police, nfa };
+    let started = AssessmentStarted { episode: "e".into(), assessment: "a".into(), date: d(9, 1) };
+    let strategy =
+        StrategyDiscussionHeld { episode: "e".into(), strategy: "s".into(), date: d(9, 2), section47_needed: true };
+    let s47 = Section47Started { episode: "e".into(), section47: "q".into(), strategy: "s".into(), date: d(9, 2) };
+    let concluded = Section47Concluded { section47: "q".into(), date: d(9, 8), icpc_needed: true };
+    let completed = AssessmentCompleted {
+        assessment: "a".into(),
+        date: d(9, 20),
+        factors: vec![AssessmentFactor::Neglect],
+        primary_need: PrimaryNeed::AbuseOrNeglect,
+        outcome: AssessmentOutcome::ChildInNeed,
+    };
+    let stages: Vec<(&str, Vec<canopy_domain::cases::Event>, Vec<&str>)> = vec![
+        ("Referred", vec![referral(false)], vec!["assessment_start"]),
+        ("Assessing", vec![referral(false), started.clone()], vec!["child_seen", "assessment_complete", "strategy"]),
+        (
+            "Assessed",
+            vec![referral(false), started.clone(), completed.clone(), strategy.clone()],
+            vec!["assessment_authorise", "section47_start"],
+        ),
+        ("Enquiring", vec![referral(false), strategy.clone(), s47.clone()], vec!["section47_conclude"]),
+        (
+            "Conferencing",
+            vec![referral(false), strategy.clone(), s47.clone(), concluded.clone()],
+            vec!["initial_conference"],
+        ),
+        (
+            "Protected",
+            vec![
+                referral(false),
+                strategy.clone(),
+                s47.clone(),
+                concluded.clone(),
+                InitialConferenceHeld {
+                    episode: "e".into(),
+                    conference: "c".into(),
+                    section47: "q".into(),
+                    date: d(9, 15),
+                    plan: Some(AbuseCategory::Neglect),
+                },
+            ],
+            vec!["core_group", "review_conference", "protection_plan_end"],
+        ),
+        (
+            "Supported",
+            vec![referral(false), ChildInNeedPlanStarted { episode: "e".into(), plan: "p".into(), date: d(9, 3) }],
+            vec!["cin_plan_review", "cin_plan_end"],
+        ),
+        ("Closing", vec![referral(true)], vec!["close_episode"]),
+    ];
+    let ctx = canopy_store::AuditContext { actor_id: "test".into(), source: "test".into(), at_ms: 0 };
+    let today = d(11, 23);
+    let mut pages = Vec::new();
+    for (name, events, steps) in stages {
+        let child = canopy_domain::people::validate_child(
+            &canopy_domain::people::ChildInput {
+                first_name: name.into(),
+                last_name: "Stage".into(),
+                date_of_birth: Some(d(1, 1)),
+                sex: "U".into(),
+                ..Default::default()
+            },
+            today,
+        )
+        .expect("child");
+        let placement = canopy_store::children::Placement {
+            council_id: app.ids["kingston"].clone(),
+            team_id: Some(app.ids["kingston_team"].clone()),
+            ..Default::default()
+        };
+        let id = app.db.store.create_child(&ctx, &child, &placement, today).await.expect("create");
+        for event in &events {
+            let calendar = app.db.store.council_calendar(&placement.council_id).await.expect("calendar");
+            let rules = canopy_domain::cases::ClockRules::default();
+            app.db
+                .store
+                .record_journey_event(&ctx, std::slice::from_ref(&id), event, "", |_, so_far| {
+                    let journey = canopy_domain::cases::Journey::with_event(
+                        so_far,
+                        event,
+                        &canopy_domain::cases::RuleContext { calendar: &calendar, rules: &rules },
+                    )?;
+                    Ok(canopy_domain::cases::running_clocks(&journey, &calendar, &rules))
+                })
+                .await
+                .expect("store")
+                .expect("the stage's journey keeps the rules");
+        }
+        pages.extend(steps.into_iter().map(|s| format!("/children/{id}/record/{s}")));
+    }
+    pages
 }
