@@ -290,36 +290,8 @@ impl Store {
         placement: &Placement,
         today: NaiveDate,
     ) -> Result<String, StoreError> {
-        let id = new_id();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO children (id, council_id, first_name, last_name, search_name, date_of_birth, expected_date_of_birth, sex, \
-             ethnicity, disabilities, nhs_number, upn, former_upn, upn_unknown, local_id, postcode, cluster_id, team_id, \
-             allocated_to, sensitivity, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'normal', $20, $20)",
-        )
-        .bind(&id)
-        .bind(&placement.council_id)
-        .bind(&child.first_name)
-        .bind(&child.last_name)
-        .bind(search_name(&child.first_name, &child.last_name))
-        .bind(child.date_of_birth.map(|d| d.to_string()))
-        .bind(child.expected_date_of_birth.map(|d| d.to_string()))
-        .bind(child.sex.code())
-        .bind(child.ethnicity.code())
-        .bind(child.disabilities.iter().map(|d| d.code()).collect::<Vec<_>>().join(" "))
-        .bind(child.nhs_number.as_ref().map(|n| n.as_str().to_string()))
-        .bind(child.upn.as_ref().map(|u| u.as_str().to_string()))
-        .bind(child.former_upn.as_ref().map(|u| u.as_str().to_string()))
-        .bind(child.upn_unknown.map(|u| u.code().to_string()))
-        .bind(&child.local_id)
-        .bind(placement.postcode.clone())
-        .bind(placement.cluster_id.clone())
-        .bind(placement.team_id.clone())
-        .bind(placement.allocated_to.clone())
-        .bind(ctx.at_ms)
-        .execute(tx.conn())
-        .await?;
+        let id = insert_child(&mut tx, ctx, child, placement).await?;
         append_history(&mut tx, ctx, &id, "record_created", today, &details_json(child), "").await?;
         tx.audit(ctx, AuditEvent::succeeded("create_child", "child", &id).with_council(&placement.council_id)).await?;
         tx.commit().await?;
@@ -740,6 +712,45 @@ impl Store {
     }
 }
 
+/// Inserts a child's row with a new id (its history is the caller's to write).
+async fn insert_child(
+    tx: &mut WriteTx,
+    ctx: &AuditContext,
+    child: &ValidChild,
+    placement: &Placement,
+) -> Result<String, StoreError> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO children (id, council_id, first_name, last_name, search_name, date_of_birth, expected_date_of_birth, sex, \
+         ethnicity, disabilities, nhs_number, upn, former_upn, upn_unknown, local_id, postcode, cluster_id, team_id, \
+         allocated_to, sensitivity, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'normal', $20, $20)",
+    )
+    .bind(&id)
+    .bind(&placement.council_id)
+    .bind(&child.first_name)
+    .bind(&child.last_name)
+    .bind(search_name(&child.first_name, &child.last_name))
+    .bind(child.date_of_birth.map(|d| d.to_string()))
+    .bind(child.expected_date_of_birth.map(|d| d.to_string()))
+    .bind(child.sex.code())
+    .bind(child.ethnicity.code())
+    .bind(child.disabilities.iter().map(|d| d.code()).collect::<Vec<_>>().join(" "))
+    .bind(child.nhs_number.as_ref().map(|n| n.as_str().to_string()))
+    .bind(child.upn.as_ref().map(|u| u.as_str().to_string()))
+    .bind(child.former_upn.as_ref().map(|u| u.as_str().to_string()))
+    .bind(child.upn_unknown.map(|u| u.code().to_string()))
+    .bind(&child.local_id)
+    .bind(placement.postcode.clone())
+    .bind(placement.cluster_id.clone())
+    .bind(placement.team_id.clone())
+    .bind(placement.allocated_to.clone())
+    .bind(ctx.at_ms)
+    .execute(tx.conn())
+    .await?;
+    Ok(id)
+}
+
 /// Fills in who is named on, and shut out of, each child in a list, so that lists can be
 /// filtered by the same policy as single records.
 async fn attach_access(store: &Store, children: &mut [ChildRow]) -> Result<(), StoreError> {
@@ -818,37 +829,9 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let mut ids = Vec::with_capacity(children.len());
         for c in children {
-            let id = new_id();
             let v = &c.child;
             let p = &c.placement;
-            sqlx::query(
-                "INSERT INTO children (id, council_id, first_name, last_name, search_name, date_of_birth, expected_date_of_birth, sex, \
-                 ethnicity, disabilities, nhs_number, upn, former_upn, upn_unknown, local_id, postcode, cluster_id, team_id, \
-                 allocated_to, sensitivity, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'normal', $20, $20)",
-            )
-            .bind(&id)
-            .bind(&p.council_id)
-            .bind(&v.first_name)
-            .bind(&v.last_name)
-            .bind(search_name(&v.first_name, &v.last_name))
-            .bind(v.date_of_birth.map(|d| d.to_string()))
-            .bind(v.expected_date_of_birth.map(|d| d.to_string()))
-            .bind(v.sex.code())
-            .bind(v.ethnicity.code())
-            .bind(v.disabilities.iter().map(|d| d.code()).collect::<Vec<_>>().join(" "))
-            .bind(v.nhs_number.as_ref().map(|n| n.as_str().to_string()))
-            .bind(v.upn.as_ref().map(|u| u.as_str().to_string()))
-            .bind(v.former_upn.as_ref().map(|u| u.as_str().to_string()))
-            .bind(v.upn_unknown.map(|u| u.code().to_string()))
-            .bind(&v.local_id)
-            .bind(p.postcode.clone())
-            .bind(p.cluster_id.clone())
-            .bind(p.team_id.clone())
-            .bind(p.allocated_to.clone())
-            .bind(ctx.at_ms)
-            .execute(tx.conn())
-            .await?;
+            let id = insert_child(&mut tx, ctx, v, p).await?;
             let mut seq = 1i64;
             let mut history: Vec<(&str, NaiveDate, String)> = vec![("record_created", c.created_on, details_json(v))];
             for e in &c.events {

@@ -369,6 +369,36 @@ pub fn render<T: Template>(template: T) -> Result<Html<String>, AppError> {
     template.render().map(Html).map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// A date typed in the GOV.UK date input named `field` (its -day, -month and -year parts), which
+/// must be today or earlier. Left empty it is `None`, with an error only when it is `required`.
+pub fn past_date(
+    form: &crate::forms::FormData,
+    errors: &mut FieldErrors,
+    field: &str,
+    label: &str,
+    today: chrono::NaiveDate,
+    required: bool,
+) -> Option<chrono::NaiveDate> {
+    let part = |p: &str| form.get(&format!("{field}-{p}"));
+    let (d, m, y) = (part("day"), part("month"), part("year"));
+    if !required && [&d, &m, &y].iter().all(|p| p.trim().is_empty()) {
+        return None;
+    }
+    match canopy_domain::validation::date_from_parts(label, &d, &m, &y) {
+        Ok(date) if date > today => {
+            let mut chars = label.chars();
+            let first: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+            errors.add(field, format!("{first}{} must be today or in the past", chars.as_str()));
+            None
+        }
+        Ok(date) => Some(date),
+        Err(message) => {
+            errors.add(field, message);
+            None
+        }
+    }
+}
+
 /// A date and time from milliseconds, for display.
 pub fn show_time(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%-d %b %Y %H:%M").to_string()).unwrap_or_default()

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use canopy_domain::access::Action;
 use canopy_domain::org::{place_postcode, Postcode, PostcodeArea};
-use canopy_domain::validation::{date_from_parts, required_text, FieldErrors};
+use canopy_domain::validation::{required_text, FieldErrors};
 use canopy_store::addresses::NewAddress;
 use canopy_store::children::ChildRow;
 use canopy_store::{Scope, StoreError};
@@ -56,22 +56,8 @@ pub async fn move_child(
             None
         }
     };
-    let moved_in = match date_from_parts(
-        "the date they moved in",
-        &form.get("moved_in-day"),
-        &form.get("moved_in-month"),
-        &form.get("moved_in-year"),
-    ) {
-        Ok(d) if d > state.clock.today() => {
-            errors.add("moved_in", "The date they moved in must be today or in the past");
-            None
-        }
-        Ok(d) => Some(d),
-        Err(message) => {
-            errors.add("moved_in", message);
-            None
-        }
-    };
+    let moved_in =
+        crate::pages::past_date(&form, &mut errors, "moved_in", "the date they moved in", state.clock.today(), true);
     let mut cluster_id = None;
     if let Some(p) = &postcode {
         let councils = state.store.council_coverage().await?;

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use canopy_domain::access::Action;
 use canopy_domain::people::Relationship;
-use canopy_domain::validation::{date_from_parts, looks_like_email, required_text, FieldErrors};
+use canopy_domain::validation::{looks_like_email, required_text, FieldErrors};
 use canopy_store::children::{ChildRow, FamilyMember};
 
 fn member_form(ctx: &Ctx, child: &ChildRow, form: &FormData, errors: &FieldErrors) -> FormPage {
@@ -65,22 +65,8 @@ pub async fn add_member(
     let mut errors = FieldErrors::new();
     let first_name = required_text(&mut errors, "first_name", "their first name", &form.get("first_name"), 100);
     let last_name = required_text(&mut errors, "last_name", "their last name", &form.get("last_name"), 100);
-    let (d, m, y) = (form.get("date_of_birth-day"), form.get("date_of_birth-month"), form.get("date_of_birth-year"));
-    let date_of_birth = if [&d, &m, &y].iter().all(|p| p.trim().is_empty()) {
-        None
-    } else {
-        match date_from_parts("their date of birth", &d, &m, &y) {
-            Ok(dob) if dob > state.clock.today() => {
-                errors.add("date_of_birth", "Their date of birth must be in the past");
-                None
-            }
-            Ok(dob) => Some(dob),
-            Err(message) => {
-                errors.add("date_of_birth", message);
-                None
-            }
-        }
-    };
+    let date_of_birth =
+        crate::pages::past_date(&form, &mut errors, "date_of_birth", "their date of birth", state.clock.today(), false);
     let relationship = Relationship::from_code(&form.get("relationship"));
     if relationship.is_none() {
         errors.add("relationship", "Select how they relate to the child");

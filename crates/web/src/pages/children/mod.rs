@@ -409,49 +409,24 @@ pub async fn save_step(
     if form.get("save_draft") == "yes" {
         return keep_draft(&state, &ctx, &key, &form, &format!("/children/{}/record/{}", child.id, step.code())).await;
     }
-    let today = state.clock.today();
-    let event = match steps::build_event(step, &form, &journey, today, &mut canopy_store::new_id) {
+    let household = household_of(&state, &ctx, &child, step).await?;
+    let invalid = |errors: FieldErrors| -> Result<Response, AppError> {
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, render(step_form(&ctx, &child, step, &form, &errors, &household))?)
+            .into_response())
+    };
+    let event = match steps::build_event(step, &form, &journey, state.clock.today(), &mut canopy_store::new_id) {
         Ok(e) => e,
-        Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(step_form(
-                    &ctx,
-                    &child,
-                    step,
-                    &form,
-                    &errors,
-                    &household_of(&state, &ctx, &child, step).await?,
-                ))?,
-            )
-                .into_response())
-        }
+        Err(errors) => return invalid(errors),
     };
     let reason = form.get("reason").trim().to_string();
-    let household = household_of(&state, &ctx, &child, step).await?;
     let also: Vec<String> =
         form.all("also_about").into_iter().filter(|id| household.iter().any(|(h, _)| h == id)).collect();
-    let result = record_event(&state, &ctx, &child, &event, &reason, &also).await?;
-    match result {
+    match record_event(&state, &ctx, &child, &event, &reason, &also).await? {
         Ok(()) => {
             state.store.discard_draft(&ctx.user()?.user_id, &key).await?;
             Ok(Redirect::to(&format!("/children/{}", child.id)).into_response())
         }
-        Err(broken) => {
-            let errors = FieldErrors::one("date", broken.0);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(step_form(
-                    &ctx,
-                    &child,
-                    step,
-                    &form,
-                    &errors,
-                    &household_of(&state, &ctx, &child, step).await?,
-                ))?,
-            )
-                .into_response())
-        }
+        Err(broken) => invalid(FieldErrors::one("date", broken.0)),
     }
 }
 

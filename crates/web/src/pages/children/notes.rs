@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use canopy_domain::access::Action;
 use canopy_domain::cases::NoteType;
-use canopy_domain::validation::{date_from_parts, required_text, FieldErrors};
+use canopy_domain::validation::{required_text, FieldErrors};
 use canopy_store::children::{CaseNote, ChildRow};
 
 fn note_form(ctx: &Ctx, child: &ChildRow, form: &FormData, errors: &FieldErrors) -> FormPage {
@@ -69,18 +69,7 @@ pub async fn add_note(
     if note_type.is_none() {
         errors.add("note_type", "Select the kind of note");
     }
-    let date = match date_from_parts("the date", &form.get("date-day"), &form.get("date-month"), &form.get("date-year"))
-    {
-        Ok(d) if d > state.clock.today() => {
-            errors.add("date", "The date must be today or in the past");
-            None
-        }
-        Ok(d) => Some(d),
-        Err(m) => {
-            errors.add("date", m);
-            None
-        }
-    };
+    let date = crate::pages::past_date(&form, &mut errors, "date", "the date", state.clock.today(), true);
     let text = required_text(&mut errors, "text", "the note", &form.get("text"), 10_000);
     let (Some(note_type), Some(date), true) = (note_type, date, errors.is_empty()) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(note_form(&ctx, &child, &form, &errors))?).into_response());

@@ -9,7 +9,7 @@ use canopy_domain::cases::{
     ReferralSource,
 };
 use canopy_domain::code_list;
-use canopy_domain::validation::{date_from_parts, required_text, FieldErrors};
+use canopy_domain::validation::{required_text, FieldErrors};
 use chrono::NaiveDate;
 
 code_list!(
@@ -263,18 +263,7 @@ pub fn build_event(
     new_id: &mut dyn FnMut() -> String,
 ) -> Result<Event, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let date = match date_from_parts("the date", &form.get("date-day"), &form.get("date-month"), &form.get("date-year"))
-    {
-        Ok(d) if d > today => {
-            errors.add("date", "The date must be today or in the past");
-            None
-        }
-        Ok(d) => Some(d),
-        Err(message) => {
-            errors.add("date", message);
-            None
-        }
-    };
+    let date = crate::pages::past_date(form, &mut errors, "date", "the date", today, true);
     let episode = journey.open_episode();
     let missing = |what: &str| FieldErrors::one("date", format!("There is no {what} to record this against"));
     let open_assessment =
