@@ -92,6 +92,8 @@ fn table() -> Vec<Row> {
         route(post.clone(), "/children/{id}/address", Scoped(EditChildRecord), children::move_child),
         route(get.clone(), "/children/{id}/merge", Scoped(AllocateWork), children::show_merge),
         route(post.clone(), "/children/{id}/merge", Scoped(AllocateWork), children::merge),
+        route(get.clone(), "/children/{id}/access", Scoped(AllocateWork), children::show_access),
+        route(post.clone(), "/children/{id}/access", Scoped(AllocateWork), children::save_access),
         route(get.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::new_note),
         route(post.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::add_note),
         route(get.clone(), "/duty", Scoped(ViewChildRecord), children::duty_index),

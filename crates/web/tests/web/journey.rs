@@ -1023,3 +1023,55 @@ on_both_engines!(children_are_added_allocated_and_noted_through_the_api, TestApp
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.db.store.get_child(&id).await.expect("child").allocated_to, Some(app.ids["colleague"].clone()));
 });
+
+on_both_engines!(a_manager_restricts_a_record_to_named_people_through_the_page, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let child = add_maya(app, &mut worker).await;
+    let mut colleague = app.sign_in("colleague@test.example").await;
+    assert_eq!(app.page(&format!("/children/{child}"), &mut colleague).await.0, StatusCode::OK);
+    let mut manager = app.sign_in("manager@test.example").await;
+    let path = format!("/children/{child}/access");
+    assert_eq!(
+        app.get(&path, &mut worker).await.status(),
+        StatusCode::FORBIDDEN,
+        "practitioners do not restrict records"
+    );
+    app.page(&path, &mut manager).await;
+    let r = app
+        .post(&path, &mut manager, &[("sensitivity", "restricted"), ("named", ""), ("reason", "High-profile case")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("Name at least one person"));
+    let r = app
+        .post(
+            &path,
+            &mut manager,
+            &[
+                ("sensitivity", "restricted"),
+                ("named", "manager@test.example\nnobody@test.example"),
+                ("reason", "High-profile case"),
+            ],
+        )
+        .await;
+    assert!(r.text().await.expect("body").contains("No active member of staff has the email nobody@test.example"));
+    let r = app
+        .post(
+            &path,
+            &mut manager,
+            &[
+                ("sensitivity", "restricted"),
+                ("named", "manager@test.example\nworker@test.example"),
+                ("reason", "High-profile case"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.page(&format!("/children/{child}"), &mut colleague).await.0,
+        StatusCode::NOT_FOUND,
+        "not named, not found"
+    );
+    assert_eq!(app.page(&format!("/children/{child}"), &mut worker).await.0, StatusCode::OK);
+    let history = app.db.store.child_history(&child).await.expect("history");
+    assert!(history.iter().any(|h| h.kind == "access_changed" && h.reason == "High-profile case"));
+});

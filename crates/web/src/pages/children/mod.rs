@@ -2,6 +2,7 @@
 //! the journey. Every read and change goes through the policy and is audited; a record the user
 //! may not open is "not found", exactly like a missing one.
 
+mod access;
 mod address;
 mod documents;
 mod duty;
@@ -12,6 +13,7 @@ mod search;
 mod steps;
 mod trays;
 
+pub use access::{save_access, show_access};
 pub use address::{move_child, new_address};
 pub use documents::{download, new_document, upload};
 pub use duty::{duty_board, duty_index, lend, show_lend};
@@ -128,6 +130,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
         page.actions.push(Link::new(format!("/children/{}/address", child.id), "Record a new address"));
         if user.actor.holds(canopy_domain::access::Permission::CaseAllocate) {
             page.actions.push(Link::new(format!("/children/{}/merge", child.id), "Merge a duplicate record"));
+            page.actions.push(Link::new(format!("/children/{}/access", child.id), "Restrict access to this record"));
         }
     }
     let addresses = state.store.addresses(&child.id).await?;
