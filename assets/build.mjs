@@ -14,7 +14,7 @@ const css = compile(join(root, 'assets', 'src', 'canopy.scss'), {
   loadPaths: [join(root, 'node_modules')],
   style: 'compressed',
   quietDeps: true,
-  silenceDeprecations: ['import', 'global-builtin', 'mixed-decls', 'color-functions', 'slash-div']
+  silenceDeprecations: ['import', 'global-builtin', 'color-functions', 'slash-div']
 })
 writeFileSync(join(dist, 'canopy.css'), css.css)
 copyFileSync(join(root, 'assets', 'src', 'canopy.js'), join(dist, 'canopy.js'))
