@@ -463,3 +463,237 @@ pub async fn add_note(
     state.store.add_child_note(&ctx.audit(&state), &child.id, &note).await?;
     Ok(StatusCode::CREATED.into_response())
 }
+
+/// The API's body as a form, so that the API and the pages check input with the same code.
+fn as_form(fields: Vec<(&str, String)>, dates: Vec<(&str, Option<NaiveDate>)>) -> crate::forms::FormData {
+    let mut pairs: Vec<(String, String)> = fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    for (name, date) in dates {
+        if let Some(d) = date {
+            pairs.push((format!("{name}-day"), d.format("%-d").to_string()));
+            pairs.push((format!("{name}-month"), d.format("%-m").to_string()));
+            pairs.push((format!("{name}-year"), d.format("%Y").to_string()));
+        }
+    }
+    crate::forms::FormData(pairs)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewFamilyMember {
+    #[schema(max_length = 100)]
+    pub first_name: String,
+    #[schema(max_length = 100)]
+    pub last_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    /// mother, father, step_parent, sibling, half_sibling, grandparent, aunt_or_uncle, carer, household_member or other.
+    pub relationship: String,
+    pub same_household: bool,
+    /// If they work for the organisation: they and their teams are then shut out of the record.
+    pub work_email: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FamilyMemberOut {
+    pub person_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub relationship: String,
+    pub same_household: bool,
+}
+
+/// The family members and other adults on a child's record.
+#[utoipa::path(get, path = "/api/v1/children/{id}/people", params(("id" = String, Path, description = "The child's id")), responses((status = 200, body = [FamilyMemberOut])))]
+pub async fn people(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<FamilyMemberOut>>, ApiError> {
+    let child = child_for(&state, &ctx, &id, Action::ViewChildRecord).await?;
+    Ok(Json(
+        state
+            .store
+            .relationships(&child.id)
+            .await?
+            .into_iter()
+            .map(|p| FamilyMemberOut {
+                person_id: p.person_id,
+                first_name: p.first_name,
+                last_name: p.last_name,
+                date_of_birth: p.date_of_birth,
+                relationship: p.relationship,
+                same_household: p.same_household,
+            })
+            .collect(),
+    ))
+}
+
+/// Adds a family member or other adult to a child's record.
+#[utoipa::path(post, path = "/api/v1/children/{id}/people", params(("id" = String, Path, description = "The child's id")), request_body = NewFamilyMember,
+    responses((status = 201, description = "Added"), (status = 422, description = "The person's details have problems, each named by field")))]
+pub async fn add_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewFamilyMember>,
+) -> Result<Response, ApiError> {
+    let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+    let form = as_form(
+        vec![
+            ("first_name", body.first_name),
+            ("last_name", body.last_name),
+            ("relationship", body.relationship),
+            ("same_household", if body.same_household { "yes" } else { "no" }.to_string()),
+            ("work_email", body.work_email.unwrap_or_default()),
+        ],
+        vec![("date_of_birth", body.date_of_birth)],
+    );
+    let member = crate::pages::children::parse_member(&state, &form).await?.map_err(AppError::Invalid)?;
+    state.store.add_family_member(&ctx.audit(&state), &child.id, &member, state.clock.today()).await?;
+    Ok(StatusCode::CREATED.into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewHome {
+    #[schema(max_length = 120)]
+    pub line1: String,
+    #[schema(max_length = 60)]
+    pub town: String,
+    pub postcode: String,
+    pub moved_in: NaiveDate,
+}
+
+/// Records that a child moved; the record follows the new address to its cluster.
+#[utoipa::path(post, path = "/api/v1/children/{id}/addresses", params(("id" = String, Path, description = "The child's id")), request_body = NewHome,
+    responses((status = 201, description = "Recorded"), (status = 422, description = "The address has problems, or is in another council")))]
+pub async fn add_address(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewHome>,
+) -> Result<Response, ApiError> {
+    let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+    let form = as_form(
+        vec![("line1", body.line1), ("town", body.town), ("postcode", body.postcode)],
+        vec![("moved_in", Some(body.moved_in))],
+    );
+    let address = crate::pages::children::parse_move(&state, &child, &form).await?.map_err(AppError::Invalid)?;
+    state.store.move_child(&ctx.audit(&state), &child.id, &address).await?;
+    Ok(StatusCode::CREATED.into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeRequest {
+    /// The duplicate record, which joins this one.
+    pub duplicate_id: String,
+}
+
+/// Merges a duplicate record of the same child into this one (a manager's action).
+#[utoipa::path(post, path = "/api/v1/children/{id}/merge", params(("id" = String, Path, description = "The record to keep")), request_body = MergeRequest,
+    responses((status = 204, description = "Merged"), (status = 422, description = "The records cannot be merged, and why")))]
+pub async fn merge(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<MergeRequest>,
+) -> Result<Response, ApiError> {
+    let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+    match crate::pages::children::merge_records(&state, &ctx, &child, &body.duplicate_id).await? {
+        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(message) => Err(AppError::Invalid(FieldErrors::one("duplicate_id", message)).into()),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DocumentOut {
+    pub id: String,
+    pub title: String,
+    pub kind: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    /// Where to download it (with the same token).
+    pub href: String,
+}
+
+/// The documents on a child's record. Downloading needs the case-narrative permission.
+#[utoipa::path(get, path = "/api/v1/children/{id}/documents", params(("id" = String, Path, description = "The child's id")), responses((status = 200, body = [DocumentOut])))]
+pub async fn documents(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<DocumentOut>>, ApiError> {
+    let child = child_for(&state, &ctx, &id, Action::ViewCaseNarrative).await?;
+    Ok(Json(
+        state
+            .store
+            .documents(&child.id)
+            .await?
+            .into_iter()
+            .map(|d| DocumentOut {
+                href: format!("/children/{}/documents/{}", child.id, d.id),
+                id: d.id,
+                title: d.title,
+                kind: d.kind,
+                size_bytes: d.size_bytes,
+                sha256: d.sha256,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TeamDemand {
+    pub team_id: String,
+    pub name: String,
+    pub unallocated: usize,
+    pub overdue: usize,
+    pub due_today: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DutyBoardOut {
+    pub cluster_id: String,
+    pub cluster: String,
+    pub teams: Vec<TeamDemand>,
+    /// Overdue and due today, across the cluster's teams.
+    pub pressing: Vec<DueItem>,
+    pub unallocated: Vec<ChildSummary>,
+}
+
+/// A cluster's duty board: demand by team, what is overdue or due today, and unallocated children.
+#[utoipa::path(get, path = "/api/v1/clusters/{id}/duty", params(("id" = String, Path, description = "The cluster's id")),
+    responses((status = 200, body = DutyBoardOut), (status = 404, description = "No such cluster, or not one you may see")))]
+pub async fn duty_board(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<DutyBoardOut>, ApiError> {
+    let board = crate::pages::children::duty_board_data(&state, &ctx, &id).await?;
+    Ok(Json(DutyBoardOut {
+        cluster_id: board.cluster.id.clone(),
+        cluster: board.cluster.name.clone(),
+        teams: board
+            .teams
+            .iter()
+            .map(|t| {
+                let (unallocated, overdue, due_today) = board.demand.get(&t.id).copied().unwrap_or_default();
+                TeamDemand { team_id: t.id.clone(), name: t.name.clone(), unallocated, overdue, due_today }
+            })
+            .collect(),
+        pressing: board
+            .pressing
+            .iter()
+            .map(|(s, r)| DueItem {
+                child_id: r.child.id.clone(),
+                child_name: r.child.full_name(),
+                kind: r.kind.clone(),
+                label: ClockKind::from_code(&r.kind).map(|k| k.label()).unwrap_or("").into(),
+                due: r.due,
+                status: status_code(*s).into(),
+            })
+            .collect(),
+        unallocated: board.unallocated.iter().map(ChildSummary::from).collect(),
+    }))
+}

@@ -202,8 +202,8 @@ impl utoipa::Modify for BearerToken {
         title = "Canopy API",
         description = "Children's services across councils. Authenticate with `Authorization: Bearer <token>`; make a token on the API tokens page."
     ),
-    paths(me, list_councils, get_council, create_council, list_teams, children::search, children::record, children::add_event, children::work_tray, children::front_door, children::create, children::allocate, children::add_note),
-    components(schemas(Me, Council, NewCouncil, Team, children::ChildSummary, children::ChildMatch, children::ChildRecord, children::DueItem, children::NewEvent, children::NewChild, children::Allocation, children::NewNote))
+    paths(me, list_councils, get_council, create_council, list_teams, children::search, children::record, children::add_event, children::work_tray, children::front_door, children::create, children::allocate, children::add_note, children::people, children::add_person, children::add_address, children::merge, children::documents, children::duty_board),
+    components(schemas(Me, Council, NewCouncil, Team, children::ChildSummary, children::ChildMatch, children::ChildRecord, children::DueItem, children::NewEvent, children::NewChild, children::Allocation, children::NewNote, children::NewFamilyMember, children::FamilyMemberOut, children::NewHome, children::MergeRequest, children::DocumentOut, children::TeamDemand, children::DutyBoardOut))
 )]
 pub struct ApiDoc;
 

@@ -485,6 +485,12 @@ on_both_engines!(the_duty_board_shows_demand_and_a_manager_lends_a_worker, TestA
         "{board}"
     );
     assert!(board.contains("Waiting for a worker"));
+    let (status, json) = app.page(&format!("/api/v1/clusters/{cluster_id}/duty"), &mut manager).await;
+    assert_eq!(status, StatusCode::OK);
+    let api: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(api["teams"].as_array().map(Vec::len), Some(2));
+    assert_eq!(api["pressing"][0]["kind"], "contact_decision");
+    assert_eq!(api["pressing"][0]["status"], "overdue");
 
     // A child held by the duty team, unseen by the colleague until they are lent to it.
     let other = store
@@ -1074,4 +1080,81 @@ on_both_engines!(a_manager_restricts_a_record_to_named_people_through_the_page, 
     assert_eq!(app.page(&format!("/children/{child}"), &mut worker).await.0, StatusCode::OK);
     let history = app.db.store.child_history(&child).await.expect("history");
     assert!(history.iter().any(|h| h.kind == "access_changed" && h.reason == "High-profile case"));
+});
+
+on_both_engines!(family_moves_merges_documents_and_duty_through_the_api, TestApp, |app| {
+    let token_of = |email: &'static str| async move {
+        let mut b = app.sign_in(email).await;
+        app.page("/account/tokens", &mut b).await;
+        let body = app.post("/account/tokens", &mut b, &[("name", "script")]).await.text().await.expect("body");
+        body.split("<code class=\"canopy-token\">").nth(1).expect("token").split('<').next().expect("token").to_string()
+    };
+    let mut worker = app.sign_in("worker@test.example").await;
+    let keep = add_maya(app, &mut worker).await;
+    let token = token_of("worker@test.example").await;
+    let post = |path: String, body: serde_json::Value, token: String| async move {
+        app.client.post(app.url(&path)).bearer_auth(token).json(&body).send().await.expect("post")
+    };
+    let r = post(format!("/api/v1/children/{keep}/people"), serde_json::json!({"first_name": "Ana", "last_name": "Okafor", "relationship": "mother", "same_household": true}), token.clone()).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = post(
+        format!("/api/v1/children/{keep}/people"),
+        serde_json::json!({"first_name": "", "last_name": "Okafor", "relationship": "cousin", "same_household": true}),
+        token.clone(),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let people: serde_json::Value = app
+        .client
+        .get(app.url(&format!("/api/v1/children/{keep}/people")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(people[0]["relationship"], "mother");
+    let r = post(format!("/api/v1/children/{keep}/addresses"), serde_json::json!({"line1": "1 Windsor Road", "town": "Windsor", "postcode": "SL6 1AA", "moved_in": "2026-09-01"}), token.clone()).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "another council's address is a transfer");
+    let r = post(format!("/api/v1/children/{keep}/addresses"), serde_json::json!({"line1": "4 Fairfield Road", "town": "Kingston", "postcode": "KT2 6AA", "moved_in": "2026-09-01"}), token.clone()).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let docs: serde_json::Value = app
+        .client
+        .get(app.url(&format!("/api/v1/children/{keep}/documents")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(docs.as_array().map(Vec::len), Some(0));
+    // A duplicate, merged by a manager.
+    let dup_body = serde_json::json!({"first_name": "Maia", "last_name": "Okafor", "date_of_birth": "2016-05-04", "sex": "F", "council_id": app.ids["kingston"], "confirmed_new": true});
+    let created: serde_json::Value =
+        post("/api/v1/children".into(), dup_body, token.clone()).await.json().await.expect("json");
+    let duplicate = created["id"].as_str().expect("id").to_string();
+    let manager = token_of("manager@test.example").await;
+    let r = post(
+        format!("/api/v1/children/{keep}/merge"),
+        serde_json::json!({"duplicate_id": "not-a-record"}),
+        manager.clone(),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r =
+        post(format!("/api/v1/children/{keep}/merge"), serde_json::json!({"duplicate_id": duplicate}), manager.clone())
+            .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.db.store.get_child(&duplicate).await.expect("child").merged_into.as_deref(), Some(keep.as_str()));
+    // The duty board of a cluster that does not exist, or is out of scope, is not found.
+    let r = app
+        .client
+        .get(app.url("/api/v1/clusters/01900000-0000-7000-8000-000000000000/duty"))
+        .bearer_auth(&manager)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 });

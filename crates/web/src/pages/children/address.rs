@@ -39,13 +39,13 @@ pub async fn new_address(
     render(address_form(&ctx, &child, &FormData::default(), &FieldErrors::new()))
 }
 
-pub async fn move_child(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: FormData,
-) -> Result<Response, AppError> {
-    let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+/// Reads a move from a form (the page's, or the API's body turned into one), placing the new
+/// address by its postcode.
+pub(crate) async fn parse_move(
+    state: &AppState,
+    child: &ChildRow,
+    form: &FormData,
+) -> Result<Result<NewAddress, FieldErrors>, AppError> {
     let mut errors = FieldErrors::new();
     let line1 = required_text(&mut errors, "line1", "the first line of the address", &form.get("line1"), 120);
     let town = required_text(&mut errors, "town", "the town or city", &form.get("town"), 60);
@@ -57,7 +57,7 @@ pub async fn move_child(
         }
     };
     let moved_in =
-        crate::pages::past_date(&form, &mut errors, "moved_in", "the date they moved in", state.clock.today(), true);
+        crate::pages::past_date(form, &mut errors, "moved_in", "the date they moved in", state.clock.today(), true);
     let mut cluster_id = None;
     if let Some(p) = &postcode {
         let councils = state.store.council_coverage().await?;
@@ -80,12 +80,29 @@ pub async fn move_child(
             _ => cluster_id = cluster,
         }
     }
-    let (Some(postcode), Some(moved_in), true) = (postcode, moved_in, errors.is_empty()) else {
-        return Ok(
-            (StatusCode::UNPROCESSABLE_ENTITY, render(address_form(&ctx, &child, &form, &errors))?).into_response()
-        );
+    Ok(match (postcode, moved_in, errors.is_empty()) {
+        (Some(postcode), Some(moved_in), true) => {
+            Ok(NewAddress { line1, town, postcode: postcode.to_string(), moved_in, cluster_id })
+        }
+        _ => Err(errors),
+    })
+}
+
+pub async fn move_child(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, AppError> {
+    let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+    let address = match parse_move(&state, &child, &form).await? {
+        Ok(a) => a,
+        Err(errors) => {
+            return Ok(
+                (StatusCode::UNPROCESSABLE_ENTITY, render(address_form(&ctx, &child, &form, &errors))?).into_response()
+            )
+        }
     };
-    let address = NewAddress { line1, town, postcode: postcode.to_string(), moved_in, cluster_id };
     match state.store.move_child(&ctx.audit(&state), &child.id, &address).await {
         Ok(()) => Ok(Redirect::to(&format!("/children/{}", child.id)).into_response()),
         Err(StoreError::Conflict { field, message }) => {

@@ -41,22 +41,26 @@ pub async fn duty_index(State(state): State<AppState>, ctx: Ctx) -> Result<Html<
 }
 
 /// One cluster's duty board.
-pub async fn duty_board(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> Result<Html<String>, AppError> {
+/// What a cluster's duty board shows, for the page and the API alike.
+pub(crate) struct DutyBoard {
+    pub cluster: canopy_store::org::ClusterRow,
+    pub teams: Vec<canopy_store::org::TeamRow>,
+    /// Per team: unallocated children, overdue clocks, clocks due today.
+    pub demand: BTreeMap<String, (usize, usize, usize)>,
+    pub pressing: Vec<(ClockStatus, canopy_store::children::ClockRow)>,
+    pub unallocated: Vec<canopy_store::children::ChildRow>,
+    /// Workers lent to the cluster's teams: (worker, team, until).
+    pub lent: Vec<(String, String, String)>,
+}
+
+/// A cluster's duty board, filtered by the policy; another cluster is "not found".
+pub(crate) async fn duty_board_data(state: &AppState, ctx: &Ctx, id: &str) -> Result<DutyBoard, AppError> {
     let user = ctx.user()?.clone();
-    let scope = case_scope(&ctx)?;
+    let scope = case_scope(ctx)?;
     let cluster =
         state.store.list_clusters(&scope).await?.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
-    let teams: Vec<_> = state
-        .store
-        .list_teams(&scope)
-        .await?
-        .into_iter()
-        .filter(|t| t.cluster_id.as_deref() == Some(id.as_str()))
-        .collect();
+    let teams: Vec<_> =
+        state.store.list_teams(&scope).await?.into_iter().filter(|t| t.cluster_id.as_deref() == Some(id)).collect();
     let team_ids: Vec<String> = teams.iter().map(|t| t.id.clone()).collect();
     let today = state.clock.today();
     let unallocated: Vec<_> = state
@@ -69,10 +73,9 @@ pub async fn duty_board(
     let clocks = state.store.clocks(&ClockFilter { teams: Some(team_ids.clone()), ..ClockFilter::default() }).await?;
     let mut calendars = BTreeMap::new();
     let mut pressing = Vec::new();
-    let mut per_team: BTreeMap<String, (usize, usize, usize)> =
-        team_ids.iter().map(|t| (t.clone(), (0, 0, 0))).collect();
+    let mut demand: BTreeMap<String, (usize, usize, usize)> = team_ids.iter().map(|t| (t.clone(), (0, 0, 0))).collect();
     for c in &unallocated {
-        if let Some(t) = c.team_id.as_ref().and_then(|t| per_team.get_mut(t)) {
+        if let Some(t) = c.team_id.as_ref().and_then(|t| demand.get_mut(t)) {
             t.0 += 1;
         }
     }
@@ -82,11 +85,10 @@ pub async fn duty_board(
         }
         let Some(calendar) = calendars.get(&r.child.council_id) else { continue };
         let status = clock_status(r.due, today, calendar);
-        let today_or_late = status == ClockStatus::Overdue || r.due == today;
-        if !today_or_late {
+        if status != ClockStatus::Overdue && r.due != today {
             continue;
         }
-        if let Some(t) = r.child.team_id.as_ref().and_then(|t| per_team.get_mut(t)) {
+        if let Some(t) = r.child.team_id.as_ref().and_then(|t| demand.get_mut(t)) {
             if status == ClockStatus::Overdue {
                 t.1 += 1;
             } else {
@@ -95,6 +97,17 @@ pub async fn duty_board(
         }
         pressing.push((status, r));
     }
+    let lent = state.store.loans_into(&team_ids, today).await?;
+    Ok(DutyBoard { cluster, teams, demand, pressing, unallocated, lent })
+}
+
+pub async fn duty_board(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let DutyBoard { cluster, teams, demand: per_team, pressing, unallocated, lent } =
+        duty_board_data(&state, &ctx, &id).await?;
     let mut page = DetailPage::new(&ctx, &format!("{} duty board", cluster.name), "/duty");
     page.page.back_link = Some("/duty".into());
     page.tables.push(Table::new(
@@ -143,7 +156,6 @@ pub async fn duty_board(
     );
     table.empty = "Every child has a worker.".into();
     page.tables.push(table);
-    let lent = state.store.loans_into(&team_ids, today).await?;
     if !lent.is_empty() {
         let users = state.store.list_users().await?;
         page.tables.push(Table::new(

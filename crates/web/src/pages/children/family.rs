@@ -55,18 +55,16 @@ pub async fn new_member(
     render(member_form(&ctx, &child, &FormData::default(), &FieldErrors::new()))
 }
 
-pub async fn add_member(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    form: FormData,
-) -> Result<Response, AppError> {
-    let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+/// Reads a family member from a form (the page's, or the API's body turned into one).
+pub(crate) async fn parse_member(
+    state: &AppState,
+    form: &FormData,
+) -> Result<Result<FamilyMember, FieldErrors>, AppError> {
     let mut errors = FieldErrors::new();
     let first_name = required_text(&mut errors, "first_name", "their first name", &form.get("first_name"), 100);
     let last_name = required_text(&mut errors, "last_name", "their last name", &form.get("last_name"), 100);
     let date_of_birth =
-        crate::pages::past_date(&form, &mut errors, "date_of_birth", "their date of birth", state.clock.today(), false);
+        crate::pages::past_date(form, &mut errors, "date_of_birth", "their date of birth", state.clock.today(), false);
     let relationship = Relationship::from_code(&form.get("relationship"));
     if relationship.is_none() {
         errors.add("relationship", "Select how they relate to the child");
@@ -95,18 +93,33 @@ pub async fn add_member(
             }
         }
     };
-    let (Some(relationship), Some(same_household), true) = (relationship, same_household, errors.is_empty()) else {
-        return Ok(
-            (StatusCode::UNPROCESSABLE_ENTITY, render(member_form(&ctx, &child, &form, &errors))?).into_response()
-        );
-    };
-    let member = FamilyMember {
-        first_name,
-        last_name,
-        date_of_birth,
-        relationship: relationship.code().into(),
-        same_household,
-        staff_user_id,
+    Ok(match (relationship, same_household, errors.is_empty()) {
+        (Some(relationship), Some(same_household), true) => Ok(FamilyMember {
+            first_name,
+            last_name,
+            date_of_birth,
+            relationship: relationship.code().into(),
+            same_household,
+            staff_user_id,
+        }),
+        _ => Err(errors),
+    })
+}
+
+pub async fn add_member(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, AppError> {
+    let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+    let member = match parse_member(&state, &form).await? {
+        Ok(m) => m,
+        Err(errors) => {
+            return Ok(
+                (StatusCode::UNPROCESSABLE_ENTITY, render(member_form(&ctx, &child, &form, &errors))?).into_response()
+            )
+        }
     };
     state.store.add_family_member(&ctx.audit(&state), &child.id, &member, state.clock.today()).await?;
     // If the worker has just named themselves, the record is closed to them from now on.

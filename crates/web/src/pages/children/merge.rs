@@ -14,6 +14,30 @@ use canopy_domain::people::{MatchFacts, MatchStrength};
 use canopy_domain::validation::FieldErrors;
 use canopy_store::children::ChildRow;
 
+/// Merges `duplicate_id` into `child` once the domain accepts the two journeys as one story;
+/// otherwise says why not.
+pub(crate) async fn merge_records(
+    state: &AppState,
+    ctx: &Ctx,
+    child: &ChildRow,
+    duplicate_id: &str,
+) -> Result<Result<(), String>, AppError> {
+    if !candidates(state, ctx, child).await?.iter().any(|c| c.id == duplicate_id) {
+        return Ok(Err("That record does not look like the same child, or is not one you may change".into()));
+    }
+    let duplicate = child_for(state, ctx, duplicate_id, Action::EditChildRecord).await?;
+    let calendar = state.store.council_calendar(&child.council_id).await?;
+    let rules = state.store.clock_rules(&child.council_id).await?;
+    let result = state
+        .store
+        .merge_children(&ctx.audit(state), &child.id, &duplicate.id, state.clock.today(), |events| {
+            let journey = Journey::replay(events, &RuleContext { calendar: &calendar, rules: &rules })?;
+            Ok(running_clocks(&journey, &calendar, &rules))
+        })
+        .await?;
+    Ok(result.map_err(|broken| format!("These records cannot be merged as they are: {}", broken.0)))
+}
+
 async fn candidates(state: &AppState, ctx: &Ctx, child: &ChildRow) -> Result<Vec<ChildRow>, AppError> {
     let facts = MatchFacts {
         first_name: child.first_name.clone(),
@@ -115,21 +139,11 @@ pub async fn merge(
         )
             .into_response());
     }
-    let duplicate = child_for(&state, &ctx, &chosen, Action::EditChildRecord).await?;
-    let calendar = state.store.council_calendar(&child.council_id).await?;
-    let rules = state.store.clock_rules(&child.council_id).await?;
-    let result = state
-        .store
-        .merge_children(&ctx.audit(&state), &child.id, &duplicate.id, state.clock.today(), |events| {
-            let journey = Journey::replay(events, &RuleContext { calendar: &calendar, rules: &rules })?;
-            Ok(running_clocks(&journey, &calendar, &rules))
-        })
-        .await?;
+    let result = merge_records(&state, &ctx, &child, &chosen).await?;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/children/{}", child.id)).into_response()),
-        Err(broken) => {
-            let errors =
-                FieldErrors::one("duplicate_id", format!("These records cannot be merged as they are: {}", broken.0));
+        Err(message) => {
+            let errors = FieldErrors::one("duplicate_id", message);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(merge_form(&state, &ctx, &child, &form, &errors).await?)?)
                 .into_response())
         }

@@ -14,10 +14,14 @@ mod steps;
 mod trays;
 
 pub use access::{save_access, show_access};
+pub(crate) use address::parse_move;
 pub use address::{move_child, new_address};
 pub use documents::{download, new_document, upload};
+pub(crate) use duty::duty_board_data;
 pub use duty::{duty_board, duty_index, lend, show_lend};
+pub(crate) use family::parse_member;
 pub use family::{add_member, new_member};
+pub(crate) use merge::merge_records;
 pub use merge::{merge, show_merge};
 pub use notes::{add_note, new_note};
 pub(crate) use search::matches;
