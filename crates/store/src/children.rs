@@ -946,6 +946,56 @@ impl Store {
         Ok(id)
     }
 
+    /// Links two children's records as siblings (both ways), with a history entry on each.
+    pub async fn link_children(
+        &self,
+        ctx: &AuditContext,
+        a: &str,
+        b: &str,
+        relationship: &str,
+        today: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let council = child_council(&mut tx, a).await.map_err(|_| StoreError::NotFound)?;
+        child_council(&mut tx, b).await.map_err(|_| StoreError::NotFound)?;
+        for (x, y) in [(a, b), (b, a)] {
+            sqlx::query("DELETE FROM child_links WHERE child_id = $1 AND other_child_id = $2")
+                .bind(x)
+                .bind(y)
+                .execute(tx.conn())
+                .await?;
+            sqlx::query("INSERT INTO child_links (child_id, other_child_id, relationship) VALUES ($1, $2, $3)")
+                .bind(x)
+                .bind(y)
+                .bind(relationship)
+                .execute(tx.conn())
+                .await?;
+            let payload = serde_json::json!({ "other_child_id": y, "relationship": relationship }).to_string();
+            append_history(&mut tx, ctx, x, "child_linked", today, &payload, "").await?;
+        }
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("link_children", "child", a).with_council(&council).with_detail(b.to_string()),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// The children linked to a child's record, with how they are related.
+    pub async fn linked_children(&self, child_id: &str) -> Result<Vec<(ChildRow, String)>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CHILD_COLUMNS}, l.relationship FROM child_links l JOIN children c ON c.id = l.other_child_id \
+             WHERE l.child_id = $1 AND c.merged_into IS NULL ORDER BY c.search_name"
+        ))
+        .bind(child_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut children: Vec<ChildRow> = rows.iter().map(child_from).collect::<Result<_, _>>()?;
+        attach_access(self, &mut children).await?;
+        let relationships: Vec<String> = rows.iter().map(|r| r.try_get("relationship")).collect::<Result<_, _>>()?;
+        Ok(children.into_iter().zip(relationships).collect())
+    }
+
     /// The people in a child's life.
     pub async fn relationships(&self, child_id: &str) -> Result<Vec<RelationshipRow>, StoreError> {
         let rows = sqlx::query(
@@ -1123,6 +1173,7 @@ impl Store {
             ("child_excluded_people", "user_id"),
             ("child_excluded_teams", "team_id"),
             ("child_relationships", "person_id"),
+            ("child_links", "other_child_id"),
         ] {
             // Move across what the kept record does not already have; drop the rest.
             sqlx::query(&format!(
@@ -1133,6 +1184,15 @@ impl Store {
             .execute(tx.conn())
             .await?;
         }
+        // Sibling links point at the kept record from now on.
+        sqlx::query(
+            "UPDATE child_links SET other_child_id = $1 WHERE other_child_id = $2 AND child_id <> $1 \
+             AND child_id NOT IN (SELECT child_id FROM child_links WHERE other_child_id = $1)",
+        )
+        .bind(keep)
+        .bind(duplicate)
+        .execute(tx.conn())
+        .await?;
         for table in ["child_documents", "child_addresses"] {
             sqlx::query(&format!("UPDATE {table} SET child_id = $1 WHERE child_id = $2"))
                 .bind(keep)

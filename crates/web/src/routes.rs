@@ -94,6 +94,8 @@ fn table() -> Vec<Row> {
         route(post.clone(), "/children/{id}/merge", Scoped(AllocateWork), children::merge),
         route(get.clone(), "/children/{id}/access", Scoped(AllocateWork), children::show_access),
         route(post.clone(), "/children/{id}/access", Scoped(AllocateWork), children::save_access),
+        route(get.clone(), "/children/{id}/siblings", Scoped(EditChildRecord), children::new_sibling),
+        route(post.clone(), "/children/{id}/siblings", Scoped(EditChildRecord), children::link_sibling),
         route(get.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::new_note),
         route(post.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::add_note),
         route(get.clone(), "/duty", Scoped(ViewChildRecord), children::duty_index),

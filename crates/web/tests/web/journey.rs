@@ -946,6 +946,16 @@ on_both_engines!(a_contact_about_siblings_is_recorded_for_each_and_decided_once,
     assert_eq!(leo_events.len(), 2, "deciding for Maya decided for Leo");
     let clocks = app.db.store.clocks(&canopy_store::children::ClockFilter::default()).await.expect("clocks");
     assert!(!clocks.iter().any(|c| c.kind == "contact_decision"), "nothing is left at the front door");
+    // And their records are linked as siblings, both ways.
+    let link = format!("/children/{maya}/siblings");
+    let (_, form) = app.page(&link, &mut worker).await;
+    assert!(form.contains("Leo Okafor"));
+    let r = app.post(&link, &mut worker, &[("other_child_id", "someone-else"), ("relationship", "sibling")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.post(&link, &mut worker, &[("other_child_id", leo.as_str()), ("relationship", "sibling")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, record) = app.page(&format!("/children/{leo}"), &mut worker).await;
+    assert!(record.contains(&format!("href=\"/children/{maya}\"")) && record.contains("Linked to a sibling"));
 });
 
 on_both_engines!(children_are_added_allocated_and_noted_through_the_api, TestApp, |app| {

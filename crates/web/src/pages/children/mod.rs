@@ -10,6 +10,7 @@ mod family;
 mod merge;
 mod notes;
 mod search;
+mod siblings;
 mod steps;
 mod trays;
 
@@ -26,6 +27,7 @@ pub use merge::{merge, show_merge};
 pub use notes::{add_note, new_note};
 pub(crate) use search::matches;
 pub use search::{create_child, new_child, search};
+pub use siblings::{link_sibling, new_sibling};
 pub use steps::Step;
 pub use trays::{allocate, allocation, front_door, work_tray};
 
@@ -130,6 +132,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     if may(&user.actor, Action::EditChildRecord, &child.resource()) {
         page.actions.push(Link::new(format!("/children/{}/notes/new", child.id), "Add a case note"));
         page.actions.push(Link::new(format!("/children/{}/people/new", child.id), "Add a family member"));
+        page.actions.push(Link::new(format!("/children/{}/siblings", child.id), "Link a sibling's record"));
         page.actions.push(Link::new(format!("/children/{}/documents/new", child.id), "Attach a document"));
         page.actions.push(Link::new(format!("/children/{}/address", child.id), "Record a new address"));
         if user.actor.holds(canopy_domain::access::Permission::CaseAllocate) {
@@ -172,6 +175,16 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             })
             .collect(),
     );
+    for (sibling, relationship) in state.store.linked_children(&child.id).await? {
+        if may(&user.actor, Action::ViewChildRecord, &sibling.resource()) {
+            let label = canopy_domain::people::Relationship::from_code(&relationship).map(|r| r.label()).unwrap_or("");
+            table.rows.push(vec![
+                Cell::link(sibling.full_name(), format!("/children/{}", sibling.id)),
+                Cell::text(label),
+                Cell::text(if sibling.postcode.is_some() && sibling.postcode == child.postcode { "Yes" } else { "No" }),
+            ]);
+        }
+    }
     table.empty = "No family members or other adults are recorded.".into();
     page.tables.push(table);
     let clocks = running_clocks(&journey, &calendar, &rules);
@@ -248,6 +261,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             "allocated" => "Allocated".into(),
             "document_added" => "Document attached".into(),
             "merged" => "Records merged".into(),
+            "child_linked" => "Linked to a sibling's record".into(),
             "moved" => {
                 let moved: serde_json::Value = serde_json::from_str(&h.payload).unwrap_or_default();
                 format!("Moved to {}", moved["postcode"].as_str().unwrap_or("a new address"))
@@ -497,7 +511,19 @@ async fn household_of(
     child: &ChildRow,
     step: Step,
 ) -> Result<Vec<(String, String)>, AppError> {
-    let (Step::Contact, Some(postcode)) = (step, &child.postcode) else { return Ok(Vec::new()) };
+    if step != Step::Contact {
+        return Ok(Vec::new());
+    }
+    children_at_home(state, ctx, child).await
+}
+
+/// The other children at the same address as `child` whom the user may work with.
+pub(crate) async fn children_at_home(
+    state: &AppState,
+    ctx: &Ctx,
+    child: &ChildRow,
+) -> Result<Vec<(String, String)>, AppError> {
+    let Some(postcode) = &child.postcode else { return Ok(Vec::new()) };
     let user = ctx.user()?;
     Ok(state
         .store
