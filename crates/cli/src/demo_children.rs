@@ -515,6 +515,7 @@ pub async fn ensure(store: &Store, count: usize, today: NaiveDate) -> Result<i64
             upn,
             former_upn: None,
             local_id: format!("{la}{:07}", maker.next),
+            date_of_death: None,
         };
         batch.push(ChildWithHistory {
             child,

@@ -24,6 +24,7 @@ pub struct ChildRow {
     pub former_upn: Option<String>,
     pub upn_unknown: Option<String>,
     pub local_id: String,
+    pub date_of_death: Option<NaiveDate>,
     pub postcode: Option<String>,
     pub cluster_id: Option<String>,
     pub team_id: Option<String>,
@@ -175,7 +176,7 @@ pub struct ClockFilter {
 }
 
 const CHILD_COLUMNS: &str = "c.id, c.council_id, c.first_name, c.last_name, c.date_of_birth, c.expected_date_of_birth, c.sex, \
-    c.ethnicity, c.disabilities, c.nhs_number, c.upn, c.former_upn, c.upn_unknown, c.local_id, c.postcode, c.cluster_id, \
+    c.ethnicity, c.disabilities, c.nhs_number, c.upn, c.former_upn, c.upn_unknown, c.local_id, c.date_of_death, c.postcode, c.cluster_id, \
     c.team_id, c.allocated_to, c.sensitivity, c.merged_into";
 
 fn date(text: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
@@ -200,6 +201,7 @@ fn child_from(r: &sqlx::any::AnyRow) -> Result<ChildRow, StoreError> {
         former_upn: r.try_get("former_upn")?,
         upn_unknown: r.try_get("upn_unknown")?,
         local_id: r.try_get("local_id")?,
+        date_of_death: date(r.try_get("date_of_death")?)?,
         postcode: r.try_get("postcode")?,
         cluster_id: r.try_get("cluster_id")?,
         team_id: r.try_get("team_id")?,
@@ -277,6 +279,7 @@ fn details_json(child: &ValidChild) -> String {
         "former_upn": child.former_upn.as_ref().map(|u| u.as_str()),
         "upn_unknown": child.upn_unknown.map(|u| u.code()),
         "local_id": child.local_id,
+        "date_of_death": child.date_of_death,
     })
     .to_string()
 }
@@ -311,7 +314,7 @@ impl Store {
         let changed = sqlx::query(
             "UPDATE children SET first_name = $1, last_name = $2, search_name = $3, date_of_birth = $4, expected_date_of_birth = $5, \
              sex = $6, ethnicity = $7, disabilities = $8, nhs_number = $9, upn = $10, former_upn = $11, upn_unknown = $12, \
-             local_id = $13, updated_at = $14 WHERE id = $15",
+             local_id = $13, updated_at = $14, date_of_death = $16 WHERE id = $15",
         )
         .bind(&child.first_name)
         .bind(&child.last_name)
@@ -328,6 +331,7 @@ impl Store {
         .bind(&child.local_id)
         .bind(ctx.at_ms)
         .bind(id)
+        .bind(child.date_of_death.map(|d| d.to_string()))
         .execute(tx.conn())
         .await?;
         if changed.rows_affected() == 0 {

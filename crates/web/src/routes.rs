@@ -96,6 +96,8 @@ fn table() -> Vec<Row> {
         route(post.clone(), "/children/{id}/access", Scoped(AllocateWork), children::save_access),
         route(get.clone(), "/children/{id}/siblings", Scoped(EditChildRecord), children::new_sibling),
         route(post.clone(), "/children/{id}/siblings", Scoped(EditChildRecord), children::link_sibling),
+        route(get.clone(), "/children/{id}/details", Scoped(EditChildRecord), children::show_details),
+        route(post.clone(), "/children/{id}/details", Scoped(EditChildRecord), children::save_details),
         route(get.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::new_note),
         route(post.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::add_note),
         route(get.clone(), "/duty", Scoped(ViewChildRecord), children::duty_index),

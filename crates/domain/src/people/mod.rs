@@ -29,6 +29,7 @@ pub struct ChildInput {
     pub former_upn: String,
     pub upn_unknown: String,
     pub local_id: String,
+    pub date_of_death: Option<NaiveDate>,
 }
 
 /// A child that has passed every check.
@@ -46,6 +47,7 @@ pub struct ValidChild {
     pub former_upn: Option<Upn>,
     pub upn_unknown: Option<UpnUnknown>,
     pub local_id: String,
+    pub date_of_death: Option<NaiveDate>,
 }
 
 fn optional<T>(
@@ -127,6 +129,16 @@ pub fn validate_child(input: &ChildInput, today: NaiveDate) -> Result<ValidChild
     if upn.is_some() && upn == former_upn {
         errors.add("former_upn", "The former UPN must differ from the UPN");
     }
+    match (input.date_of_death, input.date_of_birth) {
+        (Some(death), _) if death > today => {
+            errors.add("date_of_death", "The date of death must be today or in the past")
+        }
+        (Some(death), Some(birth)) if death < birth => {
+            errors.add("date_of_death", "The date of death cannot be before the date of birth")
+        }
+        (Some(_), None) => errors.add("date_of_death", "Record the date of birth before a date of death"),
+        _ => {}
+    }
     let local_id = input.local_id.trim().to_string();
     if local_id.chars().count() > 20 || !local_id.chars().all(|c| c.is_ascii_alphanumeric()) {
         errors.add("local_id", "The local id is up to 20 letters and digits");
@@ -150,6 +162,7 @@ pub fn validate_child(input: &ChildInput, today: NaiveDate) -> Result<ValidChild
             upn,
             former_upn,
             local_id,
+            date_of_death: input.date_of_death,
         }),
         _ => Err(errors),
     }

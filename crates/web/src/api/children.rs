@@ -311,6 +311,7 @@ pub async fn create(
         former_upn: String::new(),
         upn_unknown: String::new(),
         local_id: body.local_id,
+        date_of_death: None,
     };
     let mut errors = match canopy_domain::people::validate_child(&input, today) {
         Ok(_) => FieldErrors::new(),

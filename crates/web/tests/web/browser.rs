@@ -212,6 +212,7 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
         format!("/children/{child_id}/merge"),
         format!("/children/{child_id}/access"),
         format!("/children/{child_id}/siblings"),
+        format!("/children/{child_id}/details"),
         format!("/teams/{}/allocation", app.ids["kingston_team"]),
         format!("/teams/{}/loans", app.ids["kingston_team"]),
         "/duty".to_string(),

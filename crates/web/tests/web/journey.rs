@@ -1168,3 +1168,49 @@ on_both_engines!(family_moves_merges_documents_and_duty_through_the_api, TestApp
         .expect("get");
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 });
+
+on_both_engines!(a_childs_details_are_corrected_with_a_reason_and_the_old_ones_kept, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let child = add_maya(app, &mut worker).await;
+    let path = format!("/children/{child}/details");
+    let (status, form) = app.page(&path, &mut worker).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains("value=\"Maya\"") && form.contains("value=\"9434765919\""),
+        "the form starts from the record"
+    );
+    let base = [
+        ("first_name", "Maya"),
+        ("last_name", "Okafor-Reid"),
+        ("date_of_birth-day", "4"),
+        ("date_of_birth-month", "5"),
+        ("date_of_birth-year", "2016"),
+        ("sex", "F"),
+        ("ethnicity", "BAFR"),
+        ("nhs_number", "9434765919"),
+    ];
+    let mut bad = base.to_vec();
+    bad.extend([
+        ("date_of_death-day", "1"),
+        ("date_of_death-month", "1"),
+        ("date_of_death-year", "2015"),
+        ("reason", ""),
+    ]);
+    let r = app.post(&path, &mut worker, &bad).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.expect("body");
+    assert!(body.contains("cannot be before the date of birth") && body.contains("Enter why the details are changing"));
+    let mut good = base.to_vec();
+    good.push(("reason", "Surname changed by deed poll"));
+    let r = app.post(&path, &mut worker, &good).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let stored = app.db.store.get_child(&child).await.expect("child");
+    assert_eq!(stored.last_name, "Okafor-Reid");
+    let history = app.db.store.child_history(&child).await.expect("history");
+    let change = history.iter().find(|h| h.kind == "details_changed").expect("a details entry");
+    assert_eq!(change.reason, "Surname changed by deed poll");
+    assert!(
+        history.iter().any(|h| h.kind == "record_created" && h.payload.contains("\"last_name\":\"Okafor\"")),
+        "the old details are kept"
+    );
+});

@@ -4,12 +4,13 @@
 
 mod access;
 mod address;
+mod details;
 mod documents;
 mod duty;
 mod family;
 mod merge;
 mod notes;
-mod search;
+pub(crate) mod search;
 mod siblings;
 mod steps;
 mod trays;
@@ -17,6 +18,7 @@ mod trays;
 pub use access::{save_access, show_access};
 pub(crate) use address::parse_move;
 pub use address::{move_child, new_address};
+pub use details::{save_details, show_details};
 pub use documents::{download, new_document, upload};
 pub(crate) use duty::duty_board_data;
 pub use duty::{duty_board, duty_index, lend, show_lend};
@@ -124,6 +126,9 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
         ("Postcode".into(), child.postcode.clone().unwrap_or_default()),
         ("Allocated worker".into(), worker),
     ];
+    if let Some(died) = child.date_of_death {
+        page.summary.push(("Date of death".into(), show_date(died)));
+    }
     if may(&user.actor, Action::EditChildRecord, &child.resource()) {
         for step in steps::open_steps(&journey) {
             page.actions.push(Link::new(format!("/children/{}/record/{}", child.id, step.code()), step.label()));
@@ -131,6 +136,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     }
     if may(&user.actor, Action::EditChildRecord, &child.resource()) {
         page.actions.push(Link::new(format!("/children/{}/notes/new", child.id), "Add a case note"));
+        page.actions.push(Link::new(format!("/children/{}/details", child.id), "Change the child's details"));
         page.actions.push(Link::new(format!("/children/{}/people/new", child.id), "Add a family member"));
         page.actions.push(Link::new(format!("/children/{}/siblings", child.id), "Link a sibling's record"));
         page.actions.push(Link::new(format!("/children/{}/documents/new", child.id), "Attach a document"));

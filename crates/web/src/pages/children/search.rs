@@ -168,7 +168,8 @@ async fn council_choices(state: &AppState, ctx: &Ctx) -> Result<Vec<(String, Str
         .collect())
 }
 
-async fn child_form(state: &AppState, ctx: &Ctx, form: &FormData, errors: &FieldErrors) -> Result<FormPage, AppError> {
+/// The fields of a child's details, shared by the "add a child" and "change details" forms.
+pub(crate) fn detail_fields(form: &FormData) -> Vec<Field> {
     let sexes = canopy_domain::people::Sex::ALL.iter().map(|s| (s.code().to_string(), s.label().to_string())).collect();
     let mut ethnicities = vec![(String::new(), "Not yet known".to_string())];
     ethnicities.extend(
@@ -184,9 +185,7 @@ async fn child_form(state: &AppState, ctx: &Ctx, form: &FormData, errors: &Field
             .iter()
             .map(|u| (u.code().to_string(), format!("{}: {}", u.code(), u.label()))),
     );
-    let mut councils = vec![(String::new(), "Work it out from the postcode".to_string())];
-    councils.extend(council_choices(state, ctx).await?);
-    let fields = vec![
+    vec![
         Field::text("first_name", "First name", form.get("first_name"))
             .hint("For an unborn child, write Unborn")
             .autocomplete("off"),
@@ -202,11 +201,38 @@ async fn child_form(state: &AppState, ctx: &Ctx, form: &FormData, errors: &Field
         Field::choices("upn_unknown", "Why there is no UPN", "select", upn_unknown, &[form.get("upn_unknown")]),
         Field::text("local_id", "The council's own id for the child, if it has one", form.get("local_id"))
             .width("govuk-input--width-20"),
+    ]
+}
+
+/// A child's details as typed, for the domain to check.
+pub(crate) fn child_input(form: &FormData, errors: &mut FieldErrors, today: NaiveDate) -> ChildInput {
+    ChildInput {
+        first_name: form.get("first_name"),
+        last_name: form.get("last_name"),
+        date_of_birth: dob_from(form, errors, "date_of_birth", "the date of birth"),
+        expected_date_of_birth: dob_from(form, errors, "expected_date_of_birth", "the expected date of birth"),
+        sex: form.get("sex"),
+        ethnicity: form.get("ethnicity"),
+        disabilities: form.all("disabilities"),
+        nhs_number: form.get("nhs_number"),
+        upn: form.get("upn"),
+        former_upn: form.get("former_upn"),
+        upn_unknown: form.get("upn_unknown"),
+        local_id: form.get("local_id"),
+        date_of_death: crate::pages::past_date(form, errors, "date_of_death", "the date of death", today, false),
+    }
+}
+
+async fn child_form(state: &AppState, ctx: &Ctx, form: &FormData, errors: &FieldErrors) -> Result<FormPage, AppError> {
+    let mut councils = vec![(String::new(), "Work it out from the postcode".to_string())];
+    councils.extend(council_choices(state, ctx).await?);
+    let mut fields = detail_fields(form);
+    fields.extend([
         Field::text("postcode", "Home postcode", form.get("postcode"))
             .width("govuk-input--width-10")
             .hint("The postcode places the child in a council and cluster"),
         Field::choices("council_id", "Council", "select", councils, &[form.get("council_id")]),
-    ];
+    ]);
     let mut page = FormPage::new(ctx, "Add a child", "/children", "/children/new", "Add the child", fields, errors)
         .back("/children");
     if form.get("confirmed_new") == "yes" {
@@ -225,20 +251,7 @@ pub async fn create_child(State(state): State<AppState>, ctx: Ctx, form: FormDat
     let user = ctx.user()?.clone();
     let today = state.clock.today();
     let mut errors = FieldErrors::new();
-    let input = ChildInput {
-        first_name: form.get("first_name"),
-        last_name: form.get("last_name"),
-        date_of_birth: dob_from(&form, &mut errors, "date_of_birth", "the date of birth"),
-        expected_date_of_birth: dob_from(&form, &mut errors, "expected_date_of_birth", "the expected date of birth"),
-        sex: form.get("sex"),
-        ethnicity: form.get("ethnicity"),
-        disabilities: form.all("disabilities"),
-        nhs_number: form.get("nhs_number"),
-        upn: form.get("upn"),
-        former_upn: form.get("former_upn"),
-        upn_unknown: form.get("upn_unknown"),
-        local_id: form.get("local_id"),
-    };
+    let input = child_input(&form, &mut errors, today);
     let valid = match validate_child(&input, today) {
         Ok(v) if errors.is_empty() => Some(v),
         Ok(_) => None,
