@@ -250,6 +250,7 @@ impl Maker<'_> {
                     strategy: strategy.clone(),
                     date: on,
                     section47_needed: true,
+                    participants: "Social care, police, health".into(),
                 });
                 let s47 = self.id();
                 events.push(Event::Section47Started { episode, section47: s47.clone(), strategy, date: on });
@@ -285,6 +286,7 @@ impl Maker<'_> {
                     strategy: strategy.clone(),
                     date: on,
                     section47_needed: true,
+                    participants: "Social care, police, health".into(),
                 });
                 let s47 = self.id();
                 events.push(Event::Section47Started {

@@ -311,29 +311,14 @@ impl Store {
         today: NaiveDate,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let changed = sqlx::query(
-            "UPDATE children SET first_name = $1, last_name = $2, search_name = $3, date_of_birth = $4, expected_date_of_birth = $5, \
-             sex = $6, ethnicity = $7, disabilities = $8, nhs_number = $9, upn = $10, former_upn = $11, upn_unknown = $12, \
-             local_id = $13, updated_at = $14, date_of_death = $16 WHERE id = $15",
-        )
-        .bind(&child.first_name)
-        .bind(&child.last_name)
-        .bind(search_name(&child.first_name, &child.last_name))
-        .bind(child.date_of_birth.map(|d| d.to_string()))
-        .bind(child.expected_date_of_birth.map(|d| d.to_string()))
-        .bind(child.sex.code())
-        .bind(child.ethnicity.code())
-        .bind(child.disabilities.iter().map(|d| d.code()).collect::<Vec<_>>().join(" "))
-        .bind(child.nhs_number.as_ref().map(|n| n.as_str().to_string()))
-        .bind(child.upn.as_ref().map(|u| u.as_str().to_string()))
-        .bind(child.former_upn.as_ref().map(|u| u.as_str().to_string()))
-        .bind(child.upn_unknown.map(|u| u.code().to_string()))
-        .bind(&child.local_id)
-        .bind(ctx.at_ms)
-        .bind(id)
-        .bind(child.date_of_death.map(|d| d.to_string()))
-        .execute(tx.conn())
-        .await?;
+        let n = DETAIL_COLUMNS.len();
+        let sets: Vec<String> = DETAIL_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+        let sql = format!("UPDATE children SET {}, updated_at = ${} WHERE id = ${}", sets.join(", "), n + 1, n + 2);
+        let mut query = sqlx::query(&sql);
+        for value in detail_values(child) {
+            query = query.bind(value);
+        }
+        let changed = query.bind(ctx.at_ms).bind(id).execute(tx.conn()).await?;
         if changed.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -716,6 +701,43 @@ impl Store {
     }
 }
 
+/// A child's details as the `children` table's columns, in one order for inserts and updates.
+const DETAIL_COLUMNS: [&str; 14] = [
+    "first_name",
+    "last_name",
+    "search_name",
+    "date_of_birth",
+    "expected_date_of_birth",
+    "sex",
+    "ethnicity",
+    "disabilities",
+    "nhs_number",
+    "upn",
+    "former_upn",
+    "upn_unknown",
+    "local_id",
+    "date_of_death",
+];
+
+fn detail_values(child: &ValidChild) -> [Option<String>; 14] {
+    [
+        Some(child.first_name.clone()),
+        Some(child.last_name.clone()),
+        Some(search_name(&child.first_name, &child.last_name)),
+        child.date_of_birth.map(|d| d.to_string()),
+        child.expected_date_of_birth.map(|d| d.to_string()),
+        Some(child.sex.code().to_string()),
+        Some(child.ethnicity.code().to_string()),
+        Some(child.disabilities.iter().map(|d| d.code()).collect::<Vec<_>>().join(" ")),
+        child.nhs_number.as_ref().map(|n| n.as_str().to_string()),
+        child.upn.as_ref().map(|u| u.as_str().to_string()),
+        child.former_upn.as_ref().map(|u| u.as_str().to_string()),
+        child.upn_unknown.map(|u| u.code().to_string()),
+        Some(child.local_id.clone()),
+        child.date_of_death.map(|d| d.to_string()),
+    ]
+}
+
 /// Inserts a child's row with a new id (its history is the caller's to write).
 async fn insert_child(
     tx: &mut WriteTx,
@@ -724,34 +746,32 @@ async fn insert_child(
     placement: &Placement,
 ) -> Result<String, StoreError> {
     let id = new_id();
-    sqlx::query(
-        "INSERT INTO children (id, council_id, first_name, last_name, search_name, date_of_birth, expected_date_of_birth, sex, \
-         ethnicity, disabilities, nhs_number, upn, former_upn, upn_unknown, local_id, postcode, cluster_id, team_id, \
-         allocated_to, sensitivity, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'normal', $20, $20)",
-    )
-    .bind(&id)
-    .bind(&placement.council_id)
-    .bind(&child.first_name)
-    .bind(&child.last_name)
-    .bind(search_name(&child.first_name, &child.last_name))
-    .bind(child.date_of_birth.map(|d| d.to_string()))
-    .bind(child.expected_date_of_birth.map(|d| d.to_string()))
-    .bind(child.sex.code())
-    .bind(child.ethnicity.code())
-    .bind(child.disabilities.iter().map(|d| d.code()).collect::<Vec<_>>().join(" "))
-    .bind(child.nhs_number.as_ref().map(|n| n.as_str().to_string()))
-    .bind(child.upn.as_ref().map(|u| u.as_str().to_string()))
-    .bind(child.former_upn.as_ref().map(|u| u.as_str().to_string()))
-    .bind(child.upn_unknown.map(|u| u.code().to_string()))
-    .bind(&child.local_id)
-    .bind(placement.postcode.clone())
-    .bind(placement.cluster_id.clone())
-    .bind(placement.team_id.clone())
-    .bind(placement.allocated_to.clone())
-    .bind(ctx.at_ms)
-    .execute(tx.conn())
-    .await?;
+    let n = DETAIL_COLUMNS.len();
+    let params: Vec<String> = (3..3 + n).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO children (id, council_id, {}, postcode, cluster_id, team_id, allocated_to, sensitivity, created_at, updated_at) \
+         VALUES ($1, $2, {}, ${}, ${}, ${}, ${}, 'normal', ${}, ${})",
+        DETAIL_COLUMNS.join(", "),
+        params.join(", "),
+        n + 3,
+        n + 4,
+        n + 5,
+        n + 6,
+        n + 7,
+        n + 7
+    );
+    let mut query = sqlx::query(&sql).bind(&id).bind(&placement.council_id);
+    for value in detail_values(child) {
+        query = query.bind(value);
+    }
+    query
+        .bind(placement.postcode.clone())
+        .bind(placement.cluster_id.clone())
+        .bind(placement.team_id.clone())
+        .bind(placement.allocated_to.clone())
+        .bind(ctx.at_ms)
+        .execute(tx.conn())
+        .await?;
     Ok(id)
 }
 

@@ -58,6 +58,10 @@ pub enum Event {
         strategy: String,
         date: NaiveDate,
         section47_needed: bool,
+        /// Who took part: the agencies and people (Working Together: at least social care,
+        /// police and health).
+        #[serde(default)]
+        participants: String,
     },
     Section47Started {
         episode: String,
@@ -163,10 +167,11 @@ impl Event {
             }
             AssessmentAuthorised { overrun_reason: Some(r), .. } => format!("Assessment authorised late: {r}"),
             AssessmentAuthorised { .. } => "Assessment authorised by the manager".into(),
-            StrategyDiscussionHeld { section47_needed: true, .. } => {
-                "Strategy discussion: section 47 enquiry to start".into()
-            }
-            StrategyDiscussionHeld { .. } => "Strategy discussion: no section 47 enquiry".into(),
+            StrategyDiscussionHeld { section47_needed, participants, .. } => format!(
+                "Strategy discussion{}: {}",
+                if participants.is_empty() { String::new() } else { format!(" with {participants}") },
+                if *section47_needed { "section 47 enquiry to start" } else { "no section 47 enquiry" }
+            ),
             Section47Started { .. } => "Section 47 enquiry started".into(),
             Section47Concluded { icpc_needed: true, .. } => {
                 "Section 47 enquiry concluded: initial conference needed".into()
@@ -508,7 +513,7 @@ impl Journey {
                 a.authorised = Some(*date);
                 a.overrun_reason = reason.map(str::to_string);
             }
-            StrategyDiscussionHeld { episode, strategy, date, section47_needed } => {
+            StrategyDiscussionHeld { episode, strategy, date, section47_needed, .. } => {
                 let e = self.episode_mut(episode)?;
                 if *date < e.referral_date {
                     return broken("A strategy discussion cannot come before the referral");

@@ -215,6 +215,7 @@ fn a_section_47_needs_its_strategy_discussion_and_cannot_precede_the_referral() 
         strategy: "st1".into(),
         date: d(2026, 3, 3),
         section47_needed: true,
+        participants: "Social care, police, health".into(),
     });
     w.refused(
         Section47Started { episode: "ep1".into(), section47: "s1".into(), strategy: "st1".into(), date: d(2026, 3, 1) },
@@ -251,6 +252,7 @@ fn a_full_journey_from_contact_to_closure() {
         strategy: "st1".into(),
         date: d(2026, 1, 14),
         section47_needed: true,
+        participants: "Social care, police, health".into(),
     });
     w.ok(Section47Started {
         episode: "ep1".into(),

@@ -290,8 +290,13 @@ async fn every_step_form(app: &TestApp) -> Vec<String> {
     let referral =
         |nfa: bool| ReferralAccepted { episode: "e".into(), date: d(9, 1), source: ReferralSource::Police, nfa };
     let started = AssessmentStarted { episode: "e".into(), assessment: "a".into(), date: d(9, 1) };
-    let strategy =
-        StrategyDiscussionHeld { episode: "e".into(), strategy: "s".into(), date: d(9, 2), section47_needed: true };
+    let strategy = StrategyDiscussionHeld {
+        episode: "e".into(),
+        strategy: "s".into(),
+        date: d(9, 2),
+        section47_needed: true,
+        participants: "Social care, police, health".into(),
+    };
     let s47 = Section47Started { episode: "e".into(), section47: "q".into(), strategy: "s".into(), date: d(9, 2) };
     let concluded = Section47Concluded { section47: "q".into(), date: d(9, 8), icpc_needed: true };
     let completed = AssessmentCompleted {

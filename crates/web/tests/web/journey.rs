@@ -89,11 +89,32 @@ on_both_engines!(a_childs_journey_from_contact_to_closure_through_the_pages, Tes
     let mut manager = app.sign_in("manager@test.example").await;
     let (_, queue) = app.page("/front-door", &mut manager).await;
     assert!(queue.contains("Maya Okafor") && queue.contains("Overdue"), "the undecided contact is overdue by now");
+    assert!(
+        queue.contains("<th scope=\"col\" class=\"govuk-table__header\">Cluster</th>"),
+        "the queue says which cluster each child is in"
+    );
     step(app, &mut worker, &child, "contact_decision", (2026, 1, 13), &[("decision", "referral")]).await;
     step(app, &mut worker, &child, "referral", (2026, 1, 13), &[("source", "2A"), ("nfa", "no")]).await;
     step(app, &mut worker, &child, "assessment_start", (2026, 1, 13), &[]).await;
     step(app, &mut worker, &child, "child_seen", (2026, 1, 14), &[]).await;
-    step(app, &mut worker, &child, "strategy", (2026, 1, 14), &[("section47_needed", "yes")]).await;
+    app.page(&format!("/children/{child}/record/strategy"), &mut worker).await;
+    let no_one = app
+        .post(
+            &format!("/children/{child}/record/strategy"),
+            &mut worker,
+            &[("date-day", "14"), ("date-month", "1"), ("date-year", "2026"), ("section47_needed", "yes")],
+        )
+        .await;
+    assert!(no_one.text().await.expect("body").contains("Enter who took part"));
+    step(
+        app,
+        &mut worker,
+        &child,
+        "strategy",
+        (2026, 1, 14),
+        &[("section47_needed", "yes"), ("participants", "Social worker, police, school nurse")],
+    )
+    .await;
     step(app, &mut worker, &child, "section47_start", (2026, 1, 14), &[]).await;
     step(app, &mut worker, &child, "section47_conclude", (2026, 1, 28), &[("icpc_needed", "yes")]).await;
     step(app, &mut worker, &child, "initial_conference", (2026, 2, 3), &[("category", "PHY")]).await;
@@ -153,6 +174,7 @@ on_both_engines!(a_childs_journey_from_contact_to_closure_through_the_pages, Tes
     for line in [
         "Contact from schools: Bruising seen at school",
         "Front door decision: referral to children",
+        "Strategy discussion with Social worker, police, school nurse: section 47 enquiry to start",
         "Section 47 enquiry started",
         "Initial child protection conference: plan for physical abuse",
         "Review conference: plan continues",

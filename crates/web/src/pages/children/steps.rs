@@ -184,6 +184,9 @@ pub fn fields(step: Step, form: &FormData) -> Vec<Field> {
         ],
         Step::Strategy => vec![
             date("Date of the strategy discussion"),
+            Field::text("participants", "Who took part", form.get("participants"))
+                .kind("textarea")
+                .hint("The agencies and people, for example: social care, police, school nurse"),
             yes_no("section47_needed", "Is a section 47 enquiry needed?", form),
         ],
         Step::Section47Start => vec![date("Date the enquiry started")],
@@ -358,11 +361,17 @@ pub fn build_event(
         }
         Step::Strategy => {
             let episode = episode_id.ok_or_else(|| missing("open episode"))?;
+            let participants =
+                required_text(&mut errors, "participants", "who took part", &form.get("participants"), 500);
             let needed = yes(&mut errors, form, "section47_needed");
             match (date, needed) {
-                (Some(date), Some(section47_needed)) => {
-                    Some(Event::StrategyDiscussionHeld { episode, strategy: new_id(), date, section47_needed })
-                }
+                (Some(date), Some(section47_needed)) => Some(Event::StrategyDiscussionHeld {
+                    episode,
+                    strategy: new_id(),
+                    date,
+                    section47_needed,
+                    participants: participants.clone(),
+                }),
                 _ => None,
             }
         }

@@ -15,6 +15,16 @@ use canopy_store::Scope;
 use std::collections::HashMap;
 
 async fn clock_rows(state: &AppState, ctx: &Ctx, rows: Vec<ClockRow>) -> Result<Vec<Vec<Cell>>, AppError> {
+    clock_rows_with(state, ctx, rows, None).await
+}
+
+/// The rows of a clock table; with cluster names, a column says which cluster each child is in.
+async fn clock_rows_with(
+    state: &AppState,
+    ctx: &Ctx,
+    rows: Vec<ClockRow>,
+    clusters: Option<&HashMap<String, String>>,
+) -> Result<Vec<Vec<Cell>>, AppError> {
     let user = ctx.user()?;
     let today = state.clock.today();
     let mut calendars = HashMap::new();
@@ -33,7 +43,19 @@ async fn clock_rows(state: &AppState, ctx: &Ctx, rows: Vec<ClockRow>) -> Result<
                 Cell::link(r.child.full_name(), format!("/children/{}", r.child.id)),
                 Cell::text(clock_label(&r.kind)),
                 Cell::text(r.due.format("%-d %b %Y").to_string()),
-            ],
+            ]
+            .into_iter()
+            .chain(clusters.map(|names| {
+                Cell::text(
+                    r.child
+                        .cluster_id
+                        .as_ref()
+                        .and_then(|c| names.get(c))
+                        .cloned()
+                        .unwrap_or_else(|| "No cluster".into()),
+                )
+            }))
+            .collect(),
         ));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -100,10 +122,17 @@ pub async fn front_door(State(state): State<AppState>, ctx: Ctx) -> Result<Html<
         .await?;
     let mut page = DetailPage::new(&ctx, "Front door", "/front-door");
     page.intro = "Every contact is decided within one working day of arriving.".into();
+    let clusters: HashMap<String, String> = state
+        .store
+        .list_clusters(&canopy_store::Scope::Organisation)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
     let mut table = Table::new(
         "Contacts waiting for a decision",
-        &["Status", "Child", "What", "Due"],
-        clock_rows(&state, &ctx, rows).await?,
+        &["Status", "Child", "What", "Due", "Cluster"],
+        clock_rows_with(&state, &ctx, rows, Some(&clusters)).await?,
     );
     table.empty = "No contact is waiting.".into();
     page.tables.push(table);
