@@ -279,16 +279,7 @@ on_both_engines!(children_outside_the_users_scope_answer_like_missing_ones, Test
 on_both_engines!(the_journey_through_the_api_is_checked_by_the_same_rules, TestApp, |app| {
     let mut worker = app.sign_in("worker@test.example").await;
     let child = add_maya(app, &mut worker).await;
-    app.page("/account/tokens", &mut worker).await;
-    let body = app.post("/account/tokens", &mut worker, &[("name", "case script")]).await.text().await.expect("body");
-    let token = body
-        .split("<code class=\"canopy-token\">")
-        .nth(1)
-        .expect("token")
-        .split('<')
-        .next()
-        .expect("token")
-        .to_string();
+    let token = app.api_token(&mut worker, "case script").await;
     let post = |event: serde_json::Value| {
         app.client
             .post(app.url(&format!("/api/v1/children/{child}/events")))
@@ -343,16 +334,7 @@ on_both_engines!(the_journey_through_the_api_is_checked_by_the_same_rules, TestA
 
     // Another council's worker gets the same 404 problem as for a missing child.
     let mut windsor = app.sign_in("windsor.worker@test.example").await;
-    app.page("/account/tokens", &mut windsor).await;
-    let body = app.post("/account/tokens", &mut windsor, &[("name", "w")]).await.text().await.expect("body");
-    let other = body
-        .split("<code class=\"canopy-token\">")
-        .nth(1)
-        .expect("token")
-        .split('<')
-        .next()
-        .expect("token")
-        .to_string();
+    let other = app.api_token(&mut windsor, "w").await;
     let theirs =
         app.client.get(app.url(&format!("/api/v1/children/{child}"))).bearer_auth(&other).send().await.expect("get");
     let missing = app
@@ -981,23 +963,8 @@ on_both_engines!(a_contact_about_siblings_is_recorded_for_each_and_decided_once,
 });
 
 on_both_engines!(children_are_added_allocated_and_noted_through_the_api, TestApp, |app| {
-    let token_for = |b: &mut Browser| {
-        let b = b.clone();
-        async move {
-            let mut b = b;
-            app.page("/account/tokens", &mut b).await;
-            let body = app.post("/account/tokens", &mut b, &[("name", "script")]).await.text().await.expect("body");
-            body.split("<code class=\"canopy-token\">")
-                .nth(1)
-                .expect("token")
-                .split('<')
-                .next()
-                .expect("token")
-                .to_string()
-        }
-    };
     let mut worker = app.sign_in("worker@test.example").await;
-    let token = token_for(&mut worker).await;
+    let token = app.api_token(&mut worker, "script").await;
     let kingston = app.ids["kingston"].clone();
     let body = serde_json::json!({"first_name": "Maya", "last_name": "Okafor", "date_of_birth": "2016-05-04", "sex": "F", "council_id": kingston, "postcode": "KT1 1EU", "nhs_number": "9434765919"});
     let r = app.client.post(app.url("/api/v1/children")).bearer_auth(&token).json(&body).send().await.expect("post");
@@ -1039,7 +1006,7 @@ on_both_engines!(children_are_added_allocated_and_noted_through_the_api, TestApp
         .expect("post");
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "practitioners do not allocate");
     let mut manager = app.sign_in("manager@test.example").await;
-    let manager_token = token_for(&mut manager).await;
+    let manager_token = app.api_token(&mut manager, "script").await;
     let wrong = serde_json::json!({"team_id": app.ids["kingston_team"], "worker_id": app.ids["windsor_worker"]});
     let r = app
         .client
@@ -1117,9 +1084,7 @@ on_both_engines!(a_manager_restricts_a_record_to_named_people_through_the_page, 
 on_both_engines!(family_moves_merges_documents_and_duty_through_the_api, TestApp, |app| {
     let token_of = |email: &'static str| async move {
         let mut b = app.sign_in(email).await;
-        app.page("/account/tokens", &mut b).await;
-        let body = app.post("/account/tokens", &mut b, &[("name", "script")]).await.text().await.expect("body");
-        body.split("<code class=\"canopy-token\">").nth(1).expect("token").split('<').next().expect("token").to_string()
+        app.api_token(&mut b, "script").await
     };
     let mut worker = app.sign_in("worker@test.example").await;
     let keep = add_maya(app, &mut worker).await;

@@ -410,16 +410,7 @@ on_both_engines!(api_tokens_are_shown_once_scoped_to_their_user_and_revocable, T
 
 on_both_engines!(the_api_answers_problems_and_rejects_unknown_fields_and_big_bodies, TestApp, |app| {
     let mut admin = app.sign_in("admin@test.example").await;
-    app.page("/account/tokens", &mut admin).await;
-    let body = app.post("/account/tokens", &mut admin, &[("name", "admin script")]).await.text().await.expect("body");
-    let token = body
-        .split("<code class=\"canopy-token\">")
-        .nth(1)
-        .expect("token")
-        .split('<')
-        .next()
-        .expect("token")
-        .to_string();
+    let token = app.api_token(&mut admin, "admin script").await;
     let post =
         |json: serde_json::Value| app.client.post(app.url("/api/v1/councils")).bearer_auth(&token).json(&json).send();
     let unknown = post(serde_json::json!({"name": "Slough", "la_code": "871", "ons_code": "E06000039", "postcode_districts": ["SL1"], "mayor": "x"})).await.expect("post");

@@ -204,6 +204,19 @@ impl TestApp {
         b
     }
 
+    /// Makes an API token through the tokens page, as the browser's user, and returns it.
+    pub async fn api_token(&self, browser: &mut Browser, name: &str) -> String {
+        self.page("/account/tokens", browser).await;
+        let body = self.post("/account/tokens", browser, &[("name", name)]).await.text().await.expect("body");
+        body.split("<code class=\"canopy-token\">")
+            .nth(1)
+            .expect("token shown")
+            .split('<')
+            .next()
+            .expect("token")
+            .to_string()
+    }
+
     pub async fn council_count(&self) -> usize {
         self.db.store.list_councils(&canopy_store::Scope::Organisation).await.expect("councils").len()
     }
