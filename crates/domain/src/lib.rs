@@ -7,6 +7,7 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod budgets;
 pub mod calendar;
 pub mod cases;
 pub mod documents;

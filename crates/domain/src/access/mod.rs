@@ -69,6 +69,9 @@ pub struct Resource {
     pub excluded_people: Vec<String>,
     /// The teams of those staff: nobody in them may open it either (security.md).
     pub excluded_teams: Vec<String>,
+    /// Other teams that hold it together with `team_id`, such as every team of a cluster that
+    /// shares a budget.
+    pub shared_teams: Vec<String>,
 }
 
 impl Resource {
@@ -117,6 +120,12 @@ pub enum Action {
     ViewCouncilAggregates,
     /// Allocate work to a worker, in a team.
     AllocateWork,
+    /// Spend from a devolved budget held by one's team or cluster.
+    SpendFromBudget,
+    /// Approve or decline a spend that went over its maker's limit.
+    DecideSpend,
+    /// Create budgets, move money, set limits, read and export the ledger.
+    ManageBudgets,
 }
 
 impl Action {
@@ -133,12 +142,21 @@ impl Action {
             Action::EditChildRecord => Some(Permission::CaseEdit),
             Action::ViewCouncilAggregates => Some(Permission::AggregatesView),
             Action::AllocateWork => Some(Permission::CaseAllocate),
+            Action::SpendFromBudget => Some(Permission::BudgetSpend),
+            Action::DecideSpend => Some(Permission::BudgetApprove),
+            Action::ManageBudgets => Some(Permission::BudgetManage),
         }
     }
 
     /// Whether the action touches a child's record, and so is subject to sensitivity rules.
     fn is_case_action(self) -> bool {
         matches!(self, Action::ViewChildRecord | Action::ViewCaseNarrative | Action::EditChildRecord)
+    }
+
+    /// Whether a team reach covers only the actor's own teams (and allocations), rather than
+    /// everything in their councils: true of case records and of team budgets.
+    fn is_team_scoped(self) -> bool {
+        self.is_case_action() || matches!(self, Action::SpendFromBudget | Action::DecideSpend)
     }
 }
 
@@ -160,7 +178,7 @@ pub fn may(actor: &Actor, action: Action, resource: &Resource) -> bool {
         .grants
         .iter()
         .filter(|g| g.permission == permission)
-        .any(|g| reaches(actor, g.reach, resource, action.is_case_action()));
+        .any(|g| reaches(actor, g.reach, resource, action.is_team_scoped()));
     if !in_reach {
         return false;
     }
@@ -175,16 +193,16 @@ pub fn may(actor: &Actor, action: Action, resource: &Resource) -> bool {
     }
 }
 
-fn reaches(actor: &Actor, reach: Reach, resource: &Resource, case_action: bool) -> bool {
+fn reaches(actor: &Actor, reach: Reach, resource: &Resource, team_scoped: bool) -> bool {
     match (reach, &resource.council_id) {
         (Reach::Organisation, _) => true,
         // Organisation-wide things need organisation reach.
         (_, None) => false,
         (Reach::Council, Some(council)) => actor.councils.contains(council),
         // The structure of one's own councils is open to their teams; case records are not.
-        (Reach::Team, Some(council)) if !case_action => actor.councils.contains(council),
+        (Reach::Team, Some(council)) if !team_scoped => actor.councils.contains(council),
         (Reach::Team, Some(council)) => {
-            let own_team = resource.team_id.as_ref().is_some_and(|t| actor.teams.contains(t));
+            let own_team = resource.team_id.iter().chain(&resource.shared_teams).any(|t| actor.teams.contains(t));
             // Allocation is a manager's deliberate act, so it opens the record even to a worker
             // lent from another council.
             let allocated = resource.allocated_to.as_ref() == Some(&actor.user_id);

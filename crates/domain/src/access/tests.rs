@@ -140,7 +140,7 @@ fn reference_may(user: &Actor, action: Action, record: &Resource) -> bool {
     // Where each reach lets the user act, as a table of (council, team-or-*) places.
     let mut places: BTreeMap<Reach, BTreeSet<(String, String)>> = BTreeMap::new();
     let council = record.council_id.clone().unwrap_or_default();
-    let team = record.team_id.clone().unwrap_or_default();
+    let holders: BTreeSet<String> = record.team_id.iter().chain(&record.shared_teams).cloned().collect();
     for c in &user.councils {
         places.entry(Reach::Council).or_default().insert((c.clone(), "*".into()));
         for t in &user.teams {
@@ -148,17 +148,20 @@ fn reference_may(user: &Actor, action: Action, record: &Resource) -> bool {
         }
     }
     let case = matches!(action, Action::ViewChildRecord | Action::ViewCaseNarrative | Action::EditChildRecord);
+    let team_scoped = case || matches!(action, Action::SpendFromBudget | Action::DecideSpend);
     let allowed_by = |reach: Reach| -> bool {
         match reach {
             Reach::Organisation => true,
             _ if record.council_id.is_none() => false,
             Reach::Council => places.get(&Reach::Council).is_some_and(|p| p.contains(&(council.clone(), "*".into()))),
-            Reach::Team if !case => {
+            Reach::Team if !team_scoped => {
                 places.get(&Reach::Council).is_some_and(|p| p.contains(&(council.clone(), "*".into())))
             }
             Reach::Team => {
                 record.allocated_to.as_deref() == Some(user.user_id.as_str())
-                    || places.get(&Reach::Team).is_some_and(|p| p.contains(&(council.clone(), team.clone())))
+                    || holders.iter().any(|team| {
+                        places.get(&Reach::Team).is_some_and(|p| p.contains(&(council.clone(), team.clone())))
+                    })
             }
         }
     };
@@ -204,8 +207,9 @@ fn arb_org() -> impl Strategy<Value = Org> {
         proptest::collection::vec(0..users.len(), 0..2),
         proptest::collection::vec(0..users.len(), 0..2),
         proptest::option::weighted(0.2, 0..teams.len()),
+        proptest::collection::vec(0..teams.len(), 0..3),
     )
-        .prop_map(move |(id, c, t, alloc, sens, named, excluded, excluded_team)| Resource {
+        .prop_map(move |(id, c, t, alloc, sens, named, excluded, excluded_team, shared)| Resource {
             id: format!("rec{id}"),
             council_id: c.map(|i| councils[i].to_string()),
             team_id: t.map(|i| teams[i].to_string()),
@@ -218,12 +222,13 @@ fn arb_org() -> impl Strategy<Value = Org> {
             named_people: named.into_iter().map(|i| users[i].to_string()).collect(),
             excluded_people: excluded.into_iter().map(|i| users[i].to_string()).collect(),
             excluded_teams: excluded_team.into_iter().map(|i| teams[i].to_string()).collect(),
+            shared_teams: shared.into_iter().map(|i| teams[i].to_string()).collect(),
         });
     (proptest::collection::vec(user, 1..6), proptest::collection::vec(record, 1..10))
         .prop_map(|(users, records)| Org { users, records })
 }
 
-const ACTIONS: [Action; 10] = [
+const ACTIONS: [Action; 13] = [
     Action::UseOwnAccount,
     Action::ViewOrganisation,
     Action::AdministerOrganisation,
@@ -234,6 +239,9 @@ const ACTIONS: [Action; 10] = [
     Action::EditChildRecord,
     Action::ViewCouncilAggregates,
     Action::AllocateWork,
+    Action::SpendFromBudget,
+    Action::DecideSpend,
+    Action::ManageBudgets,
 ];
 
 proptest! {
