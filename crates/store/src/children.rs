@@ -52,6 +52,7 @@ impl ChildRow {
             named_people: self.named_people.clone(),
             excluded_people: self.excluded_people.clone(),
             excluded_teams: self.excluded_teams.clone(),
+            shared_teams: Vec::new(),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod addresses;
 mod audit;
+pub mod budgets;
 pub mod children;
 mod db;
 pub mod documents;

@@ -239,7 +239,18 @@ impl Store {
             ("ons_code", Some(council.ons_code.to_string())),
         ];
         let conflict = ("la_code", "Another council already has that LA code, ONS code or name");
+        let is_new = id.is_none();
         let id = save_row(&mut tx, "councils", id, &fields, ctx.at_ms, conflict).await?;
+        if is_new {
+            for (code, name) in canopy_domain::budgets::DEFAULT_CATEGORIES {
+                sqlx::query("INSERT INTO budget_categories (council_id, code, name) VALUES ($1, $2, $3)")
+                    .bind(&id)
+                    .bind(*code)
+                    .bind(*name)
+                    .execute(tx.conn())
+                    .await?;
+            }
+        }
         let districts: Vec<String> = council.postcode_districts.iter().map(|d| d.to_string()).collect();
         replace_links(&mut tx, "council_postcode_districts", "council_id", "district", &id, &districts).await.map_err(
             |e| match e {

@@ -221,3 +221,269 @@ async fn an_unknown_database_url_is_refused_with_a_clear_error() {
         Ok(_) => panic!("mysql is not supported"),
     }
 }
+
+mod budgets {
+    use super::*;
+    use canopy_domain::budgets::{FinancialYear, LimitRule, LimitSubject, PaymentMethod, Pence, SpendLimit};
+    use canopy_domain::people::{Ethnicity, Sex, ValidChild};
+    use canopy_store::budgets::{NewBudget, NewSpend};
+    use canopy_store::children::Placement;
+
+    pub fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).expect("date")
+    }
+
+    /// A council with a child, a budget of `allocation` pence, practitioners `workers` with the
+    /// practitioner limit, and a manager.
+    pub struct World {
+        pub council: String,
+        pub child: String,
+        pub budget: String,
+        pub workers: Vec<String>,
+        pub manager: String,
+    }
+
+    pub async fn world(store: &Store, allocation: i64, workers: usize) -> World {
+        store.ensure_reference_data(&ctx()).await.expect("reference data");
+        let roles = store.list_roles().await.expect("roles");
+        let role = |key: &str| roles.iter().find(|r| r.key == key).expect("role").id.clone();
+        let council = council(store, "Kingston upon Thames", "314", "E09000021", "KT1").await;
+        let user = |name: String, role_id: String| {
+            let details = UserDetails {
+                email: format!("{name}@example.org"),
+                display_name: name,
+                job_title: "Social worker".into(),
+                role_ids: vec![role_id],
+                team_ids: vec![],
+                council_ids: vec![council.clone()],
+            };
+            async move { store.create_user(&ctx(), &details, "hash", false).await.expect("user") }
+        };
+        let mut ids = Vec::new();
+        for i in 0..workers {
+            ids.push(user(format!("worker{i}"), role("practitioner")).await);
+        }
+        let manager = user("manager".into(), role("team_manager")).await;
+        let child = ValidChild {
+            first_name: "Maya".into(),
+            last_name: "Okafor".into(),
+            date_of_birth: NaiveDate::from_ymd_opt(2015, 3, 1),
+            expected_date_of_birth: None,
+            sex: Sex::Female,
+            ethnicity: Ethnicity::WhiteBritish,
+            disabilities: vec![],
+            nhs_number: None,
+            upn: None,
+            former_upn: None,
+            upn_unknown: None,
+            local_id: String::new(),
+            date_of_death: None,
+        };
+        let placement = Placement {
+            council_id: council.clone(),
+            postcode: None,
+            cluster_id: None,
+            team_id: None,
+            allocated_to: None,
+        };
+        let child = store.create_child(&ctx(), &child, &placement, today()).await.expect("child");
+        let budget = NewBudget {
+            council_id: council.clone(),
+            cluster_id: None,
+            team_id: None,
+            name: "Direct help to families".into(),
+            year: FinancialYear(2026),
+            allocation: Some(Pence(allocation)),
+        };
+        let budget = store.create_budget(&ctx(), &budget, today()).await.expect("budget");
+        let limit = LimitRule {
+            subject: LimitSubject::Role("practitioner".into()),
+            limit: SpendLimit { per_spend: Pence(25_000), per_month: Pence(100_000) },
+        };
+        store.set_limit(&ctx(), &council, &limit).await.expect("limit");
+        World { council, child, budget, workers: ids, manager }
+    }
+
+    pub fn spend(w: &World, amount: i64, method: PaymentMethod) -> NewSpend {
+        NewSpend {
+            budget_id: w.budget.clone(),
+            child_id: w.child.clone(),
+            for_family: false,
+            amount: Pence(amount),
+            category_code: "clothing".into(),
+            purpose: "School uniform".into(),
+            supplier: "Uniform shop".into(),
+            method,
+            spent_on: today(),
+            receipt_document_id: None,
+        }
+    }
+
+    pub fn as_user(id: &str) -> AuditContext {
+        AuditContext { actor_id: id.into(), ..ctx() }
+    }
+}
+
+on_both_engines!(budgets_spend_within_and_over_limits_with_a_true_ledger, TestDb, |db| {
+    use budgets::*;
+    use canopy_domain::budgets::{FinancialYear, PaymentMethod, Pence, SpendChange, SpendStatus};
+    use canopy_store::budgets::{BudgetFilter, NewBudget, SpendFilter};
+    let store = db.store.clone();
+    let w = world(&store, 100_000, 1).await;
+    let worker = as_user(&w.workers[0]);
+    let manager = as_user(&w.manager);
+    let scope = Scope::Organisation;
+
+    // Within the limit: approved and paid at once, in one transaction.
+    let done =
+        store.record_spend(&worker, &spend(&w, 4_500, PaymentMethod::PurchaseCard), today()).await.expect("spend");
+    assert_eq!(done.status, SpendStatus::Paid);
+    // Over the per-spend limit: waits for a manager, and takes nothing yet.
+    let big = store.record_spend(&worker, &spend(&w, 30_000, PaymentMethod::Invoice), today()).await.expect("spend");
+    assert_eq!(big.status, SpendStatus::AwaitingApproval);
+    assert_eq!(big.limit_reasons.len(), 1, "{:?}", big.limit_reasons);
+    let b = store.budget(&scope, &w.budget).await.expect("budget");
+    assert_eq!(
+        (b.allocated, b.available, b.committed, b.spent),
+        (Pence(100_000), Pence(95_500), Pence(0), Pence(4_500))
+    );
+    // The maker cannot approve their own spend; the manager can, and an invoice is committed.
+    assert!(matches!(store.decide_spend(&worker, &big.id, true, "", today()).await, Err(StoreError::Conflict { .. })));
+    let status = store.decide_spend(&manager, &big.id, true, "Fridge broke", today()).await.expect("decide");
+    assert_eq!(status, SpendStatus::Committed);
+    assert!(matches!(store.decide_spend(&manager, &big.id, true, "", today()).await, Err(StoreError::Conflict { .. })));
+    let b = store.budget(&scope, &w.budget).await.expect("budget");
+    assert_eq!((b.available, b.committed), (Pence(65_500), Pence(30_000)));
+    // Paying settles the commitment; refunding reverses both postings exactly.
+    store.settle_spend(&worker, &big.id, SpendChange::Pay, "Invoice 991", today()).await.expect("pay");
+    store.settle_spend(&worker, &done.id, SpendChange::Refund, "Wrong size", today()).await.expect("refund");
+    let b = store.budget(&scope, &w.budget).await.expect("budget");
+    assert_eq!((b.available, b.committed, b.spent), (Pence(70_000), Pence(0), Pence(30_000)));
+    assert!(matches!(
+        store.settle_spend(&worker, &done.id, SpendChange::Refund, "", today()).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    // A rolling monthly limit: £1,000 a month; the refunded spend no longer counts.
+    let (limit, spent) = store.spender_position(&w.council, &w.workers[0], today()).await.expect("position");
+    assert_eq!((limit.map(|l| l.0.per_month), spent), (Some(Pence(100_000)), Pence(0)));
+
+    // The balances are the sum of the entries, every posting balances, nothing is below zero.
+    let entries = store.ledger_entries(&scope, Some(&w.budget), None).await.expect("ledger");
+    let sum = |kind: &str| -> i64 {
+        entries.iter().filter(|e| e.account.kind() == kind && e.account.owner() == w.budget).map(|e| e.amount.0).sum()
+    };
+    assert_eq!((sum("available"), sum("committed"), sum("spent")), (70_000, 0, 30_000));
+    let reversals = entries.iter().filter(|e| e.reverses.is_some()).count();
+    assert_eq!(reversals, 4, "a refund reverses the payment and the commitment, two lines each");
+    // Allocation, two commitments, two payments, two reversals.
+    assert_eq!(store.check_ledger().await.expect("check"), Ok(7));
+    // The ledger is append-only, on both engines.
+    assert!(db.raw("UPDATE ledger_lines SET amount_pence = 1").await.is_err());
+    assert!(db.raw("DELETE FROM ledger_postings").await.is_err());
+
+    // Spends list by child and by a manager's queue.
+    let for_child = SpendFilter { child_id: Some(w.child.clone()), ..SpendFilter::in_scope(scope.clone()) };
+    assert_eq!(store.spends(&for_child).await.expect("spends").len(), 2);
+    let other_council = Scope::Councils(vec!["elsewhere".into()]);
+    assert!(store.spends(&SpendFilter::in_scope(other_council.clone())).await.expect("spends").is_empty());
+    assert!(matches!(store.budget(&other_council, &w.budget).await, Err(StoreError::NotFound)));
+
+    // Bad input: too much for the budget; a budget in another council; a closed budget.
+    let err = store.record_spend(&manager, &spend(&w, 80_000, PaymentMethod::Cash), today()).await.unwrap_err();
+    match err {
+        StoreError::Conflict { field, message } => {
+            assert_eq!(field, "amount");
+            assert!(message.contains("£700.00 left"), "{message}");
+        }
+        other => panic!("expected overspend, got {other:?}"),
+    }
+    let r = council(&store, "Richmond upon Thames", "318", "E09000027", "TW9").await;
+    let richmond_budget = NewBudget {
+        council_id: r.clone(),
+        cluster_id: None,
+        team_id: None,
+        name: "Richmond direct help".into(),
+        year: FinancialYear(2026),
+        allocation: Some(Pence(10_000)),
+    };
+    let rb = store.create_budget(&ctx(), &richmond_budget, today()).await.expect("budget");
+    let mut wrong = spend(&w, 1_000, PaymentMethod::Cash);
+    wrong.budget_id = rb.clone();
+    assert!(matches!(
+        store.record_spend(&worker, &wrong, today()).await,
+        Err(StoreError::Conflict { field, .. }) if field == "budget_id"
+    ));
+    assert!(matches!(
+        store.transfer(&ctx(), &w.budget, &rb, Pence(100), "", today()).await,
+        Err(StoreError::Conflict { field, .. }) if field == "to_budget"
+    ));
+
+    // Year end: a commitment blocks closing; then the rest carries forward only when asked.
+    let open = store.record_spend(&worker, &spend(&w, 2_000, PaymentMethod::Invoice), today()).await.expect("spend");
+    assert_eq!(open.status, SpendStatus::Committed);
+    assert!(matches!(store.close_budget(&ctx(), &w.budget, None, today()).await, Err(StoreError::Conflict { .. })));
+    store.settle_spend(&worker, &open.id, SpendChange::Cancel, "Not needed", today()).await.expect("cancel");
+    let next = NewBudget {
+        council_id: w.council.clone(),
+        cluster_id: None,
+        team_id: None,
+        name: "Direct help to families".into(),
+        year: FinancialYear(2027),
+        allocation: None,
+    };
+    let next = store.create_budget(&ctx(), &next, today()).await.expect("next year");
+    let carried = store.close_budget(&ctx(), &w.budget, Some(&next), today()).await.expect("close");
+    assert_eq!(carried, Pence(70_000));
+    let closed = store.budget(&scope, &w.budget).await.expect("budget");
+    assert!(!closed.open);
+    assert_eq!((closed.available, closed.allocated), (Pence(0), Pence(100_000)));
+    assert_eq!(store.budget(&scope, &next).await.expect("next").available, Pence(70_000));
+    assert!(matches!(
+        store.record_spend(&worker, &spend(&w, 100, PaymentMethod::Cash), today()).await,
+        Err(StoreError::Conflict { field, .. }) if field == "budget_id"
+    ));
+    let listed = store.budgets(&BudgetFilter { open_only: true, ..BudgetFilter::in_scope(scope.clone()) }).await;
+    assert_eq!(listed.expect("budgets").len(), 2);
+    assert!(store.check_ledger().await.expect("check").is_ok());
+    assert_eq!(
+        store.verify_audit_chain().await.expect("verify"),
+        Ok(store.recent_audit(10_000).await.expect("audit").len() as u64)
+    );
+});
+
+on_both_engines!(budgets_are_never_overspent_under_concurrent_spends, TestDb, |db| {
+    use budgets::*;
+    use canopy_domain::budgets::{PaymentMethod, Pence, SpendStatus};
+    let store = db.store.clone();
+    // £1,000 in the budget, 40 workers each spending £60 at the same moment: 16 fit.
+    let w = world(&store, 100_000, 40).await;
+    let mut tasks = Vec::new();
+    for worker in &w.workers {
+        let store = store.clone();
+        let ctx = as_user(worker);
+        let s = spend(&w, 6_000, PaymentMethod::PurchaseCard);
+        tasks.push(tokio::spawn(async move { store.record_spend(&ctx, &s, today()).await }));
+    }
+    let mut approved = Vec::new();
+    let mut refused = 0;
+    for t in tasks {
+        match t.await.expect("task") {
+            Ok(outcome) => {
+                assert_eq!(outcome.status, SpendStatus::Paid);
+                approved.push(outcome.id);
+            }
+            Err(StoreError::Conflict { field, .. }) if field == "amount" => refused += 1,
+            Err(other) => panic!("unexpected error {other:?}"),
+        }
+    }
+    assert_eq!((approved.len(), refused), (16, 24));
+    let b = store.budget(&Scope::Organisation, &w.budget).await.expect("budget");
+    assert_eq!((b.available, b.spent), (Pence(4_000), Pence(96_000)));
+    // Every approved spend is in the ledger, and nothing else is.
+    let entries = store.ledger_entries(&Scope::Organisation, Some(&w.budget), None).await.expect("ledger");
+    for id in &approved {
+        assert_eq!(entries.iter().filter(|e| e.spend_id.as_deref() == Some(id)).count(), 4, "commitment and payment");
+    }
+    assert_eq!(entries.iter().filter(|e| e.spend_id.is_some()).count(), approved.len() * 4);
+    assert!(store.check_ledger().await.expect("check").is_ok());
+});
