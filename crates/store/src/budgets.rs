@@ -1052,6 +1052,30 @@ impl Store {
         Ok(status)
     }
 
+    /// Links a receipt, already stored as a document on the child's record, to a spend.
+    pub async fn attach_receipt(
+        &self,
+        ctx: &AuditContext,
+        spend_id: &str,
+        document_id: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE budget_spends SET receipt_document_id = $1 WHERE id = $2 AND EXISTS \
+             (SELECT 1 FROM child_documents d WHERE d.id = $1 AND d.child_id = budget_spends.child_id)",
+        )
+        .bind(document_id)
+        .bind(spend_id)
+        .execute(tx.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.audit(ctx, AuditEvent::succeeded("attach_receipt", "spend", spend_id).with_detail(document_id.to_string()))
+            .await?;
+        tx.commit().await
+    }
+
     /// Spends, newest first.
     pub async fn spends(&self, filter: &SpendFilter) -> Result<Vec<SpendRow>, StoreError> {
         let (scope_sql, mut params) = scope_clause(&filter.scope, "s.council_id", 1);

@@ -42,3 +42,33 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
         Ok(form)
     }
 }
+
+/// A file sent with a multipart form: its name as the browser gave it, and its bytes.
+pub type UploadedFile = (String, Vec<u8>);
+
+/// Reads a multipart form: its text fields, and the non-empty file in `file_field`, if any.
+pub async fn read_multipart(
+    mut multipart: axum::extract::Multipart,
+    file_field: &str,
+) -> Result<(FormData, Option<UploadedFile>), AppError> {
+    let mut form = FormData::default();
+    let mut file = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err(AppError::BadRequest(format!("The upload could not be read: {e}"))),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name == file_field {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let bytes = field.bytes().await.map_err(|_| AppError::TooLarge)?;
+            if !bytes.is_empty() {
+                file = Some((file_name, bytes.to_vec()));
+            }
+        } else if name != "csrf_token" {
+            form.0.push((name, field.text().await.unwrap_or_default()));
+        }
+    }
+    Ok((form, file))
+}

@@ -52,7 +52,7 @@ fn upload((spec, handler): Row) -> Row {
 }
 
 fn table() -> Vec<Row> {
-    use pages::{account, admin, audit, auth, children, home};
+    use pages::{account, admin, audit, auth, budgets, children, home};
     use Access::*;
     use Action::*;
     let get = Method::GET;
@@ -100,6 +100,34 @@ fn table() -> Vec<Row> {
         route(post.clone(), "/children/{id}/details", Scoped(EditChildRecord), children::save_details),
         route(get.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::new_note),
         route(post.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::add_note),
+        route(get.clone(), "/children/{id}/spends/new", Scoped(SpendFromBudget), budgets::new_spend),
+        upload(route(post.clone(), "/children/{id}/spends/new", Scoped(SpendFromBudget), budgets::create_spend)),
+        route(get.clone(), "/spends/{id}", SignedIn, budgets::show_spend),
+        route(get.clone(), "/spends/{id}/receipt", SignedIn, budgets::receipt),
+        route(get.clone(), "/spends/{id}/decision", Scoped(DecideSpend), budgets::show_decision),
+        route(post.clone(), "/spends/{id}/decision", Scoped(DecideSpend), budgets::decide),
+        route(get.clone(), "/spends/{id}/settle", SignedIn, budgets::show_settle),
+        route(post.clone(), "/spends/{id}/settle", SignedIn, budgets::settle),
+        route(get.clone(), "/budgets/mine", Scoped(SpendFromBudget), budgets::mine),
+        route(get.clone(), "/budgets/approvals", Scoped(DecideSpend), budgets::approvals),
+        route(get.clone(), "/budgets/measures", SignedIn, budgets::measures),
+        route(get.clone(), "/budgets", Scoped(ManageBudgets), budgets::overview),
+        route(get.clone(), "/budgets/new", Scoped(ManageBudgets), budgets::new_budget),
+        route(post.clone(), "/budgets/new", Scoped(ManageBudgets), budgets::create_budget),
+        route(get.clone(), "/budgets/limits", Scoped(ManageBudgets), budgets::show_limits),
+        route(post.clone(), "/budgets/limits", Scoped(ManageBudgets), budgets::set_limit),
+        route(post.clone(), "/budgets/limits/remove", Scoped(ManageBudgets), budgets::remove_limit),
+        route(get.clone(), "/budgets/categories", Scoped(ManageBudgets), budgets::categories),
+        route(post.clone(), "/budgets/categories", Scoped(ManageBudgets), budgets::save_category),
+        route(get.clone(), "/budgets/ledger.csv", Scoped(ManageBudgets), budgets::export_csv),
+        route(get.clone(), "/budgets/ledger.xlsx", Scoped(ManageBudgets), budgets::export_xlsx),
+        route(get.clone(), "/budgets/{id}", SignedIn, budgets::budget),
+        route(get.clone(), "/budgets/{id}/allocate", Scoped(ManageBudgets), budgets::show_allocate),
+        route(post.clone(), "/budgets/{id}/allocate", Scoped(ManageBudgets), budgets::allocate),
+        route(get.clone(), "/budgets/{id}/transfer", Scoped(ManageBudgets), budgets::show_transfer),
+        route(post.clone(), "/budgets/{id}/transfer", Scoped(ManageBudgets), budgets::transfer),
+        route(get.clone(), "/budgets/{id}/close", Scoped(ManageBudgets), budgets::show_close),
+        route(post.clone(), "/budgets/{id}/close", Scoped(ManageBudgets), budgets::close),
         route(get.clone(), "/duty", Scoped(ViewChildRecord), children::duty_index),
         route(get.clone(), "/clusters/{id}/duty", Scoped(ViewChildRecord), children::duty_board),
         route(get.clone(), "/teams/{id}/loans", Scoped(AllocateWork), children::show_lend),
@@ -148,6 +176,11 @@ fn table() -> Vec<Row> {
         route(get.clone(), "/api/v1/councils/{id}", Scoped(ViewOrganisation), api::get_council),
         route(get.clone(), "/api/v1/teams", Scoped(ViewOrganisation), api::list_teams),
         route(get.clone(), "/api/v1/children", Scoped(ViewChildRecord), api::children::search),
+        route(get.clone(), "/api/v1/budgets", Scoped(ManageBudgets), api::budgets::list),
+        route(get.clone(), "/api/v1/budgets/{id}/ledger", Scoped(ManageBudgets), api::budgets::ledger),
+        route(post.clone(), "/api/v1/children/{id}/spends", Scoped(SpendFromBudget), api::budgets::create),
+        route(get.clone(), "/api/v1/spends/{id}", SignedIn, api::budgets::get),
+        route(post.clone(), "/api/v1/spends/{id}/decision", Scoped(DecideSpend), api::budgets::decide),
         route(post.clone(), "/api/v1/children", Scoped(EditChildRecord), api::children::create),
         route(post.clone(), "/api/v1/children/{id}/allocation", Scoped(AllocateWork), api::children::allocate),
         route(post.clone(), "/api/v1/children/{id}/notes", Scoped(EditChildRecord), api::children::add_note),

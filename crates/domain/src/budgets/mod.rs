@@ -153,3 +153,68 @@ pub fn measure_spends(facts: &[SpendFact]) -> SpendMeasures {
         spend_per_family: (!families.is_empty()).then(|| Pence(spent.0 / families.len() as i64)),
     }
 }
+
+/// A spend as typed, before it is checked.
+#[derive(Debug, Clone, Default)]
+pub struct SpendInput<'a> {
+    pub amount: &'a str,
+    pub category: &'a str,
+    pub purpose: &'a str,
+    pub supplier: &'a str,
+    pub method: &'a str,
+    /// The date it was spent, if a valid date was given (the caller reports a malformed one).
+    pub spent_on: Option<chrono::NaiveDate>,
+}
+
+/// A spend that has passed its checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidSpend {
+    pub amount: Pence,
+    pub category_code: String,
+    pub purpose: String,
+    pub supplier: String,
+    pub method: PaymentMethod,
+    pub spent_on: chrono::NaiveDate,
+}
+
+/// Checks a spend: an amount over £0, one of the council's categories, a purpose and a supplier
+/// in plain words, a way it was paid, and a date that is not in the future and falls in the
+/// budget's financial year.
+pub fn validate_spend(
+    input: &SpendInput,
+    categories: &[(String, String)],
+    year: FinancialYear,
+    today: chrono::NaiveDate,
+) -> Result<ValidSpend, crate::validation::FieldErrors> {
+    use crate::validation::{required_text, FieldErrors};
+    let mut errors = FieldErrors::new();
+    let amount = Pence::parse_positive(input.amount).map_err(|m| errors.add("amount", m)).ok();
+    let category = categories.iter().find(|(code, _)| code == input.category.trim()).map(|(c, _)| c.clone());
+    if category.is_none() {
+        errors.add("category", "Select what the money is for");
+    }
+    let purpose = required_text(&mut errors, "purpose", "what the spend is for", input.purpose, 1_000);
+    let supplier = required_text(&mut errors, "supplier", "who was paid", input.supplier, 200);
+    let method = PaymentMethod::from_code(input.method);
+    if method.is_none() {
+        errors.add("method", "Select how it was paid");
+    }
+    match input.spent_on {
+        Some(d) if d > today => errors.add("spent_on", "The date cannot be in the future"),
+        Some(d) if !year.contains(d) => {
+            errors.add("spent_on", format!("The date must be in the budget's financial year, {}", year.label()))
+        }
+        _ => {}
+    }
+    match (amount, category, method, input.spent_on) {
+        (Some(amount), Some(category_code), Some(method), Some(spent_on)) if errors.is_empty() => {
+            Ok(ValidSpend { amount, category_code, purpose, supplier, method, spent_on })
+        }
+        _ => {
+            if input.spent_on.is_none() && errors.for_field("spent_on").is_none() {
+                errors.add("spent_on", "Enter the date of the spend");
+            }
+            Err(errors)
+        }
+    }
+}

@@ -286,3 +286,36 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_spend_is_checked_field_by_field() {
+    let categories = vec![("clothing".to_string(), "Clothing and uniform".to_string())];
+    let good = SpendInput {
+        amount: "45.00",
+        category: "clothing",
+        purpose: "School uniform for September",
+        supplier: "Uniform shop",
+        method: "card",
+        spent_on: Some(d(2026, 11, 20)),
+    };
+    let spend = validate_spend(&good, &categories, FinancialYear(2026), d(2026, 11, 23)).unwrap();
+    assert_eq!((spend.amount, spend.method), (Pence(4500), PaymentMethod::PurchaseCard));
+    let bad = SpendInput {
+        amount: "-3",
+        category: "cinema",
+        purpose: " ",
+        supplier: "",
+        method: "cheque",
+        spent_on: Some(d(2026, 11, 24)),
+    };
+    let errors = validate_spend(&bad, &categories, FinancialYear(2026), d(2026, 11, 23)).unwrap_err();
+    let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, vec!["amount", "category", "purpose", "supplier", "method", "spent_on"]);
+    assert_eq!(errors.for_field("amount"), Some("The amount must be more than £0"));
+    let last_year = SpendInput { spent_on: Some(d(2026, 3, 31)), ..good.clone() };
+    let errors = validate_spend(&last_year, &categories, FinancialYear(2026), d(2026, 11, 23)).unwrap_err();
+    assert_eq!(errors.for_field("spent_on"), Some("The date must be in the budget's financial year, 2026/27"));
+    let no_date = SpendInput { spent_on: None, ..good };
+    let errors = validate_spend(&no_date, &categories, FinancialYear(2026), d(2026, 11, 23)).unwrap_err();
+    assert_eq!(errors.for_field("spent_on"), Some("Enter the date of the spend"));
+}

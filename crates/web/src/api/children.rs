@@ -466,7 +466,7 @@ pub async fn add_note(
 }
 
 /// The API's body as a form, so that the API and the pages check input with the same code.
-fn as_form(fields: Vec<(&str, String)>, dates: Vec<(&str, Option<NaiveDate>)>) -> crate::forms::FormData {
+pub(crate) fn as_form(fields: Vec<(&str, String)>, dates: Vec<(&str, Option<NaiveDate>)>) -> crate::forms::FormData {
     let mut pairs: Vec<(String, String)> = fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     for (name, date) in dates {
         if let Some(d) = date {

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod budgets;
 pub mod children;
 pub mod home;
 
@@ -101,6 +102,14 @@ impl Ctx {
                 nav.push(Link::new("/front-door", "Front door"));
                 nav.push(Link::new("/duty", "Duty"));
                 nav.push(Link::new("/children", "Children"));
+            }
+            if u.actor.holds(Permission::BudgetManage) {
+                nav.push(Link::new("/budgets", "Budgets"));
+            } else if u.actor.holds(Permission::BudgetSpend) {
+                nav.push(Link::new("/budgets/mine", "Spending"));
+            }
+            if u.actor.holds(Permission::BudgetApprove) {
+                nav.push(Link::new("/budgets/approvals", "Approvals"));
             }
             if u.actor.holds(Permission::OrgView) {
                 nav.push(Link::new("/organisation", "Organisation"));
@@ -244,6 +253,10 @@ pub struct FormPage {
     pub multipart: bool,
     /// A long form that can be saved as a draft and finished later.
     pub draft: bool,
+    /// Show the tables above the form (what a decision is about), not below it.
+    pub tables_first: bool,
+    /// A chart, with its data in one of the tables.
+    pub figure: Option<Figure>,
 }
 
 impl FormPage {
@@ -281,6 +294,8 @@ impl FormPage {
             extra_links: Vec::new(),
             multipart: false,
             draft: false,
+            tables_first: false,
+            figure: None,
         }
     }
 
@@ -336,6 +351,16 @@ pub struct DetailPage {
     pub actions: Vec<Link>,
     pub summary: Vec<(String, String)>,
     pub tables: Vec<Table>,
+    /// A chart, with its data in one of the tables.
+    pub figure: Option<Figure>,
+}
+
+/// A chart drawn on the server as SVG. The markup is built by Canopy from numbers and fixed
+/// labels only, never from user input, so it is rendered as it is.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub title: String,
+    pub svg: String,
 }
 
 impl DetailPage {
@@ -348,6 +373,7 @@ impl DetailPage {
             actions: Vec::new(),
             summary: Vec::new(),
             tables: Vec::new(),
+            figure: None,
         }
     }
 }

@@ -38,7 +38,7 @@ async fn step(app: &TestApp, b: &mut Browser, child: &str, step: &str, on: (i32,
     );
 }
 
-async fn add_maya(app: &TestApp, b: &mut Browser) -> String {
+pub(crate) async fn add_maya(app: &TestApp, b: &mut Browser) -> String {
     app.page("/children/new", b).await;
     let fields = [
         ("first_name", "Maya"),

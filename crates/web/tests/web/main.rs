@@ -3,6 +3,7 @@
 //! One test binary (with the browser test in `browser.rs`), so it links once.
 
 mod browser;
+mod budgets;
 mod journey;
 mod support;
 

@@ -131,6 +131,7 @@ impl TestApp {
             ("manager", "manager@test.example", "team_manager", Some("kingston_team")),
             ("windsor_worker", "windsor.worker@test.example", "practitioner", Some("windsor_team")),
             ("colleague", "colleague@test.example", "practitioner", Some("kingston_team")),
+            ("finance", "finance@test.example", "finance_officer", None),
         ] {
             let role_id = store
                 .list_roles()
@@ -187,6 +188,33 @@ impl TestApp {
             .post(self.url(path))
             .header(COOKIE, browser.cookie_header())
             .form(&form)
+            .send()
+            .await
+            .expect("request");
+        browser.absorb(r.headers());
+        r
+    }
+
+    /// POSTs a multipart form as a browser would, with the page's CSRF token and perhaps a file.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        browser: &mut Browser,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, Vec<u8>)>,
+    ) -> Response {
+        let mut form = reqwest::multipart::Form::new().text("csrf_token", browser.csrf.clone());
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        if let Some((field, name, bytes)) = file {
+            form = form.part(field.to_string(), reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        }
+        let r = self
+            .client
+            .post(self.url(path))
+            .header(COOKIE, browser.cookie_header())
+            .multipart(form)
             .send()
             .await
             .expect("request");

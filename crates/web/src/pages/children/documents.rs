@@ -2,7 +2,6 @@
 //! allow-list, kept outside the web root under random keys, and sent back only as downloads.
 
 use super::{child_for, render, Ctx, Field, FormPage};
-use crate::forms::FormData;
 use crate::state::AppState;
 use crate::AppError;
 use axum::extract::{Multipart, Path, State};
@@ -43,28 +42,10 @@ pub async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, AppError> {
     let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
-    let mut form = FormData::default();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return Err(AppError::BadRequest(format!("The upload could not be read: {e}"))),
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or_default().to_string();
-            let bytes = field.bytes().await.map_err(|_| AppError::TooLarge)?;
-            if !bytes.is_empty() {
-                file = Some((file_name, bytes.to_vec()));
-            }
-        } else if name != "csrf_token" {
-            form.0.push((name, field.text().await.unwrap_or_default()));
-        }
-    }
+    let (form, file) = crate::forms::read_multipart(multipart, "file").await?;
     let mut errors = FieldErrors::new();
     let title = required_text(&mut errors, "title", "what the document is", &form.get("title"), 120);
     let kind = match &file {
@@ -99,16 +80,27 @@ pub async fn download(
 ) -> Result<Response, AppError> {
     let child = child_for(&state, &ctx, &id, Action::ViewCaseNarrative).await?;
     let document = state.store.document(&child.id, &doc).await?;
-    let kind = DocumentKind::from_code(&document.kind)
-        .ok_or_else(|| AppError::Internal(format!("document {doc} has kind {}", document.kind)))?;
-    let bytes = state.files.get(&document.storage_key).await?;
-    if hex::encode(Sha256::digest(&bytes)) != document.sha256 {
-        return Err(AppError::Internal(format!("document {doc} does not match its checksum")));
-    }
     let event = canopy_store::AuditEvent::succeeded("download_document", "child", &child.id)
         .with_council(&child.council_id)
         .with_detail(doc);
-    state.store.audit(&ctx.audit(&state), event).await?;
+    send_document(&state, &ctx, &document, event).await
+}
+
+/// Sends a stored document as an attachment, once its bytes match their checksum, and audits
+/// the download with `event`.
+pub async fn send_document(
+    state: &AppState,
+    ctx: &Ctx,
+    document: &canopy_store::documents::DocumentRow,
+    event: canopy_store::AuditEvent,
+) -> Result<Response, AppError> {
+    let kind = DocumentKind::from_code(&document.kind)
+        .ok_or_else(|| AppError::Internal(format!("document {} has kind {}", document.id, document.kind)))?;
+    let bytes = state.files.get(&document.storage_key).await?;
+    if hex::encode(Sha256::digest(&bytes)) != document.sha256 {
+        return Err(AppError::Internal(format!("document {} does not match its checksum", document.id)));
+    }
+    state.store.audit(&ctx.audit(state), event).await?;
     let disposition = format!("attachment; filename=\"{}\"", safe_file_name(&document.title, kind));
     let mut response = bytes.into_response();
     let h = response.headers_mut();

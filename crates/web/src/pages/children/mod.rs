@@ -19,6 +19,7 @@ pub use access::{save_access, show_access};
 pub(crate) use address::parse_move;
 pub use address::{move_child, new_address};
 pub use details::{save_details, show_details};
+pub(crate) use documents::send_document;
 pub use documents::{download, new_document, upload};
 pub(crate) use duty::duty_board_data;
 pub use duty::{duty_board, duty_index, lend, show_lend};
@@ -146,6 +147,12 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             page.actions.push(Link::new(format!("/children/{}/access", child.id), "Restrict access to this record"));
         }
     }
+    if user.actor.holds(canopy_domain::access::Permission::BudgetSpend)
+        && may(&user.actor, Action::EditChildRecord, &child.resource())
+    {
+        page.actions.insert(0, Link::new(format!("/children/{}/spends/new", child.id), "Record a spend"));
+    }
+    page.tables.push(super::budgets::child_spends_table(&state, &child).await?);
     let addresses = state.store.addresses(&child.id).await?;
     if !addresses.is_empty() {
         page.tables.push(Table::new(
