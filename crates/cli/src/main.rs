@@ -2,6 +2,7 @@
 
 mod bench;
 mod demo;
+mod demo_budgets;
 mod demo_children;
 mod org;
 
@@ -278,7 +279,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             let store = open(&r).await?;
             let logins = demo::ensure(&store).await?;
             let count = demo_children::ensure(&store, *children, SystemClock.today()).await?;
-            println!("The demo has {count} children.");
+            let spends = demo_budgets::ensure(&store, SystemClock.today()).await?;
+            println!("The demo has {count} children and {spends} devolved budget spends.");
             println!("The demo organisation is in {}.", r.data_dir.display());
             println!("Sign in at http://{} with password '{}' as:", r.addr, demo::DEMO_PASSWORD);
             for (who, email) in logins {

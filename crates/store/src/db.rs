@@ -71,10 +71,12 @@ impl Store {
         if engine == Engine::Sqlite {
             pool_options = pool_options.after_connect(|conn, _| {
                 Box::pin(async move {
+                    // The busy timeout first: a new connection's journal-mode check can meet a
+                    // writer, and must wait for it rather than fail.
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA synchronous = FULL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
-                    conn.execute("PRAGMA busy_timeout = 10000").await?;
                     Ok(())
                 })
             });
