@@ -221,13 +221,120 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
     journey_pages.extend(every_step_form(&app).await);
     let journey_refs: Vec<&str> = journey_pages.iter().map(String::as_str).collect();
     check_pages(&c, &app, &axe, &journey_refs, &mut failures).await;
+    spend_and_approve(&c, &app, &axe, &child_id, &mut failures).await;
     c.close().await.expect("close");
     app.stop().await;
     assert!(failures.is_empty(), "accessibility or layout problems:\n{}", failures.join("\n"));
 }
 
+/// A practitioner spends within their limit in three screens (the child's record, the form, the
+/// approved spend), then over it; the manager approves that from the queue. Every budget page is
+/// checked with axe on the way.
+async fn spend_and_approve(
+    c: &fantoccini::Client,
+    app: &TestApp,
+    axe: &str,
+    child_id: &str,
+    failures: &mut Vec<String>,
+) {
+    let ctx = canopy_store::AuditContext { actor_id: app.ids["finance"].clone(), source: "test".into(), at_ms: 0 };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+    let budget = canopy_store::budgets::NewBudget {
+        council_id: app.ids["kingston"].clone(),
+        cluster_id: None,
+        team_id: Some(app.ids["kingston_team"].clone()),
+        name: "Direct help to families".into(),
+        year: canopy_domain::budgets::FinancialYear(2026),
+        allocation: Some(canopy_domain::budgets::Pence(100_000)),
+    };
+    let budget = app.db.store.create_budget(&ctx, &budget, today).await.expect("budget");
+    let limit = canopy_domain::budgets::LimitRule {
+        subject: canopy_domain::budgets::LimitSubject::Role("practitioner".into()),
+        limit: canopy_domain::budgets::SpendLimit {
+            per_spend: canopy_domain::budgets::Pence(25_000),
+            per_month: canopy_domain::budgets::Pence(100_000),
+        },
+    };
+    app.db.store.set_limit(&ctx, &app.ids["kingston"], &limit).await.expect("limit");
+
+    sign_in(c, app, "worker@test.example").await;
+    let spend = |amount: &'static str| async move {
+        // Screen 1: the child's record.
+        c.goto(&app.url(&format!("/children/{child_id}"))).await.expect("record");
+        c.find(Locator::Css("a[href$='/spends/new']")).await.expect("spend link").click().await.expect("open form");
+        // Screen 2: the form.
+        c.wait().for_element(Locator::Id("amount")).await.expect("amount").send_keys(amount).await.expect("type");
+        c.find(Locator::Css("#category option[value=clothing]")).await.expect("kind").click().await.expect("choose");
+        c.find(Locator::Id("purpose")).await.expect("purpose").send_keys("School shoes").await.expect("type");
+        c.find(Locator::Id("supplier")).await.expect("supplier").send_keys("Clarks").await.expect("type");
+        c.find(Locator::Css("form[action$='/spends/new'] button")).await.expect("submit").click().await.expect("send");
+        // Screen 3: the spend, with what became of it.
+        c.wait()
+            .for_element(Locator::Css(".govuk-notification-banner"))
+            .await
+            .expect("banner")
+            .text()
+            .await
+            .expect("text")
+    };
+    let banner = spend("45.00").await;
+    assert!(banner.contains("Approved: £45.00"), "{banner}");
+    let approved = c.current_url().await.expect("url").path().to_string();
+    let banner = spend("320.00").await;
+    assert!(banner.contains("Sent to your manager"), "{banner}");
+    let waiting = c.current_url().await.expect("url").path().to_string();
+    check_pages(
+        c,
+        app,
+        axe,
+        &[&approved, &waiting, "/budgets/mine", &format!("/children/{child_id}/spends/new")],
+        failures,
+    )
+    .await;
+
+    sign_in(c, app, "manager@test.example").await;
+    c.goto(&app.url("/budgets/approvals")).await.expect("queue");
+    c.find(Locator::Css(&format!("a[href='{waiting}/decision']")))
+        .await
+        .expect("in the queue")
+        .click()
+        .await
+        .expect("open");
+    check_pages(c, app, axe, &[&format!("{waiting}/decision"), "/budgets/approvals", "/budgets/measures"], failures)
+        .await;
+    c.goto(&app.url(&format!("{waiting}/decision"))).await.expect("decision");
+    c.find(Locator::Css("input[name=decision][value=approve]")).await.expect("approve").click().await.expect("choose");
+    c.find(Locator::Id("note")).await.expect("note").send_keys("Agreed").await.expect("type");
+    c.find(Locator::Css("form[action$='/decision'] button")).await.expect("submit").click().await.expect("send");
+    c.wait().for_element(Locator::Css("dl.govuk-summary-list")).await.expect("spend page");
+    let status = c.find(Locator::Css("dl.govuk-summary-list")).await.expect("summary").text().await.expect("text");
+    assert!(status.contains("Approved and paid"), "{status}");
+
+    sign_in(c, app, "finance@test.example").await;
+    let pages = [
+        "/budgets".to_string(),
+        format!("/budgets/{budget}"),
+        "/budgets/new".to_string(),
+        "/budgets/limits".to_string(),
+        "/budgets/categories".to_string(),
+        format!("/budgets/{budget}/allocate"),
+        format!("/budgets/{budget}/transfer"),
+        format!("/budgets/{budget}/close"),
+        format!("{approved}/settle"),
+        waiting.clone(),
+    ];
+    let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
+    check_pages(c, app, axe, &refs, failures).await;
+}
+
 async fn sign_in(c: &fantoccini::Client, app: &TestApp, email: &str) {
     c.set_window_size(1280, 900).await.expect("resize");
+    // Whoever is signed in signs out first.
+    c.goto(&app.url("/")).await.expect("home");
+    if let Ok(button) = c.find(Locator::Css("form[action='/sign-out'] button")).await {
+        button.click().await.expect("sign out");
+        c.wait().for_element(Locator::Id("email")).await.expect("signed out");
+    }
     c.goto(&app.url("/sign-in")).await.expect("sign-in page");
     c.find(Locator::Id("email")).await.expect("email").send_keys(email).await.expect("type");
     c.find(Locator::Id("password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
