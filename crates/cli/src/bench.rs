@@ -2,7 +2,7 @@
 //! scaled to the children asked for, then drives the real router in-process (every layer: the
 //! session, the policy, the store, the rendering) and prints percentiles.
 
-use crate::{demo, demo_children};
+use crate::{demo, demo_budgets, demo_children};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use canopy_domain::calendar::Clock;
@@ -54,6 +54,37 @@ impl Client {
         Ok(Self { app: app.clone(), cookie: format!("canopy-session={token}") })
     }
 
+    /// Submits a form as multipart (as the spend form is) and returns where it redirects to.
+    async fn post_multipart(&self, path: &str, fields: &[(String, String)]) -> Result<String, String> {
+        let boundary = "canopy-bench-boundary";
+        let mut body = String::new();
+        for (k, v) in fields {
+            body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        let response = self
+            .app
+            .clone()
+            .oneshot(
+                Request::post(path)
+                    .header(header::COOKIE, &self.cookie)
+                    .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+                    .body(Body::from(body))
+                    .map_err(|e| e.to_string())?,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        let location = response.headers().get(header::LOCATION).and_then(|l| l.to_str().ok()).map(str::to_string);
+        match (status, location) {
+            (StatusCode::SEE_OTHER, Some(l)) => Ok(l),
+            (status, _) => Err(format!(
+                "{path} answered {status}: {}",
+                body_text(response).await.chars().take(300).collect::<String>()
+            )),
+        }
+    }
+
     async fn get(&self, path: &str) -> Result<(StatusCode, String, Duration), String> {
         let start = Instant::now();
         let response = self
@@ -73,15 +104,52 @@ impl Client {
     }
 }
 
+/// What the bench times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    /// Child records and work trays.
+    Records,
+    /// Devolved budget spends by many practitioners at once.
+    Spends,
+    All,
+}
+
+/// How big the bench is.
+pub struct Plan {
+    pub children: usize,
+    pub samples: usize,
+    pub part: Part,
+    pub users: usize,
+    pub spends_each: usize,
+}
+
 /// Builds the scaled demo in `store` and prints the figures.
-pub async fn run(store: Store, children: usize, samples: usize) -> Result<(), String> {
+pub async fn run(store: Store, plan: &Plan) -> Result<(), String> {
     let started = Instant::now();
     demo::ensure(&store).await?;
-    let count = demo_children::ensure(&store, children, SystemClock.today()).await?;
+    let count = demo_children::ensure(&store, plan.children, SystemClock.today()).await?;
     println!("demo: {count} children ready in {:.1} s", started.elapsed().as_secs_f64());
+    let documents = std::env::temp_dir().join(format!("canopy-bench-documents-{}", std::process::id()));
+    let settings = Settings { documents_dir: documents.clone(), ..Settings::default() };
     let hasher = PasswordHasher::new()?;
-    let state = AppState::new(store.clone(), Arc::new(SystemClock), Settings::default(), hasher);
+    let state = AppState::new(store.clone(), Arc::new(SystemClock), settings, hasher);
     let app = canopy_web::build_router(state);
+    if plan.part != Part::Spends {
+        records(&store, &app, plan.samples).await?;
+    }
+    if plan.part != Part::Records {
+        let started = Instant::now();
+        let made = demo_budgets::ensure(&store, SystemClock.today()).await?;
+        println!("demo: {made} devolved budget spends ready in {:.1} s", started.elapsed().as_secs_f64());
+        spends(&store, &app, plan.users, plan.spends_each).await?;
+    }
+    let _ = std::fs::remove_dir_all(documents);
+    Ok(())
+}
+
+/// Child records, then the work trays of the busiest workers.
+async fn records(store: &Store, app: &axum::Router, samples: usize) -> Result<(), String> {
+    let (store, app) = (store.clone(), app.clone());
     let director_id = store
         .credentials_by_email("director@canopy.example")
         .await
@@ -123,5 +191,107 @@ pub async fn run(store: Store, children: usize, samples: usize) -> Result<(), St
     let average = workers.iter().map(|w| w.1).sum::<i64>() / (workers.len().max(1) as i64);
     report(&format!("work tray page (50 busiest workers, about {average} children each)"), tray_times);
     println!("every work tray of a 50-person team: {:.1} ms in all", team_total.as_secs_f64() * 1000.0);
+    Ok(())
+}
+
+/// `users` practitioners at once, each making `each` small spends one after another for a child
+/// they hold: the time from submitting the form to the "approved" page, for each spend.
+async fn spends(store: &Store, app: &axum::Router, users: usize, each: usize) -> Result<(), String> {
+    let today = SystemClock.today();
+    let budgets = store
+        .budgets(&canopy_store::budgets::BudgetFilter {
+            open_only: true,
+            ..canopy_store::budgets::BudgetFilter::in_scope(canopy_store::Scope::Organisation)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let teams = store.list_teams(&canopy_store::Scope::Organisation).await.map_err(|e| e.to_string())?;
+    let people = store.list_users().await.map_err(|e| e.to_string())?;
+    // Practitioners with a child in a cluster that holds an open budget, and room in their limit.
+    let mut spenders = Vec::new();
+    for (worker, _) in store.caseloads().await.map_err(|e| e.to_string())? {
+        if spenders.len() == users {
+            break;
+        }
+        let Some(user) = people.iter().find(|u| u.id == worker) else { continue };
+        let clusters: Vec<&String> =
+            teams.iter().filter(|t| user.team_ids.contains(&t.id)).filter_map(|t| t.cluster_id.as_ref()).collect();
+        let held = store.children_held(Some(&worker), &[], false).await.map_err(|e| e.to_string())?;
+        let Some(child) = held.into_iter().find(|c| {
+            budgets
+                .iter()
+                .any(|b| b.council_id == c.council_id && b.cluster_id.as_ref().is_some_and(|k| clusters.contains(&k)))
+        }) else {
+            continue;
+        };
+        let (limit, spent) =
+            store.spender_position(&child.council_id, &worker, today).await.map_err(|e| e.to_string())?;
+        if limit.is_none_or(|(l, _)| (l.per_month - spent).0 < 100 * each as i64) {
+            continue;
+        }
+        let client = Client::signed_in(app, store, &worker).await?;
+        let (status, form, _) = client.get(&format!("/children/{}/spends/new", child.id)).await?;
+        if status != StatusCode::OK {
+            return Err(format!("the spend form for {} answered {status}", user.email));
+        }
+        let csrf = form
+            .split("name=\"csrf_token\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_default()
+            .to_string();
+        let budget =
+            form.split("name=\"budget_id\" value=\"").nth(1).and_then(|r| r.split('"').next()).map(str::to_string);
+        let Some(budget) = budget else { continue };
+        spenders.push((client, child.id, budget, csrf));
+    }
+    if spenders.len() < users {
+        println!("spends: only {} practitioners could spend (asked for {users})", spenders.len());
+    }
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (client, child, budget, csrf) in spenders {
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            for i in 0..each {
+                let fields = [
+                    ("csrf_token", csrf.as_str()),
+                    ("budget_id", budget.as_str()),
+                    ("amount", "1.00"),
+                    ("category", "activities"),
+                    ("purpose", "Bench: a drink during a visit"),
+                    ("supplier", "Cafe"),
+                    ("method", "card"),
+                    ("spent_on-day", &today.format("%-d").to_string()),
+                    ("spent_on-month", &today.format("%-m").to_string()),
+                    ("spent_on-year", &today.format("%Y").to_string()),
+                ]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>();
+                let start = Instant::now();
+                let location = client.post_multipart(&format!("/children/{child}/spends/new"), &fields).await?;
+                let (status, page, _) = client.get(&location).await?;
+                let took = start.elapsed();
+                if status != StatusCode::OK || !page.contains("Approved:") {
+                    return Err(format!("spend {i} by a bench user was not approved at once ({status})"));
+                }
+                times.push(took);
+            }
+            Ok::<_, String>(times)
+        }));
+    }
+    let mut times = Vec::new();
+    for t in tasks {
+        times.extend(t.await.map_err(|e| e.to_string())??);
+    }
+    let wall = started.elapsed();
+    let n = times.len();
+    report(&format!("within-limit spend, submit to approved page ({users} practitioners at once)"), times);
+    println!("spends: {n} approved in {:.1} s, {:.0} a second", wall.as_secs_f64(), n as f64 / wall.as_secs_f64());
+    match store.check_ledger().await.map_err(|e| e.to_string())? {
+        Ok(postings) => println!("ledger: {postings} postings, every one balanced, no budget below zero"),
+        Err(problem) => return Err(format!("the ledger is wrong after the bench: {problem}")),
+    }
     Ok(())
 }

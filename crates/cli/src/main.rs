@@ -66,6 +66,15 @@ enum Command {
         /// Keep the database here (reused next time) instead of a temporary directory.
         #[arg(long)]
         keep_in: Option<PathBuf>,
+        /// What to time: child records and work trays, devolved budget spends, or both.
+        #[arg(long, value_enum, default_value_t = bench::Part::All)]
+        only: bench::Part,
+        /// How many practitioners spend at the same time in the spends benchmark.
+        #[arg(long, default_value_t = 50)]
+        users: usize,
+        /// How many spends each of them makes, one after another.
+        #[arg(long, default_value_t = 20)]
+        spends_each: usize,
     },
     /// Create the first organisation admin, if there are no users yet, and print a one-time password.
     Bootstrap {
@@ -291,15 +300,28 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             serve(store, &r, args).await
         }
-        Command::Bench { children, samples, keep_in } => {
+        Command::Bench { children, samples, keep_in, only, users, spends_each } => {
             let dir = keep_in
                 .clone()
                 .unwrap_or_else(|| std::env::temp_dir().join(format!("canopy-bench-{}", std::process::id())));
-            let store = Store::open_embedded(&dir).await.map_err(|e| e.to_string())?;
+            // With a database URL the bench uses that (empty or already benched) database instead.
+            let store = match &cli.database_url {
+                Some(url) => Store::open(url).await,
+                None => Store::open_embedded(&dir).await,
+            }
+            .map_err(|e| e.to_string())?;
+            println!("bench on {:?}", store.engine());
             store.ensure_reference_data(&cli_ctx()).await.map_err(|e| e.to_string())?;
-            let result = bench::run(store.clone(), *children, *samples).await;
+            let plan = bench::Plan {
+                children: *children,
+                samples: *samples,
+                part: *only,
+                users: *users,
+                spends_each: *spends_each,
+            };
+            let result = bench::run(store.clone(), &plan).await;
             store.close().await;
-            if keep_in.is_none() {
+            if keep_in.is_none() && cli.database_url.is_none() {
                 let _ = std::fs::remove_dir_all(&dir);
             }
             result

@@ -119,12 +119,55 @@ impl WriteTx {
     }
 }
 
+/// An audit row waiting to be written, and who to tell when it is.
+pub(crate) type QueuedAudit = (AuditContext, AuditEvent, tokio::sync::oneshot::Sender<Result<(), String>>);
+
+/// Writes queued audit rows: everything waiting goes into one transaction, so under load the
+/// disk syncs once per batch rather than once per row. Runs for the life of the store; `store`
+/// here has no queue of its own, so it writes directly.
+pub(crate) async fn write_batches(store: Store, mut pending: tokio::sync::mpsc::UnboundedReceiver<QueuedAudit>) {
+    const MOST: usize = 500;
+    while let Some(first) = pending.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MOST {
+            match pending.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let written = async {
+            let mut tx = store.begin_write().await?;
+            for (ctx, event, _) in &batch {
+                tx.audit(ctx, event.clone()).await?;
+            }
+            tx.commit().await
+        }
+        .await
+        .map_err(|e| e.to_string());
+        for (_, _, done) in batch {
+            let _ = done.send(written.clone());
+        }
+    }
+}
+
 impl Store {
-    /// Writes one audit row on its own (for reads and sign-in events, which change nothing else).
+    /// Writes one audit row on its own (for reads and sign-in events, which change nothing
+    /// else), and returns once it is committed. Rows from requests arriving together are
+    /// committed together.
     pub async fn audit(&self, ctx: &AuditContext, event: AuditEvent) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        tx.audit(ctx, event).await?;
-        tx.commit().await
+        let Some(queue) = &self.audit_queue else {
+            let mut tx = self.begin_write().await?;
+            tx.audit(ctx, event).await?;
+            return tx.commit().await;
+        };
+        let (done, written) = tokio::sync::oneshot::channel();
+        queue
+            .send((ctx.clone(), event, done))
+            .map_err(|_| StoreError::Corrupt("the audit writer has stopped".into()))?;
+        written
+            .await
+            .map_err(|_| StoreError::Corrupt("the audit writer has stopped".into()))?
+            .map_err(|e| StoreError::Corrupt(format!("writing the audit log: {e}")))
     }
 
     /// The most recent audit rows, newest first.

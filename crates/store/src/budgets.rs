@@ -384,15 +384,20 @@ struct SpendMoney<'a> {
 
 const BUDGET_COLUMNS: &str = "b.id, b.council_id, b.cluster_id, b.team_id, b.name, b.financial_year, b.status";
 
-/// The sums that make a budget's balances, by budget id.
-const BALANCES: &str = "SELECT l.account_owner AS budget_id, \
-       CAST(SUM(CASE WHEN l.account_kind = 'available' THEN l.amount_pence ELSE 0 END) AS BIGINT) AS available, \
-       CAST(SUM(CASE WHEN l.account_kind = 'committed' THEN l.amount_pence ELSE 0 END) AS BIGINT) AS committed, \
-       CAST(SUM(CASE WHEN l.account_kind = 'spent' THEN l.amount_pence ELSE 0 END) AS BIGINT) AS spent, \
-       CAST(SUM(CASE WHEN l.account_kind = 'available' AND (p.kind IN ('allocation', 'transfer') \
-            OR (p.kind = 'carry_forward' AND l.amount_pence > 0)) THEN l.amount_pence ELSE 0 END) AS BIGINT) AS allocated \
-     FROM ledger_lines l JOIN ledger_postings p ON p.id = l.posting_id \
-     WHERE l.account_kind <> 'funding' GROUP BY l.account_owner";
+/// A budget's balances, each summed from its own ledger lines through the account index, so the
+/// cost follows one budget's entries, not the whole ledger's.
+const BALANCE_COLUMNS: &str = "\
+    COALESCE((SELECT CAST(SUM(amount_pence) AS BIGINT) FROM ledger_lines \
+              WHERE account_owner = b.id AND account_kind = 'available'), 0) AS available, \
+    COALESCE((SELECT CAST(SUM(amount_pence) AS BIGINT) FROM ledger_lines \
+              WHERE account_owner = b.id AND account_kind = 'committed'), 0) AS committed, \
+    COALESCE((SELECT CAST(SUM(amount_pence) AS BIGINT) FROM ledger_lines \
+              WHERE account_owner = b.id AND account_kind = 'spent'), 0) AS spent, \
+    COALESCE((SELECT CAST(SUM(l.amount_pence) AS BIGINT) FROM ledger_lines l \
+              JOIN ledger_postings p ON p.id = l.posting_id \
+              WHERE l.account_owner = b.id AND l.account_kind = 'available' \
+                AND p.kind IN ('allocation', 'transfer', 'carry_forward') \
+                AND (p.kind <> 'carry_forward' OR l.amount_pence > 0)), 0) AS allocated";
 
 const SPEND_SELECT: &str = "SELECT s.id, s.budget_id, b.name AS budget_name, s.council_id, s.child_id, \
        c.first_name, c.last_name, s.for_family, s.requested_by, r.display_name AS requester, s.requested_at, \
@@ -499,11 +504,7 @@ impl Store {
     /// Budgets with their balances.
     pub async fn budgets(&self, filter: &BudgetFilter) -> Result<Vec<BudgetRow>, StoreError> {
         let (scope_sql, mut params) = scope_clause(&filter.scope, "b.council_id", 1);
-        let mut sql = format!(
-            "SELECT {BUDGET_COLUMNS}, COALESCE(t.available, 0) AS available, COALESCE(t.committed, 0) AS committed, \
-             COALESCE(t.spent, 0) AS spent, COALESCE(t.allocated, 0) AS allocated \
-             FROM budgets b LEFT JOIN ({BALANCES}) t ON t.budget_id = b.id WHERE 1 = 1{scope_sql}"
-        );
+        let mut sql = format!("SELECT {BUDGET_COLUMNS}, {BALANCE_COLUMNS} FROM budgets b WHERE 1 = 1{scope_sql}");
         for (column, value) in
             [("b.council_id", &filter.council_id), ("b.cluster_id", &filter.cluster_id), ("b.team_id", &filter.team_id)]
         {
@@ -561,11 +562,7 @@ impl Store {
     pub async fn budget(&self, scope: &Scope, id: &str) -> Result<BudgetRow, StoreError> {
         let (scope_sql, mut params) = scope_clause(scope, "b.council_id", 2);
         params.insert(0, id.to_string());
-        let sql = format!(
-            "SELECT {BUDGET_COLUMNS}, COALESCE(t.available, 0) AS available, COALESCE(t.committed, 0) AS committed, \
-             COALESCE(t.spent, 0) AS spent, COALESCE(t.allocated, 0) AS allocated \
-             FROM budgets b LEFT JOIN ({BALANCES}) t ON t.budget_id = b.id WHERE b.id = $1{scope_sql}"
-        );
+        let sql = format!("SELECT {BUDGET_COLUMNS}, {BALANCE_COLUMNS} FROM budgets b WHERE b.id = $1{scope_sql}");
         self.budget_rows(&sql, &params).await?.into_iter().next().ok_or(StoreError::NotFound)
     }
 

@@ -24,6 +24,8 @@ pub struct Store {
     pool: AnyPool,
     engine: Engine,
     write_gate: Arc<Mutex<()>>,
+    /// Where standalone audit rows go to be written in batches (see `audit::write_batches`).
+    pub(crate) audit_queue: Option<tokio::sync::mpsc::UnboundedSender<crate::audit::QueuedAudit>>,
 }
 
 /// A write transaction, holding the SQLite write gate while it lives.
@@ -82,9 +84,12 @@ impl Store {
             });
         }
         let pool = pool_options.connect_with(options).await?;
-        let store = Self { pool, engine, write_gate: Arc::new(Mutex::new(())) };
+        let mut store = Self { pool, engine, write_gate: Arc::new(Mutex::new(())), audit_queue: None };
         store.check_durability().await?;
         store.migrate().await?;
+        let (queue, pending) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(crate::audit::write_batches(store.clone(), pending));
+        store.audit_queue = Some(queue);
         Ok(store)
     }
 
@@ -151,7 +156,13 @@ impl Store {
             Engine::Sqlite => Some(self.write_gate.clone().lock_owned().await),
             Engine::Postgres => None,
         };
-        let tx = self.pool.begin().await?;
+        let tx = match self.engine {
+            // Take SQLite's write lock at the start (waiting out the busy timeout if a writer
+            // that failed is still rolling back), rather than upgrading from a read part-way
+            // through, which SQLite refuses at once when another write got in between.
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Engine::Postgres => self.pool.begin().await?,
+        };
         Ok(WriteTx { tx, engine: self.engine, _gate: gate })
     }
 
