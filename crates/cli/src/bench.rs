@@ -121,6 +121,7 @@ pub struct Plan {
     pub part: Part,
     pub users: usize,
     pub spends_each: usize,
+    pub think_ms: u64,
 }
 
 /// Builds the scaled demo in `store` and prints the figures.
@@ -141,7 +142,7 @@ pub async fn run(store: Store, plan: &Plan) -> Result<(), String> {
         let started = Instant::now();
         let made = demo_budgets::ensure(&store, SystemClock.today()).await?;
         println!("demo: {made} devolved budget spends ready in {:.1} s", started.elapsed().as_secs_f64());
-        spends(&store, &app, plan.users, plan.spends_each).await?;
+        spends(&store, &app, plan).await?;
     }
     let _ = std::fs::remove_dir_all(documents);
     Ok(())
@@ -194,9 +195,10 @@ async fn records(store: &Store, app: &axum::Router, samples: usize) -> Result<()
     Ok(())
 }
 
-/// `users` practitioners at once, each making `each` small spends one after another for a child
-/// they hold: the time from submitting the form to the "approved" page, for each spend.
-async fn spends(store: &Store, app: &axum::Router, users: usize, each: usize) -> Result<(), String> {
+/// `users` practitioners at once, each making `each` small spends for a child they hold, with a
+/// random pause between them: the time from submitting the form to the "approved" page.
+async fn spends(store: &Store, app: &axum::Router, plan: &Plan) -> Result<(), String> {
+    let (users, each, think_ms) = (plan.users, plan.spends_each, plan.think_ms);
     let today = SystemClock.today();
     let budgets = store
         .budgets(&canopy_store::budgets::BudgetFilter {
@@ -250,10 +252,15 @@ async fn spends(store: &Store, app: &axum::Router, users: usize, each: usize) ->
     }
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for (client, child, budget, csrf) in spenders {
+    for (n, (client, child, budget, csrf)) in spenders.into_iter().enumerate() {
+        let mut pauses = StdRng::seed_from_u64(n as u64);
         tasks.push(tokio::spawn(async move {
             let mut times = Vec::new();
             for i in 0..each {
+                if think_ms > 0 {
+                    let pause = rand::Rng::gen_range(&mut pauses, 0..=2 * think_ms);
+                    tokio::time::sleep(Duration::from_millis(pause)).await;
+                }
                 let fields = [
                     ("csrf_token", csrf.as_str()),
                     ("budget_id", budget.as_str()),
@@ -287,7 +294,12 @@ async fn spends(store: &Store, app: &axum::Router, users: usize, each: usize) ->
     }
     let wall = started.elapsed();
     let n = times.len();
-    report(&format!("within-limit spend, submit to approved page ({users} practitioners at once)"), times);
+    let pace = if think_ms == 0 {
+        "with no pause between spends".to_string()
+    } else {
+        format!("pausing 0-{} ms between spends", 2 * think_ms)
+    };
+    report(&format!("within-limit spend, submit to approved page ({users} practitioners at once, {pace})"), times);
     println!("spends: {n} approved in {:.1} s, {:.0} a second", wall.as_secs_f64(), n as f64 / wall.as_secs_f64());
     match store.check_ledger().await.map_err(|e| e.to_string())? {
         Ok(postings) => println!("ledger: {postings} postings, every one balanced, no budget below zero"),

@@ -75,6 +75,11 @@ enum Command {
         /// How many spends each of them makes, one after another.
         #[arg(long, default_value_t = 20)]
         spends_each: usize,
+        /// How long each practitioner pauses between spends on average, in milliseconds (a random
+        /// pause from none to twice this). 0 sends the next spend the moment the last is approved,
+        /// which measures the most the server can take rather than what people do.
+        #[arg(long, default_value_t = 1000)]
+        think_ms: u64,
     },
     /// Create the first organisation admin, if there are no users yet, and print a one-time password.
     Bootstrap {
@@ -300,7 +305,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             serve(store, &r, args).await
         }
-        Command::Bench { children, samples, keep_in, only, users, spends_each } => {
+        Command::Bench { children, samples, keep_in, only, users, spends_each, think_ms } => {
             let dir = keep_in
                 .clone()
                 .unwrap_or_else(|| std::env::temp_dir().join(format!("canopy-bench-{}", std::process::id())));
@@ -318,6 +323,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 part: *only,
                 users: *users,
                 spends_each: *spends_each,
+                think_ms: *think_ms,
             };
             let result = bench::run(store.clone(), &plan).await;
             store.close().await;

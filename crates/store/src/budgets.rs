@@ -385,7 +385,9 @@ struct SpendMoney<'a> {
 const BUDGET_COLUMNS: &str = "b.id, b.council_id, b.cluster_id, b.team_id, b.name, b.financial_year, b.status";
 
 /// A budget's balances, each summed from its own ledger lines through the account index, so the
-/// cost follows one budget's entries, not the whole ledger's.
+/// cost follows one budget's entries, not the whole ledger's. What was allocated starts from the
+/// few postings that move money in and finds their lines by posting (`|| ''` keeps the planner
+/// off the account index, which would walk every one of the budget's spends per posting).
 const BALANCE_COLUMNS: &str = "\
     COALESCE((SELECT CAST(SUM(amount_pence) AS BIGINT) FROM ledger_lines \
               WHERE account_owner = b.id AND account_kind = 'available'), 0) AS available, \
@@ -393,10 +395,10 @@ const BALANCE_COLUMNS: &str = "\
               WHERE account_owner = b.id AND account_kind = 'committed'), 0) AS committed, \
     COALESCE((SELECT CAST(SUM(amount_pence) AS BIGINT) FROM ledger_lines \
               WHERE account_owner = b.id AND account_kind = 'spent'), 0) AS spent, \
-    COALESCE((SELECT CAST(SUM(l.amount_pence) AS BIGINT) FROM ledger_lines l \
-              JOIN ledger_postings p ON p.id = l.posting_id \
-              WHERE l.account_owner = b.id AND l.account_kind = 'available' \
-                AND p.kind IN ('allocation', 'transfer', 'carry_forward') \
+    COALESCE((SELECT CAST(SUM(l.amount_pence) AS BIGINT) FROM ledger_postings p \
+              JOIN ledger_lines l ON l.posting_id = p.id \
+              WHERE p.kind IN ('allocation', 'transfer', 'carry_forward') \
+                AND l.account_owner || '' = b.id AND l.account_kind = 'available' \
                 AND (p.kind <> 'carry_forward' OR l.amount_pence > 0)), 0) AS allocated";
 
 const SPEND_SELECT: &str = "SELECT s.id, s.budget_id, b.name AS budget_name, s.council_id, s.child_id, \

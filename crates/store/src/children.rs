@@ -779,27 +779,35 @@ async fn insert_child(
 /// Fills in who is named on, and shut out of, each child in a list, so that lists can be
 /// filtered by the same policy as single records.
 async fn attach_access(store: &Store, children: &mut [ChildRow]) -> Result<(), StoreError> {
-    for chunk in children.chunks_mut(500) {
-        let params: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        for (table, column) in [
-            ("child_named_people", "user_id"),
-            ("child_excluded_people", "user_id"),
-            ("child_excluded_teams", "team_id"),
-        ] {
-            let sql = format!("SELECT child_id, {column} FROM {table} WHERE child_id IN ({})", params.join(", "));
-            let mut query = sqlx::query(&sql);
+    for chunk in children.chunks_mut(300) {
+        // One query for all three lists: each row says which list it belongs to.
+        let marks = |from: usize| -> String {
+            (from..from + chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+        };
+        let n = chunk.len();
+        let sql = format!(
+            "SELECT 'named', child_id, user_id FROM child_named_people WHERE child_id IN ({}) \
+             UNION ALL SELECT 'excluded', child_id, user_id FROM child_excluded_people WHERE child_id IN ({}) \
+             UNION ALL SELECT 'team', child_id, team_id FROM child_excluded_teams WHERE child_id IN ({})",
+            marks(1),
+            marks(n + 1),
+            marks(2 * n + 1)
+        );
+        let mut query = sqlx::query(&sql);
+        for _ in 0..3 {
             for c in chunk.iter() {
                 query = query.bind(&c.id);
             }
-            for r in query.fetch_all(store.pool()).await? {
-                let child_id: String = r.try_get(0)?;
-                let value: String = r.try_get(1)?;
-                if let Some(c) = chunk.iter_mut().find(|c| c.id == child_id) {
-                    match table {
-                        "child_named_people" => c.named_people.push(value),
-                        "child_excluded_people" => c.excluded_people.push(value),
-                        _ => c.excluded_teams.push(value),
-                    }
+        }
+        for r in query.fetch_all(store.pool()).await? {
+            let list: String = r.try_get(0)?;
+            let child_id: String = r.try_get(1)?;
+            let value: String = r.try_get(2)?;
+            if let Some(c) = chunk.iter_mut().find(|c| c.id == child_id) {
+                match list.as_str() {
+                    "named" => c.named_people.push(value),
+                    "excluded" => c.excluded_people.push(value),
+                    _ => c.excluded_teams.push(value),
                 }
             }
         }

@@ -205,6 +205,17 @@ impl Store {
             .map_err(StoreError::from)
     }
 
+    /// What each request needs to know of its user, in one query: (display name, email,
+    /// disabled, must change password).
+    pub async fn user_header(&self, id: &str) -> Result<(String, String, bool, bool), StoreError> {
+        let row = sqlx::query("SELECT display_name, email, disabled, must_change_password FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok((row.try_get(0)?, row.try_get(1)?, flag(&row, "disabled")?, flag(&row, "must_change_password")?))
+    }
+
     pub async fn get_user(&self, id: &str) -> Result<UserRow, StoreError> {
         let row = sqlx::query(
             "SELECT id, email, display_name, job_title, disabled, must_change_password FROM users WHERE id = $1",
@@ -406,44 +417,43 @@ impl Store {
     /// The user as the access policy sees them: the grants of their roles, their teams, and the
     /// councils they serve (those of their teams and any granted directly).
     pub async fn actor(&self, user_id: &str, today: chrono::NaiveDate) -> Result<Actor, StoreError> {
-        let role_rows = sqlx::query(
-            "SELECT r.reach, p.permission FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
-             JOIN role_permissions p ON p.role_id = r.id WHERE ur.user_id = $1",
-        )
-        .bind(user_id)
-        .fetch_all(self.pool())
-        .await?;
-        let mut by_reach: BTreeMap<Reach, Vec<Permission>> = BTreeMap::new();
-        for r in &role_rows {
-            let reach: String = r.try_get(0)?;
-            let perm: String = r.try_get(1)?;
-            // A code the domain no longer knows grants nothing.
-            if let (Some(reach), Some(perm)) = (Reach::from_code(&reach), Permission::from_code(&perm)) {
-                by_reach.entry(reach).or_default().push(perm);
-            }
-        }
-        // A worker lent to another team's duty counts as one of its members while the loan runs.
-        let teams: BTreeSet<String> = sqlx::query(
-            "SELECT team_id FROM team_members WHERE user_id = $1 \
-             UNION SELECT team_id FROM duty_loans WHERE user_id = $1 AND starts_on <= $2 AND ends_on >= $2",
+        // One query: the role grants, the teams (a worker lent to another team's duty counts as
+        // one of its members while the loan runs) and the councils, each row tagged.
+        let rows = sqlx::query(
+            "SELECT 'grant', r.reach, p.permission FROM user_roles ur JOIN roles r ON r.id = ur.role_id \
+             JOIN role_permissions p ON p.role_id = r.id WHERE ur.user_id = $1 \
+             UNION ALL SELECT 'team', team_id, '' FROM team_members WHERE user_id = $1 \
+             UNION ALL SELECT 'team', team_id, '' FROM duty_loans WHERE user_id = $1 AND starts_on <= $2 AND ends_on >= $2 \
+             UNION ALL SELECT 'council', council_id, '' FROM user_councils WHERE user_id = $1 \
+             UNION ALL SELECT 'council', tc.council_id, '' FROM team_members tm \
+                JOIN team_councils tc ON tc.team_id = tm.team_id WHERE tm.user_id = $1",
         )
         .bind(user_id)
         .bind(today.to_string())
         .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
-        let councils: BTreeSet<String> = sqlx::query(
-            "SELECT council_id FROM user_councils WHERE user_id = $1 \
-             UNION SELECT tc.council_id FROM team_members tm JOIN team_councils tc ON tc.team_id = tm.team_id WHERE tm.user_id = $1",
-        )
-        .bind(user_id)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
+        .await?;
+        let mut by_reach: BTreeMap<Reach, Vec<Permission>> = BTreeMap::new();
+        let mut teams = BTreeSet::new();
+        let mut councils = BTreeSet::new();
+        for r in &rows {
+            let kind: String = r.try_get(0)?;
+            let value: String = r.try_get(1)?;
+            match kind.as_str() {
+                "grant" => {
+                    let perm: String = r.try_get(2)?;
+                    // A code the domain no longer knows grants nothing.
+                    if let (Some(reach), Some(perm)) = (Reach::from_code(&value), Permission::from_code(&perm)) {
+                        by_reach.entry(reach).or_default().push(perm);
+                    }
+                }
+                "team" => {
+                    teams.insert(value);
+                }
+                _ => {
+                    councils.insert(value);
+                }
+            }
+        }
         Ok(Actor {
             user_id: user_id.to_string(),
             grants: grants_of(by_reach.iter().map(|(r, p)| (*r, p.as_slice()))),

@@ -87,6 +87,7 @@ CREATE TABLE ledger_postings (
     posted_at BIGINT NOT NULL
 );
 CREATE INDEX ledger_postings_by_spend ON ledger_postings(spend_id);
+CREATE INDEX ledger_postings_by_kind ON ledger_postings(kind);
 
 CREATE TABLE ledger_lines (
     posting_id TEXT NOT NULL REFERENCES ledger_postings(id),
@@ -96,7 +97,8 @@ CREATE TABLE ledger_lines (
     amount_pence BIGINT NOT NULL CHECK (amount_pence <> 0),
     PRIMARY KEY (posting_id, line_no)
 );
-CREATE INDEX ledger_lines_by_account ON ledger_lines(account_owner, account_kind);
+-- Covers the balance sums, so a balance is read from the index alone.
+CREATE INDEX ledger_lines_by_account ON ledger_lines(account_owner, account_kind, amount_pence);
 
 CREATE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -87,6 +87,7 @@ CREATE TABLE ledger_postings (
     posted_at INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX ledger_postings_by_spend ON ledger_postings(spend_id);
+CREATE INDEX ledger_postings_by_kind ON ledger_postings(kind);
 
 CREATE TABLE ledger_lines (
     posting_id TEXT NOT NULL REFERENCES ledger_postings(id),
@@ -96,7 +97,8 @@ CREATE TABLE ledger_lines (
     amount_pence INTEGER NOT NULL CHECK (amount_pence <> 0),
     PRIMARY KEY (posting_id, line_no)
 ) STRICT;
-CREATE INDEX ledger_lines_by_account ON ledger_lines(account_owner, account_kind);
+-- Covers the balance sums, so a balance is read from the index alone.
+CREATE INDEX ledger_lines_by_account ON ledger_lines(account_owner, account_kind, amount_pence);
 
 CREATE TRIGGER ledger_postings_no_update BEFORE UPDATE ON ledger_postings
 BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;

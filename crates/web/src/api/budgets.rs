@@ -149,7 +149,7 @@ pub async fn create(
         ],
         vec![("spent_on", Some(body.spent_on))],
     );
-    let spend = parse_spend(&state, &ctx, &child, &form).await.map_err(AppError::Invalid)?;
+    let spend = parse_spend(&state, &ctx, &child, &form).await?.map_err(AppError::Invalid)?;
     let outcome = state.store.record_spend(&ctx.audit(&state), &spend, state.clock.today()).await?;
     let access = spend_for(&state, &ctx, &outcome.id).await?;
     Ok((StatusCode::CREATED, Json(spend_out(&access))).into_response())

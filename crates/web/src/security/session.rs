@@ -126,15 +126,15 @@ pub async fn session_layer(State(state): State<AppState>, mut request: Request, 
         }
     }
     if let Some((user_id, session_hash, csrf_token, via_api_token)) = found {
-        if let (Ok(user), Ok(actor)) =
-            (state.store.get_user(&user_id).await, state.store.actor(&user_id, now.date_naive()).await)
+        if let (Ok((display_name, email, disabled, must_change_password)), Ok(actor)) =
+            (state.store.user_header(&user_id).await, state.store.actor(&user_id, now.date_naive()).await)
         {
-            if !user.disabled {
+            if !disabled {
                 request.extensions_mut().insert(CurrentUser {
                     user_id,
-                    display_name: user.display_name,
-                    email: user.email,
-                    must_change_password: user.must_change_password,
+                    display_name,
+                    email,
+                    must_change_password,
                     actor,
                     session_hash,
                     csrf_token,

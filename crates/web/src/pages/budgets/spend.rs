@@ -3,7 +3,7 @@
 
 use super::spendable_budgets;
 use crate::forms::FormData;
-use crate::pages::children::child_for;
+use crate::pages::children::{child_for, child_for_change};
 use crate::pages::{render, Cell, Ctx, DetailPage, Field, FormPage, Link, Table};
 use crate::state::AppState;
 use crate::AppError;
@@ -118,27 +118,31 @@ pub(crate) async fn parse_spend(
     ctx: &Ctx,
     child: &ChildRow,
     form: &FormData,
-) -> Result<NewSpend, FieldErrors> {
-    let budgets = spendable_budgets(state, ctx, &child.council_id)
-        .await
-        .map_err(|_| FieldErrors::one("budget_id", "Budgets could not be read"))?;
-    let categories = state.store.budget_categories(&child.council_id).await.unwrap_or_default();
+) -> Result<Result<NewSpend, FieldErrors>, AppError> {
+    let categories = state.store.budget_categories(&child.council_id).await?;
     let mut errors = FieldErrors::new();
     let budget_id = form.get("budget_id");
-    let budget = budgets.iter().find(|b| b.id == budget_id);
-    if budget.is_none() {
-        let elsewhere = state.store.budget(&Scope::Organisation, &budget_id).await.ok();
-        errors.add(
-            "budget_id",
-            match elsewhere {
-                Some(b) if b.council_id != child.council_id => {
-                    "That budget belongs to another council. Choose a budget of the child's council."
-                }
-                Some(b) if !b.open => "That budget is closed for the year",
-                _ => "Select a budget your team or cluster holds",
-            },
-        );
-    }
+    let actor = &ctx.user()?.actor;
+    let found = match state.store.budget(&Scope::Organisation, &budget_id).await {
+        Ok(b) => Some(b),
+        Err(canopy_store::StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let budget = match &found {
+        Some(b) if b.council_id != child.council_id => {
+            errors.add("budget_id", "That budget belongs to another council. Choose a budget of the child's council.");
+            None
+        }
+        Some(b) if !b.open => {
+            errors.add("budget_id", "That budget is closed for the year");
+            None
+        }
+        Some(b) if may(actor, Action::SpendFromBudget, &b.resource()) => Some(b),
+        _ => {
+            errors.add("budget_id", "Select a budget your team or cluster holds");
+            None
+        }
+    };
     let date_error = date_from_parts(
         "the date of the spend",
         &form.get("spent_on-day"),
@@ -171,9 +175,9 @@ pub(crate) async fn parse_spend(
         }
     };
     let (Some(valid), Some(budget), true) = (valid, budget, errors.is_empty()) else {
-        return Err(errors);
+        return Ok(Err(errors));
     };
-    Ok(NewSpend {
+    Ok(Ok(NewSpend {
         budget_id: budget.id.clone(),
         child_id: child.id.clone(),
         for_family: form.get("for_family") == "yes",
@@ -184,7 +188,7 @@ pub(crate) async fn parse_spend(
         method: valid.method,
         spent_on: valid.spent_on,
         receipt_document_id: None,
-    })
+    }))
 }
 
 pub async fn create_spend(
@@ -193,9 +197,10 @@ pub async fn create_spend(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+    // The spend's own audit row records this use of the record; a refused form audits the read.
+    let child = child_for_change(&state, &ctx, &id, Action::EditChildRecord).await?;
     let (form, receipt) = crate::forms::read_multipart(multipart, "receipt").await?;
-    let parsed = parse_spend(&state, &ctx, &child, &form).await;
+    let parsed = parse_spend(&state, &ctx, &child, &form).await?;
     let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
     let receipt_kind = match &receipt {
         Some((name, bytes)) => recognise(bytes, name).map_err(|m| errors.add("receipt", m)).ok(),
@@ -227,6 +232,7 @@ async fn refuse_spend(
     form: &FormData,
     errors: &FieldErrors,
 ) -> Result<Response, AppError> {
+    state.store.audit_child_read(&ctx.audit(state), child, "edit_child").await?;
     let budgets = spendable_budgets(state, ctx, &child.council_id).await?;
     let categories = state.store.budget_categories(&child.council_id).await?;
     let mut page = spend_form(ctx, child, &budgets, &categories, form, errors);

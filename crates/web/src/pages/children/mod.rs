@@ -20,6 +20,7 @@ pub(crate) use address::parse_move;
 pub use address::{move_child, new_address};
 pub use details::{save_details, show_details};
 pub(crate) use documents::send_document;
+
 pub use documents::{download, new_document, upload};
 pub(crate) use duty::duty_board_data;
 pub use duty::{duty_board, duty_index, lend, show_lend};
@@ -50,6 +51,25 @@ use chrono::NaiveDate;
 
 /// Loads a child the user may act on, auditing the read; otherwise "not found".
 pub async fn child_for(state: &AppState, ctx: &Ctx, id: &str, action: Action) -> Result<ChildRow, AppError> {
+    let child = child_unaudited(state, ctx, id, action).await?;
+    let what = if action == Action::EditChildRecord { "edit_child" } else { "view_child" };
+    state.store.audit_child_read(&ctx.audit(state), &child, what).await?;
+    Ok(child)
+}
+
+/// The child's record if the policy allows `action`, for a change whose own audit row, written
+/// in the same transaction, records the access. A refusal is still audited here. The caller
+/// must audit a read itself if it shows the record without making the change.
+pub(crate) async fn child_for_change(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    action: Action,
+) -> Result<ChildRow, AppError> {
+    child_unaudited(state, ctx, id, action).await
+}
+
+async fn child_unaudited(state: &AppState, ctx: &Ctx, id: &str, action: Action) -> Result<ChildRow, AppError> {
     let user = ctx.user()?;
     let child = match state.store.get_child(id).await {
         Ok(c) => c,
@@ -65,8 +85,6 @@ pub async fn child_for(state: &AppState, ctx: &Ctx, id: &str, action: Action) ->
     if let (Some(kept), Action::EditChildRecord) = (&child.merged_into, action) {
         return Err(AppError::Conflict(format!("This record was merged into record {kept}: record work there")));
     }
-    let what = if action == Action::EditChildRecord { "edit_child" } else { "view_child" };
-    state.store.audit_child_read(&ctx.audit(state), &child, what).await?;
     Ok(child)
 }
 
