@@ -115,6 +115,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Work with the devolved budgets' ledger.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
 }
 
 #[derive(clap::Args, Clone)]
@@ -154,6 +159,12 @@ enum UsersCommand {
 enum AuditCommand {
     /// Check the whole audit chain and name the first bad row.
     Verify,
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Check that every posting balances and no budget is below zero.
+    Check,
 }
 
 /// Reads `key = value` lines (quotes optional, `#` comments).
@@ -365,6 +376,17 @@ async fn run(cli: Cli) -> Result<(), String> {
                     }
                     Ok(())
                 }
+            }
+        }
+        Command::Ledger { command: LedgerCommand::Check } => {
+            let r = resolve(&cli, None, "data")?;
+            let store = open(&r).await?;
+            match store.check_ledger().await.map_err(|e| e.to_string())? {
+                Ok(n) => {
+                    println!("The ledger checks: {n} postings, each balanced, and no budget below zero.");
+                    Ok(())
+                }
+                Err(problem) => Err(format!("the ledger is wrong: {problem}")),
             }
         }
         Command::Audit { command: AuditCommand::Verify } => {
