@@ -239,8 +239,16 @@ on_both_engines!(finance_exports_the_ledger_with_formulas_escaped_and_the_api_sp
         problem["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
     assert_eq!(fields, vec!["amount", "category", "purpose"], "{problem}");
 
-    let (status, _) = app.page("/budgets", &mut finance).await;
+    let (status, overview) = app.page("/budgets", &mut finance).await;
     assert_eq!(status, StatusCode::OK);
+    assert!(overview.contains("Direct help to families") && overview.contains("Activities and relationship-building"));
+    // By council and by the team that holds it; another team's view has none of it.
+    let (_, by_team) = app.page(&format!("/budgets?holder=team:{}", app.ids["kingston_team"]), &mut finance).await;
+    assert!(by_team.contains("Direct help to families"));
+    let (_, other) = app.page(&format!("/budgets?holder=team:{}", app.ids["windsor_team"]), &mut finance).await;
+    assert!(!other.contains("Direct help to families"));
+    let (_, windsor) = app.page(&format!("/budgets?council={}", app.ids["windsor"]), &mut finance).await;
+    assert!(!windsor.contains("Direct help to families"));
     let csv = app.get("/budgets/ledger.csv?year=2026/27", &mut finance).await;
     assert_eq!(csv.status(), StatusCode::OK);
     assert!(csv.headers()["content-disposition"].to_str().expect("header").contains("attachment"));

@@ -29,6 +29,9 @@ pub struct BudgetQuery {
     pub year: String,
     #[serde(default)]
     pub budget: String,
+    /// A cluster or team holding budgets: `cluster:ID` or `team:ID`.
+    #[serde(default)]
+    pub holder: String,
 }
 
 impl BudgetQuery {
@@ -85,16 +88,33 @@ pub async fn overview(
     let org = structure(&state, &scope).await?;
     let today = state.clock.today();
     let year = query.year_or(today);
-    let filter =
-        BudgetFilter { council_id: query.council(), year: Some(year), ..BudgetFilter::in_scope(scope.clone()) };
+    let (cluster_id, team_id) = match query.holder.split_once(':') {
+        Some(("cluster", id)) => (Some(id.to_string()), None),
+        Some(("team", id)) => (None, Some(id.to_string())),
+        _ => (None, None),
+    };
+    let filter = BudgetFilter {
+        council_id: query.council(),
+        cluster_id,
+        team_id,
+        year: Some(year),
+        ..BudgetFilter::in_scope(scope.clone())
+    };
     let budgets = budgets_for(&state, &ctx, Action::ManageBudgets, filter).await?;
     let mut councils = vec![(String::new(), "All councils".to_string())];
     councils.extend(org.council_options());
     let years: Vec<(String, String)> =
         (0..3).map(|i| FinancialYear(FinancialYear::of(today).0 - i)).map(|y| (y.label(), y.label())).collect();
-    let form = FormData(vec![("council".into(), query.council.clone()), ("year".into(), year.label())]);
+    let form = FormData(vec![
+        ("council".into(), query.council.clone()),
+        ("holder".into(), query.holder.clone()),
+        ("year".into(), year.label()),
+    ]);
+    let mut holders = holder_options(&org);
+    holders[0].1 = "Every cluster and team".into();
     let fields = vec![
         Field::choices("council", "Council", "select", councils, &[form.get("council")]),
+        Field::choices("holder", "Cluster or team", "select", holders, &[form.get("holder")]),
         Field::choices("year", "Financial year", "select", years, &[form.get("year")]),
     ];
     let mut page = FormPage::new(&ctx, "Devolved budgets", "/budgets", "/budgets", "Show", fields, &FieldErrors::new());
