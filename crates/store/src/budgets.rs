@@ -592,15 +592,8 @@ impl Store {
             return Err(closed_budget());
         }
         let note = PostingNote { council_id: &council, memo, posted_on: today, ..PostingNote::default() };
-        let posting = tx.post(ctx, &Posting::allocation(&council, budget_id, amount), &note).await?;
-        tx.audit(
-            ctx,
-            AuditEvent::succeeded("allocate", "budget", budget_id)
-                .with_council(&council)
-                .with_detail(format!("{} posting {posting}", amount.display())),
-        )
-        .await?;
-        tx.commit().await
+        let event = AuditEvent::succeeded("allocate", "budget", budget_id).with_detail(amount.display());
+        post_and_commit(tx, ctx, &Posting::allocation(&council, budget_id, amount), &note, event).await
     }
 
     /// Moves money between two open budgets of the same council.
@@ -632,15 +625,9 @@ impl Store {
             return Err(closed_budget());
         }
         let note = PostingNote { council_id: &from_council, memo, posted_on: today, ..PostingNote::default() };
-        let posting = tx.post(ctx, &Posting::transfer(from, to, amount), &note).await?;
-        tx.audit(
-            ctx,
-            AuditEvent::succeeded("transfer", "budget", from)
-                .with_council(&from_council)
-                .with_detail(format!("{} to {to}, posting {posting}", amount.display())),
-        )
-        .await?;
-        tx.commit().await
+        let event =
+            AuditEvent::succeeded("transfer", "budget", from).with_detail(format!("{} to {to}", amount.display()));
+        post_and_commit(tx, ctx, &Posting::transfer(from, to, amount), &note, event).await
     }
 
     /// Closes a budget at year end. What is left goes back to the council, or into
@@ -1249,6 +1236,20 @@ impl Store {
         let n: i64 = sqlx::query("SELECT COUNT(*) FROM ledger_postings").fetch_one(self.pool()).await?.try_get(0)?;
         Ok(Ok(n))
     }
+}
+
+/// Posts a movement of money that stands alone, audits it (naming the posting) and commits.
+async fn post_and_commit(
+    mut tx: WriteTx,
+    ctx: &AuditContext,
+    posting: &Posting,
+    note: &PostingNote<'_>,
+    event: AuditEvent,
+) -> Result<(), StoreError> {
+    let id = tx.post(ctx, posting, note).await?;
+    let detail = format!("{}, posting {id}", event.detail);
+    tx.audit(ctx, event.with_council(note.council_id).with_detail(detail)).await?;
+    tx.commit().await
 }
 
 fn closed_budget() -> StoreError {

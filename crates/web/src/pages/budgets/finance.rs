@@ -64,6 +64,15 @@ impl Structure {
         self.councils.iter().find(|c| c.id == id).map(|c| c.name.clone()).unwrap_or_default()
     }
 
+    /// Links to the same page for each other council in reach.
+    fn other_councils(&self, council: &CouncilRow, path: &str, label: &str) -> Vec<Link> {
+        self.councils
+            .iter()
+            .filter(|c| c.id != council.id)
+            .map(|c| Link::new(format!("{path}?council={}", c.id), format!("{label} {}", c.name)))
+            .collect()
+    }
+
     fn council_options(&self) -> Vec<(String, String)> {
         self.councils.iter().map(|c| (c.id.clone(), c.name.clone())).collect()
     }
@@ -651,12 +660,7 @@ async fn limits_page(
             )
         })
         .collect();
-    page.extra_links = org
-        .councils
-        .iter()
-        .filter(|c| c.id != council.id)
-        .map(|c| Link::new(format!("/budgets/limits?council={}", c.id), format!("Limits in {}", c.name)))
-        .collect();
+    page.extra_links = org.other_councils(council, "/budgets/limits", "Limits in");
     Ok(page)
 }
 
@@ -748,12 +752,7 @@ async fn categories_page(
         &["Code", "Name"],
         categories.into_iter().map(|(c, n)| vec![Cell::text(c), Cell::text(n)]).collect(),
     ));
-    page.extra_links = org
-        .councils
-        .iter()
-        .filter(|c| c.id != council.id)
-        .map(|c| Link::new(format!("/budgets/categories?council={}", c.id), format!("Kinds of spend in {}", c.name)))
-        .collect();
+    page.extra_links = org.other_councils(council, "/budgets/categories", "Kinds of spend in");
     Ok(page)
 }
 

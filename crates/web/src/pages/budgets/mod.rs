@@ -67,23 +67,35 @@ pub(crate) async fn spendable_budgets(
 pub(crate) async fn child_spends_table(state: &AppState, child: &ChildRow) -> Result<Table, AppError> {
     let filter = SpendFilter { child_id: Some(child.id.clone()), ..SpendFilter::in_scope(Scope::Organisation) };
     let spends = state.store.spends(&filter).await?;
-    let mut table = Table::new(
-        "Spent for this child and family",
-        &["Date", "Amount", "What for", "Status"],
+    let mut table = spends_table("Spent for this child and family", "What for", &spends, |s| {
+        format!("{}: {}", s.category_name, s.purpose)
+    });
+    table.empty = "Nothing has been spent from a devolved budget for this child.".into();
+    Ok(table)
+}
+
+/// Spends as a table of date, amount (linking to the spend), `middle`, and status.
+pub(crate) fn spends_table(
+    title: &str,
+    middle_heading: &str,
+    spends: &[canopy_store::budgets::SpendRow],
+    middle: impl Fn(&canopy_store::budgets::SpendRow) -> String,
+) -> Table {
+    Table::new(
+        title,
+        &["Date", "Amount", middle_heading, "Status"],
         spends
             .iter()
             .map(|s| {
                 vec![
                     Cell::text(s.spent_on.format("%-d %b %Y").to_string()),
                     Cell::link(s.amount.display(), format!("/spends/{}", s.id)),
-                    Cell::text(format!("{}: {}", s.category_name, s.purpose)),
+                    Cell::text(middle(s)),
                     Cell::text(s.status.label()),
                 ]
             })
             .collect(),
-    );
-    table.empty = "Nothing has been spent from a devolved budget for this child.".into();
-    Ok(table)
+    )
 }
 
 /// A budget's holder as people say it: "North cluster" or a team's name.

@@ -73,21 +73,7 @@ pub async fn mine(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String
         ..SpendFilter::in_scope(Scope::Organisation)
     };
     let spends = state.store.spends(&filter).await?;
-    let mut table = Table::new(
-        "Your recent spends",
-        &["Date", "Amount", "Child", "Status"],
-        spends
-            .iter()
-            .map(|s| {
-                vec![
-                    Cell::text(s.spent_on.format("%-d %b %Y").to_string()),
-                    Cell::link(s.amount.display(), format!("/spends/{}", s.id)),
-                    Cell::text(&s.child_name),
-                    Cell::text(s.status.label()),
-                ]
-            })
-            .collect(),
-    );
+    let mut table = super::spends_table("Your recent spends", "Child", &spends, |s| s.child_name.clone());
     table.empty = "You have not spent from a devolved budget yet.".into();
     page.tables.push(table);
     render(page)

@@ -385,27 +385,15 @@ async fn recent_for_family(state: &AppState, access: &SpendAccess) -> Result<Tab
         since: Some(since),
         ..SpendFilter::in_scope(Scope::Organisation)
     };
-    let rows = state
-        .store
-        .spends(&filter)
-        .await?
-        .into_iter()
-        .filter(|s| s.id != access.spend.id)
-        .map(|s| {
-            vec![
-                Cell::text(s.spent_on.format("%-d %b %Y").to_string()),
-                Cell::text(s.amount.display()),
-                Cell::text(if access.sees_child {
-                    format!("{}: {}", s.category_name, s.purpose)
-                } else {
-                    s.category_name
-                }),
-                Cell::text(s.status.label()),
-            ]
-        })
-        .collect();
-    let mut table =
-        Table::new("This family's spends in the last year", &["Date", "Amount", "What for", "Status"], rows);
+    let mut spends = state.store.spends(&filter).await?;
+    spends.retain(|s| s.id != access.spend.id);
+    let mut table = super::spends_table("This family's spends in the last year", "What for", &spends, |s| {
+        if access.sees_child {
+            format!("{}: {}", s.category_name, s.purpose)
+        } else {
+            s.category_name.clone()
+        }
+    });
     table.empty = "Nothing else has been spent for this family in the last year.".into();
     Ok(table)
 }
