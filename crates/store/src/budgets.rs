@@ -962,25 +962,10 @@ impl Store {
             };
             status = tx.take_money(ctx, &money, today).await?;
         }
-        sqlx::query(
-            "UPDATE budget_spends SET status = $1, decided_by = $2, decided_at = $3, decision_note = $4 WHERE id = $5",
-        )
-        .bind(status.code())
-        .bind(&ctx.actor_id)
-        .bind(ctx.at_ms)
-        .bind(note)
-        .bind(spend_id)
-        .execute(tx.conn())
-        .await?;
-        tx.audit(
-            ctx,
-            AuditEvent::succeeded(if approve { "approve_spend" } else { "decline_spend" }, "spend", spend_id)
-                .with_council(&spend.council_id)
-                .with_detail(format!("{} {}", spend.amount.display(), note)),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(status)
+        let event = AuditEvent::succeeded(if approve { "approve_spend" } else { "decline_spend" }, "spend", spend_id)
+            .with_council(&spend.council_id)
+            .with_detail(format!("{} {}", spend.amount.display(), note));
+        finish_change(tx, ctx, spend_id, status, DECIDED, note, event).await
     }
 
     /// Pays a committed spend, cancels one not yet paid, or refunds a paid one. Cancelling and
@@ -1017,25 +1002,10 @@ impl Store {
             }
             _ => {}
         }
-        sqlx::query(
-            "UPDATE budget_spends SET status = $1, settled_by = $2, settled_at = $3, settle_note = $4 WHERE id = $5",
-        )
-        .bind(status.code())
-        .bind(&ctx.actor_id)
-        .bind(ctx.at_ms)
-        .bind(note)
-        .bind(spend_id)
-        .execute(tx.conn())
-        .await?;
-        tx.audit(
-            ctx,
-            AuditEvent::succeeded("settle_spend", "spend", spend_id)
-                .with_council(&spend.council_id)
-                .with_detail(format!("{}: {}", status.label(), note)),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(status)
+        let event = AuditEvent::succeeded("settle_spend", "spend", spend_id)
+            .with_council(&spend.council_id)
+            .with_detail(format!("{}: {}", status.label(), note));
+        finish_change(tx, ctx, spend_id, status, SETTLED, note, event).await
     }
 
     /// Links a receipt, already stored as a document on the child's record, to a spend.
@@ -1250,6 +1220,33 @@ async fn post_and_commit(
     let detail = format!("{}, posting {id}", event.detail);
     tx.audit(ctx, event.with_council(note.council_id).with_detail(detail)).await?;
     tx.commit().await
+}
+
+/// The columns that say who decided a spend, when, and their note; and the same for settling it.
+const DECIDED: [&str; 3] = ["decided_by", "decided_at", "decision_note"];
+const SETTLED: [&str; 3] = ["settled_by", "settled_at", "settle_note"];
+
+/// Sets a spend's new status with who changed it, when and why, audits the change and commits.
+async fn finish_change(
+    mut tx: WriteTx,
+    ctx: &AuditContext,
+    spend_id: &str,
+    status: SpendStatus,
+    [by, at, why]: [&str; 3],
+    note: &str,
+    event: AuditEvent,
+) -> Result<SpendStatus, StoreError> {
+    sqlx::query(&format!("UPDATE budget_spends SET status = $1, {by} = $2, {at} = $3, {why} = $4 WHERE id = $5"))
+        .bind(status.code())
+        .bind(&ctx.actor_id)
+        .bind(ctx.at_ms)
+        .bind(note)
+        .bind(spend_id)
+        .execute(tx.conn())
+        .await?;
+    tx.audit(ctx, event).await?;
+    tx.commit().await?;
+    Ok(status)
 }
 
 fn closed_budget() -> StoreError {
