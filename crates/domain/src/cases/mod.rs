@@ -2,6 +2,7 @@
 //! strategy discussions, section 47 enquiries, conferences and plans; their lifecycle rules and
 //! their statutory clocks.
 
+pub mod care;
 mod clocks;
 mod codes;
 mod journey;

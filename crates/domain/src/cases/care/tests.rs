@@ -1,0 +1,292 @@
+use super::*;
+use proptest::prelude::*;
+use LegalStatus::*;
+use ReasonNewEpisode as Rne;
+
+fn d(m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+}
+
+fn foster(carer: &str) -> Placement {
+    Placement {
+        place: PlacementType::U6,
+        provider: Some(PlacementProvider::PR1),
+        carer: carer.into(),
+        postcode: Some("KT1 1EU".into()),
+        urn: None,
+    }
+}
+
+fn at(place: PlacementType, carer: &str) -> Placement {
+    Placement { place, ..foster(carer) }
+}
+
+fn start(on: NaiveDate, ls: LegalStatus, p: Placement) -> CareChange {
+    CareChange::StartedToBeLookedAfter { date: on, legal_status: ls, placement: p }
+}
+
+fn ls(on: NaiveDate, status: LegalStatus) -> CareChange {
+    CareChange::LegalStatusChanged { date: on, legal_status: status }
+}
+
+fn moved(on: NaiveDate, p: Placement) -> CareChange {
+    CareChange::PlacementChanged { date: on, placement: p, reason: Some(ReasonPlaceChange::Carpl) }
+}
+
+fn ceased(on: NaiveDate, reason: ReasonEpisodeCeased) -> CareChange {
+    CareChange::CeasedToBeLookedAfter { date: on, reason }
+}
+
+fn rnes(episodes: &[CareEpisode]) -> Vec<ReasonNewEpisode> {
+    episodes.iter().map(|e| e.reason_new_episode).collect()
+}
+
+#[test]
+fn starting_to_be_looked_after_opens_one_episode_with_rne_s() {
+    let e = derive_episodes(&[start(d(1, 5), V2, foster("smith"))]).unwrap();
+    assert_eq!(rnes(&e), vec![Rne::S]);
+    assert_eq!((e[0].start, e[0].end, e[0].legal_status), (d(1, 5), None, V2));
+}
+
+#[test]
+fn a_care_order_granted_is_a_change_of_legal_status_only() {
+    let e = derive_episodes(&[start(d(1, 5), C1, foster("smith")), ls(d(3, 1), C2)]).unwrap();
+    assert_eq!(rnes(&e), vec![Rne::S, Rne::L]);
+    assert_eq!(e[0].placement, e[1].placement);
+}
+
+#[test]
+fn a_continuation_episode_starts_the_day_the_previous_one_ended_with_x1() {
+    let e = derive_episodes(&[start(d(1, 5), V2, foster("smith")), ls(d(3, 1), C1)]).unwrap();
+    assert_eq!((e[0].end, e[0].reason_ceased), (Some(d(3, 1)), Some(ReasonEpisodeCeased::X1)));
+    assert_eq!(e[1].start, d(3, 1));
+}
+
+#[test]
+fn moving_to_new_carers_is_p() {
+    let e = derive_episodes(&[start(d(1, 5), V2, foster("smith")), moved(d(2, 10), foster("jones"))]).unwrap();
+    assert_eq!(rnes(&e), vec![Rne::S, Rne::P]);
+    assert_eq!(e[1].reason_place_change, Some(ReasonPlaceChange::Carpl));
+}
+
+#[test]
+fn the_same_carers_at_a_new_address_or_a_new_placement_type_is_t() {
+    let mut moved_house = foster("smith");
+    moved_house.postcode = Some("KT2 5AA".into());
+    let e = derive_episodes(&[start(d(1, 5), V2, foster("smith")), moved(d(2, 10), moved_house)]).unwrap();
+    assert_eq!(rnes(&e), vec![Rne::S, Rne::T]);
+    let e = derive_episodes(&[start(d(1, 5), C2, foster("smith")), moved(d(2, 10), at(PlacementType::U4, "smith"))])
+        .unwrap();
+    assert_eq!(rnes(&e), vec![Rne::S, Rne::T], "short-term foster care becomes long-term with the same carers");
+}
+
+#[test]
+fn a_new_legal_status_and_new_carers_on_one_day_is_u() {
+    let e = derive_episodes(&[start(d(1, 5), V2, foster("smith")), ls(d(4, 1), C1), moved(d(4, 1), foster("jones"))])
+        .unwrap();
+    assert_eq!(rnes(&e), vec![Rne::S, Rne::U]);
+    assert_eq!(e.len(), 2, "changes on the same day make one episode");
+}
+
+#[test]
+fn a_new_legal_status_and_placement_with_the_same_carers_is_b() {
+    let e = derive_episodes(&[
+        start(d(1, 5), C2, foster("smith")),
+        ls(d(6, 1), E1),
+        moved(d(6, 1), at(PlacementType::A5, "smith")),
+    ])
+    .unwrap();
+    assert_eq!(rnes(&e), vec![Rne::S, Rne::B]);
+    assert_eq!((e[1].legal_status, e[1].placement.place), (E1, PlacementType::A5));
+}
+
+#[test]
+fn leaving_care_closes_the_last_episode_and_only_the_last_may_be_open() {
+    let e = derive_episodes(&[
+        start(d(1, 5), V2, foster("smith")),
+        moved(d(2, 1), foster("jones")),
+        ceased(d(5, 1), ReasonEpisodeCeased::E4A),
+    ])
+    .unwrap();
+    assert!(e.iter().all(|x| x.end.is_some()));
+    assert_eq!(e[1].reason_ceased, Some(ReasonEpisodeCeased::E4A));
+}
+
+#[test]
+fn a_second_period_of_care_starts_again_with_s() {
+    let e = derive_episodes(&[
+        start(d(1, 5), V2, foster("smith")),
+        ceased(d(2, 1), ReasonEpisodeCeased::E4A),
+        start(d(6, 1), V2, foster("smith")),
+    ])
+    .unwrap();
+    assert_eq!(rnes(&e), vec![Rne::S, Rne::S]);
+}
+
+#[test]
+fn care_cannot_end_and_start_again_on_the_same_day() {
+    let err = derive_episodes(&[
+        start(d(1, 5), V2, foster("smith")),
+        ceased(d(2, 1), ReasonEpisodeCeased::E8),
+        start(d(2, 1), C1, foster("jones")),
+    ])
+    .unwrap_err();
+    assert!(err.0.contains("change within one period of care"), "{err}");
+}
+
+#[test]
+fn nothing_can_change_for_a_child_who_is_not_looked_after() {
+    assert!(derive_episodes(&[ls(d(1, 5), C1)]).unwrap_err().0.contains("not looked after"));
+    assert!(derive_episodes(&[ceased(d(1, 5), ReasonEpisodeCeased::E8)]).is_err());
+    let err = derive_episodes(&[start(d(1, 5), V2, foster("a")), start(d(2, 5), V2, foster("b"))]).unwrap_err();
+    assert!(err.0.contains("already looked after"));
+}
+
+#[test]
+fn a_period_of_care_cannot_start_with_a_temporary_placement() {
+    let err = derive_episodes(&[start(d(1, 5), V2, at(PlacementType::T1, "hospital"))]).unwrap_err();
+    assert!(err.0.contains("cannot start with a temporary placement"), "{err}");
+}
+
+#[test]
+fn a_period_of_care_cannot_end_in_a_temporary_placement() {
+    let err = derive_episodes(&[
+        start(d(1, 5), C2, foster("smith")),
+        moved(d(2, 1), at(PlacementType::T1, "hospital")),
+        ceased(d(2, 3), ReasonEpisodeCeased::E8),
+    ])
+    .unwrap_err();
+    assert!(err.0.contains("cannot end with a temporary placement"));
+}
+
+#[test]
+fn after_a_temporary_placement_the_child_returns_to_their_usual_placement_with_p() {
+    let e = derive_episodes(&[
+        start(d(1, 5), C2, foster("smith")),
+        moved(d(2, 1), at(PlacementType::T1, "hospital")),
+        moved(d(2, 4), foster("smith")),
+    ])
+    .unwrap();
+    assert_eq!(rnes(&e), vec![Rne::S, Rne::P, Rne::P]);
+    let err = derive_episodes(&[
+        start(d(1, 5), C2, foster("smith")),
+        moved(d(2, 1), at(PlacementType::T3, "respite")),
+        moved(d(2, 10), foster("jones")),
+    ])
+    .unwrap_err();
+    assert!(err.0.contains("goes back to their usual placement"), "{err}");
+}
+
+#[test]
+fn a_t4_temporary_placement_lasts_at_most_seven_days() {
+    let ok = [
+        start(d(1, 5), C2, foster("smith")),
+        moved(d(2, 1), at(PlacementType::T4, "emergency")),
+        moved(d(2, 8), foster("smith")),
+    ];
+    assert!(derive_episodes(&ok).is_ok());
+    let too_long = [
+        start(d(1, 5), C2, foster("smith")),
+        moved(d(2, 1), at(PlacementType::T4, "emergency")),
+        moved(d(2, 9), foster("smith")),
+    ];
+    assert!(derive_episodes(&too_long).unwrap_err().0.contains("more than seven days"));
+}
+
+#[test]
+fn a_short_break_recorded_as_its_own_period_cannot_change_part_way() {
+    let err = derive_episodes(&[start(d(1, 5), V3, foster("respite")), moved(d(1, 7), foster("other"))]).unwrap_err();
+    assert!(err.0.contains("short break"), "{err}");
+    let e = derive_episodes(&[start(d(1, 5), V3, foster("respite")), ceased(d(1, 7), ReasonEpisodeCeased::E13)]);
+    assert!(e.is_ok());
+}
+
+#[test]
+fn short_breaks_are_at_most_17_days_each_and_75_days_in_12_months() {
+    let mut changes = Vec::new();
+    // Five breaks of 16 days: 80 days within the year.
+    for m in [1, 3, 5, 7, 9] {
+        changes.push(start(d(m, 1), V3, foster("respite")));
+        changes.push(ceased(d(m, 16), ReasonEpisodeCeased::E13));
+    }
+    let e = derive_episodes(&changes).unwrap();
+    let problems = short_break_problems(&e, d(11, 23));
+    assert_eq!(problems, vec![ShortBreakProblem::TooManyDays { year_ending: d(9, 16), days: 80 }]);
+    let long =
+        derive_episodes(&[start(d(1, 1), V3, foster("respite")), ceased(d(1, 18), ReasonEpisodeCeased::E13)]).unwrap();
+    assert_eq!(short_break_problems(&long, d(11, 23)), vec![ShortBreakProblem::TooLong { start: d(1, 1), days: 18 }]);
+    let fine =
+        derive_episodes(&[start(d(1, 1), V3, foster("respite")), ceased(d(1, 17), ReasonEpisodeCeased::E13)]).unwrap();
+    assert!(short_break_problems(&fine, d(11, 23)).is_empty());
+}
+
+#[test]
+fn x1_is_kept_for_linking_episodes_and_cannot_end_care() {
+    let err =
+        derive_episodes(&[start(d(1, 5), V2, foster("a")), ceased(d(2, 1), ReasonEpisodeCeased::X1)]).unwrap_err();
+    assert!(err.0.contains("X1"));
+}
+
+#[test]
+fn recording_what_is_already_so_changes_nothing_and_is_refused() {
+    let err = derive_episodes(&[start(d(1, 5), V2, foster("a")), ls(d(2, 1), V2)]).unwrap_err();
+    assert!(err.0.contains("nothing changed"));
+}
+
+#[test]
+fn changes_are_read_in_date_order_whatever_order_they_were_recorded_in() {
+    let recorded_late = [ls(d(3, 1), C2), moved(d(2, 1), foster("jones")), start(d(1, 5), C1, foster("smith"))];
+    let e = derive_episodes(&recorded_late).unwrap();
+    assert_eq!(rnes(&e), vec![Rne::S, Rne::P, Rne::L]);
+}
+
+#[test]
+fn the_codes_read_as_the_903_writes_them() {
+    assert_eq!(LegalStatus::from_code("c2"), Some(C2));
+    assert_eq!(PlacementType::from_code("Z11").map(|p| p.code()), Some("Z11"));
+    assert!(PlacementType::T0.is_temporary() && !PlacementType::U6.is_temporary());
+    assert_eq!(ReasonEpisodeCeased::from_code("E4A"), Some(ReasonEpisodeCeased::E4A));
+    assert_eq!(ReasonPlaceChange::from_code("CREQB").map(|r| r.code()), Some("CREQB"));
+    assert_eq!(ReviewParticipation::ALL.len(), 8);
+    assert_eq!(PlacementProvider::ALL.len(), 6);
+    assert!(V3.is_short_break() && V4.is_short_break() && !C2.is_short_break());
+}
+
+fn arb_change() -> impl Strategy<Value = (u32, u8, u8)> {
+    (0..200u32, 0..4u8, 0..4u8)
+}
+
+proptest! {
+    /// Whatever is recorded, anything accepted is a proper 903 history: episodes in order, each
+    /// continuation starting the day the one before ended, only the last open, and S exactly
+    /// where a period of care begins.
+    #[test]
+    fn accepted_histories_are_well_formed(raw in proptest::collection::vec(arb_change(), 1..12)) {
+        let base = d(1, 1);
+        let carers = ["a", "b", "c", "d"];
+        let statuses = [V2, C1, C2, E1];
+        let changes: Vec<CareChange> = raw
+            .iter()
+            .map(|&(day, kind, pick)| {
+                let on = base + chrono::Days::new(u64::from(day));
+                match kind {
+                    0 => start(on, statuses[pick as usize], foster(carers[pick as usize])),
+                    1 => ls(on, statuses[pick as usize]),
+                    2 => moved(on, foster(carers[pick as usize])),
+                    _ => ceased(on, ReasonEpisodeCeased::E8),
+                }
+            })
+            .collect();
+        if let Ok(e) = derive_episodes(&changes) {
+            for w in e.windows(2) {
+                prop_assert!(w[0].start <= w[1].start);
+                prop_assert!(w[0].end.is_some(), "only the last episode may be open");
+                match w[1].reason_new_episode {
+                    Rne::S => prop_assert!(w[0].reason_ceased != Some(ReasonEpisodeCeased::X1) && w[0].end < Some(w[1].start)),
+                    _ => prop_assert!(w[0].end == Some(w[1].start) && w[0].reason_ceased == Some(ReasonEpisodeCeased::X1)),
+                }
+            }
+            prop_assert!(e.first().map(|x| x.reason_new_episode) == Some(Rne::S));
+        }
+    }
+}
