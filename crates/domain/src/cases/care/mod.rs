@@ -3,10 +3,12 @@
 //! care"); the episodes, their reasons for a new episode (RNE) and the links between them are
 //! worked out here, so the Episodes table can be read straight off the record.
 
+mod clocks;
 mod codes;
 #[cfg(test)]
 mod tests;
 
+pub use clocks::{care_clocks, in_oc2, in_oc3, leaver_clocks, periods_of_care, CareClock, CareClockKind, CareRecord};
 pub use codes::{
     LegalStatus, PlacementProvider, PlacementType, ReasonEpisodeCeased, ReasonNewEpisode, ReasonPlaceChange,
     ReviewParticipation,

@@ -290,3 +290,146 @@ proptest! {
         }
     }
 }
+
+fn calendar() -> crate::calendar::WorkingCalendar {
+    crate::calendar::WorkingCalendar::england_and_wales()
+}
+
+fn due(clocks: &[CareClock], kind: CareClockKind) -> Option<NaiveDate> {
+    clocks.iter().find(|c| c.kind == kind).map(|c| c.due)
+}
+
+#[test]
+fn the_first_review_is_within_20_working_days_then_3_months_then_every_6() {
+    let e = derive_episodes(&[start(d(1, 5), V2, foster("smith"))]).unwrap();
+    let record = CareRecord { episodes: &e, ..CareRecord::default() };
+    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::LookedAfterReview), Some(d(2, 2)));
+    let one = [d(1, 30)];
+    let record = CareRecord { episodes: &e, reviews: &one, ..CareRecord::default() };
+    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::LookedAfterReview), Some(d(4, 30)));
+    let two = [d(1, 30), d(4, 20)];
+    let record = CareRecord { episodes: &e, reviews: &two, ..CareRecord::default() };
+    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::LookedAfterReview), Some(d(10, 20)));
+}
+
+#[test]
+fn the_first_review_counts_working_days_past_bank_holidays() {
+    // Care begins on Maundy Thursday 2026: Good Friday and Easter Monday are not working days.
+    let e = derive_episodes(&[start(d(4, 2), V2, foster("smith"))]).unwrap();
+    let record = CareRecord { episodes: &e, ..CareRecord::default() };
+    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::LookedAfterReview), Some(d(5, 5)));
+}
+
+#[test]
+fn visits_are_due_a_week_after_each_placement_then_every_six_weeks_in_its_first_year() {
+    let e = derive_episodes(&[start(d(1, 5), C2, foster("smith")), moved(d(3, 2), foster("jones"))]).unwrap();
+    let before_move = [d(1, 9), d(2, 16)];
+    let record = CareRecord { episodes: &e, visits: &before_move, ..CareRecord::default() };
+    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::StatutoryVisit), Some(d(3, 9)));
+    let after = [d(1, 9), d(3, 6)];
+    let record = CareRecord { episodes: &e, visits: &after, ..CareRecord::default() };
+    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::StatutoryVisit), Some(d(4, 17)));
+}
+
+#[test]
+fn after_a_placements_first_year_visits_follow_the_plan() {
+    let e = derive_episodes(&[start(d(1, 5), C2, foster("smith"))]).unwrap();
+    let last = NaiveDate::from_ymd_opt(2027, 2, 1).unwrap();
+    let visits = [last];
+    let plain = CareRecord { episodes: &e, visits: &visits, ..CareRecord::default() };
+    assert_eq!(
+        due(&care_clocks(&plain, &calendar()), CareClockKind::StatutoryVisit),
+        Some(last + chrono::Days::new(42))
+    );
+    let until_18 = CareRecord { placement_until_18: true, ..plain.clone() };
+    assert_eq!(
+        due(&care_clocks(&until_18, &calendar()), CareClockKind::StatutoryVisit),
+        NaiveDate::from_ymd_opt(2027, 5, 1)
+    );
+    let agreed = CareRecord { six_monthly_visits_agreed: true, ..until_18 };
+    assert_eq!(
+        due(&care_clocks(&agreed, &calendar()), CareClockKind::StatutoryVisit),
+        NaiveDate::from_ymd_opt(2027, 8, 1)
+    );
+}
+
+#[test]
+fn a_child_placed_for_adoption_has_reviews_at_4_weeks_3_months_then_6_months() {
+    let e = derive_episodes(&[
+        start(d(1, 5), C2, foster("smith")),
+        ls(d(5, 1), E1),
+        moved(d(5, 1), at(PlacementType::A6, "adopters")),
+    ])
+    .unwrap();
+    let record = CareRecord { episodes: &e, ..CareRecord::default() };
+    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::AdoptionReview), Some(d(5, 29)));
+    let one = [d(5, 27)];
+    let record = CareRecord { episodes: &e, adoption_reviews: &one, ..CareRecord::default() };
+    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::AdoptionReview), Some(d(8, 27)));
+    let two = [d(5, 27), d(8, 20)];
+    let record = CareRecord { episodes: &e, adoption_reviews: &two, ..CareRecord::default() };
+    assert_eq!(
+        due(&care_clocks(&record, &calendar()), CareClockKind::AdoptionReview),
+        NaiveDate::from_ymd_opt(2027, 2, 20)
+    );
+}
+
+#[test]
+fn a_care_leavers_plan_is_reviewed_every_6_months_and_their_adviser_in_touch_every_2() {
+    let clocks = leaver_clocks(d(3, 31), d(10, 31));
+    assert_eq!(due(&clocks, CareClockKind::PathwayPlanReview), Some(d(9, 30)));
+    assert_eq!(due(&clocks, CareClockKind::PersonalAdviserContact), Some(d(12, 31)));
+}
+
+#[test]
+fn no_clocks_run_once_care_has_ended_or_for_a_short_break() {
+    let ended = derive_episodes(&[start(d(1, 5), V2, foster("a")), ceased(d(2, 1), ReasonEpisodeCeased::E4A)]).unwrap();
+    assert!(care_clocks(&CareRecord { episodes: &ended, ..CareRecord::default() }, &calendar()).is_empty());
+    let short = derive_episodes(&[start(d(1, 5), V3, foster("respite"))]).unwrap();
+    assert!(care_clocks(&CareRecord { episodes: &short, ..CareRecord::default() }, &calendar()).is_empty());
+}
+
+#[test]
+fn oc2_is_children_looked_after_continuously_for_12_months_at_31_march() {
+    let year_end = NaiveDate::from_ymd_opt(2027, 3, 31).unwrap();
+    let since_1_april = derive_episodes(&[start(d(4, 1), V2, foster("a")), ls(d(9, 1), C2)]).unwrap();
+    assert!(in_oc2(&since_1_april, year_end), "a change of legal status keeps the period of care");
+    let since_2_april = derive_episodes(&[start(d(4, 2), C2, foster("a"))]).unwrap();
+    assert!(!in_oc2(&since_2_april, year_end));
+    let broken = derive_episodes(&[
+        start(d(1, 5), C2, foster("a")),
+        ceased(d(6, 1), ReasonEpisodeCeased::E4B),
+        start(d(7, 1), C2, foster("a")),
+    ])
+    .unwrap();
+    assert!(!in_oc2(&broken, year_end), "a break in care restarts the 12 months");
+    let left = derive_episodes(&[start(d(1, 5), C2, foster("a")), ceased(d(12, 1), ReasonEpisodeCeased::E4A)]).unwrap();
+    assert!(!in_oc2(&left, year_end));
+}
+
+#[test]
+fn oc3_is_former_relevant_children_in_the_year_of_their_17th_to_21st_birthday() {
+    let year_end = NaiveDate::from_ymd_opt(2027, 3, 31).unwrap();
+    let dob = NaiveDate::from_ymd_opt(2009, 10, 1).unwrap(); // 17 in October 2026
+    let on = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let former_relevant = derive_episodes(&[
+        CareChange::StartedToBeLookedAfter { date: on(2024, 1, 10), legal_status: C2, placement: foster("a") },
+        CareChange::CeasedToBeLookedAfter { date: on(2026, 2, 1), reason: ReasonEpisodeCeased::E5 },
+    ])
+    .unwrap();
+    assert!(in_oc3(dob, &former_relevant, year_end));
+    let too_young = NaiveDate::from_ymd_opt(2010, 10, 1).unwrap();
+    assert!(!in_oc3(too_young, &former_relevant, year_end));
+    let left_at_15 = derive_episodes(&[
+        CareChange::StartedToBeLookedAfter { date: on(2024, 1, 10), legal_status: C2, placement: foster("a") },
+        CareChange::CeasedToBeLookedAfter { date: on(2025, 3, 1), reason: ReasonEpisodeCeased::E4A },
+    ])
+    .unwrap();
+    assert!(!in_oc3(dob, &left_at_15, year_end), "not looked after at 16");
+    let brief = derive_episodes(&[
+        CareChange::StartedToBeLookedAfter { date: on(2025, 11, 1), legal_status: V2, placement: foster("a") },
+        CareChange::CeasedToBeLookedAfter { date: on(2025, 12, 1), reason: ReasonEpisodeCeased::E4A },
+    ])
+    .unwrap();
+    assert!(!in_oc3(dob, &brief, year_end), "under 13 weeks since 14");
+}
