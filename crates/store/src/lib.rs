@@ -7,6 +7,7 @@
 pub mod addresses;
 mod audit;
 pub mod budgets;
+pub mod care;
 pub mod children;
 mod db;
 pub mod documents;

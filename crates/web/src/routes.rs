@@ -100,6 +100,8 @@ fn table() -> Vec<Row> {
         route(post.clone(), "/children/{id}/details", Scoped(EditChildRecord), children::save_details),
         route(get.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::new_note),
         route(post.clone(), "/children/{id}/notes/new", Scoped(EditChildRecord), children::add_note),
+        route(get.clone(), "/children/{id}/care/{what}", Scoped(EditChildRecord), children::show_care),
+        route(post.clone(), "/children/{id}/care/{what}", Scoped(EditChildRecord), children::save_care),
         route(get.clone(), "/children/{id}/spends/new", Scoped(SpendFromBudget), budgets::new_spend),
         upload(route(post.clone(), "/children/{id}/spends/new", Scoped(SpendFromBudget), budgets::create_spend)),
         route(get.clone(), "/spends/{id}", SignedIn, budgets::show_spend),

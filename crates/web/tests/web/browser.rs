@@ -310,6 +310,8 @@ async fn spend_and_approve(
     let status = c.find(Locator::Css("dl.govuk-summary-list")).await.expect("summary").text().await.expect("text");
     assert!(status.contains("Approved and paid"), "{status}");
 
+    // Sign-ins from one place are throttled, so the manager, still signed in, records the care.
+    move_and_visit(c, app, axe, child_id, failures).await;
     sign_in(c, app, "finance@test.example").await;
     let pages = [
         "/budgets".to_string(),
@@ -323,6 +325,54 @@ async fn spend_and_approve(
         format!("{approved}/settle"),
         waiting.clone(),
     ];
+    let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
+    check_pages(c, app, axe, &refs, failures).await;
+}
+
+/// A looked-after child moves placement and has a statutory visit, recorded through the forms by
+/// whoever is signed in (a worker who may edit the record), and the forms are checked with axe.
+async fn move_and_visit(c: &fantoccini::Client, app: &TestApp, axe: &str, child_id: &str, failures: &mut Vec<String>) {
+    use canopy_domain::cases::care::{care_history, CareChange, CareEntry, LegalStatus, Placement, PlacementType};
+    let ctx = canopy_store::AuditContext { actor_id: app.ids["manager"].clone(), source: "test".into(), at_ms: 0 };
+    let started = CareEntry::Change {
+        change: CareChange::StartedToBeLookedAfter {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).expect("date"),
+            legal_status: LegalStatus::V2,
+            placement: Placement {
+                place: PlacementType::U6,
+                provider: None,
+                carer: "Smith family".into(),
+                postcode: None,
+                urn: None,
+            },
+        },
+    };
+    let check = |entries: &[CareEntry]| care_history(entries).map(|_| ());
+    app.db.store.record_care_entry(&ctx, child_id, &started, check).await.expect("store").expect("care starts");
+    c.goto(&app.url(&format!("/children/{child_id}"))).await.expect("record");
+    c.find(Locator::Css("a[href$='/care/placement']")).await.expect("move link").click().await.expect("open");
+    c.wait().for_element(Locator::Css("#place option[value=U4]")).await.expect("types").click().await.expect("type");
+    c.find(Locator::Css("#provider option[value=PR1]")).await.expect("provider").click().await.expect("provider");
+    c.find(Locator::Id("carer")).await.expect("carer").send_keys("Jones family").await.expect("type");
+    c.find(Locator::Css("#reason option[value=CARPL]")).await.expect("reason").click().await.expect("reason");
+    c.find(Locator::Css("form[action$='/care/placement'] button")).await.expect("save").click().await.expect("save");
+    c.wait()
+        .for_element(Locator::Css("a[href$='/care/visit']"))
+        .await
+        .expect("back on the record")
+        .click()
+        .await
+        .expect("open");
+    c.wait().for_element(Locator::Id("seen_alone")).await.expect("seen alone").click().await.expect("tick");
+    c.find(Locator::Css("form[action$='/care/visit'] button")).await.expect("save").click().await.expect("save");
+    c.wait().for_element(Locator::Css("a[href$='/care/visit']")).await.expect("record again");
+    let page = c.source().await.expect("source");
+    assert!(page.contains("Jones family") && page.contains("(P)"), "the move is an episode with RNE P");
+    let pages: Vec<String> = ["placement", "visit", "review", "legal-status", "leave"]
+        .iter()
+        .map(|w| format!("/children/{child_id}/care/{w}"))
+        .chain(std::iter::once(format!("/children/{child_id}")))
+        .collect();
     let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
     check_pages(c, app, axe, &refs, failures).await;
 }

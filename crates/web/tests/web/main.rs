@@ -4,6 +4,7 @@
 
 mod browser;
 mod budgets;
+mod care;
 mod journey;
 mod support;
 

@@ -17,7 +17,7 @@ pub use codes::{
 use chrono::NaiveDate;
 
 /// Where a child lives while looked after, and with whom.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Placement {
     pub place: PlacementType,
     pub provider: Option<PlacementProvider>,
@@ -29,7 +29,8 @@ pub struct Placement {
 }
 
 /// Something that happened in a child's care, as staff record it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CareChange {
     StartedToBeLookedAfter { date: NaiveDate, legal_status: LegalStatus, placement: Placement },
     LegalStatusChanged { date: NaiveDate, legal_status: LegalStatus },
@@ -280,4 +281,89 @@ pub fn short_break_problems(episodes: &[CareEpisode], today: NaiveDate) -> Vec<S
         }
     }
     problems
+}
+
+/// One entry in a looked-after child's record: a change in care, a statutory visit or a review.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "entry", rename_all = "snake_case")]
+pub enum CareEntry {
+    Change { change: CareChange },
+    Visit { date: NaiveDate, seen_alone: bool },
+    Review { date: NaiveDate, participation: ReviewParticipation },
+}
+
+impl CareEntry {
+    pub fn date(&self) -> NaiveDate {
+        match self {
+            CareEntry::Change { change } => change.date(),
+            CareEntry::Visit { date, .. } | CareEntry::Review { date, .. } => *date,
+        }
+    }
+
+    /// In words, for the chronology.
+    pub fn describe(&self) -> String {
+        match self {
+            CareEntry::Change { change: CareChange::StartedToBeLookedAfter { legal_status, placement, .. } } => {
+                format!(
+                    "Started to be looked after ({}), {}",
+                    legal_status.label(),
+                    placement.place.label().to_lowercase()
+                )
+            }
+            CareEntry::Change { change: CareChange::LegalStatusChanged { legal_status, .. } } => {
+                format!("Legal status changed: {}", legal_status.label())
+            }
+            CareEntry::Change { change: CareChange::PlacementChanged { placement, .. } } => {
+                format!("Moved placement: {}", placement.place.label().to_lowercase())
+            }
+            CareEntry::Change { change: CareChange::CeasedToBeLookedAfter { reason, .. } } => {
+                format!("Ceased to be looked after: {}", reason.label().to_lowercase())
+            }
+            CareEntry::Visit { seen_alone, .. } => {
+                format!("Statutory visit{}", if *seen_alone { ", child seen alone" } else { "" })
+            }
+            CareEntry::Review { participation, .. } => {
+                format!("Looked-after review: {}", participation.label().to_lowercase())
+            }
+        }
+    }
+}
+
+/// What a child's care entries come to: the episodes, and the visits and reviews held.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CareHistory {
+    pub episodes: Vec<CareEpisode>,
+    pub visits: Vec<NaiveDate>,
+    pub reviews: Vec<NaiveDate>,
+}
+
+impl CareHistory {
+    /// Whether the child was looked after on `date`.
+    pub fn looked_after_on(&self, date: NaiveDate) -> bool {
+        self.episodes.iter().any(|e| e.start <= date && e.end.is_none_or(|end| end > date))
+    }
+}
+
+/// Reads a child's care entries, refusing what the rules do not allow: episodes as
+/// [`derive_episodes`] allows them, and visits and reviews only while the child is looked after.
+pub fn care_history(entries: &[CareEntry]) -> Result<CareHistory, CareRuleBroken> {
+    let changes: Vec<CareChange> = entries
+        .iter()
+        .filter_map(|e| match e {
+            CareEntry::Change { change } => Some(change.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut history = CareHistory { episodes: derive_episodes(&changes)?, ..CareHistory::default() };
+    for entry in entries {
+        match entry {
+            CareEntry::Visit { date, .. } | CareEntry::Review { date, .. } if !history.looked_after_on(*date) => {
+                return Err(broken(*date, "the child was not looked after on this date"));
+            }
+            CareEntry::Visit { date, .. } => history.visits.push(*date),
+            CareEntry::Review { date, .. } => history.reviews.push(*date),
+            CareEntry::Change { .. } => {}
+        }
+    }
+    Ok(history)
 }

@@ -433,3 +433,23 @@ fn oc3_is_former_relevant_children_in_the_year_of_their_17th_to_21st_birthday() 
     .unwrap();
     assert!(!in_oc3(dob, &brief, year_end), "under 13 weeks since 14");
 }
+
+#[test]
+fn care_entries_round_trip_as_json_and_visits_need_the_child_in_care() {
+    let entries = vec![
+        CareEntry::Change { change: start(d(1, 5), V2, foster("smith")) },
+        CareEntry::Visit { date: d(1, 9), seen_alone: true },
+        CareEntry::Review { date: d(1, 30), participation: ReviewParticipation::Pn1 },
+        CareEntry::Change { change: ceased(d(3, 1), ReasonEpisodeCeased::E4A) },
+    ];
+    let json = serde_json::to_string(&entries).unwrap();
+    assert!(json.contains("\"legal_status\":\"V2\"") && json.contains("\"participation\":\"PN1\""), "{json}");
+    let back: Vec<CareEntry> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, entries);
+    let history = care_history(&entries).unwrap();
+    assert_eq!((&history.visits, &history.reviews), (&vec![d(1, 9)], &vec![d(1, 30)]));
+    assert!(history.looked_after_on(d(2, 28)) && !history.looked_after_on(d(3, 1)));
+    let late = [entries[0].clone(), entries[3].clone(), CareEntry::Visit { date: d(3, 5), seen_alone: false }];
+    assert!(care_history(&late).unwrap_err().0.contains("not looked after"));
+    assert_eq!(entries[1].describe(), "Statutory visit, child seen alone");
+}

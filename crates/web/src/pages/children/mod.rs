@@ -4,6 +4,7 @@
 
 mod access;
 mod address;
+mod care;
 mod details;
 mod documents;
 mod duty;
@@ -18,6 +19,7 @@ mod trays;
 pub use access::{save_access, show_access};
 pub(crate) use address::parse_move;
 pub use address::{move_child, new_address};
+pub use care::{save_care, show_care};
 pub use details::{save_details, show_details};
 pub(crate) use documents::send_document;
 
@@ -165,6 +167,10 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             page.actions.push(Link::new(format!("/children/{}/access", child.id), "Restrict access to this record"));
         }
     }
+    let care = care::history_of(&state, &child).await?;
+    let (care_links, care_table, care_due) =
+        care::care_section(&child, &care, &calendar, may(&user.actor, Action::EditChildRecord, &child.resource()));
+    page.actions.extend(care_links);
     if user.actor.holds(canopy_domain::access::Permission::BudgetSpend)
         && may(&user.actor, Action::EditChildRecord, &child.resource())
     {
@@ -233,8 +239,16 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             })
             .collect(),
     );
+    for (what, due) in care_due {
+        clock_table.rows.push(vec![
+            Cell::text(clock_status(due, today, &calendar).label()),
+            Cell::text(what),
+            Cell::text(show_date(due)),
+        ]);
+    }
     clock_table.empty = "Nothing is due for this child.".into();
     page.tables.push(clock_table);
+    page.tables.extend(care_table);
     let episodes = journey
         .episodes
         .iter()

@@ -1,0 +1,65 @@
+//! A looked-after child's care record: changes in care, statutory visits and reviews, kept as
+//! entries in the child's append-only history (kind `care`), from which the episodes are worked
+//! out each time.
+
+use crate::{AuditContext, AuditEvent, Store, StoreError};
+use canopy_domain::cases::care::{CareEntry, CareRuleBroken};
+use sqlx::Row;
+
+async fn read_entries(conn: &mut sqlx::AnyConnection, child_id: &str) -> Result<Vec<CareEntry>, StoreError> {
+    let rows = sqlx::query("SELECT payload FROM child_history WHERE child_id = $1 AND kind = 'care' ORDER BY seq")
+        .bind(child_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let text: String = r.try_get(0)?;
+            serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("care entry of {child_id}: {e}")))
+        })
+        .collect()
+}
+
+impl Store {
+    /// A child's care entries, in the order they were recorded.
+    pub async fn care_entries(&self, child_id: &str) -> Result<Vec<CareEntry>, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        read_entries(&mut conn, child_id).await
+    }
+
+    /// Adds a care entry if `check` accepts the child's entries with it, in one transaction
+    /// with the history row and the audit row.
+    pub async fn record_care_entry<F>(
+        &self,
+        ctx: &AuditContext,
+        child_id: &str,
+        entry: &CareEntry,
+        check: F,
+    ) -> Result<Result<(), CareRuleBroken>, StoreError>
+    where
+        F: FnOnce(&[CareEntry]) -> Result<(), CareRuleBroken>,
+    {
+        let mut tx = self.begin_write().await?;
+        let council: String = sqlx::query("SELECT council_id FROM children WHERE id = $1")
+            .bind(child_id)
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .try_get(0)?;
+        let mut entries = read_entries(tx.conn(), child_id).await?;
+        entries.push(entry.clone());
+        if let Err(broken) = check(&entries) {
+            return Ok(Err(broken));
+        }
+        let payload = serde_json::to_string(entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        crate::children::append_history(&mut tx, ctx, child_id, "care", entry.date(), &payload, "").await?;
+        tx.audit(
+            ctx,
+            AuditEvent::succeeded("record_care", "child", child_id)
+                .with_council(&council)
+                .with_detail(entry.describe()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+}

@@ -1,0 +1,103 @@
+//! A looked-after child's care through the pages: starting care under section 20, a care order,
+//! a placement move and a statutory visit, with the 903 episodes worked out and shown, the clocks
+//! that follow, and what the rules refuse.
+
+use crate::journey::add_maya;
+use crate::support::{Browser, TestApp};
+use canopy_store::on_both_engines;
+use reqwest::StatusCode;
+
+fn on(day: &str, month: &str) -> Vec<(&'static str, String)> {
+    vec![("date-day", day.to_string()), ("date-month", month.to_string()), ("date-year", "2026".to_string())]
+}
+
+/// Opens one of the care forms and submits it.
+async fn save_care(
+    app: &TestApp,
+    worker: &mut Browser,
+    child: &str,
+    what: &str,
+    fields: Vec<(&'static str, String)>,
+) -> reqwest::Response {
+    let path = format!("/children/{child}/care/{what}");
+    app.page(&path, worker).await;
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app.post(&path, worker, &refs).await
+}
+
+on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_episodes, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let child = add_maya(app, &mut worker).await;
+    let (_, record) = app.page(&format!("/children/{child}"), &mut worker).await;
+    assert!(record.contains(&format!("/children/{child}/care/start")));
+    assert!(!record.contains(&format!("/children/{child}/care/visit")), "no visits before care begins");
+    let placement = |carer: &str| {
+        vec![
+            ("place", "U6".to_string()),
+            ("provider", "PR1".to_string()),
+            ("carer", carer.to_string()),
+            ("postcode", "KT1 2AB".to_string()),
+        ]
+    };
+    // A temporary placement cannot begin care; the rule is named on the date.
+    let mut fields = on("1", "9");
+    fields.extend([
+        ("legal_status", "V2".to_string()),
+        ("place", "T1".into()),
+        ("provider", "PR3".into()),
+        ("carer", "Hospital".into()),
+    ]);
+    let r = save_care(app, &mut worker, &child, "start", fields).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("a period of care cannot start with a temporary placement"));
+    let mut fields = on("1", "9");
+    fields.push(("legal_status", "V2".to_string()));
+    fields.extend(placement("Smith family"));
+    assert_eq!(save_care(app, &mut worker, &child, "start", fields).await.status(), StatusCode::SEE_OTHER);
+    let mut fields = on("1", "11");
+    fields.push(("legal_status", "C2".to_string()));
+    assert_eq!(save_care(app, &mut worker, &child, "legal-status", fields).await.status(), StatusCode::SEE_OTHER);
+    let mut fields = on("10", "11");
+    fields.extend(placement("Jones family"));
+    fields.push(("reason", "CARPL".to_string()));
+    assert_eq!(save_care(app, &mut worker, &child, "placement", fields).await.status(), StatusCode::SEE_OTHER);
+    let mut fields = on("12", "11");
+    fields.push(("seen_alone", "yes".to_string()));
+    assert_eq!(save_care(app, &mut worker, &child, "visit", fields).await.status(), StatusCode::SEE_OTHER);
+    // Missing choices are named field by field.
+    let r = save_care(app, &mut worker, &child, "placement", on("14", "11")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.expect("body");
+    for message in ["Select the type of placement", "Select who provides the placement", "Enter the carers or home"] {
+        assert!(body.contains(message), "{message}");
+    }
+
+    let (_, record) = app.page(&format!("/children/{child}"), &mut worker).await;
+    assert!(record.contains("Care episodes"));
+    for code in ["(S)", "(L)", "(P)", "(X1)", "Jones family"] {
+        assert!(record.contains(code), "{code} on the record");
+    }
+    // A visit is due 6 weeks after the last, in the placement's first year; the first review
+    // was due 20 working days after care began and has not been held.
+    assert!(record.contains("Statutory visit") && record.contains("24 Dec 2026"), "visit clock");
+    assert!(record.contains("Looked-after review") && record.contains("29 Sep 2026"), "review clock");
+    // The history and the audit log both have it.
+    let history = app.db.store.care_entries(&child).await.expect("entries");
+    assert_eq!(history.len(), 4);
+    let audit = app.db.store.recent_audit(100).await.expect("audit");
+    assert!(audit.iter().any(|a| a.entry.action == "record_care" && a.entry.detail.starts_with("Moved placement")));
+    // Someone outside the record's scope cannot record anything.
+    let mut windsor = app.sign_in("windsor.worker@test.example").await;
+    let (status, _) = app.page(&format!("/children/{child}/care/visit"), &mut windsor).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.page(&format!("/children/{child}/care/nonsense"), &mut worker).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Leaving care; then a visit after care ended is refused.
+    let mut fields = on("20", "11");
+    fields.push(("reason", "E4A".to_string()));
+    assert_eq!(save_care(app, &mut worker, &child, "leave", fields).await.status(), StatusCode::SEE_OTHER);
+    let r = save_care(app, &mut worker, &child, "visit", on("21", "11")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("not looked after"));
+});
