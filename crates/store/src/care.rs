@@ -4,9 +4,10 @@
 
 use crate::{AuditContext, AuditEvent, Store, StoreError};
 use canopy_domain::cases::care::{CareEntry, CareRuleBroken};
+use canopy_domain::cases::RunningClock;
 use sqlx::Row;
 
-async fn read_entries(conn: &mut sqlx::AnyConnection, child_id: &str) -> Result<Vec<CareEntry>, StoreError> {
+pub(crate) async fn read_entries(conn: &mut sqlx::AnyConnection, child_id: &str) -> Result<Vec<CareEntry>, StoreError> {
     let rows = sqlx::query("SELECT payload FROM child_history WHERE child_id = $1 AND kind = 'care' ORDER BY seq")
         .bind(child_id)
         .fetch_all(conn)
@@ -26,8 +27,8 @@ impl Store {
         read_entries(&mut conn, child_id).await
     }
 
-    /// Adds a care entry if `check` accepts the child's entries with it, in one transaction
-    /// with the history row and the audit row.
+    /// Adds a care entry if `check` accepts the child's entries with it, and replaces the child's
+    /// care clocks with the ones `check` returns, in one transaction with the history and audit rows.
     pub async fn record_care_entry<F>(
         &self,
         ctx: &AuditContext,
@@ -36,7 +37,7 @@ impl Store {
         check: F,
     ) -> Result<Result<(), CareRuleBroken>, StoreError>
     where
-        F: FnOnce(&[CareEntry]) -> Result<(), CareRuleBroken>,
+        F: FnOnce(&[CareEntry]) -> Result<Vec<RunningClock>, CareRuleBroken>,
     {
         let mut tx = self.begin_write().await?;
         let council: String = sqlx::query("SELECT council_id FROM children WHERE id = $1")
@@ -47,11 +48,13 @@ impl Store {
             .try_get(0)?;
         let mut entries = read_entries(tx.conn(), child_id).await?;
         entries.push(entry.clone());
-        if let Err(broken) = check(&entries) {
-            return Ok(Err(broken));
-        }
+        let clocks = match check(&entries) {
+            Ok(clocks) => clocks,
+            Err(broken) => return Ok(Err(broken)),
+        };
         let payload = serde_json::to_string(entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         crate::children::append_history(&mut tx, ctx, child_id, "care", entry.date(), &payload, "").await?;
+        crate::children::replace_clocks(&mut tx, child_id, &council, &clocks, true).await?;
         tx.audit(
             ctx,
             AuditEvent::succeeded("record_care", "child", child_id)

@@ -2,7 +2,7 @@
 
 use crate::{new_id, AuditContext, AuditEvent, Scope, Store, StoreError, WriteTx};
 use canopy_domain::access::{Resource, Sensitivity};
-use canopy_domain::cases::{ClockRules, Event, RuleBroken, RunningClock};
+use canopy_domain::cases::{ClockKind, ClockRules, Event, RuleBroken, RunningClock};
 use canopy_domain::people::ValidChild;
 use chrono::NaiveDate;
 use sqlx::Row;
@@ -508,7 +508,7 @@ impl Store {
                 Err(broken) => return Ok(Err(broken)),
             };
             append_history(&mut tx, ctx, child_id, "journey", event.date(), &payload, reason).await?;
-            replace_clocks(&mut tx, &child.id, &child.council_id, &clocks).await?;
+            replace_clocks(&mut tx, &child.id, &child.council_id, &clocks, false).await?;
             tx.audit(
                 ctx,
                 AuditEvent::succeeded("record_journey_event", "child", child_id)
@@ -820,13 +820,23 @@ async fn child_council(tx: &mut WriteTx, id: &str) -> Result<String, StoreError>
     Ok(row.try_get(0)?)
 }
 
-async fn replace_clocks(
+/// Replaces a child's journey clocks (`care` false) or care clocks (`care` true) with `clocks`;
+/// the other kind is left as it is.
+pub(crate) async fn replace_clocks(
     tx: &mut WriteTx,
     child_id: &str,
     council_id: &str,
     clocks: &[RunningClock],
+    care: bool,
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM child_clocks WHERE child_id = $1").bind(child_id).execute(tx.conn()).await?;
+    let kinds = ClockKind::codes(care);
+    let marks: Vec<String> = (2..kinds.len() + 2).map(|i| format!("${i}")).collect();
+    let sql = format!("DELETE FROM child_clocks WHERE child_id = $1 AND kind IN ({})", marks.join(", "));
+    let mut delete = sqlx::query(&sql).bind(child_id);
+    for k in &kinds {
+        delete = delete.bind(*k);
+    }
+    delete.execute(tx.conn()).await?;
     for c in clocks {
         sqlx::query("INSERT INTO child_clocks (child_id, council_id, kind, subject, started, due) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(child_id)
@@ -890,7 +900,7 @@ impl Store {
                 .await?;
                 seq += 1;
             }
-            replace_clocks(&mut tx, &id, &p.council_id, &c.clocks).await?;
+            replace_clocks(&mut tx, &id, &p.council_id, &c.clocks, false).await?;
             tx.audit(ctx, AuditEvent::succeeded("import_child", "child", &id).with_council(&p.council_id)).await?;
             ids.push(id);
         }
@@ -1068,9 +1078,15 @@ impl Store {
 
     /// Recomputes the clocks of every child in a council (after its calendar or clock rules
     /// change), a few hundred children a transaction. `compute` is the domain's replay.
-    pub async fn rebuild_council_clocks<F>(&self, council_id: &str, mut compute: F) -> Result<usize, StoreError>
+    pub async fn rebuild_council_clocks<F, G>(
+        &self,
+        council_id: &str,
+        mut compute: F,
+        mut compute_care: G,
+    ) -> Result<usize, StoreError>
     where
         F: FnMut(&[Event]) -> Result<Vec<RunningClock>, RuleBroken>,
+        G: FnMut(&[canopy_domain::cases::care::CareEntry]) -> Result<Vec<RunningClock>, String>,
     {
         let ids: Vec<String> =
             sqlx::query("SELECT id FROM children WHERE council_id = $1 AND merged_into IS NULL ORDER BY id")
@@ -1099,7 +1115,13 @@ impl Store {
                     .collect::<Result<Vec<_>, _>>()?;
                 let clocks =
                     compute(&events).map_err(|e| StoreError::Corrupt(format!("child {id} no longer replays: {e}")))?;
-                replace_clocks(&mut tx, id, council_id, &clocks).await?;
+                replace_clocks(&mut tx, id, council_id, &clocks, false).await?;
+                let care = crate::care::read_entries(tx.conn(), id).await?;
+                if !care.is_empty() {
+                    let clocks = compute_care(&care)
+                        .map_err(|e| StoreError::Corrupt(format!("the care of child {id} no longer reads: {e}")))?;
+                    replace_clocks(&mut tx, id, council_id, &clocks, true).await?;
+                }
             }
             tx.commit().await?;
         }
@@ -1188,6 +1210,14 @@ impl Store {
             Ok(c) => c,
             Err(broken) => return Ok(Err(broken)),
         };
+        let with_care = history.iter().filter(|r| r.try_get::<String, _>(1).is_ok_and(|k| k == "care"));
+        let mut care_records: Vec<String> = with_care.filter_map(|r| r.try_get::<String, _>(0).ok()).collect();
+        care_records.dedup();
+        if care_records.len() > 1 {
+            return Ok(Err(RuleBroken(
+                "Both records have a care history: record the child's care on one record, then merge".into(),
+            )));
+        }
         for r in history.iter().filter(|r| r.try_get::<String, _>(0).is_ok_and(|c| c == duplicate)) {
             let kind: String = r.try_get(1)?;
             let date_text: String = r.try_get(2)?;
@@ -1233,6 +1263,13 @@ impl Store {
                 .execute(tx.conn())
                 .await?;
         }
+        // The duplicate's care clocks come with its care history; the rest go.
+        let care_kinds = ClockKind::codes(true).iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
+        sqlx::query(&format!("UPDATE child_clocks SET child_id = $1 WHERE child_id = $2 AND kind IN ({care_kinds})"))
+            .bind(keep)
+            .bind(duplicate)
+            .execute(tx.conn())
+            .await?;
         sqlx::query("DELETE FROM child_clocks WHERE child_id = $1").bind(duplicate).execute(tx.conn()).await?;
         sqlx::query("UPDATE children SET merged_into = $1, updated_at = $2 WHERE id = $3")
             .bind(keep)
@@ -1240,7 +1277,7 @@ impl Store {
             .bind(duplicate)
             .execute(tx.conn())
             .await?;
-        replace_clocks(&mut tx, keep, &councils[0], &clocks).await?;
+        replace_clocks(&mut tx, keep, &councils[0], &clocks, false).await?;
         let payload = serde_json::json!({ "kept": keep, "merged": duplicate }).to_string();
         append_history(&mut tx, ctx, keep, "merged", today, &payload, "").await?;
         append_history(&mut tx, ctx, duplicate, "merged", today, &payload, "").await?;

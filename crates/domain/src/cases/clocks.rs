@@ -103,9 +103,57 @@ pub enum ClockKind {
     ProtectionVisit,
     ChildInNeedVisit,
     ChildInNeedReview,
+    /// Reg 33: first within 20 working days of becoming looked after, the second within 3 months
+    /// of the first, then at most every 6 months.
+    LookedAfterReview,
+    /// Reg 28: within 1 week of a placement starting, then every 6 weeks in the placement's first
+    /// year, then every 3 months if it is meant to last until 18 (6 months for a long-term foster
+    /// placement where the child agrees), otherwise every 6 weeks.
+    StatutoryVisit,
+    /// Adoption Agencies Regulations 2005, reg 36: within 4 weeks of placement for adoption, then
+    /// 3 months later, then every 6 months.
+    AdoptionReview,
+    /// A care leaver's pathway plan is reviewed at least every 6 months.
+    PathwayPlanReview,
+    /// A care leaver's personal adviser is in touch at least every 2 months.
+    PersonalAdviserContact,
 }
 
 impl ClockKind {
+    pub const ALL: [ClockKind; 13] = [
+        ClockKind::ContactDecision,
+        ClockKind::Assessment,
+        ClockKind::InitialConference,
+        ClockKind::FirstCoreGroup,
+        ClockKind::ReviewConference,
+        ClockKind::ProtectionVisit,
+        ClockKind::ChildInNeedVisit,
+        ClockKind::ChildInNeedReview,
+        ClockKind::LookedAfterReview,
+        ClockKind::StatutoryVisit,
+        ClockKind::AdoptionReview,
+        ClockKind::PathwayPlanReview,
+        ClockKind::PersonalAdviserContact,
+    ];
+
+    /// Whether the clock comes from the child's care (looked after, adoption, leaving care)
+    /// rather than from the journey through the front door and child protection.
+    pub fn is_care(self) -> bool {
+        matches!(
+            self,
+            ClockKind::LookedAfterReview
+                | ClockKind::StatutoryVisit
+                | ClockKind::AdoptionReview
+                | ClockKind::PathwayPlanReview
+                | ClockKind::PersonalAdviserContact
+        )
+    }
+
+    /// The codes of the journey's clocks, or of the care clocks.
+    pub fn codes(care: bool) -> Vec<&'static str> {
+        Self::ALL.into_iter().filter(|k| k.is_care() == care).map(|k| k.code()).collect()
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             ClockKind::ContactDecision => "contact_decision",
@@ -116,6 +164,11 @@ impl ClockKind {
             ClockKind::ProtectionVisit => "protection_visit",
             ClockKind::ChildInNeedVisit => "child_in_need_visit",
             ClockKind::ChildInNeedReview => "child_in_need_review",
+            ClockKind::LookedAfterReview => "looked_after_review",
+            ClockKind::StatutoryVisit => "statutory_visit",
+            ClockKind::AdoptionReview => "adoption_review",
+            ClockKind::PathwayPlanReview => "pathway_plan_review",
+            ClockKind::PersonalAdviserContact => "personal_adviser_contact",
         }
     }
 
@@ -129,22 +182,16 @@ impl ClockKind {
             ClockKind::ProtectionVisit => "Visit the child (protection plan)",
             ClockKind::ChildInNeedVisit => "Visit the child (child in need plan)",
             ClockKind::ChildInNeedReview => "Review the child in need plan",
+            ClockKind::LookedAfterReview => "Hold the looked-after review",
+            ClockKind::StatutoryVisit => "Statutory visit to the looked-after child",
+            ClockKind::AdoptionReview => "Hold the adoption review",
+            ClockKind::PathwayPlanReview => "Review the pathway plan",
+            ClockKind::PersonalAdviserContact => "Personal adviser to be in touch",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [
-            ClockKind::ContactDecision,
-            ClockKind::Assessment,
-            ClockKind::InitialConference,
-            ClockKind::FirstCoreGroup,
-            ClockKind::ReviewConference,
-            ClockKind::ProtectionVisit,
-            ClockKind::ChildInNeedVisit,
-            ClockKind::ChildInNeedReview,
-        ]
-        .into_iter()
-        .find(|k| k.code() == code)
+        Self::ALL.into_iter().find(|k| k.code() == code)
     }
 }
 

@@ -80,7 +80,15 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
     // A visit is due 6 weeks after the last, in the placement's first year; the first review
     // was due 20 working days after care began and has not been held.
     assert!(record.contains("Statutory visit") && record.contains("24 Dec 2026"), "visit clock");
-    assert!(record.contains("Looked-after review") && record.contains("29 Sep 2026"), "review clock");
+    assert!(record.contains("Hold the looked-after review") && record.contains("29 Sep 2026"), "review clock");
+    // The same clocks are in the worker's tray, beside the journey's, once she is theirs.
+    let ctx = canopy_store::AuditContext { actor_id: app.ids["manager"].clone(), source: "test".into(), at_ms: 0 };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+    let (team, worker_id) = (app.ids["kingston_team"].clone(), app.ids["practitioner"].clone());
+    app.db.store.allocate_child(&ctx, &child, Some(&team), Some(&worker_id), today).await.expect("allocate");
+    let (_, tray) = app.page("/work-tray", &mut worker).await;
+    assert!(tray.contains("Statutory visit to the looked-after child"), "care clocks in the work tray");
+    assert!(tray.contains("Hold the looked-after review"));
     // The history and the audit log both have it.
     let history = app.db.store.care_entries(&child).await.expect("entries");
     assert_eq!(history.len(), 4);
@@ -100,4 +108,7 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
     let r = save_care(app, &mut worker, &child, "visit", on("21", "11")).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.expect("body").contains("not looked after"));
+    // Once care has ended its clocks stop, in the record and the tray alike.
+    let (_, tray) = app.page("/work-tray", &mut worker).await;
+    assert!(!tray.contains("Statutory visit to the looked-after child"));
 });

@@ -3,45 +3,8 @@
 
 use super::{CareEpisode, LegalStatus, PlacementType};
 use crate::calendar::{add_months, WorkingCalendar};
+use crate::cases::{ClockKind, RunningClock};
 use chrono::{Datelike, Days, NaiveDate};
-
-/// What a looked-after child, or a care leaver, has due.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CareClockKind {
-    /// Reg 33: first within 20 working days of becoming looked after, the second within 3 months
-    /// of the first, then at most every 6 months.
-    LookedAfterReview,
-    /// Reg 28: within 1 week of a placement starting, then every 6 weeks in the placement's first
-    /// year, then every 3 months if it is meant to last until 18 (6 months for a long-term foster
-    /// placement where the child agrees), otherwise every 6 weeks.
-    StatutoryVisit,
-    /// Adoption Agencies Regulations 2005, reg 36: within 4 weeks of placement for adoption, then
-    /// 3 months later, then every 6 months.
-    AdoptionReview,
-    /// A care leaver's pathway plan is reviewed at least every 6 months.
-    PathwayPlanReview,
-    /// A care leaver's personal adviser is in touch at least every 2 months.
-    PersonalAdviserContact,
-}
-
-impl CareClockKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            CareClockKind::LookedAfterReview => "Looked-after review",
-            CareClockKind::StatutoryVisit => "Statutory visit",
-            CareClockKind::AdoptionReview => "Adoption review",
-            CareClockKind::PathwayPlanReview => "Pathway plan review",
-            CareClockKind::PersonalAdviserContact => "Personal adviser contact",
-        }
-    }
-}
-
-/// A clock that is running, and when it falls due.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CareClock {
-    pub kind: CareClockKind,
-    pub due: NaiveDate,
-}
 
 /// What has happened in a child's care besides the episodes.
 #[derive(Debug, Clone, Default)]
@@ -93,8 +56,12 @@ fn days(n: u64) -> Days {
     Days::new(n)
 }
 
+fn clock(kind: ClockKind, started: NaiveDate, due: NaiveDate) -> RunningClock {
+    RunningClock { kind, subject: "care".into(), started, due }
+}
+
 /// The clocks running for a looked-after child today.
-pub fn care_clocks(record: &CareRecord, calendar: &WorkingCalendar) -> Vec<CareClock> {
+pub fn care_clocks(record: &CareRecord, calendar: &WorkingCalendar) -> Vec<RunningClock> {
     let mut clocks = Vec::new();
     let Some(began) = period_start(record.episodes) else {
         return clocks;
@@ -108,7 +75,7 @@ pub fn care_clocks(record: &CareRecord, calendar: &WorkingCalendar) -> Vec<CareC
         (_, Some(last)) => add_months(last, 6),
     };
     if !short_break {
-        clocks.push(CareClock { kind: CareClockKind::LookedAfterReview, due: review_due });
+        clocks.push(clock(ClockKind::LookedAfterReview, began, review_due));
     }
     // Visits: counted within the current placement.
     if let Some(placed) = placement_start(record.episodes) {
@@ -123,7 +90,7 @@ pub fn care_clocks(record: &CareRecord, calendar: &WorkingCalendar) -> Vec<CareC
             Some(last) => last + days(42),
         };
         if !short_break {
-            clocks.push(CareClock { kind: CareClockKind::StatutoryVisit, due: visit_due });
+            clocks.push(clock(ClockKind::StatutoryVisit, placed, visit_due));
         }
         if placed_for_adoption {
             let held = count_after(record.adoption_reviews, placed);
@@ -132,17 +99,17 @@ pub fn care_clocks(record: &CareRecord, calendar: &WorkingCalendar) -> Vec<CareC
                 (1, Some(last)) => add_months(last, 3),
                 (_, Some(last)) => add_months(last, 6),
             };
-            clocks.push(CareClock { kind: CareClockKind::AdoptionReview, due });
+            clocks.push(clock(ClockKind::AdoptionReview, placed, due));
         }
     }
     clocks
 }
 
 /// A care leaver's clocks: the pathway plan review and the personal adviser's contact.
-pub fn leaver_clocks(last_plan_review: NaiveDate, last_contact: NaiveDate) -> Vec<CareClock> {
+pub fn leaver_clocks(last_plan_review: NaiveDate, last_contact: NaiveDate) -> Vec<RunningClock> {
     vec![
-        CareClock { kind: CareClockKind::PathwayPlanReview, due: add_months(last_plan_review, 6) },
-        CareClock { kind: CareClockKind::PersonalAdviserContact, due: add_months(last_contact, 2) },
+        clock(ClockKind::PathwayPlanReview, last_plan_review, add_months(last_plan_review, 6)),
+        clock(ClockKind::PersonalAdviserContact, last_contact, add_months(last_contact, 2)),
     ]
 }
 

@@ -8,7 +8,7 @@ mod codes;
 #[cfg(test)]
 mod tests;
 
-pub use clocks::{care_clocks, in_oc2, in_oc3, leaver_clocks, periods_of_care, CareClock, CareClockKind, CareRecord};
+pub use clocks::{care_clocks, in_oc2, in_oc3, leaver_clocks, periods_of_care, CareRecord};
 pub use codes::{
     LegalStatus, PlacementProvider, PlacementType, ReasonEpisodeCeased, ReasonNewEpisode, ReasonPlaceChange,
     ReviewParticipation,
@@ -341,6 +341,19 @@ impl CareHistory {
     /// Whether the child was looked after on `date`.
     pub fn looked_after_on(&self, date: NaiveDate) -> bool {
         self.episodes.iter().any(|e| e.start <= date && e.end.is_none_or(|end| end > date))
+    }
+}
+
+impl CareHistory {
+    /// The clocks this care sets running.
+    pub fn clocks(&self, calendar: &crate::calendar::WorkingCalendar) -> Vec<crate::cases::RunningClock> {
+        let record = CareRecord {
+            episodes: &self.episodes,
+            reviews: &self.reviews,
+            visits: &self.visits,
+            ..CareRecord::default()
+        };
+        care_clocks(&record, calendar)
     }
 }
 

@@ -295,7 +295,7 @@ fn calendar() -> crate::calendar::WorkingCalendar {
     crate::calendar::WorkingCalendar::england_and_wales()
 }
 
-fn due(clocks: &[CareClock], kind: CareClockKind) -> Option<NaiveDate> {
+fn due(clocks: &[crate::cases::RunningClock], kind: crate::cases::ClockKind) -> Option<NaiveDate> {
     clocks.iter().find(|c| c.kind == kind).map(|c| c.due)
 }
 
@@ -303,13 +303,13 @@ fn due(clocks: &[CareClock], kind: CareClockKind) -> Option<NaiveDate> {
 fn the_first_review_is_within_20_working_days_then_3_months_then_every_6() {
     let e = derive_episodes(&[start(d(1, 5), V2, foster("smith"))]).unwrap();
     let record = CareRecord { episodes: &e, ..CareRecord::default() };
-    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::LookedAfterReview), Some(d(2, 2)));
+    assert_eq!(due(&care_clocks(&record, &calendar()), crate::cases::ClockKind::LookedAfterReview), Some(d(2, 2)));
     let one = [d(1, 30)];
     let record = CareRecord { episodes: &e, reviews: &one, ..CareRecord::default() };
-    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::LookedAfterReview), Some(d(4, 30)));
+    assert_eq!(due(&care_clocks(&record, &calendar()), crate::cases::ClockKind::LookedAfterReview), Some(d(4, 30)));
     let two = [d(1, 30), d(4, 20)];
     let record = CareRecord { episodes: &e, reviews: &two, ..CareRecord::default() };
-    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::LookedAfterReview), Some(d(10, 20)));
+    assert_eq!(due(&care_clocks(&record, &calendar()), crate::cases::ClockKind::LookedAfterReview), Some(d(10, 20)));
 }
 
 #[test]
@@ -317,7 +317,7 @@ fn the_first_review_counts_working_days_past_bank_holidays() {
     // Care begins on Maundy Thursday 2026: Good Friday and Easter Monday are not working days.
     let e = derive_episodes(&[start(d(4, 2), V2, foster("smith"))]).unwrap();
     let record = CareRecord { episodes: &e, ..CareRecord::default() };
-    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::LookedAfterReview), Some(d(5, 5)));
+    assert_eq!(due(&care_clocks(&record, &calendar()), crate::cases::ClockKind::LookedAfterReview), Some(d(5, 5)));
 }
 
 #[test]
@@ -325,10 +325,10 @@ fn visits_are_due_a_week_after_each_placement_then_every_six_weeks_in_its_first_
     let e = derive_episodes(&[start(d(1, 5), C2, foster("smith")), moved(d(3, 2), foster("jones"))]).unwrap();
     let before_move = [d(1, 9), d(2, 16)];
     let record = CareRecord { episodes: &e, visits: &before_move, ..CareRecord::default() };
-    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::StatutoryVisit), Some(d(3, 9)));
+    assert_eq!(due(&care_clocks(&record, &calendar()), crate::cases::ClockKind::StatutoryVisit), Some(d(3, 9)));
     let after = [d(1, 9), d(3, 6)];
     let record = CareRecord { episodes: &e, visits: &after, ..CareRecord::default() };
-    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::StatutoryVisit), Some(d(4, 17)));
+    assert_eq!(due(&care_clocks(&record, &calendar()), crate::cases::ClockKind::StatutoryVisit), Some(d(4, 17)));
 }
 
 #[test]
@@ -338,17 +338,17 @@ fn after_a_placements_first_year_visits_follow_the_plan() {
     let visits = [last];
     let plain = CareRecord { episodes: &e, visits: &visits, ..CareRecord::default() };
     assert_eq!(
-        due(&care_clocks(&plain, &calendar()), CareClockKind::StatutoryVisit),
+        due(&care_clocks(&plain, &calendar()), crate::cases::ClockKind::StatutoryVisit),
         Some(last + chrono::Days::new(42))
     );
     let until_18 = CareRecord { placement_until_18: true, ..plain.clone() };
     assert_eq!(
-        due(&care_clocks(&until_18, &calendar()), CareClockKind::StatutoryVisit),
+        due(&care_clocks(&until_18, &calendar()), crate::cases::ClockKind::StatutoryVisit),
         NaiveDate::from_ymd_opt(2027, 5, 1)
     );
     let agreed = CareRecord { six_monthly_visits_agreed: true, ..until_18 };
     assert_eq!(
-        due(&care_clocks(&agreed, &calendar()), CareClockKind::StatutoryVisit),
+        due(&care_clocks(&agreed, &calendar()), crate::cases::ClockKind::StatutoryVisit),
         NaiveDate::from_ymd_opt(2027, 8, 1)
     );
 }
@@ -362,14 +362,14 @@ fn a_child_placed_for_adoption_has_reviews_at_4_weeks_3_months_then_6_months() {
     ])
     .unwrap();
     let record = CareRecord { episodes: &e, ..CareRecord::default() };
-    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::AdoptionReview), Some(d(5, 29)));
+    assert_eq!(due(&care_clocks(&record, &calendar()), crate::cases::ClockKind::AdoptionReview), Some(d(5, 29)));
     let one = [d(5, 27)];
     let record = CareRecord { episodes: &e, adoption_reviews: &one, ..CareRecord::default() };
-    assert_eq!(due(&care_clocks(&record, &calendar()), CareClockKind::AdoptionReview), Some(d(8, 27)));
+    assert_eq!(due(&care_clocks(&record, &calendar()), crate::cases::ClockKind::AdoptionReview), Some(d(8, 27)));
     let two = [d(5, 27), d(8, 20)];
     let record = CareRecord { episodes: &e, adoption_reviews: &two, ..CareRecord::default() };
     assert_eq!(
-        due(&care_clocks(&record, &calendar()), CareClockKind::AdoptionReview),
+        due(&care_clocks(&record, &calendar()), crate::cases::ClockKind::AdoptionReview),
         NaiveDate::from_ymd_opt(2027, 2, 20)
     );
 }
@@ -377,8 +377,8 @@ fn a_child_placed_for_adoption_has_reviews_at_4_weeks_3_months_then_6_months() {
 #[test]
 fn a_care_leavers_plan_is_reviewed_every_6_months_and_their_adviser_in_touch_every_2() {
     let clocks = leaver_clocks(d(3, 31), d(10, 31));
-    assert_eq!(due(&clocks, CareClockKind::PathwayPlanReview), Some(d(9, 30)));
-    assert_eq!(due(&clocks, CareClockKind::PersonalAdviserContact), Some(d(12, 31)));
+    assert_eq!(due(&clocks, crate::cases::ClockKind::PathwayPlanReview), Some(d(9, 30)));
+    assert_eq!(due(&clocks, crate::cases::ClockKind::PersonalAdviserContact), Some(d(12, 31)));
 }
 
 #[test]

@@ -12,8 +12,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use canopy_domain::access::Action;
 use canopy_domain::calendar::WorkingCalendar;
 use canopy_domain::cases::care::{
-    care_clocks, care_history, CareChange, CareEntry, CareHistory, CareRecord, LegalStatus, Placement,
-    PlacementProvider, PlacementType, ReasonEpisodeCeased, ReasonPlaceChange, ReviewParticipation,
+    care_history, CareChange, CareEntry, CareHistory, LegalStatus, Placement, PlacementProvider, PlacementType,
+    ReasonEpisodeCeased, ReasonPlaceChange, ReviewParticipation,
 };
 use canopy_domain::validation::{required_text, FieldErrors};
 use canopy_store::children::ChildRow;
@@ -286,9 +286,10 @@ pub async fn save_care(
 ) -> Result<Response, AppError> {
     let what = What::from_slug(&what)?;
     let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+    let calendar = state.store.council_calendar(&child.council_id).await?;
     let errors = match parse_entry(what, &form, state.clock.today()) {
         Ok(entry) => {
-            let check = |entries: &[CareEntry]| care_history(entries).map(|_| ());
+            let check = |entries: &[CareEntry]| care_history(entries).map(|h| h.clocks(&calendar));
             match state.store.record_care_entry(&ctx.audit(&state), &child.id, &entry, check).await? {
                 Ok(()) => return Ok(Redirect::to(&format!("/children/{}", child.id)).into_response()),
                 Err(broken) => FieldErrors::one("date", broken.0),
@@ -344,12 +345,6 @@ pub(crate) fn care_section(
         table.empty = String::new();
         table
     });
-    let record = CareRecord {
-        episodes: &history.episodes,
-        reviews: &history.reviews,
-        visits: &history.visits,
-        ..CareRecord::default()
-    };
-    let clocks = care_clocks(&record, calendar).into_iter().map(|c| (c.kind.label().to_string(), c.due)).collect();
+    let clocks = history.clocks(calendar).into_iter().map(|c| (c.kind.label().to_string(), c.due)).collect();
     (links, table, clocks)
 }

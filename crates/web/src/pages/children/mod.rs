@@ -541,10 +541,16 @@ pub async fn rebuild_clocks(state: &AppState, council_id: &str) -> Result<usize,
     let rules = state.store.clock_rules(council_id).await?;
     Ok(state
         .store
-        .rebuild_council_clocks(council_id, |events| {
-            let journey = Journey::replay(events, &RuleContext { calendar: &calendar, rules: &rules })?;
-            Ok(running_clocks(&journey, &calendar, &rules))
-        })
+        .rebuild_council_clocks(
+            council_id,
+            |events| {
+                let journey = Journey::replay(events, &RuleContext { calendar: &calendar, rules: &rules })?;
+                Ok(running_clocks(&journey, &calendar, &rules))
+            },
+            |care| {
+                canopy_domain::cases::care::care_history(care).map(|h| h.clocks(&calendar)).map_err(|e| e.to_string())
+            },
+        )
         .await?)
 }
 
