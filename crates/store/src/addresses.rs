@@ -29,12 +29,7 @@ impl Store {
     /// and the child's postcode and cluster follow, with a history entry, in one transaction.
     pub async fn move_child(&self, ctx: &AuditContext, child_id: &str, address: &NewAddress) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let council: String = sqlx::query("SELECT council_id FROM children WHERE id = $1")
-            .bind(child_id)
-            .fetch_optional(tx.conn())
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .try_get(0)?;
+        let council = crate::children::child_council(&mut tx, child_id).await?;
         let latest = sqlx::query("SELECT moved_in FROM child_addresses WHERE child_id = $1 AND moved_out IS NULL")
             .bind(child_id)
             .fetch_optional(tx.conn())

@@ -40,12 +40,7 @@ impl Store {
         F: FnOnce(&[CareEntry]) -> Result<Vec<RunningClock>, CareRuleBroken>,
     {
         let mut tx = self.begin_write().await?;
-        let council: String = sqlx::query("SELECT council_id FROM children WHERE id = $1")
-            .bind(child_id)
-            .fetch_optional(tx.conn())
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .try_get(0)?;
+        let council = crate::children::child_council(&mut tx, child_id).await?;
         let mut entries = read_entries(tx.conn(), child_id).await?;
         entries.push(entry.clone());
         let clocks = match check(&entries) {

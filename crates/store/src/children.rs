@@ -815,8 +815,13 @@ async fn attach_access(store: &Store, children: &mut [ChildRow]) -> Result<(), S
     Ok(())
 }
 
-async fn child_council(tx: &mut WriteTx, id: &str) -> Result<String, StoreError> {
-    let row = sqlx::query("SELECT council_id FROM children WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+/// The council of a child's record, read inside a write; a missing child is `NotFound`.
+pub(crate) async fn child_council(tx: &mut WriteTx, id: &str) -> Result<String, StoreError> {
+    let row = sqlx::query("SELECT council_id FROM children WHERE id = $1")
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
     Ok(row.try_get(0)?)
 }
 
@@ -940,7 +945,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<String, StoreError> {
         let mut tx = self.begin_write().await?;
-        let council = child_council(&mut tx, child_id).await.map_err(|_| StoreError::NotFound)?;
+        let council = child_council(&mut tx, child_id).await?;
         let id = new_id();
         sqlx::query(
             "INSERT INTO people (id, council_id, first_name, last_name, date_of_birth, staff_user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -999,8 +1004,8 @@ impl Store {
         today: NaiveDate,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let council = child_council(&mut tx, a).await.map_err(|_| StoreError::NotFound)?;
-        child_council(&mut tx, b).await.map_err(|_| StoreError::NotFound)?;
+        let council = child_council(&mut tx, a).await?;
+        child_council(&mut tx, b).await?;
         for (x, y) in [(a, b), (b, a)] {
             sqlx::query("DELETE FROM child_links WHERE child_id = $1 AND other_child_id = $2")
                 .bind(x)
@@ -1067,7 +1072,7 @@ impl Store {
     /// chronology.
     pub async fn add_child_note(&self, ctx: &AuditContext, child_id: &str, note: &CaseNote) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let council = child_council(&mut tx, child_id).await.map_err(|_| StoreError::NotFound)?;
+        let council = child_council(&mut tx, child_id).await?;
         let payload =
             serde_json::json!({ "note_type": note.note_type, "text": note.text, "significant": note.significant })
                 .to_string();

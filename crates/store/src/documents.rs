@@ -112,12 +112,7 @@ impl Store {
         let id = new_id();
         let digest = hex::encode(Sha256::digest(bytes));
         let mut tx = self.begin_write().await?;
-        let council: String = sqlx::query("SELECT council_id FROM children WHERE id = $1")
-            .bind(child_id)
-            .fetch_optional(tx.conn())
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .try_get(0)?;
+        let council = crate::children::child_council(&mut tx, child_id).await?;
         sqlx::query(&format!("INSERT INTO child_documents ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
             .bind(&id)
             .bind(child_id)

@@ -425,6 +425,15 @@ pub fn past_date(
     }
 }
 
+/// A date field's three parts, filled with `date`, for a form that starts at today.
+pub fn date_parts(field: &str, date: chrono::NaiveDate) -> Vec<(String, String)> {
+    vec![
+        (format!("{field}-day"), date.format("%-d").to_string()),
+        (format!("{field}-month"), date.format("%-m").to_string()),
+        (format!("{field}-year"), date.format("%Y").to_string()),
+    ]
+}
+
 /// A date and time from milliseconds, for display.
 pub fn show_time(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%-d %b %Y %H:%M").to_string()).unwrap_or_default()

@@ -97,12 +97,13 @@ pub async fn new_spend(
     let budgets = spendable_budgets(&state, &ctx, &child.council_id).await?;
     let categories = state.store.budget_categories(&child.council_id).await?;
     let today = state.clock.today();
-    let form = FormData(vec![
-        ("spent_on-day".into(), today.format("%-d").to_string()),
-        ("spent_on-month".into(), today.format("%-m").to_string()),
-        ("spent_on-year".into(), today.format("%Y").to_string()),
-        ("method".into(), PaymentMethod::PurchaseCard.code().into()),
-    ]);
+    let form = FormData(
+        [
+            crate::pages::date_parts("spent_on", today),
+            vec![("method".into(), PaymentMethod::PurchaseCard.code().into())],
+        ]
+        .concat(),
+    );
     let mut page = spend_form(&ctx, &child, &budgets, &categories, &form, &FieldErrors::new());
     page.intro = limit_text(&state, &ctx, &child.council_id).await?;
     if budgets.is_empty() {

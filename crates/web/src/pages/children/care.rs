@@ -270,11 +270,7 @@ pub async fn show_care(
     let what = What::from_slug(&what)?;
     let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
     let today = state.clock.today();
-    let form = FormData(vec![
-        ("date-day".into(), today.format("%-d").to_string()),
-        ("date-month".into(), today.format("%-m").to_string()),
-        ("date-year".into(), today.format("%Y").to_string()),
-    ]);
+    let form = FormData(crate::pages::date_parts("date", today));
     render(care_form(&ctx, &child, what, &form, &FieldErrors::new()))
 }
 

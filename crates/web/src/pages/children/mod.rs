@@ -400,11 +400,7 @@ fn step_form(
 }
 
 fn today_form(today: NaiveDate) -> FormData {
-    FormData(vec![
-        ("date-day".into(), today.format("%-d").to_string()),
-        ("date-month".into(), today.format("%-m").to_string()),
-        ("date-year".into(), today.format("%Y").to_string()),
-    ])
+    FormData(crate::pages::date_parts("date", today))
 }
 
 fn open_step(journey: &Journey, code: &str) -> Result<Step, AppError> {

@@ -41,12 +41,10 @@ pub async fn new_note(
 ) -> Result<Html<String>, AppError> {
     let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
     let today = state.clock.today();
-    let form = FormData(vec![
-        ("date-day".into(), today.format("%-d").to_string()),
-        ("date-month".into(), today.format("%-m").to_string()),
-        ("date-year".into(), today.format("%Y").to_string()),
-        ("note_type".into(), NoteType::CaseNote.code().into()),
-    ]);
+    let form = FormData(
+        [crate::pages::date_parts("date", today), vec![("note_type".into(), NoteType::CaseNote.code().into())]]
+            .concat(),
+    );
     let (form, notice) = super::restore_draft(&state, &ctx, &format!("child:{}:note", child.id), form).await?;
     let mut page = note_form(&ctx, &child, &form, &FieldErrors::new());
     page.page.notice = notice;
