@@ -178,6 +178,8 @@ fn table() -> Vec<Row> {
         route(get.clone(), "/api/v1/councils/{id}", Scoped(ViewOrganisation), api::get_council),
         route(get.clone(), "/api/v1/teams", Scoped(ViewOrganisation), api::list_teams),
         route(get.clone(), "/api/v1/children", Scoped(ViewChildRecord), api::children::search),
+        route(get.clone(), "/api/v1/children/{id}/care", Scoped(ViewChildRecord), api::children::care),
+        route(post.clone(), "/api/v1/children/{id}/care", Scoped(EditChildRecord), api::children::add_care),
         route(get.clone(), "/api/v1/budgets", Scoped(ManageBudgets), api::budgets::list),
         route(get.clone(), "/api/v1/budgets/{id}/ledger", Scoped(ManageBudgets), api::budgets::ledger),
         route(post.clone(), "/api/v1/children/{id}/spends", Scoped(SpendFromBudget), api::budgets::create),

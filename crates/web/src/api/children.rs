@@ -161,8 +161,10 @@ pub async fn record(
     let calendar = state.store.council_calendar(&child.council_id).await?;
     let rules = state.store.clock_rules(&child.council_id).await?;
     let today = state.clock.today();
+    let care = crate::pages::children::care_history_of(&state, &child).await?;
     let due = running_clocks(&journey, &calendar, &rules)
         .into_iter()
+        .chain(care.clocks(&calendar))
         .map(|c| DueItem {
             child_id: child.id.clone(),
             child_name: child.full_name(),
@@ -697,4 +699,90 @@ pub async fn duty_board(
             .collect(),
         unallocated: board.unallocated.iter().map(ChildSummary::from).collect(),
     }))
+}
+
+/// One 903 episode of a looked-after child, with the codes the return uses.
+#[derive(Serialize, ToSchema)]
+pub struct CareEpisodeOut {
+    pub start: NaiveDate,
+    /// RNE: S, L, P, T, U or B.
+    pub reason_new_episode: String,
+    /// LS code, such as C2 or V2.
+    pub legal_status: String,
+    /// PLACE code, such as U6.
+    pub placement: String,
+    pub provider: Option<String>,
+    pub carer: String,
+    pub postcode: Option<String>,
+    pub urn: Option<String>,
+    pub reason_place_change: Option<String>,
+    pub end: Option<NaiveDate>,
+    /// REC code; X1 links to the next episode.
+    pub reason_ceased: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CareOut {
+    pub episodes: Vec<CareEpisodeOut>,
+    pub visits: Vec<NaiveDate>,
+    pub reviews: Vec<NaiveDate>,
+}
+
+/// A child's care as 903 episodes, worked out from what was recorded, with visits and reviews.
+#[utoipa::path(get, path = "/api/v1/children/{id}/care", params(("id" = String, Path, description = "The child's id")),
+    responses((status = 200, body = CareOut), (status = 404, description = "No such child, or not one you may see")))]
+pub async fn care(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Json<CareOut>, ApiError> {
+    let child = child_for(&state, &ctx, &id, Action::ViewChildRecord).await?;
+    let history = crate::pages::children::care_history_of(&state, &child).await?;
+    let episodes = history
+        .episodes
+        .iter()
+        .map(|e| CareEpisodeOut {
+            start: e.start,
+            reason_new_episode: e.reason_new_episode.code().into(),
+            legal_status: e.legal_status.code().into(),
+            placement: e.placement.place.code().into(),
+            provider: e.placement.provider.map(|p| p.code().into()),
+            carer: e.placement.carer.clone(),
+            postcode: e.placement.postcode.clone(),
+            urn: e.placement.urn.clone(),
+            reason_place_change: e.reason_place_change.map(|r| r.code().into()),
+            end: e.end,
+            reason_ceased: e.reason_ceased.map(|r| r.code().into()),
+        })
+        .collect();
+    Ok(Json(CareOut { episodes, visits: history.visits, reviews: history.reviews }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCareEntry {
+    /// What happened, tagged by `entry`: `change` (with `change`, tagged by `kind`:
+    /// started_to_be_looked_after, legal_status_changed, placement_changed,
+    /// ceased_to_be_looked_after), `visit` (date, seen_alone) or `review` (date, participation).
+    /// Codes are the 903's: legal status C2, placement U6, provider PR1, and so on.
+    #[schema(value_type = Object)]
+    pub entry: serde_json::Value,
+}
+
+/// Records what happened in a child's care; the 903 rules refuse what they do not allow, with
+/// the reason.
+#[utoipa::path(post, path = "/api/v1/children/{id}/care", params(("id" = String, Path, description = "The child's id")), request_body = NewCareEntry,
+    responses((status = 201, description = "Recorded"), (status = 422, description = "The entry breaks a rule of the 903, or is malformed"), (status = 404, description = "No such child, or not one you may change")))]
+pub async fn add_care(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewCareEntry>,
+) -> Result<Response, ApiError> {
+    let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+    let entry: canopy_domain::cases::care::CareEntry = serde_json::from_value(body.entry)
+        .map_err(|e| AppError::Invalid(FieldErrors::one("entry", format!("The entry is not one Canopy knows: {e}"))))?;
+    if entry.date() > state.clock.today() {
+        return Err(AppError::Invalid(FieldErrors::one("entry", "The date cannot be in the future")).into());
+    }
+    match crate::pages::children::record_care_entry(&state, &ctx, &child, &entry).await? {
+        Ok(()) => Ok(StatusCode::CREATED.into_response()),
+        Err(broken) => Err(AppError::Invalid(FieldErrors::one("entry", broken.0)).into()),
+    }
 }

@@ -101,6 +101,48 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
     let (status, _) = app.page(&format!("/children/{child}/care/nonsense"), &mut worker).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
+    // The API reads the same episodes with their codes, and records through the same rules.
+    let token = app.api_token(&mut worker, "care").await;
+    let api = |method: reqwest::Method, path: String| app.client.request(method, app.url(&path)).bearer_auth(&token);
+    let visit = serde_json::json!({"entry": {"entry": "visit", "date": "2026-11-19", "seen_alone": false}});
+    let r =
+        api(reqwest::Method::POST, format!("/api/v1/children/{child}/care")).json(&visit).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let wrong = serde_json::json!({"entry": {"entry": "change", "change": {"kind": "legal_status_changed", "date": "2026-11-19", "legal_status": "C9"}}});
+    let r =
+        api(reqwest::Method::POST, format!("/api/v1/children/{child}/care")).json(&wrong).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("not one Canopy knows"));
+    let again = serde_json::json!({"entry": {"entry": "change", "change": {"kind": "legal_status_changed", "date": "2026-11-19", "legal_status": "C2"}}});
+    let r =
+        api(reqwest::Method::POST, format!("/api/v1/children/{child}/care")).json(&again).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("nothing changed"));
+    let care: serde_json::Value = api(reqwest::Method::GET, format!("/api/v1/children/{child}/care"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let rne: Vec<&str> = care["episodes"]
+        .as_array()
+        .expect("episodes")
+        .iter()
+        .filter_map(|e| e["reason_new_episode"].as_str())
+        .collect();
+    assert_eq!(rne, vec!["S", "L", "P"]);
+    assert_eq!(care["episodes"][0]["reason_ceased"], "X1");
+    assert_eq!(care["visits"].as_array().map(Vec::len), Some(2));
+    let record: serde_json::Value = api(reqwest::Method::GET, format!("/api/v1/children/{child}"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert!(record["due"].as_array().expect("due").iter().any(|d| d["kind"] == "statutory_visit"));
+
     // Leaving care; then a visit after care ended is refused.
     let mut fields = on("20", "11");
     fields.push(("reason", "E4A".to_string()));

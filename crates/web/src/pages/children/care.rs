@@ -256,6 +256,19 @@ fn parse_entry(what: What, form: &FormData, today: chrono::NaiveDate) -> Result<
     }
 }
 
+/// Records a care entry if the child's care still reads with it, and resets their care clocks;
+/// for the page and the API alike.
+pub(crate) async fn record_entry(
+    state: &AppState,
+    ctx: &Ctx,
+    child: &ChildRow,
+    entry: &CareEntry,
+) -> Result<Result<(), canopy_domain::cases::care::CareRuleBroken>, AppError> {
+    let calendar = state.store.council_calendar(&child.council_id).await?;
+    let check = |entries: &[CareEntry]| care_history(entries).map(|h| h.clocks(&calendar));
+    Ok(state.store.record_care_entry(&ctx.audit(state), &child.id, entry, check).await?)
+}
+
 /// The child's care as the record shows it.
 pub(crate) async fn history_of(state: &AppState, child: &ChildRow) -> Result<CareHistory, AppError> {
     let entries = state.store.care_entries(&child.id).await?;
@@ -282,15 +295,11 @@ pub async fn save_care(
 ) -> Result<Response, AppError> {
     let what = What::from_slug(&what)?;
     let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
-    let calendar = state.store.council_calendar(&child.council_id).await?;
     let errors = match parse_entry(what, &form, state.clock.today()) {
-        Ok(entry) => {
-            let check = |entries: &[CareEntry]| care_history(entries).map(|h| h.clocks(&calendar));
-            match state.store.record_care_entry(&ctx.audit(&state), &child.id, &entry, check).await? {
-                Ok(()) => return Ok(Redirect::to(&format!("/children/{}", child.id)).into_response()),
-                Err(broken) => FieldErrors::one("date", broken.0),
-            }
-        }
+        Ok(entry) => match record_entry(&state, &ctx, &child, &entry).await? {
+            Ok(()) => return Ok(Redirect::to(&format!("/children/{}", child.id)).into_response()),
+            Err(broken) => FieldErrors::one("date", broken.0),
+        },
         Err(errors) => errors,
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(care_form(&ctx, &child, what, &form, &errors))?).into_response())

@@ -19,6 +19,7 @@ mod trays;
 pub use access::{save_access, show_access};
 pub(crate) use address::parse_move;
 pub use address::{move_child, new_address};
+pub(crate) use care::{history_of as care_history_of, record_entry as record_care_entry};
 pub use care::{save_care, show_care};
 pub use details::{save_details, show_details};
 pub(crate) use documents::send_document;
