@@ -3,6 +3,7 @@
 mod bench;
 mod demo;
 mod demo_budgets;
+mod demo_care;
 mod demo_children;
 mod org;
 
@@ -304,8 +305,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             let store = open(&r).await?;
             let logins = demo::ensure(&store).await?;
             let count = demo_children::ensure(&store, *children, SystemClock.today()).await?;
+            let looked_after = demo_care::ensure(&store, SystemClock.today()).await?;
             let spends = demo_budgets::ensure(&store, SystemClock.today()).await?;
-            println!("The demo has {count} children and {spends} devolved budget spends.");
+            println!(
+                "The demo has {count} children ({looked_after} of them looked after now or before) and {spends} devolved budget spends."
+            );
             println!("The demo organisation is in {}.", r.data_dir.display());
             println!("Sign in at http://{} with password '{}' as:", r.addr, demo::DEMO_PASSWORD);
             for (who, email) in logins {
