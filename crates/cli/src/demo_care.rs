@@ -1,7 +1,7 @@
 //! Looked-after children for the demo: about one child in fifteen with a worker came into care
 //! at some point in the last three years, under section 20 or an emergency order, then an interim
 //! and a full care order; some moved placement, a few had a spell in hospital, some have left
-//! care; with statutory visits and reviews, a few of them late. Recorded through the same store
+//! care; with statutory visits and reviews, a few of them late, and now and then a night missing. Recorded through the same store
 //! call and rules as the pages.
 
 use canopy_domain::calendar::WorkingCalendar;
@@ -113,6 +113,17 @@ fn story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate, calendar: &Workin
     while visit < ends - Days::new(if late { 50 } else { 0 }) {
         entries.push(CareEntry::Visit { date: visit, seen_alone: rng.gen_ratio(2, 3) });
         visit = visit + Days::new(rng.gen_range(28..40));
+    }
+    if rng.gen_ratio(1, 8) && ends - placed > chrono::TimeDelta::days(30) {
+        // A night missing or away in the current placement, mostly with a return interview.
+        let went = placed + Days::new(rng.gen_range(10..((ends - placed).num_days() as u64 - 5)));
+        let offered = rng.gen_ratio(4, 5);
+        entries.push(CareEntry::WentMissing { date: went, away: rng.gen_ratio(1, 3) });
+        entries.push(CareEntry::Returned {
+            date: went + Days::new(rng.gen_range(0..3)),
+            interview_offered: offered,
+            interview_accepted: offered && rng.gen_ratio(2, 3),
+        });
     }
     if left {
         let reasons = [ReasonEpisodeCeased::E4A, ReasonEpisodeCeased::E13, ReasonEpisodeCeased::E46];

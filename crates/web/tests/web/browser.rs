@@ -369,7 +369,7 @@ async fn move_and_visit(c: &fantoccini::Client, app: &TestApp, axe: &str, child_
     c.wait().for_element(Locator::Css("a[href$='/care/visit']")).await.expect("record again");
     let page = c.source().await.expect("source");
     assert!(page.contains("Jones family") && page.contains("(P)"), "the move is an episode with RNE P");
-    let pages: Vec<String> = ["placement", "visit", "review", "legal-status", "leave"]
+    let pages: Vec<String> = ["placement", "visit", "review", "legal-status", "leave", "missing", "returned"]
         .iter()
         .map(|w| format!("/children/{child_id}/care/{w}"))
         .chain(std::iter::once(format!("/children/{child_id}")))

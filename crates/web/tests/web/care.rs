@@ -91,7 +91,7 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
     assert!(tray.contains("Hold the looked-after review"));
     // The history and the audit log both have it.
     let history = app.db.store.care_entries(&child).await.expect("entries");
-    assert_eq!(history.len(), 4);
+    assert_eq!(history.len(), 4, "start, care order, move, visit");
     let audit = app.db.store.recent_audit(100).await.expect("audit");
     assert!(audit.iter().any(|a| a.entry.action == "record_care" && a.entry.detail.starts_with("Moved placement")));
     // Someone outside the record's scope cannot record anything.
@@ -142,6 +142,20 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
         .await
         .expect("json");
     assert!(record["due"].as_array().expect("due").iter().any(|d| d["kind"] == "statutory_visit"));
+
+    // Missing, then back with a return interview offered and accepted.
+    let mut fields = on("15", "11");
+    fields.push(("away", "missing".to_string()));
+    assert_eq!(save_care(app, &mut worker, &child, "missing", fields).await.status(), StatusCode::SEE_OTHER);
+    let (_, record) = app.page(&format!("/children/{child}"), &mut worker).await;
+    assert!(record.contains(&format!("/children/{child}/care/returned")) && record.contains("Not back"));
+    let r = save_care(app, &mut worker, &child, "missing", on("16", "11")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "already missing, and no choice made");
+    let mut fields = on("16", "11");
+    fields.extend([("interview", "offered".to_string()), ("interview", "accepted".to_string())]);
+    assert_eq!(save_care(app, &mut worker, &child, "returned", fields).await.status(), StatusCode::SEE_OTHER);
+    let (_, record) = app.page(&format!("/children/{child}"), &mut worker).await;
+    assert!(record.contains("Missing (M)") && record.contains("Offered and accepted"));
 
     // Leaving care; then a visit after care ended is refused.
     let mut fields = on("20", "11");

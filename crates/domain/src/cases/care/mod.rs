@@ -287,16 +287,38 @@ pub fn short_break_problems(episodes: &[CareEpisode], today: NaiveDate) -> Vec<S
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "entry", rename_all = "snake_case")]
 pub enum CareEntry {
-    Change { change: CareChange },
-    Visit { date: NaiveDate, seen_alone: bool },
-    Review { date: NaiveDate, participation: ReviewParticipation },
+    Change {
+        change: CareChange,
+    },
+    Visit {
+        date: NaiveDate,
+        seen_alone: bool,
+    },
+    Review {
+        date: NaiveDate,
+        participation: ReviewParticipation,
+    },
+    /// Missing from placement, or away from it without permission (`away`).
+    WentMissing {
+        date: NaiveDate,
+        away: bool,
+    },
+    /// Back from being missing or away, and whether a return interview was offered and accepted.
+    Returned {
+        date: NaiveDate,
+        interview_offered: bool,
+        interview_accepted: bool,
+    },
 }
 
 impl CareEntry {
     pub fn date(&self) -> NaiveDate {
         match self {
             CareEntry::Change { change } => change.date(),
-            CareEntry::Visit { date, .. } | CareEntry::Review { date, .. } => *date,
+            CareEntry::Visit { date, .. }
+            | CareEntry::Review { date, .. }
+            | CareEntry::WentMissing { date, .. }
+            | CareEntry::Returned { date, .. } => *date,
         }
     }
 
@@ -325,6 +347,17 @@ impl CareEntry {
             CareEntry::Review { participation, .. } => {
                 format!("Looked-after review: {}", participation.label().to_lowercase())
             }
+            CareEntry::WentMissing { away, .. } => {
+                (if *away { "Away from placement without permission" } else { "Missing from placement" }).into()
+            }
+            CareEntry::Returned { interview_offered, interview_accepted, .. } => format!(
+                "Returned; return interview {}",
+                match (interview_offered, interview_accepted) {
+                    (true, true) => "offered and accepted",
+                    (true, false) => "offered, not accepted",
+                    _ => "not offered",
+                }
+            ),
         }
     }
 }
@@ -335,6 +368,29 @@ pub struct CareHistory {
     pub episodes: Vec<CareEpisode>,
     pub visits: Vec<NaiveDate>,
     pub reviews: Vec<NaiveDate>,
+    /// Times missing or away, as the 903 Missing table and Annex A read them.
+    pub missing: Vec<MissingEpisode>,
+}
+
+/// A time a looked-after child was missing (M) or away without permission (A).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingEpisode {
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+    pub away: bool,
+    pub interview_offered: bool,
+    pub interview_accepted: bool,
+}
+
+impl MissingEpisode {
+    /// The 903's code: M for missing, A for away from placement without authorisation.
+    pub fn code(&self) -> &'static str {
+        if self.away {
+            "A"
+        } else {
+            "M"
+        }
+    }
 }
 
 impl CareHistory {
@@ -370,12 +426,43 @@ pub fn care_history(entries: &[CareEntry]) -> Result<CareHistory, CareRuleBroken
     let mut history = CareHistory { episodes: derive_episodes(&changes)?, ..CareHistory::default() };
     for entry in entries {
         match entry {
-            CareEntry::Visit { date, .. } | CareEntry::Review { date, .. } if !history.looked_after_on(*date) => {
+            CareEntry::Visit { date, .. } | CareEntry::Review { date, .. } | CareEntry::WentMissing { date, .. }
+                if !history.looked_after_on(*date) =>
+            {
                 return Err(broken(*date, "the child was not looked after on this date"));
             }
             CareEntry::Visit { date, .. } => history.visits.push(*date),
             CareEntry::Review { date, .. } => history.reviews.push(*date),
-            CareEntry::Change { .. } => {}
+            _ => {}
+        }
+    }
+    let mut in_order: Vec<&CareEntry> = entries.iter().collect();
+    in_order.sort_by_key(|e| e.date());
+    for entry in in_order {
+        let open = history.missing.last_mut().filter(|m| m.end.is_none());
+        match (entry, open) {
+            (CareEntry::WentMissing { date, .. }, Some(_)) => {
+                return Err(broken(*date, "the child is already missing or away: record their return first"));
+            }
+            (CareEntry::WentMissing { date, away }, None) => history.missing.push(MissingEpisode {
+                start: *date,
+                end: None,
+                away: *away,
+                interview_offered: false,
+                interview_accepted: false,
+            }),
+            (CareEntry::Returned { date, .. }, None) => {
+                return Err(broken(*date, "the child was not missing or away"));
+            }
+            (CareEntry::Returned { date, interview_offered, interview_accepted }, Some(open)) => {
+                if *interview_accepted && !*interview_offered {
+                    return Err(broken(*date, "a return interview can only be accepted if it was offered"));
+                }
+                open.end = Some(*date);
+                open.interview_offered = *interview_offered;
+                open.interview_accepted = *interview_accepted;
+            }
+            _ => {}
         }
     }
     Ok(history)

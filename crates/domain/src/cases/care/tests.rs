@@ -453,3 +453,39 @@ fn care_entries_round_trip_as_json_and_visits_need_the_child_in_care() {
     assert!(care_history(&late).unwrap_err().0.contains("not looked after"));
     assert_eq!(entries[1].describe(), "Statutory visit, child seen alone");
 }
+
+#[test]
+fn missing_and_away_episodes_are_read_in_order_with_their_return_interviews() {
+    let entries = vec![
+        CareEntry::Change { change: start(d(1, 5), C2, foster("smith")) },
+        CareEntry::Returned { date: d(3, 4), interview_offered: true, interview_accepted: true },
+        CareEntry::WentMissing { date: d(3, 2), away: false },
+        CareEntry::WentMissing { date: d(5, 1), away: true },
+    ];
+    let history = care_history(&entries).unwrap();
+    assert_eq!(history.missing.len(), 2);
+    assert_eq!(
+        (history.missing[0].code(), history.missing[0].end, history.missing[0].interview_accepted),
+        ("M", Some(d(3, 4)), true)
+    );
+    assert_eq!((history.missing[1].code(), history.missing[1].end), ("A", None));
+    let twice = [
+        entries[0].clone(),
+        CareEntry::WentMissing { date: d(2, 1), away: false },
+        CareEntry::WentMissing { date: d(2, 3), away: false },
+    ];
+    assert!(care_history(&twice).unwrap_err().0.contains("already missing"));
+    let never = [
+        entries[0].clone(),
+        CareEntry::Returned { date: d(2, 1), interview_offered: false, interview_accepted: false },
+    ];
+    assert!(care_history(&never).unwrap_err().0.contains("was not missing"));
+    let refused = [
+        entries[0].clone(),
+        CareEntry::WentMissing { date: d(2, 1), away: false },
+        CareEntry::Returned { date: d(2, 2), interview_offered: false, interview_accepted: true },
+    ];
+    assert!(care_history(&refused).unwrap_err().0.contains("only be accepted if it was offered"));
+    let before_care = [CareEntry::WentMissing { date: d(1, 1), away: false }, entries[0].clone()];
+    assert!(care_history(&before_care).unwrap_err().0.contains("not looked after"));
+}

@@ -27,10 +27,21 @@ enum What {
     Ceased,
     Visit,
     Review,
+    Missing,
+    Returned,
 }
 
 impl What {
-    const ALL: [What; 6] = [What::Started, What::LegalStatus, What::Placement, What::Ceased, What::Visit, What::Review];
+    const ALL: [What; 8] = [
+        What::Started,
+        What::LegalStatus,
+        What::Placement,
+        What::Ceased,
+        What::Visit,
+        What::Review,
+        What::Missing,
+        What::Returned,
+    ];
 
     fn slug(self) -> &'static str {
         match self {
@@ -40,6 +51,8 @@ impl What {
             What::Ceased => "leave",
             What::Visit => "visit",
             What::Review => "review",
+            What::Missing => "missing",
+            What::Returned => "returned",
         }
     }
 
@@ -51,6 +64,8 @@ impl What {
             What::Ceased => "Record the child leaving care",
             What::Visit => "Record a statutory visit",
             What::Review => "Record a looked-after review",
+            What::Missing => "Record the child missing or away",
+            What::Returned => "Record the child's return",
         }
     }
 
@@ -62,8 +77,10 @@ impl What {
     /// when they are.
     fn open_now(history: &CareHistory) -> Vec<What> {
         let in_care = history.episodes.last().is_some_and(|e| e.end.is_none());
+        let missing = history.missing.last().is_some_and(|m| m.end.is_none());
         if in_care {
-            vec![What::Placement, What::Visit, What::Review, What::LegalStatus, What::Ceased]
+            let whereabouts = if missing { What::Returned } else { What::Missing };
+            vec![What::Placement, What::Visit, What::Review, whereabouts, What::LegalStatus, What::Ceased]
         } else {
             vec![What::Started]
         }
@@ -145,6 +162,26 @@ fn care_form(ctx: &Ctx, child: &ChildRow, what: What, form: &FormData, errors: &
             "checkboxes",
             vec![("yes".into(), "Was seen alone".into())],
             &form.all("seen_alone"),
+        )),
+        What::Missing => fields.push(Field::choices(
+            "away",
+            "Where the child is",
+            "radios",
+            vec![
+                ("missing".into(), "Missing: nobody knows where".into()),
+                ("away".into(), "Away from placement without permission, whereabouts known".into()),
+            ],
+            &[form.get("away")],
+        )),
+        What::Returned => fields.push(Field::choices(
+            "interview",
+            "Return interview",
+            "checkboxes",
+            vec![
+                ("offered".into(), "A return interview was offered".into()),
+                ("accepted".into(), "The child accepted it".into()),
+            ],
+            &form.all("interview"),
         )),
         What::Review => fields.push(Field::choices(
             "participation",
@@ -241,6 +278,28 @@ fn parse_entry(what: What, form: &FormData, today: chrono::NaiveDate) -> Result<
             }
         }
         What::Visit => date.map(|date| CareEntry::Visit { date, seen_alone: form.get("seen_alone") == "yes" }),
+        What::Missing => {
+            let away = match form.get("away").as_str() {
+                "missing" => Some(false),
+                "away" => Some(true),
+                _ => {
+                    errors.add("away", "Select whether the child is missing or away");
+                    None
+                }
+            };
+            match (date, away) {
+                (Some(date), Some(away)) => Some(CareEntry::WentMissing { date, away }),
+                _ => None,
+            }
+        }
+        What::Returned => {
+            let ticked = form.all("interview");
+            date.map(|date| CareEntry::Returned {
+                date,
+                interview_offered: ticked.iter().any(|t| t == "offered"),
+                interview_accepted: ticked.iter().any(|t| t == "accepted"),
+            })
+        }
         What::Review => {
             let participation =
                 chosen(&mut errors, form, "participation", ReviewParticipation::from_code, "how the child took part");
@@ -311,7 +370,7 @@ pub(crate) fn care_section(
     history: &CareHistory,
     calendar: &WorkingCalendar,
     may_edit: bool,
-) -> (Vec<Link>, Option<Table>, Vec<(String, chrono::NaiveDate)>) {
+) -> (Vec<Link>, Vec<Table>, Vec<(String, chrono::NaiveDate)>) {
     let links = if may_edit {
         What::open_now(history)
             .into_iter()
@@ -351,5 +410,31 @@ pub(crate) fn care_section(
         table
     });
     let clocks = history.clocks(calendar).into_iter().map(|c| (c.kind.label().to_string(), c.due)).collect();
-    (links, table, clocks)
+    let missing = (!history.missing.is_empty()).then(|| {
+        Table::new(
+            "Missing and away from placement",
+            &["From", "To", "Missing or away", "Return interview"],
+            history
+                .missing
+                .iter()
+                .rev()
+                .map(|m| {
+                    vec![
+                        Cell::text(m.start.format("%-d %b %Y").to_string()),
+                        Cell::text(
+                            m.end.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|| "Not back".into()),
+                        ),
+                        Cell::text(if m.away { "Away (A)" } else { "Missing (M)" }),
+                        Cell::text(match (m.end.is_some(), m.interview_offered, m.interview_accepted) {
+                            (false, _, _) => "",
+                            (true, true, true) => "Offered and accepted",
+                            (true, true, false) => "Offered, not accepted",
+                            (true, false, _) => "Not offered",
+                        }),
+                    ]
+                })
+                .collect(),
+        )
+    });
+    (links, table.into_iter().chain(missing).collect(), clocks)
 }
