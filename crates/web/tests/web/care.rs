@@ -118,13 +118,7 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
         api(reqwest::Method::POST, format!("/api/v1/children/{child}/care")).json(&again).send().await.expect("post");
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.expect("body").contains("nothing changed"));
-    let care: serde_json::Value = api(reqwest::Method::GET, format!("/api/v1/children/{child}/care"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let care = app.api_json(&token, &format!("/api/v1/children/{child}/care")).await;
     let rne: Vec<&str> = care["episodes"]
         .as_array()
         .expect("episodes")
@@ -134,13 +128,7 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
     assert_eq!(rne, vec!["S", "L", "P"]);
     assert_eq!(care["episodes"][0]["reason_ceased"], "X1");
     assert_eq!(care["visits"].as_array().map(Vec::len), Some(2));
-    let record: serde_json::Value = api(reqwest::Method::GET, format!("/api/v1/children/{child}"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let record = app.api_json(&token, &format!("/api/v1/children/{child}")).await;
     assert!(record["due"].as_array().expect("due").iter().any(|d| d["kind"] == "statutory_visit"));
 
     // Missing, then back with a return interview offered and accepted.

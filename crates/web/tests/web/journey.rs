@@ -302,16 +302,7 @@ on_both_engines!(the_journey_through_the_api_is_checked_by_the_same_rules, TestA
     let r = post(serde_json::json!({"kind": "visit_recorded", "date": "2027-01-01", "seen": true, "seen_alone": false, "bedroom_seen": false})).await.expect("post");
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "no events in the future");
 
-    let record: serde_json::Value = app
-        .client
-        .get(app.url(&format!("/api/v1/children/{child}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let record = app.api_json(&token, &format!("/api/v1/children/{child}")).await;
     assert_eq!(record["child"]["last_name"], "Okafor");
     assert_eq!(record["due"][0]["kind"], "assessment");
     assert_eq!(

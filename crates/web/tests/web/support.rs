@@ -245,6 +245,12 @@ impl TestApp {
             .to_string()
     }
 
+    /// GETs an API path with a token and reads the JSON answer.
+    pub async fn api_json(&self, token: &str, path: &str) -> serde_json::Value {
+        let r = self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request");
+        r.json().await.expect("json")
+    }
+
     pub async fn council_count(&self) -> usize {
         self.db.store.list_councils(&canopy_store::Scope::Organisation).await.expect("councils").len()
     }
