@@ -832,12 +832,7 @@ impl Store {
         if !open {
             return Err(closed_budget());
         }
-        let child_council: String = sqlx::query("SELECT council_id FROM children WHERE id = $1")
-            .bind(&spend.child_id)
-            .fetch_optional(tx.conn())
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .try_get(0)?;
+        let child_council = crate::children::child_council(&mut tx, &spend.child_id).await?;
         if child_council != council_id {
             return Err(StoreError::Conflict {
                 field: "budget_id".into(),

@@ -47,6 +47,13 @@ pub struct SpendLimit {
     pub per_month: Pence,
 }
 
+impl SpendLimit {
+    /// What is left of the monthly limit after `spent` in the rolling month; never below £0.
+    pub fn left_in_month(&self, spent: Pence) -> Pence {
+        (self.per_month - spent).max(Pence::zero())
+    }
+}
+
 /// One limit rule of a council.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LimitRule {

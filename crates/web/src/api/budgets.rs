@@ -5,7 +5,7 @@
 use super::children::as_form;
 use super::ApiJson;
 use crate::error::ApiError;
-use crate::pages::budgets::{budgets_for, parse_spend, scope_of, spend_for};
+use crate::pages::budgets::{budgets_for, check_note, decidable, parse_spend, scope_of, spend_for, DECLINE_NOTE};
 use crate::pages::children::child_for;
 use crate::pages::Ctx;
 use crate::state::AppState;
@@ -202,29 +202,12 @@ pub async fn decide(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Decision>,
 ) -> Result<Json<SpendOut>, ApiError> {
-    let access = spend_for(&state, &ctx, &id).await?;
-    if !access.may_decide {
-        return Err(if access.own {
-            AppError::Conflict("You cannot decide your own spend: another manager decides it".into())
-        } else {
-            AppError::NotFound
-        }
-        .into());
-    }
+    decidable(&state, &ctx, &id).await?;
     let note = body.note.trim();
-    if !body.approve && note.is_empty() {
-        return Err(AppError::Invalid(canopy_domain::validation::FieldErrors::one(
-            "note",
-            "Say why you are declining the spend",
-        ))
-        .into());
-    }
-    if note.chars().count() > 1_000 {
-        return Err(AppError::Invalid(canopy_domain::validation::FieldErrors::one(
-            "note",
-            "The note must be 1,000 characters or fewer",
-        ))
-        .into());
+    let mut errors = canopy_domain::validation::FieldErrors::new();
+    check_note(&mut errors, note, (!body.approve).then_some(DECLINE_NOTE));
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors).into());
     }
     state.store.decide_spend(&ctx.audit(&state), &id, body.approve, note, state.clock.today()).await?;
     Ok(Json(spend_out(&spend_for(&state, &ctx, &id).await?)))

@@ -15,7 +15,7 @@ pub use finance::{
 };
 pub use measures::measures;
 pub use queues::{approvals, mine};
-pub(crate) use spend::{parse_spend, spend_for, SpendAccess};
+pub(crate) use spend::{check_note, decidable, parse_spend, spend_for, SpendAccess, DECLINE_NOTE};
 
 pub use spend::{create_spend, decide, new_spend, receipt, settle, show_decision, show_settle, show_spend};
 

@@ -7,7 +7,7 @@ use crate::AppError;
 use axum::extract::State;
 use axum::response::Html;
 use canopy_domain::access::{may, Action, Permission, Reach};
-use canopy_domain::budgets::{FinancialYear, Pence, SpendStatus};
+use canopy_domain::budgets::{FinancialYear, SpendStatus};
 use canopy_store::budgets::{BudgetFilter, SpendFilter};
 use canopy_store::Scope;
 use std::collections::BTreeMap;
@@ -27,7 +27,7 @@ pub async fn mine(State(state): State<AppState>, ctx: Ctx) -> Result<Html<String
                 Cell::text(l.per_spend.display()),
                 Cell::text(l.per_month.display()),
                 Cell::text(spent.display()),
-                Cell::text((l.per_month - spent).max(Pence::zero()).display()),
+                Cell::text(l.left_in_month(spent).display()),
             ],
             None => vec![
                 Cell::text(&council.name),

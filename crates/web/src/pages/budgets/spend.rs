@@ -28,7 +28,7 @@ async fn limit_text(state: &AppState, ctx: &Ctx, council_id: &str) -> Result<Str
             "You can spend up to {} at once, and {} in a month. You have {} left this month. A spend within your limit is approved at once; a larger one goes to your manager.",
             l.per_spend.display(),
             l.per_month.display(),
-            (l.per_month - spent).max(canopy_domain::budgets::Pence::zero()).display()
+            l.left_in_month(spent).display()
         ),
         None => "You have no spending limit in this council, so your manager decides each spend.".into(),
     })
@@ -442,7 +442,23 @@ fn decision_form(
     page
 }
 
-async fn decidable(state: &AppState, ctx: &Ctx, id: &str) -> Result<SpendAccess, AppError> {
+/// What a manager is told when declining without saying why.
+pub(crate) const DECLINE_NOTE: &str = "Say why you are declining the spend";
+
+/// Checks the note of a decision or settlement: at most 1,000 characters, and present when
+/// `needed` says why it must be.
+pub(crate) fn check_note(errors: &mut FieldErrors, note: &str, needed: Option<&str>) {
+    if let (Some(message), true) = (needed, note.is_empty()) {
+        errors.add("note", message);
+    }
+    if note.chars().count() > 1_000 {
+        errors.add("note", "The note must be 1,000 characters or fewer");
+    }
+}
+
+/// A spend the user may decide; their own spend is a conflict, anyone else's out of reach is
+/// not found.
+pub(crate) async fn decidable(state: &AppState, ctx: &Ctx, id: &str) -> Result<SpendAccess, AppError> {
     let access = spend_for(state, ctx, id).await?;
     if !access.may_decide {
         return Err(if access.own {
@@ -477,12 +493,7 @@ pub async fn decide(
     if decision != "approve" && decision != "decline" {
         errors.add("decision", "Select approve or decline");
     }
-    if decision == "decline" && note.is_empty() {
-        errors.add("note", "Say why you are declining the spend");
-    }
-    if note.chars().count() > 1_000 {
-        errors.add("note", "The note must be 1,000 characters or fewer");
-    }
+    check_note(&mut errors, &note, (decision == "decline").then_some(DECLINE_NOTE));
     if errors.is_empty() {
         match state.store.decide_spend(&ctx.audit(&state), &id, decision == "approve", &note, state.clock.today()).await
         {
@@ -562,12 +573,7 @@ pub async fn settle(
     if change.is_none() {
         errors.add("change", "Select what happened");
     }
-    if change == Some(SpendChange::Refund) && note.is_empty() {
-        errors.add("note", "Say why it was refunded");
-    }
-    if note.chars().count() > 1_000 {
-        errors.add("note", "The note must be 1,000 characters or fewer");
-    }
+    check_note(&mut errors, &note, (change == Some(SpendChange::Refund)).then_some("Say why it was refunded"));
     if let (Some(change), true) = (change, errors.is_empty()) {
         match state.store.settle_spend(&ctx.audit(&state), &id, change, &note, state.clock.today()).await {
             Ok(_) => return Ok(Redirect::to(&format!("/spends/{id}")).into_response()),

@@ -380,7 +380,7 @@ pub(crate) fn care_section(
         Vec::new()
     };
     let table = (!history.episodes.is_empty()).then(|| {
-        let mut table = Table::new(
+        Table::new(
             "Care episodes",
             &["From", "Why a new episode", "Legal status", "Placement", "To", "Why it ended"],
             history
@@ -405,9 +405,7 @@ pub(crate) fn care_section(
                     ]
                 })
                 .collect(),
-        );
-        table.empty = String::new();
-        table
+        )
     });
     let clocks = history.clocks(calendar).into_iter().map(|c| (c.kind.label().to_string(), c.due)).collect();
     let missing = (!history.missing.is_empty()).then(|| {
