@@ -1,7 +1,7 @@
 //! The clocks of a looked-after child, a child placed for adoption and a care leaver, and the
 //! SSDA903 cohorts (OC2, OC3). The rules are in the design notes' timescales.md.
 
-use super::{CareEpisode, LegalStatus, PlacementType};
+use super::CareEpisode;
 use crate::calendar::{add_months, WorkingCalendar};
 use crate::cases::{ClockKind, RunningClock};
 use chrono::{Datelike, Days, NaiveDate};
@@ -79,11 +79,12 @@ pub fn care_clocks(record: &CareRecord, calendar: &WorkingCalendar) -> Vec<Runni
     }
     // Visits: counted within the current placement.
     if let Some(placed) = placement_start(record.episodes) {
-        let placed_for_adoption = record.episodes.last().is_some_and(|e| {
-            matches!(e.placement.place, PlacementType::A3 | PlacementType::A4 | PlacementType::A5 | PlacementType::A6)
-        });
+        let placed_for_adoption = record.episodes.last().is_some_and(|e| e.placement.place.is_placed_for_adoption());
+        // AAR 2005, reg 36: a child placed for adoption is visited weekly until the first review.
+        let weekly = placed_for_adoption && count_after(record.adoption_reviews, placed) == 0;
         let visit_due = match latest_after(record.visits, placed) {
             None => placed + days(7),
+            Some(last) if weekly => last + days(7),
             Some(last) if last < add_months(placed, 12) => last + days(42),
             Some(last) if record.six_monthly_visits_agreed && record.placement_until_18 => add_months(last, 6),
             Some(last) if record.placement_until_18 => add_months(last, 3),
@@ -103,14 +104,6 @@ pub fn care_clocks(record: &CareRecord, calendar: &WorkingCalendar) -> Vec<Runni
         }
     }
     clocks
-}
-
-/// A care leaver's clocks: the pathway plan review and the personal adviser's contact.
-pub fn leaver_clocks(last_plan_review: NaiveDate, last_contact: NaiveDate) -> Vec<RunningClock> {
-    vec![
-        clock(ClockKind::PathwayPlanReview, last_plan_review, add_months(last_plan_review, 6)),
-        clock(ClockKind::PersonalAdviserContact, last_contact, add_months(last_contact, 2)),
-    ]
 }
 
 /// The periods of care, as (start, end): episodes linked by X1 are one period.
@@ -149,21 +142,7 @@ pub fn in_oc3(date_of_birth: NaiveDate, episodes: &[CareEpisode], year_end: Naiv
     if !birthday_in_year {
         return false;
     }
-    let from_14 = birthday(14);
-    let weeks_since_14: i64 = episodes
-        .iter()
-        .filter(|e| e.legal_status != LegalStatus::V3 && e.legal_status != LegalStatus::V4)
-        .map(|e| {
-            let start = e.start.max(from_14);
-            let end = e.end.unwrap_or(year_end);
-            if end > start {
-                (end - start).num_days()
-            } else {
-                0
-            }
-        })
-        .sum::<i64>()
-        / 7;
+    let weeks_since_14 = super::days_looked_after_since_14(date_of_birth, episodes, year_end) / 7;
     let at_16 = birthday(16);
     let looked_after_at_16 = episodes.iter().any(|e| e.end.is_none_or(|end| end > at_16));
     weeks_since_14 >= 13 && looked_after_at_16

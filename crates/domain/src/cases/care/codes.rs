@@ -73,6 +73,11 @@ impl PlacementType {
             PlacementType::T0 | PlacementType::T1 | PlacementType::T2 | PlacementType::T3 | PlacementType::T4
         )
     }
+
+    /// Placed for adoption, with consent (A3, A4) or under a placement order (A5, A6).
+    pub fn is_placed_for_adoption(self) -> bool {
+        matches!(self, PlacementType::A3 | PlacementType::A4 | PlacementType::A5 | PlacementType::A6)
+    }
 }
 
 code_list!(
@@ -156,5 +161,150 @@ code_list!(
         Pn5 = "PN5": "Did not attend; an advocate conveyed their views",
         Pn6 = "PN6": "Did not attend; conveyed their views another way",
         Pn7 = "PN7": "Did not attend or convey their views",
+    }
+);
+
+code_list!(
+    /// Why an SDQ score could not be given (SDQ_REASON).
+    SdqReason {
+        Sdq1 = "SDQ1": "No form returned: the child was aged under 4 or over 17 at the date of the latest assessment",
+        Sdq2 = "SDQ2": "Carer refused to complete and return the questionnaire",
+        Sdq3 = "SDQ3": "Not possible to complete because of the child's severity of disability",
+        Sdq4 = "SDQ4": "The child or young person refused to allow an SDQ to be completed",
+        Sdq5 = "SDQ5": "Carer or child did not return the questionnaire for another reason",
+    }
+);
+
+code_list!(
+    /// Why a decision that a child should be placed for adoption ended without an adoption
+    /// (REASON_PLACED_CEASED).
+    ReasonPlacedCeased {
+        Rd1 = "RD1": "The child's needs changed after the decision",
+        Rd2 = "RD2": "The court did not make a placement order",
+        Rd3 = "RD3": "Prospective adopters could not be found",
+        Rd4 = "RD4": "Any other reason",
+    }
+);
+
+code_list!(
+    /// The legal status of the adopters (LS_ADOPTR).
+    AdopterLegalStatus {
+        L0 = "L0": "Child adopted by the partner of a parent",
+        L11 = "L11": "Single adopter",
+        L12 = "L12": "Same-sex couple: civil partners or married",
+        L2 = "L2": "Different-sex couple: married or civil partners",
+        L3 = "L3": "Same-sex couple, neither married nor in a civil partnership",
+        L4 = "L4": "Different-sex couple, neither married nor in a civil partnership",
+    }
+);
+
+code_list!(
+    /// The sex of the adopters at the adoption (SEX_ADOPTR).
+    AdopterSexes {
+        M1 = "M1": "A single male adopter",
+        F1 = "F1": "A single female adopter",
+        Mm = "MM": "A couple, both male",
+        Ff = "FF": "A couple, both female",
+        Mf = "MF": "A couple, one male and one female",
+    }
+);
+
+impl AdopterSexes {
+    /// How many adopters the code describes (NB_ADOPTR).
+    pub fn number(self) -> u8 {
+        match self {
+            AdopterSexes::M1 | AdopterSexes::F1 => 1,
+            _ => 2,
+        }
+    }
+}
+
+code_list!(
+    /// Whether the council is in touch with a care leaver (IN_TOUCH).
+    InTouch {
+        Yes = "YES": "In touch",
+        No = "NO": "Not in touch",
+        Died = "DIED": "Died",
+        Refused = "REFU": "Refused contact",
+        NotRequired = "NREQ": "No longer requires services",
+        ReturnedHome = "RHOM": "Returned home for more than six months",
+    }
+);
+
+impl InTouch {
+    /// Whether accommodation and activity are known and so recorded (903 rule 344: not after
+    /// DIED or RHOM).
+    pub fn has_circumstances(self) -> bool {
+        !matches!(self, InTouch::Died | InTouch::ReturnedHome)
+    }
+}
+
+code_list!(
+    /// Where a care leaver lives (the letter of ACCOM; its digit says whether it is suitable).
+    LeaverAccommodation {
+        Parents = "B": "With parents or relatives",
+        CommunityHome = "C": "Community home or other form of residential care",
+        SemiIndependent = "D": "Semi-independent, transitional accommodation",
+        SupportedLodgings = "E": "Supported lodgings",
+        Abroad = "G": "Gone abroad",
+        Deported = "H": "Deported",
+        OrdinaryLodgings = "K": "Ordinary lodgings, without formal support",
+        NotKnown = "R": "Residence not known",
+        NoFixedAbode = "S": "No fixed abode or homeless",
+        Foyer = "T": "Foyers and similar supported accommodation",
+        Independent = "U": "Independent living",
+        Emergency = "V": "Emergency accommodation",
+        BedAndBreakfast = "W": "Bed and breakfast",
+        Custody = "X": "In custody",
+        Other = "Y": "Other accommodation",
+        FormerFosterCarers = "Z": "With former foster carers",
+    }
+);
+
+impl LeaverAccommodation {
+    /// The 903 ACCOM code: the letter, then 1 if suitable or 2 if not. No fixed abode and custody
+    /// are never suitable.
+    pub fn code_with_suitability(self, suitable: bool) -> String {
+        let suitable = suitable && !matches!(self, LeaverAccommodation::NoFixedAbode | LeaverAccommodation::Custody);
+        format!("{}{}", self.code(), if suitable { 1 } else { 2 })
+    }
+}
+
+code_list!(
+    /// What a care leaver is doing (ACTIV).
+    LeaverActivity {
+        F1 = "F1": "Full-time in higher education",
+        P1 = "P1": "Part-time in higher education",
+        F2 = "F2": "Full-time in education other than higher education",
+        P2 = "P2": "Part-time in education other than higher education",
+        F4 = "F4": "Full-time in training or employment",
+        P4 = "P4": "Part-time in training or employment",
+        F5 = "F5": "Full-time apprenticeship",
+        P5 = "P5": "Part-time apprenticeship",
+        G4 = "G4": "Not in education, training or employment, because of illness or disability",
+        G5 = "G5": "Not in education, training or employment, for other reasons",
+        G6 = "G6": "Not in education, training or employment, because of pregnancy or parenting",
+    }
+);
+
+code_list!(
+    /// The permanence plan in a looked-after child's care plan (the options of the Care Planning
+    /// Regulations 2010 and the DfE's permanence guidance).
+    PermanencePlan {
+        ReturnHome = "return_home": "Return to the family",
+        Kinship = "kinship": "Living with relatives or friends, such as a special guardianship or child arrangements order",
+        Adoption = "adoption": "Adoption",
+        LongTermFostering = "long_term_fostering": "Long-term fostering",
+        Residential = "residential": "Residential care",
+        Independence = "independence": "Supported independent living",
+    }
+);
+
+code_list!(
+    /// A health check of a looked-after child (the OC2 and Annex A list 8 fields).
+    HealthCheck {
+        HealthAssessment = "health_assessment": "Health assessment",
+        DentalCheck = "dental_check": "Dental check",
+        Immunisations = "immunisations": "Immunisations up to date",
     }
 );

@@ -3,15 +3,30 @@
 //! care"); the episodes, their reasons for a new episode (RNE) and the links between them are
 //! worked out here, so the Episodes table can be read straight off the record.
 
+mod adoption;
 mod clocks;
 mod codes;
+mod entries;
+#[cfg(test)]
+mod entries_tests;
+mod leaving;
 #[cfg(test)]
 mod tests;
 
-pub use clocks::{care_clocks, in_oc2, in_oc3, leaver_clocks, periods_of_care, CareRecord};
+pub use adoption::{AdopterMatch, AdoptionProgress, AdoptionStage};
+pub use clocks::{care_clocks, in_oc2, in_oc3, periods_of_care, CareRecord};
 pub use codes::{
-    LegalStatus, PlacementProvider, PlacementType, ReasonEpisodeCeased, ReasonNewEpisode, ReasonPlaceChange,
-    ReviewParticipation,
+    AdopterLegalStatus, AdopterSexes, HealthCheck, InTouch, LeaverAccommodation, LeaverActivity, LegalStatus,
+    PermanencePlan, PlacementProvider, PlacementType, ReasonEpisodeCeased, ReasonNewEpisode, ReasonPlaceChange,
+    ReasonPlacedCeased, ReviewParticipation, SdqReason,
+};
+pub use entries::{
+    care_history, CareEntry, CareHistory, CarePlanRecorded, CareProjection, IroOfChild, MissingEpisode, ReviewHeld,
+    SdqResult,
+};
+pub use leaving::{
+    days_looked_after_since_14, entitled_from, leaver_category, leaving_care_clocks, support_ends, LeaverCategory,
+    LeaverContactHeld, LeavingCare,
 };
 
 use chrono::NaiveDate;
@@ -49,7 +64,7 @@ impl CareChange {
     }
 
     /// Within a day: a start comes first and an end last.
-    fn order_in_day(&self) -> u8 {
+    pub(crate) fn order_in_day(&self) -> u8 {
         match self {
             CareChange::StartedToBeLookedAfter { .. } => 0,
             CareChange::LegalStatusChanged { .. } | CareChange::PlacementChanged { .. } => 1,
@@ -281,189 +296,4 @@ pub fn short_break_problems(episodes: &[CareEpisode], today: NaiveDate) -> Vec<S
         }
     }
     problems
-}
-
-/// One entry in a looked-after child's record: a change in care, a statutory visit or a review.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "entry", rename_all = "snake_case")]
-pub enum CareEntry {
-    Change {
-        change: CareChange,
-    },
-    Visit {
-        date: NaiveDate,
-        seen_alone: bool,
-    },
-    Review {
-        date: NaiveDate,
-        participation: ReviewParticipation,
-    },
-    /// Missing from placement, or away from it without permission (`away`).
-    WentMissing {
-        date: NaiveDate,
-        away: bool,
-    },
-    /// Back from being missing or away, and whether a return interview was offered and accepted.
-    Returned {
-        date: NaiveDate,
-        interview_offered: bool,
-        interview_accepted: bool,
-    },
-}
-
-impl CareEntry {
-    pub fn date(&self) -> NaiveDate {
-        match self {
-            CareEntry::Change { change } => change.date(),
-            CareEntry::Visit { date, .. }
-            | CareEntry::Review { date, .. }
-            | CareEntry::WentMissing { date, .. }
-            | CareEntry::Returned { date, .. } => *date,
-        }
-    }
-
-    /// In words, for the chronology.
-    pub fn describe(&self) -> String {
-        match self {
-            CareEntry::Change { change: CareChange::StartedToBeLookedAfter { legal_status, placement, .. } } => {
-                format!(
-                    "Started to be looked after ({}), {}",
-                    legal_status.label(),
-                    placement.place.label().to_lowercase()
-                )
-            }
-            CareEntry::Change { change: CareChange::LegalStatusChanged { legal_status, .. } } => {
-                format!("Legal status changed: {}", legal_status.label())
-            }
-            CareEntry::Change { change: CareChange::PlacementChanged { placement, .. } } => {
-                format!("Moved placement: {}", placement.place.label().to_lowercase())
-            }
-            CareEntry::Change { change: CareChange::CeasedToBeLookedAfter { reason, .. } } => {
-                format!("Ceased to be looked after: {}", reason.label().to_lowercase())
-            }
-            CareEntry::Visit { seen_alone, .. } => {
-                format!("Statutory visit{}", if *seen_alone { ", child seen alone" } else { "" })
-            }
-            CareEntry::Review { participation, .. } => {
-                format!("Looked-after review: {}", participation.label().to_lowercase())
-            }
-            CareEntry::WentMissing { away, .. } => {
-                (if *away { "Away from placement without permission" } else { "Missing from placement" }).into()
-            }
-            CareEntry::Returned { interview_offered, interview_accepted, .. } => format!(
-                "Returned; return interview {}",
-                match (interview_offered, interview_accepted) {
-                    (true, true) => "offered and accepted",
-                    (true, false) => "offered, not accepted",
-                    _ => "not offered",
-                }
-            ),
-        }
-    }
-}
-
-/// What a child's care entries come to: the episodes, and the visits and reviews held.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CareHistory {
-    pub episodes: Vec<CareEpisode>,
-    pub visits: Vec<NaiveDate>,
-    pub reviews: Vec<NaiveDate>,
-    /// Times missing or away, as the 903 Missing table and Annex A read them.
-    pub missing: Vec<MissingEpisode>,
-}
-
-/// A time a looked-after child was missing (M) or away without permission (A).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MissingEpisode {
-    pub start: NaiveDate,
-    pub end: Option<NaiveDate>,
-    pub away: bool,
-    pub interview_offered: bool,
-    pub interview_accepted: bool,
-}
-
-impl MissingEpisode {
-    /// The 903's code: M for missing, A for away from placement without authorisation.
-    pub fn code(&self) -> &'static str {
-        if self.away {
-            "A"
-        } else {
-            "M"
-        }
-    }
-}
-
-impl CareHistory {
-    /// Whether the child was looked after on `date`.
-    pub fn looked_after_on(&self, date: NaiveDate) -> bool {
-        self.episodes.iter().any(|e| e.start <= date && e.end.is_none_or(|end| end > date))
-    }
-}
-
-impl CareHistory {
-    /// The clocks this care sets running.
-    pub fn clocks(&self, calendar: &crate::calendar::WorkingCalendar) -> Vec<crate::cases::RunningClock> {
-        let record = CareRecord {
-            episodes: &self.episodes,
-            reviews: &self.reviews,
-            visits: &self.visits,
-            ..CareRecord::default()
-        };
-        care_clocks(&record, calendar)
-    }
-}
-
-/// Reads a child's care entries, refusing what the rules do not allow: episodes as
-/// [`derive_episodes`] allows them, and visits and reviews only while the child is looked after.
-pub fn care_history(entries: &[CareEntry]) -> Result<CareHistory, CareRuleBroken> {
-    let changes: Vec<CareChange> = entries
-        .iter()
-        .filter_map(|e| match e {
-            CareEntry::Change { change } => Some(change.clone()),
-            _ => None,
-        })
-        .collect();
-    let mut history = CareHistory { episodes: derive_episodes(&changes)?, ..CareHistory::default() };
-    for entry in entries {
-        match entry {
-            CareEntry::Visit { date, .. } | CareEntry::Review { date, .. } | CareEntry::WentMissing { date, .. }
-                if !history.looked_after_on(*date) =>
-            {
-                return Err(broken(*date, "the child was not looked after on this date"));
-            }
-            CareEntry::Visit { date, .. } => history.visits.push(*date),
-            CareEntry::Review { date, .. } => history.reviews.push(*date),
-            _ => {}
-        }
-    }
-    let mut in_order: Vec<&CareEntry> = entries.iter().collect();
-    in_order.sort_by_key(|e| e.date());
-    for entry in in_order {
-        let open = history.missing.last_mut().filter(|m| m.end.is_none());
-        match (entry, open) {
-            (CareEntry::WentMissing { date, .. }, Some(_)) => {
-                return Err(broken(*date, "the child is already missing or away: record their return first"));
-            }
-            (CareEntry::WentMissing { date, away }, None) => history.missing.push(MissingEpisode {
-                start: *date,
-                end: None,
-                away: *away,
-                interview_offered: false,
-                interview_accepted: false,
-            }),
-            (CareEntry::Returned { date, .. }, None) => {
-                return Err(broken(*date, "the child was not missing or away"));
-            }
-            (CareEntry::Returned { date, interview_offered, interview_accepted }, Some(open)) => {
-                if *interview_accepted && !*interview_offered {
-                    return Err(broken(*date, "a return interview can only be accepted if it was offered"));
-                }
-                open.end = Some(*date);
-                open.interview_offered = *interview_offered;
-                open.interview_accepted = *interview_accepted;
-            }
-            _ => {}
-        }
-    }
-    Ok(history)
 }

@@ -375,13 +375,6 @@ fn a_child_placed_for_adoption_has_reviews_at_4_weeks_3_months_then_6_months() {
 }
 
 #[test]
-fn a_care_leavers_plan_is_reviewed_every_6_months_and_their_adviser_in_touch_every_2() {
-    let clocks = leaver_clocks(d(3, 31), d(10, 31));
-    assert_eq!(due(&clocks, crate::cases::ClockKind::PathwayPlanReview), Some(d(9, 30)));
-    assert_eq!(due(&clocks, crate::cases::ClockKind::PersonalAdviserContact), Some(d(12, 31)));
-}
-
-#[test]
 fn no_clocks_run_once_care_has_ended_or_for_a_short_break() {
     let ended = derive_episodes(&[start(d(1, 5), V2, foster("a")), ceased(d(2, 1), ReasonEpisodeCeased::E4A)]).unwrap();
     assert!(care_clocks(&CareRecord { episodes: &ended, ..CareRecord::default() }, &calendar()).is_empty());
@@ -439,7 +432,7 @@ fn care_entries_round_trip_as_json_and_visits_need_the_child_in_care() {
     let entries = vec![
         CareEntry::Change { change: start(d(1, 5), V2, foster("smith")) },
         CareEntry::Visit { date: d(1, 9), seen_alone: true },
-        CareEntry::Review { date: d(1, 30), participation: ReviewParticipation::Pn1 },
+        CareEntry::Review { date: d(1, 30), participation: ReviewParticipation::Pn1, chair: None },
         CareEntry::Change { change: ceased(d(3, 1), ReasonEpisodeCeased::E4A) },
     ];
     let json = serde_json::to_string(&entries).unwrap();
@@ -447,7 +440,8 @@ fn care_entries_round_trip_as_json_and_visits_need_the_child_in_care() {
     let back: Vec<CareEntry> = serde_json::from_str(&json).unwrap();
     assert_eq!(back, entries);
     let history = care_history(&entries).unwrap();
-    assert_eq!((&history.visits, &history.reviews), (&vec![d(1, 9)], &vec![d(1, 30)]));
+    assert_eq!(history.visits, vec![d(1, 9)]);
+    assert_eq!(history.reviews.iter().map(|r| r.date).collect::<Vec<_>>(), vec![d(1, 30)]);
     assert!(history.looked_after_on(d(2, 28)) && !history.looked_after_on(d(3, 1)));
     let late = [entries[0].clone(), entries[3].clone(), CareEntry::Visit { date: d(3, 5), seen_alone: false }];
     assert!(care_history(&late).unwrap_err().0.contains("not looked after"));
