@@ -247,6 +247,9 @@ pub async fn ensure(store: &Store) -> Result<Vec<(&'static str, String)>, String
             if matches!(keys.first(), Some(&"practitioner") | Some(&"team_manager")) && rng.gen_ratio(1, 12) {
                 keys.push("recruitment_champion");
             }
+            if *service == Service::Adoption {
+                keys.push("adoption_service");
+            }
             if *service == Service::BusinessSupport && i % 20 == 1 {
                 keys.push("auditor");
             }

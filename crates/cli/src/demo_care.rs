@@ -1,13 +1,17 @@
 //! Looked-after children for the demo: about one child in fifteen with a worker came into care
 //! at some point in the last three years, under section 20 or an emergency order, then an interim
 //! and a full care order; some moved placement, a few had a spell in hospital, some have left
-//! care; with statutory visits and reviews, a few of them late, and now and then a night missing. Recorded through the same store
-//! call and rules as the pages.
+//! care; with an IRO, a care plan, health checks, statutory visits and reviews, a few of them late,
+//! and now and then a night missing. Some young children go on through adoption with the shared
+//! service's adopters, and some 16- and 17-year-olds have left care with a personal adviser and a
+//! pathway plan. Recorded through the same store call and rules as the pages.
 
-use canopy_domain::calendar::WorkingCalendar;
+use canopy_domain::adoption::{AdopterEvent, AdopterStage, ValidAdopters};
+use canopy_domain::calendar::{add_months, WorkingCalendar};
 use canopy_domain::cases::care::{
-    care_history, CareChange, CareEntry, LegalStatus, Placement, PlacementProvider, PlacementType, ReasonEpisodeCeased,
-    ReasonPlaceChange, ReviewParticipation,
+    care_history, AdopterLegalStatus, AdopterSexes, CareChange, CareEntry, HealthCheck, InTouch, LeaverAccommodation,
+    LeaverActivity, LegalStatus, PermanencePlan, Placement, PlacementProvider, PlacementType, ReasonEpisodeCeased,
+    ReasonPlaceChange, ReviewParticipation, SdqReason,
 };
 use canopy_store::children::ChildRow;
 use canopy_store::{AuditContext, Scope, Store, StoreError};
@@ -102,7 +106,7 @@ fn story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate, calendar: &Workin
     let mut held = 0;
     while review < ends {
         let participation = ReviewParticipation::ALL[rng.gen_range(1..ReviewParticipation::ALL.len())];
-        entries.push(CareEntry::Review { date: review, participation });
+        entries.push(CareEntry::Review { date: review, participation, chair: None });
         held += 1;
         review = canopy_domain::calendar::add_months(review, if held == 1 { 3 } else { 6 })
             - Days::new(rng.gen_range(0..10));
@@ -125,6 +129,29 @@ fn story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate, calendar: &Workin
             interview_accepted: offered && rng.gen_ratio(2, 3),
         });
     }
+    // A care plan within a month; a health assessment within 20 working days and then each year, a
+    // dental check each year and, from 4, a strengths and difficulties questionnaire.
+    let permanence = [PermanencePlan::LongTermFostering, PermanencePlan::ReturnHome, PermanencePlan::Kinship];
+    let plan = began + Days::new(rng.gen_range(10..30));
+    if plan < ends {
+        entries.push(CareEntry::CarePlan {
+            date: plan,
+            permanence: permanence[rng.gen_range(0..permanence.len())],
+            summary: "Stay safe and settled with the carers; keep up family time and school.".into(),
+        });
+    }
+    let mut check = calendar.add_working_days(began, rng.gen_range(12..24));
+    while check < ends {
+        entries.push(CareEntry::HealthCheck { date: check, check: HealthCheck::HealthAssessment });
+        let dental = check + Days::new(rng.gen_range(20..90));
+        if dental < ends {
+            entries.push(CareEntry::HealthCheck { date: dental, check: HealthCheck::DentalCheck });
+        }
+        let aged_4 = child.date_of_birth.is_some_and(|d| add_months(d, 48) <= check);
+        let (score, reason) = if aged_4 { (Some(rng.gen_range(4..30)), None) } else { (None, Some(SdqReason::Sdq1)) };
+        entries.push(CareEntry::Sdq { date: check, score, reason });
+        check = add_months(check, 12) - Days::new(rng.gen_range(0..20));
+    }
     if left {
         let reasons = [ReasonEpisodeCeased::E4A, ReasonEpisodeCeased::E13, ReasonEpisodeCeased::E46];
         entries.push(change(CareChange::CeasedToBeLookedAfter {
@@ -134,6 +161,186 @@ fn story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate, calendar: &Workin
     }
     entries.sort_by_key(CareEntry::date);
     entries
+}
+
+/// The demo's adopters: households at every stage, most of them approved and waiting.
+const ADOPTERS: &[(&str, AdopterSexes, AdopterLegalStatus)] = &[
+    ("Sam and Alex Taylor", AdopterSexes::Mm, AdopterLegalStatus::L12),
+    ("Priya and Tom Shah", AdopterSexes::Mf, AdopterLegalStatus::L2),
+    ("Jo Okafor", AdopterSexes::F1, AdopterLegalStatus::L11),
+    ("Ruth and Hana Berg", AdopterSexes::Ff, AdopterLegalStatus::L12),
+    ("Dan and Mia Lewis", AdopterSexes::Mf, AdopterLegalStatus::L4),
+    ("Kofi and Ama Mensah", AdopterSexes::Mf, AdopterLegalStatus::L2),
+    ("Lee Morgan", AdopterSexes::M1, AdopterLegalStatus::L11),
+    ("Eve and Nia Price", AdopterSexes::Ff, AdopterLegalStatus::L3),
+];
+
+/// Records an adopter event, or says which rule of the demo's story it broke.
+async fn adopter_step(store: &Store, ctx: &AuditContext, id: &str, event: AdopterEvent) -> Result<(), String> {
+    match store.record_adopter_event(ctx, id, &event).await.map_err(|e| e.to_string())? {
+        Ok(()) => Ok(()),
+        Err(broken) => Err(format!("the demo's adopters {id} break a rule: {broken}")),
+    }
+}
+
+/// Adds the adoption service's adopters, each taken as far as their story goes: four rounds of
+/// households, so that some are still in assessment and most are approved.
+/// Returns the approved adopters as (id, name, date approved).
+async fn add_adopters(
+    store: &Store,
+    ctx: &AuditContext,
+    today: NaiveDate,
+) -> Result<Vec<(String, String, NaiveDate)>, String> {
+    let mut approved = Vec::new();
+    for round in 0..4u64 {
+        for (n, (name, sexes, legal_status)) in ADOPTERS.iter().enumerate() {
+            let household = if round == 0 { name.to_string() } else { format!("{name} ({})", round + 1) };
+            let adopters = ValidAdopters { name: household.clone(), sexes: *sexes, legal_status: *legal_status };
+            let enquired = today - Days::new(60 + 90 * round + 11 * n as u64);
+            let id = store.add_adopters(ctx, &adopters, enquired).await.map_err(|e| e.to_string())?;
+            let steps = [(AdopterStage::Stage1, 20), (AdopterStage::Stage2, 80), (AdopterStage::Approved, 200)];
+            let leaves = n == 6 && round == 1;
+            for (to, after) in steps {
+                let date = enquired + Days::new(after);
+                if date > today || (leaves && to != AdopterStage::Stage1) {
+                    break;
+                }
+                adopter_step(store, ctx, &id, AdopterEvent::MovedOn { date, to }).await?;
+                if to == AdopterStage::Approved {
+                    approved.push((id.clone(), household.clone(), date));
+                }
+            }
+            if leaves {
+                let date = enquired + Days::new(30);
+                let reason = "Decided adoption was not right for them now".into();
+                adopter_step(store, ctx, &id, AdopterEvent::LeftProcess { date, reason }).await?;
+            }
+        }
+    }
+    Ok(approved)
+}
+
+/// The rest of a young child's way through adoption after their story so far: the agency
+/// decision, the placement order, a match with approved adopters, placing and the adoption order,
+/// as far as today allows. Entries of the story after the adoption order are dropped.
+fn adoption_story(
+    rng: &mut StdRng,
+    entries: &mut Vec<CareEntry>,
+    approved: &mut Vec<(String, String, NaiveDate)>,
+    today: NaiveDate,
+) -> Option<String> {
+    let full_order = entries.iter().find_map(|e| match e {
+        CareEntry::Change { change: CareChange::LegalStatusChanged { date, legal_status: LegalStatus::C2 } } => {
+            Some(*date)
+        }
+        _ => None,
+    })?;
+    let last_change = entries.iter().filter(|e| matches!(e, CareEntry::Change { .. })).map(CareEntry::date).max()?;
+    let decided = full_order.max(last_change) + Days::new(rng.gen_range(20..60));
+    let order = decided + Days::new(rng.gen_range(40..90));
+    let matched = order + Days::new(rng.gen_range(30..90));
+    let placed = matched + Days::new(rng.gen_range(14..40));
+    let adopted = placed + Days::new(rng.gen_range(150..260));
+    if decided >= today {
+        return None;
+    }
+    let mut steps = vec![CareEntry::AdoptionDecision { date: decided }];
+    let change = |change| CareEntry::Change { change };
+    if order < today {
+        steps.push(change(CareChange::LegalStatusChanged { date: order, legal_status: LegalStatus::E1 }));
+    }
+    let mut matched_with = None;
+    // Adopters approved by the day of the match.
+    let pick = approved.iter().position(|(_, _, approved_on)| *approved_on < matched);
+    let adopters = pick.filter(|_| matched < today && order < today).map(|i| approved.remove(i));
+    if let Some((id, name, _)) = adopters {
+        steps.push(CareEntry::MatchedWithAdopters {
+            date: matched,
+            adopters: id.clone(),
+            adopters_name: name.clone(),
+            foster_carers: false,
+        });
+        matched_with = Some(id);
+        if placed < today {
+            let placement = Placement {
+                place: PlacementType::A6,
+                provider: Some(PlacementProvider::PR1),
+                carer: name,
+                postcode: None,
+                urn: None,
+            };
+            steps.push(change(CareChange::PlacementChanged {
+                date: placed,
+                placement,
+                reason: Some(ReasonPlaceChange::Carpl),
+            }));
+            let review = placed + Days::new(rng.gen_range(20..28));
+            if review < today {
+                steps.push(CareEntry::AdoptionReview { date: review });
+            }
+            if adopted < today {
+                steps.push(change(CareChange::CeasedToBeLookedAfter {
+                    date: adopted,
+                    reason: ReasonEpisodeCeased::E12,
+                }));
+                entries.retain(|e| e.date() < adopted);
+            }
+        }
+    }
+    entries.retain(|e| e.date() < decided || !matches!(e, CareEntry::Change { .. }));
+    entries.extend(steps);
+    entries.sort_by_key(CareEntry::date);
+    matched_with
+}
+
+/// A 16- or 17-year-old who came into care at 14 or 15 and has left it: their personal adviser,
+/// pathway plan reviews and contact, in the DfE's codes.
+fn leaver_story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate) -> Option<Vec<CareEntry>> {
+    let dob = child.date_of_birth?;
+    let at_16 = add_months(dob, 16 * 12);
+    let began = add_months(dob, 14 * 12 + rng.gen_range(6..18));
+    let left = at_16 + Days::new(rng.gen_range(30..200));
+    if left >= today - Days::new(30) {
+        return None;
+    }
+    let home = Placement {
+        place: PlacementType::U4,
+        provider: Some(PlacementProvider::PR1),
+        carer: format!("{} family", CARERS[rng.gen_range(0..CARERS.len())]),
+        postcode: child.postcode.clone(),
+        urn: None,
+    };
+    let change = |change| CareEntry::Change { change };
+    let mut entries = vec![
+        change(CareChange::StartedToBeLookedAfter { date: began, legal_status: LegalStatus::V2, placement: home }),
+        CareEntry::PersonalAdviser { date: at_16, adviser: "Leaving care team".into() },
+        CareEntry::PathwayPlanReviewed { date: at_16 + Days::new(rng.gen_range(30..80)) },
+        change(CareChange::CeasedToBeLookedAfter { date: left, reason: ReasonEpisodeCeased::E5 }),
+    ];
+    let mut contact = left + Days::new(rng.gen_range(20..50));
+    let mut review = add_months(left, 5);
+    while contact < today {
+        let accommodation = [
+            LeaverAccommodation::SemiIndependent,
+            LeaverAccommodation::SupportedLodgings,
+            LeaverAccommodation::Parents,
+        ];
+        let activity = [LeaverActivity::F2, LeaverActivity::F4, LeaverActivity::G5];
+        entries.push(CareEntry::LeaverContact {
+            date: contact,
+            in_touch: InTouch::Yes,
+            accommodation: Some(accommodation[rng.gen_range(0..accommodation.len())]),
+            suitable: rng.gen_ratio(9, 10),
+            activity: Some(activity[rng.gen_range(0..activity.len())]),
+        });
+        if review < contact {
+            entries.push(CareEntry::PathwayPlanReviewed { date: contact });
+            review = add_months(contact, 5);
+        }
+        contact = contact + Days::new(rng.gen_range(35..62));
+    }
+    entries.sort_by_key(CareEntry::date);
+    Some(entries)
 }
 
 /// Adds looked-after children to the demo unless some child has a care history already; returns
@@ -152,11 +359,25 @@ pub async fn ensure(store: &Store, today: NaiveDate) -> Result<usize, String> {
     if with_care > 0 {
         return Ok(with_care);
     }
+    let users = store.list_users().await.map_err(err)?;
+    let roles: HashMap<String, String> =
+        store.list_roles().await.map_err(err)?.into_iter().map(|r| (r.key, r.id)).collect();
+    let holding = |key: &str| {
+        let role = roles.get(key).cloned().unwrap_or_default();
+        users.iter().filter(move |u| u.role_ids.contains(&role)).cloned().collect::<Vec<_>>()
+    };
+    let team_councils: HashMap<String, Vec<String>> =
+        teams.iter().map(|t| (t.id.clone(), t.council_ids.clone())).collect();
+    let iros = holding("independent_reviewing_officer");
+    let adoption_worker = holding("adoption_service").into_iter().next().map(|u| u.id).unwrap_or_default();
+    let service_ctx = AuditContext { actor_id: adoption_worker, source: "demo".into(), at_ms: 0 };
+    let mut approved = add_adopters(store, &service_ctx, today).await?;
     let mut rng = StdRng::seed_from_u64(20_14);
     let mut calendars: HashMap<String, WorkingCalendar> = HashMap::new();
     for child in children.iter().filter(|c| c.allocated_to.is_some()) {
-        let old_enough = child.date_of_birth.is_some_and(|d| d < today - Days::new(1100));
-        if !old_enough || !rng.gen_ratio(1, 15) {
+        let age_days = child.date_of_birth.map(|d| (today - d).num_days()).unwrap_or(0);
+        let leaver = age_days > 16 * 365 + 120 && rng.gen_ratio(1, 4);
+        if !leaver && (age_days < 1100 || !rng.gen_ratio(1, 15)) {
             continue;
         }
         if !calendars.contains_key(&child.council_id) {
@@ -164,11 +385,52 @@ pub async fn ensure(store: &Store, today: NaiveDate) -> Result<usize, String> {
         }
         let Some(calendar) = calendars.get(&child.council_id) else { continue };
         let worker = child.allocated_to.clone().unwrap_or_default();
-        for entry in story(&mut rng, child, today, calendar) {
+        let mut entries = match leaver {
+            true => match leaver_story(&mut rng, child, today) {
+                Some(entries) => entries,
+                None => continue,
+            },
+            false => story(&mut rng, child, today, calendar),
+        };
+        let iros_here: Vec<_> = iros
+            .iter()
+            .filter(|u| u.team_ids.iter().any(|t| team_councils.get(t).is_some_and(|c| c.contains(&child.council_id))))
+            .collect();
+        if let (Some(first), false) = (entries.first().map(CareEntry::date), iros_here.is_empty()) {
+            let iro = iros_here[rng.gen_range(0..iros_here.len())];
+            entries.push(CareEntry::IroAssigned {
+                date: first + Days::new(2),
+                iro: iro.id.clone(),
+                name: iro.display_name.clone(),
+            });
+            entries.sort_by_key(CareEntry::date);
+        }
+        let young = age_days < 6 * 365;
+        let in_care = !entries
+            .iter()
+            .any(|e| matches!(e, CareEntry::Change { change: CareChange::CeasedToBeLookedAfter { .. } }));
+        let mut matched = None;
+        if young && in_care && !leaver && rng.gen_ratio(2, 3) {
+            matched = adoption_story(&mut rng, &mut entries, &mut approved, today);
+        }
+        for entry in entries {
             let at = entry.date().and_hms_opt(11, 0, 0).unwrap_or_default().and_utc().timestamp_millis();
             let ctx = AuditContext { actor_id: worker.clone(), source: "demo".into(), at_ms: at };
-            let check = |entries: &[CareEntry]| care_history(entries).map(|h| h.clocks(calendar));
-            if let Err(broken) = store.record_care_entry(&ctx, &child.id, &entry, check).await.map_err(err)? {
+            let adopter_event = match (&entry, &matched) {
+                (CareEntry::MatchedWithAdopters { date, adopters, .. }, _) => {
+                    Some((adopters.clone(), AdopterEvent::MatchedWithChild { date: *date, child: child.id.clone() }))
+                }
+                (CareEntry::Change { change: CareChange::PlacementChanged { date, placement, .. } }, Some(id))
+                    if placement.place.is_placed_for_adoption() =>
+                {
+                    Some((id.clone(), AdopterEvent::ChildPlaced { date: *date, child: child.id.clone() }))
+                }
+                _ => None,
+            };
+            let date_of_birth = child.date_of_birth;
+            let check = |entries: &[CareEntry]| care_history(entries).map(|h| h.projection(calendar, date_of_birth));
+            let event = adopter_event.as_ref().map(|(id, e)| (id.as_str(), e.clone()));
+            if let Err(broken) = store.record_care_entry(&ctx, &child.id, &entry, event, check).await.map_err(err)? {
                 return Err(format!("the demo's care story for {} breaks a rule: {broken}", child.id));
             }
         }
@@ -214,6 +476,21 @@ mod tests {
             .await
             .expect("clocks");
         assert!(!clocks.is_empty(), "statutory visits are due in work trays");
+        let in_adoption = store.children_in_adoption(&Scope::Organisation).await.expect("adoption");
+        assert!(in_adoption.len() >= 3, "children in adoption: {}", in_adoption.len());
+        assert!(in_adoption.iter().all(|c| !c.shared_teams.is_empty()), "the adoption service works with each record");
+        let adopters = store.adopters().await.expect("adopters");
+        for stage in [AdopterStage::Stage2, AdopterStage::Approved, AdopterStage::Left] {
+            assert!(adopters.iter().any(|a| a.stage == stage), "some adopters are at {stage:?}");
+        }
+        let leavers = store
+            .clocks(&canopy_store::children::ClockFilter {
+                kinds: Some(vec![canopy_domain::cases::ClockKind::PersonalAdviserContact.code().into()]),
+                ..canopy_store::children::ClockFilter::default()
+            })
+            .await
+            .expect("clocks");
+        assert!(!leavers.is_empty(), "care leavers' advisers have contact due");
         assert_eq!(ensure(store, today).await.expect("again"), count, "the demo is reused, not duplicated");
         db.cleanup().await;
     }

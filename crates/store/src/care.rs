@@ -2,9 +2,9 @@
 //! entries in the child's append-only history (kind `care`), from which the episodes are worked
 //! out each time.
 
-use crate::{AuditContext, AuditEvent, Store, StoreError};
-use canopy_domain::cases::care::{CareEntry, CareRuleBroken};
-use canopy_domain::cases::RunningClock;
+use crate::{AuditContext, AuditEvent, Store, StoreError, WriteTx};
+use canopy_domain::adoption::AdopterEvent;
+use canopy_domain::cases::care::{AdoptionStage, CareEntry, CareProjection, CareRuleBroken};
 use sqlx::Row;
 
 pub(crate) async fn read_entries(conn: &mut sqlx::AnyConnection, child_id: &str) -> Result<Vec<CareEntry>, StoreError> {
@@ -27,29 +27,39 @@ impl Store {
         read_entries(&mut conn, child_id).await
     }
 
-    /// Adds a care entry if `check` accepts the child's entries with it, and replaces the child's
-    /// care clocks with the ones `check` returns, in one transaction with the history and audit rows.
+    /// Adds a care entry if `check` accepts the child's entries with it, and keeps what `check`
+    /// works out beside the history (the care clocks, the IRO, the adoption stage), in one
+    /// transaction with the history and audit rows. An adoption step that concerns adopters (a
+    /// match, a placement) appends `adopter_event` to their history in the same transaction, if
+    /// their own rules allow it.
     pub async fn record_care_entry<F>(
         &self,
         ctx: &AuditContext,
         child_id: &str,
         entry: &CareEntry,
+        adopter_event: Option<(&str, AdopterEvent)>,
         check: F,
     ) -> Result<Result<(), CareRuleBroken>, StoreError>
     where
-        F: FnOnce(&[CareEntry]) -> Result<Vec<RunningClock>, CareRuleBroken>,
+        F: FnOnce(&[CareEntry]) -> Result<CareProjection, CareRuleBroken>,
     {
         let mut tx = self.begin_write().await?;
         let council = crate::children::child_council(&mut tx, child_id).await?;
         let mut entries = read_entries(tx.conn(), child_id).await?;
         entries.push(entry.clone());
-        let clocks = match check(&entries) {
-            Ok(clocks) => clocks,
+        let projection = match check(&entries) {
+            Ok(projection) => projection,
             Err(broken) => return Ok(Err(broken)),
         };
+        if let Some((adopters, event)) = adopter_event {
+            if let Err(broken) = crate::adoption::append_adopter_event(&mut tx, ctx, adopters, &event).await? {
+                return Ok(Err(CareRuleBroken(broken.0)));
+            }
+        }
         let payload = serde_json::to_string(entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         crate::children::append_history(&mut tx, ctx, child_id, "care", entry.date(), &payload, "").await?;
-        crate::children::replace_clocks(&mut tx, child_id, &council, &clocks, true).await?;
+        crate::children::replace_clocks(&mut tx, child_id, &council, &projection.clocks, true).await?;
+        keep_projection(&mut tx, ctx, child_id, &council, entry.date(), &projection).await?;
         tx.audit(
             ctx,
             AuditEvent::succeeded("record_care", "child", child_id)
@@ -60,4 +70,69 @@ impl Store {
         tx.commit().await?;
         Ok(Ok(()))
     }
+}
+
+/// Keeps the IRO and the adoption stage on the child's row. A child in adoption is shared with
+/// the adoption service's teams that serve their council; once adopted, the record is restricted
+/// to the people working with it then (security.md: adoption records are restricted by default).
+async fn keep_projection(
+    tx: &mut WriteTx,
+    ctx: &AuditContext,
+    child_id: &str,
+    council_id: &str,
+    date: chrono::NaiveDate,
+    projection: &CareProjection,
+) -> Result<(), StoreError> {
+    let before: Option<String> = sqlx::query("SELECT adoption_stage FROM children WHERE id = $1")
+        .bind(child_id)
+        .fetch_one(tx.conn())
+        .await?
+        .try_get(0)?;
+    let stage = projection.adoption_stage.map(|s| s.code());
+    sqlx::query("UPDATE children SET iro_id = $1, adoption_stage = $2 WHERE id = $3")
+        .bind(&projection.iro)
+        .bind(stage)
+        .bind(child_id)
+        .execute(tx.conn())
+        .await?;
+    if stage.is_some() {
+        sqlx::query(
+            "INSERT INTO child_shared_teams (child_id, team_id) SELECT $1, t.id FROM teams t \
+             JOIN team_councils tc ON tc.team_id = t.id AND tc.council_id = $2 WHERE t.service = 'adoption' \
+             AND NOT EXISTS (SELECT 1 FROM child_shared_teams s WHERE s.child_id = $1 AND s.team_id = t.id)",
+        )
+        .bind(child_id)
+        .bind(council_id)
+        .execute(tx.conn())
+        .await?;
+    }
+    let adopted_now = projection.adoption_stage == Some(AdoptionStage::Adopted);
+    if adopted_now && before.as_deref() != Some(AdoptionStage::Adopted.code()) {
+        // The allocated worker and the adoption service's staff keep access; everyone else needs
+        // to be named, or to break glass.
+        sqlx::query(
+            "INSERT INTO child_named_people (child_id, user_id) SELECT DISTINCT $1, p.user_id FROM ( \
+               SELECT allocated_to AS user_id FROM children WHERE id = $1 AND allocated_to IS NOT NULL \
+               UNION SELECT tm.user_id FROM team_members tm JOIN child_shared_teams s ON s.team_id = tm.team_id WHERE s.child_id = $1 \
+             ) p WHERE NOT EXISTS (SELECT 1 FROM child_named_people n WHERE n.child_id = $1 AND n.user_id = p.user_id)",
+        )
+        .bind(child_id)
+        .execute(tx.conn())
+        .await?;
+        sqlx::query("UPDATE children SET sensitivity = 'restricted' WHERE id = $1 AND sensitivity = 'normal'")
+            .bind(child_id)
+            .execute(tx.conn())
+            .await?;
+        crate::children::append_history(
+            tx,
+            ctx,
+            child_id,
+            "access_changed",
+            date,
+            r#"{"sensitivity":"restricted"}"#,
+            "Adopted: the record is restricted to the people working with it, and kept for 100 years",
+        )
+        .await?;
+    }
+    Ok(())
 }

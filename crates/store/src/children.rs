@@ -31,9 +31,15 @@ pub struct ChildRow {
     pub allocated_to: Option<String>,
     pub sensitivity: String,
     pub merged_into: Option<String>,
+    /// The independent reviewing officer of a looked-after child.
+    pub iro_id: Option<String>,
+    /// Where the child is in adoption, by `AdoptionStage` code.
+    pub adoption_stage: Option<String>,
     pub named_people: Vec<String>,
     pub excluded_people: Vec<String>,
     pub excluded_teams: Vec<String>,
+    /// Teams that work with the record besides its own, such as the adoption service.
+    pub shared_teams: Vec<String>,
 }
 
 impl ChildRow {
@@ -52,7 +58,7 @@ impl ChildRow {
             named_people: self.named_people.clone(),
             excluded_people: self.excluded_people.clone(),
             excluded_teams: self.excluded_teams.clone(),
-            shared_teams: Vec::new(),
+            shared_teams: self.shared_teams.clone(),
         }
     }
 }
@@ -176,16 +182,16 @@ pub struct ClockFilter {
     pub unallocated: bool,
 }
 
-const CHILD_COLUMNS: &str = "c.id, c.council_id, c.first_name, c.last_name, c.date_of_birth, c.expected_date_of_birth, c.sex, \
+pub(crate) const CHILD_COLUMNS: &str = "c.id, c.council_id, c.first_name, c.last_name, c.date_of_birth, c.expected_date_of_birth, c.sex, \
     c.ethnicity, c.disabilities, c.nhs_number, c.upn, c.former_upn, c.upn_unknown, c.local_id, c.date_of_death, c.postcode, c.cluster_id, \
-    c.team_id, c.allocated_to, c.sensitivity, c.merged_into";
+    c.team_id, c.allocated_to, c.sensitivity, c.merged_into, c.iro_id, c.adoption_stage";
 
 fn date(text: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
     text.map(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("date {t}"))))
         .transpose()
 }
 
-fn child_from(r: &sqlx::any::AnyRow) -> Result<ChildRow, StoreError> {
+pub(crate) fn child_from(r: &sqlx::any::AnyRow) -> Result<ChildRow, StoreError> {
     let disabilities: String = r.try_get("disabilities")?;
     Ok(ChildRow {
         id: r.try_get("id")?,
@@ -209,9 +215,12 @@ fn child_from(r: &sqlx::any::AnyRow) -> Result<ChildRow, StoreError> {
         allocated_to: r.try_get("allocated_to")?,
         sensitivity: r.try_get("sensitivity")?,
         merged_into: r.try_get("merged_into")?,
+        iro_id: r.try_get("iro_id")?,
+        adoption_stage: r.try_get("adoption_stage")?,
         named_people: Vec::new(),
         excluded_people: Vec::new(),
         excluded_teams: Vec::new(),
+        shared_teams: Vec::new(),
     })
 }
 
@@ -220,7 +229,7 @@ fn search_name(first: &str, last: &str) -> String {
 }
 
 /// A `council_id IN (…)` clause for `scope`, numbering its parameters from `first`.
-fn scope_clause(column: &str, scope: &Scope, first: usize) -> (String, Vec<String>) {
+pub(crate) fn scope_clause(column: &str, scope: &Scope, first: usize) -> (String, Vec<String>) {
     match scope {
         Scope::Organisation => ("1 = 1".into(), vec![]),
         Scope::Councils(ids) if ids.is_empty() => ("1 = 0".into(), vec![]),
@@ -413,6 +422,7 @@ impl Store {
             ("child_named_people", "user_id", &mut child.named_people),
             ("child_excluded_people", "user_id", &mut child.excluded_people),
             ("child_excluded_teams", "team_id", &mut child.excluded_teams),
+            ("child_shared_teams", "team_id", &mut child.shared_teams),
         ] {
             let rows = sqlx::query(&format!("SELECT {column} FROM {table} WHERE child_id = $1"))
                 .bind(id)
@@ -778,9 +788,9 @@ async fn insert_child(
 
 /// Fills in who is named on, and shut out of, each child in a list, so that lists can be
 /// filtered by the same policy as single records.
-async fn attach_access(store: &Store, children: &mut [ChildRow]) -> Result<(), StoreError> {
+pub(crate) async fn attach_access(store: &Store, children: &mut [ChildRow]) -> Result<(), StoreError> {
     for chunk in children.chunks_mut(300) {
-        // One query for all three lists: each row says which list it belongs to.
+        // One query for all four lists: each row says which list it belongs to.
         let marks = |from: usize| -> String {
             (from..from + chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
         };
@@ -788,13 +798,15 @@ async fn attach_access(store: &Store, children: &mut [ChildRow]) -> Result<(), S
         let sql = format!(
             "SELECT 'named', child_id, user_id FROM child_named_people WHERE child_id IN ({}) \
              UNION ALL SELECT 'excluded', child_id, user_id FROM child_excluded_people WHERE child_id IN ({}) \
-             UNION ALL SELECT 'team', child_id, team_id FROM child_excluded_teams WHERE child_id IN ({})",
+             UNION ALL SELECT 'team', child_id, team_id FROM child_excluded_teams WHERE child_id IN ({}) \
+             UNION ALL SELECT 'shared', child_id, team_id FROM child_shared_teams WHERE child_id IN ({})",
             marks(1),
             marks(n + 1),
-            marks(2 * n + 1)
+            marks(2 * n + 1),
+            marks(3 * n + 1)
         );
         let mut query = sqlx::query(&sql);
-        for _ in 0..3 {
+        for _ in 0..4 {
             for c in chunk.iter() {
                 query = query.bind(&c.id);
             }
@@ -807,6 +819,7 @@ async fn attach_access(store: &Store, children: &mut [ChildRow]) -> Result<(), S
                 match list.as_str() {
                     "named" => c.named_people.push(value),
                     "excluded" => c.excluded_people.push(value),
+                    "shared" => c.shared_teams.push(value),
                     _ => c.excluded_teams.push(value),
                 }
             }
@@ -1091,19 +1104,20 @@ impl Store {
     ) -> Result<usize, StoreError>
     where
         F: FnMut(&[Event]) -> Result<Vec<RunningClock>, RuleBroken>,
-        G: FnMut(&[canopy_domain::cases::care::CareEntry]) -> Result<Vec<RunningClock>, String>,
+        G: FnMut(&[canopy_domain::cases::care::CareEntry], Option<NaiveDate>) -> Result<Vec<RunningClock>, String>,
     {
-        let ids: Vec<String> =
-            sqlx::query("SELECT id FROM children WHERE council_id = $1 AND merged_into IS NULL ORDER BY id")
-                .bind(council_id)
-                .fetch_all(self.pool())
-                .await?
-                .iter()
-                .map(|r| r.try_get(0))
-                .collect::<Result<_, _>>()?;
+        let ids: Vec<(String, Option<NaiveDate>)> = sqlx::query(
+            "SELECT id, date_of_birth FROM children WHERE council_id = $1 AND merged_into IS NULL ORDER BY id",
+        )
+        .bind(council_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, date(r.try_get(1)?)?)))
+        .collect::<Result<_, StoreError>>()?;
         for chunk in ids.chunks(300) {
             let mut tx = self.begin_write().await?;
-            for id in chunk {
+            for (id, date_of_birth) in chunk {
                 let rows = sqlx::query(
                     "SELECT payload FROM child_history WHERE child_id = $1 AND kind = 'journey' ORDER BY seq",
                 )
@@ -1123,7 +1137,7 @@ impl Store {
                 replace_clocks(&mut tx, id, council_id, &clocks, false).await?;
                 let care = crate::care::read_entries(tx.conn(), id).await?;
                 if !care.is_empty() {
-                    let clocks = compute_care(&care)
+                    let clocks = compute_care(&care, *date_of_birth)
                         .map_err(|e| StoreError::Corrupt(format!("the care of child {id} no longer reads: {e}")))?;
                     replace_clocks(&mut tx, id, council_id, &clocks, true).await?;
                 }
@@ -1240,6 +1254,7 @@ impl Store {
             ("child_named_people", "user_id"),
             ("child_excluded_people", "user_id"),
             ("child_excluded_teams", "team_id"),
+            ("child_shared_teams", "team_id"),
             ("child_relationships", "person_id"),
             ("child_links", "other_child_id"),
         ] {

@@ -5,6 +5,7 @@
 //! Every write runs in one transaction together with its audit row.
 
 pub mod addresses;
+pub mod adoption;
 mod audit;
 pub mod budgets;
 pub mod care;

@@ -52,7 +52,7 @@ fn upload((spec, handler): Row) -> Row {
 }
 
 fn table() -> Vec<Row> {
-    use pages::{account, admin, audit, auth, budgets, children, home};
+    use pages::{account, admin, adoption, audit, auth, budgets, children, home};
     use Access::*;
     use Action::*;
     let get = Method::GET;
@@ -130,6 +130,18 @@ fn table() -> Vec<Row> {
         route(post.clone(), "/budgets/{id}/transfer", Scoped(ManageBudgets), budgets::transfer),
         route(get.clone(), "/budgets/{id}/close", Scoped(ManageBudgets), budgets::show_close),
         route(post.clone(), "/budgets/{id}/close", Scoped(ManageBudgets), budgets::close),
+        route(get.clone(), "/adoption", Scoped(ViewChildRecord), adoption::board),
+        route(get.clone(), "/adoption/adopters/new", Organisation(WorkInAdoption), adoption::new_adopters),
+        route(post.clone(), "/adoption/adopters/new", Organisation(WorkInAdoption), adoption::create_adopters),
+        route(get.clone(), "/adoption/adopters/{id}", Organisation(WorkInAdoption), adoption::adopters_record),
+        route(get.clone(), "/adoption/adopters/{id}/{step}", Organisation(WorkInAdoption), adoption::show_adopter_step),
+        route(
+            post.clone(),
+            "/adoption/adopters/{id}/{step}",
+            Organisation(WorkInAdoption),
+            adoption::save_adopter_step,
+        ),
+        route(get.clone(), "/reviews", Scoped(ViewChildRecord), adoption::iro_reviews),
         route(get.clone(), "/duty", Scoped(ViewChildRecord), children::duty_index),
         route(get.clone(), "/clusters/{id}/duty", Scoped(ViewChildRecord), children::duty_board),
         route(get.clone(), "/teams/{id}/loans", Scoped(AllocateWork), children::show_lend),

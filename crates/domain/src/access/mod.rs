@@ -126,6 +126,8 @@ pub enum Action {
     DecideSpend,
     /// Create budgets, move money, set limits, read and export the ledger.
     ManageBudgets,
+    /// Keep adopters' records and see the adoption service's board, for every council.
+    WorkInAdoption,
 }
 
 impl Action {
@@ -145,6 +147,7 @@ impl Action {
             Action::SpendFromBudget => Some(Permission::BudgetSpend),
             Action::DecideSpend => Some(Permission::BudgetApprove),
             Action::ManageBudgets => Some(Permission::BudgetManage),
+            Action::WorkInAdoption => Some(Permission::Adoption),
         }
     }
 

@@ -25,10 +25,11 @@ pub enum Permission {
     PerformanceView,
     ReturnsManage,
     AggregatesView,
+    Adoption,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 20] = [
         Permission::OrgView,
         Permission::OrgAdmin,
         Permission::UsersAdmin,
@@ -48,6 +49,7 @@ impl Permission {
         Permission::PerformanceView,
         Permission::ReturnsManage,
         Permission::AggregatesView,
+        Permission::Adoption,
     ];
 
     pub fn code(self) -> &'static str {
@@ -71,6 +73,7 @@ impl Permission {
             Permission::PerformanceView => "performance.view",
             Permission::ReturnsManage => "returns.manage",
             Permission::AggregatesView => "performance.aggregates",
+            Permission::Adoption => "adoption.work",
         }
     }
 
@@ -95,6 +98,7 @@ impl Permission {
             Permission::PerformanceView => "See performance dashboards",
             Permission::ReturnsManage => "Prepare statutory returns",
             Permission::AggregatesView => "See a council's aggregate figures",
+            Permission::Adoption => "Work in the shared adoption service: adopters and the adoption board",
         }
     }
 
@@ -207,6 +211,14 @@ pub const BUILTIN_ROLES: &[RoleDefinition] = &[
             P::PerformanceView,
             P::AggregatesView,
         ],
+    },
+    RoleDefinition {
+        key: "adoption_service",
+        name: "Adoption service",
+        description:
+            "Works in the adoption service that every council shares: adopters' records and the adoption board",
+        reach: Reach::Organisation,
+        permissions: &[P::OrgView, P::Adoption],
     },
     RoleDefinition {
         key: "independent_reviewing_officer",

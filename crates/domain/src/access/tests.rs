@@ -228,7 +228,7 @@ fn arb_org() -> impl Strategy<Value = Org> {
         .prop_map(|(users, records)| Org { users, records })
 }
 
-const ACTIONS: [Action; 13] = [
+const ACTIONS: [Action; 14] = [
     Action::UseOwnAccount,
     Action::ViewOrganisation,
     Action::AdministerOrganisation,
@@ -242,6 +242,7 @@ const ACTIONS: [Action; 13] = [
     Action::SpendFromBudget,
     Action::DecideSpend,
     Action::ManageBudgets,
+    Action::WorkInAdoption,
 ];
 
 proptest! {

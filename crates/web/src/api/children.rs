@@ -164,7 +164,7 @@ pub async fn record(
     let care = crate::pages::children::care_history_of(&state, &child).await?;
     let due = running_clocks(&journey, &calendar, &rules)
         .into_iter()
-        .chain(care.clocks(&calendar))
+        .chain(care.clocks(&calendar, child.date_of_birth))
         .map(|c| DueItem {
             child_id: child.id.clone(),
             child_name: child.full_name(),
@@ -726,6 +726,14 @@ pub struct CareOut {
     pub episodes: Vec<CareEpisodeOut>,
     pub visits: Vec<NaiveDate>,
     pub reviews: Vec<NaiveDate>,
+    /// The user id of the child's independent reviewing officer.
+    pub iro: Option<String>,
+    /// Where the child is in adoption: decision, placement_order, matched, placed, adopted or reversed.
+    pub adoption_stage: Option<String>,
+    /// The leaving-care category today: eligible, relevant, former_relevant or qualifying.
+    pub leaving_care: Option<String>,
+    /// How long the record is kept: 100 years from an adoption order, or to the 75th birthday.
+    pub keep_until: Option<NaiveDate>,
 }
 
 /// A child's care as 903 episodes, worked out from what was recorded, with visits and reviews.
@@ -751,7 +759,18 @@ pub async fn care(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
             reason_ceased: e.reason_ceased.map(|r| r.code().into()),
         })
         .collect();
-    Ok(Json(CareOut { episodes, visits: history.visits, reviews: history.reviews }))
+    let leaving_care = child.date_of_birth.and_then(|dob| {
+        canopy_domain::cases::care::leaver_category(dob, &history.episodes, &history.leaving, state.clock.today())
+    });
+    Ok(Json(CareOut {
+        episodes,
+        visits: history.visits.clone(),
+        reviews: history.reviews.iter().map(|r| r.date).collect(),
+        iro: history.iro.as_ref().map(|i| i.user_id.clone()),
+        adoption_stage: history.adoption_stage().map(|s| s.code().into()),
+        leaving_care: leaving_care.map(|c| c.code().into()),
+        keep_until: history.keep_until(child.date_of_birth),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -759,8 +778,14 @@ pub async fn care(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
 pub struct NewCareEntry {
     /// What happened, tagged by `entry`: `change` (with `change`, tagged by `kind`:
     /// started_to_be_looked_after, legal_status_changed, placement_changed,
-    /// ceased_to_be_looked_after), `visit` (date, seen_alone) or `review` (date, participation).
-    /// Codes are the 903's: legal status C2, placement U6, provider PR1, and so on.
+    /// ceased_to_be_looked_after), `visit` (date, seen_alone), `review` (date, participation),
+    /// `went_missing`, `returned`, `health_check` (check: health_assessment, dental_check,
+    /// immunisations), `sdq` (score or reason), `unaccompanied` (asylum_seeking), `care_plan`
+    /// (permanence, summary), `iro_assigned` (iro: a user id), `adoption_decision`,
+    /// `adoption_decision_reversed` (reason RD1–RD4), `matched_with_adopters` (adopters,
+    /// foster_carers; the adoption service only), `adoption_review`, `personal_adviser`,
+    /// `pathway_plan_reviewed`, `leaver_contact` (in_touch, accommodation, suitable, activity) or
+    /// `support_to_25`. Codes are the 903's: legal status C2, placement U6, provider PR1, and so on.
     #[schema(value_type = Object)]
     pub entry: serde_json::Value,
 }

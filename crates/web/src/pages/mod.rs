@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod adoption;
 pub mod audit;
 pub mod auth;
 pub mod budgets;
@@ -102,6 +103,9 @@ impl Ctx {
                 nav.push(Link::new("/front-door", "Front door"));
                 nav.push(Link::new("/duty", "Duty"));
                 nav.push(Link::new("/children", "Children"));
+            }
+            if u.actor.holds(Permission::Adoption) {
+                nav.push(Link::new("/adoption", "Adoption"));
             }
             if u.actor.holds(Permission::BudgetManage) {
                 nav.push(Link::new("/budgets", "Budgets"));

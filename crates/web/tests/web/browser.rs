@@ -348,8 +348,8 @@ async fn move_and_visit(c: &fantoccini::Client, app: &TestApp, axe: &str, child_
         },
     };
     let calendar = canopy_domain::calendar::WorkingCalendar::england_and_wales();
-    let check = |entries: &[CareEntry]| care_history(entries).map(|h| h.clocks(&calendar));
-    app.db.store.record_care_entry(&ctx, child_id, &started, check).await.expect("store").expect("care starts");
+    let check = |entries: &[CareEntry]| care_history(entries).map(|h| h.projection(&calendar, None));
+    app.db.store.record_care_entry(&ctx, child_id, &started, None, check).await.expect("store").expect("care starts");
     c.goto(&app.url(&format!("/children/{child_id}"))).await.expect("record");
     c.find(Locator::Css("a[href$='/care/placement']")).await.expect("move link").click().await.expect("open");
     c.wait().for_element(Locator::Css("#place option[value=U4]")).await.expect("types").click().await.expect("type");

@@ -101,6 +101,7 @@ pub enum CareEntry {
         activity: Option<LeaverActivity>,
     },
     /// The care leaver asked for support from their personal adviser up to 25 (CSWA 2017, s3).
+    #[serde(rename = "support_to_25")]
     SupportTo25 {
         date: NaiveDate,
     },
@@ -331,6 +332,17 @@ impl CareHistory {
             clocks.extend(leaving_care_clocks(dob, &self.episodes, &self.leaving));
         }
         clocks
+    }
+
+    /// How long the record is kept (security.md's defaults): 100 years from an adoption order,
+    /// otherwise to the 75th birthday of a child who was looked after.
+    pub fn keep_until(&self, date_of_birth: Option<NaiveDate>) -> Option<NaiveDate> {
+        use crate::calendar::add_months;
+        match self.adoption.iter().find_map(|a| a.adopted) {
+            Some(adopted) => Some(add_months(adopted, 100 * 12)),
+            None if !self.episodes.is_empty() => date_of_birth.map(|d| add_months(d, 75 * 12)),
+            None => None,
+        }
     }
 
     pub fn projection(

@@ -89,6 +89,8 @@ fn a_child_goes_from_section_20_through_a_care_order_and_two_moves_to_adoption()
     assert_eq!((progress.placed, progress.adopted), (Some(ymd(2026, 1, 12)), Some(ymd(2026, 6, 15))));
     assert_eq!(progress.reviews, vec![ymd(2026, 2, 6)]);
     assert!(adopted.clocks(&calendar(), None).is_empty(), "no clocks run once the child is adopted");
+    assert_eq!(adopted.keep_until(Some(ymd(2023, 4, 1))), Some(ymd(2126, 6, 15)), "adoption records: 100 years");
+    assert_eq!(placed.keep_until(Some(ymd(2023, 4, 1))), Some(ymd(2098, 4, 1)), "looked after: the 75th birthday");
 }
 
 #[test]

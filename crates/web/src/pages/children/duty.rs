@@ -16,7 +16,7 @@ use canopy_store::children::ClockFilter;
 use canopy_store::Scope;
 use std::collections::BTreeMap;
 
-fn case_scope(ctx: &Ctx) -> Result<Scope, AppError> {
+pub(crate) fn case_scope(ctx: &Ctx) -> Result<Scope, AppError> {
     let user = ctx.user()?;
     Ok(match user.actor.reach_of(Permission::CaseView) {
         Some(Reach::Organisation) => Scope::Organisation,

@@ -25,6 +25,7 @@ pub use details::{save_details, show_details};
 pub(crate) use documents::send_document;
 
 pub use documents::{download, new_document, upload};
+pub(crate) use duty::case_scope;
 pub(crate) use duty::duty_board_data;
 pub use duty::{duty_board, duty_index, lend, show_lend};
 pub(crate) use family::parse_member;
@@ -169,9 +170,17 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
         }
     }
     let care = care::history_of(&state, &child).await?;
-    let (care_links, care_table, care_due) =
-        care::care_section(&child, &care, &calendar, may(&user.actor, Action::EditChildRecord, &child.resource()));
-    page.actions.extend(care_links);
+    let may_edit = may(&user.actor, Action::EditChildRecord, &child.resource());
+    let care = care::care_section(
+        &child,
+        &care,
+        &calendar,
+        state.clock.today(),
+        may_edit,
+        ctx.may_org(Action::WorkInAdoption),
+    );
+    page.actions.extend(care.links);
+    page.summary.extend(care.summary);
     if user.actor.holds(canopy_domain::access::Permission::BudgetSpend)
         && may(&user.actor, Action::EditChildRecord, &child.resource())
     {
@@ -240,7 +249,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             })
             .collect(),
     );
-    for (what, due) in care_due {
+    for (what, due) in care.due {
         clock_table.rows.push(vec![
             Cell::text(clock_status(due, today, &calendar).label()),
             Cell::text(what),
@@ -249,7 +258,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     }
     clock_table.empty = "Nothing is due for this child.".into();
     page.tables.push(clock_table);
-    page.tables.extend(care_table);
+    page.tables.extend(care.tables);
     let episodes = journey
         .episodes
         .iter()
@@ -544,8 +553,10 @@ pub async fn rebuild_clocks(state: &AppState, council_id: &str) -> Result<usize,
                 let journey = Journey::replay(events, &RuleContext { calendar: &calendar, rules: &rules })?;
                 Ok(running_clocks(&journey, &calendar, &rules))
             },
-            |care| {
-                canopy_domain::cases::care::care_history(care).map(|h| h.clocks(&calendar)).map_err(|e| e.to_string())
+            |care, date_of_birth| {
+                canopy_domain::cases::care::care_history(care)
+                    .map(|h| h.clocks(&calendar, date_of_birth))
+                    .map_err(|e| e.to_string())
             },
         )
         .await?)

@@ -68,6 +68,9 @@ pub async fn work_tray(State(state): State<AppState>, ctx: Ctx) -> Result<Html<S
     let mine =
         state.store.clocks(&ClockFilter { allocated_to: Some(user.user_id.clone()), ..ClockFilter::default() }).await?;
     let mut page = DetailPage::new(&ctx, "Your work", "/work-tray");
+    if !state.store.children_of_iro(&super::case_scope(&ctx)?, &user.user_id).await?.is_empty() {
+        page.actions.push(crate::pages::Link::new("/reviews", "Your reviews as independent reviewing officer"));
+    }
     let mut table =
         Table::new("Due for your children", &["Status", "Child", "What", "Due"], clock_rows(&state, &ctx, mine).await?);
     table.empty = "Nothing is due for the children allocated to you.".into();
