@@ -108,15 +108,17 @@ async fn keep_projection(
     }
     let adopted_now = projection.adoption_stage == Some(AdoptionStage::Adopted);
     if adopted_now && before.as_deref() != Some(AdoptionStage::Adopted.code()) {
-        // The allocated worker and the adoption service's staff keep access; everyone else needs
-        // to be named, or to break glass.
+        // Whoever records the order, the allocated worker and the adoption service's staff keep
+        // access; everyone else needs to be named, or to break glass.
         sqlx::query(
             "INSERT INTO child_named_people (child_id, user_id) SELECT DISTINCT $1, p.user_id FROM ( \
                SELECT allocated_to AS user_id FROM children WHERE id = $1 AND allocated_to IS NOT NULL \
+               UNION SELECT id FROM users WHERE id = $2 \
                UNION SELECT tm.user_id FROM team_members tm JOIN child_shared_teams s ON s.team_id = tm.team_id WHERE s.child_id = $1 \
              ) p WHERE NOT EXISTS (SELECT 1 FROM child_named_people n WHERE n.child_id = $1 AND n.user_id = p.user_id)",
         )
         .bind(child_id)
+        .bind(&ctx.actor_id)
         .execute(tx.conn())
         .await?;
         sqlx::query("UPDATE children SET sensitivity = 'restricted' WHERE id = $1 AND sensitivity = 'normal'")

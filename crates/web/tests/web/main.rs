@@ -2,6 +2,7 @@
 //! sign-in and sessions, CSRF, throttling, scoping, the admin forms, the API and the audit log.
 //! One test binary (with the browser test in `browser.rs`), so it links once.
 
+mod adoption;
 mod browser;
 mod budgets;
 mod care;
