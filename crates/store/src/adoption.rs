@@ -68,18 +68,7 @@ pub(crate) async fn append_adopter_event(
         .fetch_one(tx.conn())
         .await?
         .try_get(0)?;
-    let payload = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO adopter_history (adopter_id, seq, at_ms, actor_id, event_date, payload) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(adopter_id)
-    .bind(seq)
-    .bind(ctx.at_ms)
-    .bind(&ctx.actor_id)
-    .bind(event.date().to_string())
-    .bind(&payload)
-    .execute(tx.conn())
-    .await?;
+    insert_history(tx, ctx, adopter_id, seq, event).await?;
     sqlx::query("UPDATE adopters SET stage = $1, stage_date = $2 WHERE id = $3")
         .bind(stage.code())
         .bind(event.date().to_string())
@@ -216,12 +205,23 @@ async fn append_first_event(
     id: &str,
     event: &AdopterEvent,
 ) -> Result<(), StoreError> {
-    let payload = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     apply_event(None, None, event).map_err(|e| StoreError::Corrupt(e.0))?;
+    insert_history(tx, ctx, id, 1, event).await
+}
+
+async fn insert_history(
+    tx: &mut WriteTx,
+    ctx: &AuditContext,
+    adopter_id: &str,
+    seq: i64,
+    event: &AdopterEvent,
+) -> Result<(), StoreError> {
+    let payload = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     sqlx::query(
-        "INSERT INTO adopter_history (adopter_id, seq, at_ms, actor_id, event_date, payload) VALUES ($1, 1, $2, $3, $4, $5)",
+        "INSERT INTO adopter_history (adopter_id, seq, at_ms, actor_id, event_date, payload) VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(id)
+    .bind(adopter_id)
+    .bind(seq)
     .bind(ctx.at_ms)
     .bind(&ctx.actor_id)
     .bind(event.date().to_string())
