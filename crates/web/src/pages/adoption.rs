@@ -296,7 +296,7 @@ pub async fn iro_reviews(State(state): State<AppState>, ctx: Ctx) -> Result<Html
         }
     }
     due_rows.sort_by_key(|(due, _)| due.unwrap_or(NaiveDate::MAX));
-    held_rows.sort_by(|a, b| b.0.cmp(&a.0));
+    held_rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     let mut page = DetailPage::new(&ctx, "Your reviews", "/reviews");
     page.intro = "The looked-after children you are the independent reviewing officer for.".into();
     page.tables.push(Table::new(

@@ -170,7 +170,7 @@ fn health(history: &CareHistory) -> Option<Table> {
         (s.date, what)
     });
     let mut all: Vec<(NaiveDate, String)> = checks.chain(sdq).collect();
-    all.sort_by(|a, b| b.0.cmp(&a.0));
+    all.sort_by_key(|r| std::cmp::Reverse(r.0));
     let rows = all.into_iter().map(|(date, what)| vec![Cell::text(day(date)), Cell::text(what)]).collect();
     table("Health", &["Date", "Check"], rows)
 }
@@ -213,7 +213,7 @@ fn leaving(history: &CareHistory) -> Option<Table> {
     let plans =
         history.leaving.plan_reviews.iter().map(|d| (*d, "Pathway plan reviewed".into(), String::new(), String::new()));
     let mut all: Vec<(NaiveDate, String, String, String)> = contacts.chain(plans).collect();
-    all.sort_by(|a, b| b.0.cmp(&a.0));
+    all.sort_by_key(|r| std::cmp::Reverse(r.0));
     let rows = all
         .into_iter()
         .map(|(date, what, accommodation, activity)| {
