@@ -287,7 +287,6 @@ fn adoption_story(
             }
         }
     }
-    entries.retain(|e| e.date() < decided || !matches!(e, CareEntry::Change { .. }));
     entries.extend(steps);
     entries.sort_by_key(CareEntry::date);
     matched_with

@@ -55,14 +55,11 @@ pub(crate) async fn append_adopter_event(
         .bind(adopter_id)
         .fetch_optional(tx.conn())
         .await?;
-    let current = row.as_ref().map(adopter_from).transpose()?;
-    let stage = match apply_event(current.as_ref().map(|a| a.stage), current.as_ref().map(|a| a.stage_date), event) {
+    let current = adopter_from(&row.ok_or(StoreError::NotFound)?)?;
+    let stage = match apply_event(Some(current.stage), Some(current.stage_date), event) {
         Ok(stage) => stage,
         Err(broken) => return Ok(Err(broken)),
     };
-    if current.is_none() {
-        return Err(StoreError::NotFound);
-    }
     let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM adopter_history WHERE adopter_id = $1")
         .bind(adopter_id)
         .fetch_one(tx.conn())
@@ -103,8 +100,8 @@ impl Store {
         .bind(ctx.at_ms)
         .execute(tx.conn())
         .await?;
-        let first = AdopterEvent::Enquired { date: enquired };
-        append_first_event(&mut tx, ctx, &id, &first).await?;
+        // The enquiry is the history's first event, and the row starts at its stage.
+        insert_history(&mut tx, ctx, &id, 1, &AdopterEvent::Enquired { date: enquired }).await?;
         tx.audit(ctx, AuditEvent::succeeded("add_adopters", "adopters", &id)).await?;
         tx.commit().await?;
         Ok(id)
@@ -196,17 +193,6 @@ impl Store {
         attach_access(self, &mut children).await?;
         Ok(children)
     }
-}
-
-/// The enquiry: the first event, which the rules accept only on adopters with no history.
-async fn append_first_event(
-    tx: &mut WriteTx,
-    ctx: &AuditContext,
-    id: &str,
-    event: &AdopterEvent,
-) -> Result<(), StoreError> {
-    apply_event(None, None, event).map_err(|e| StoreError::Corrupt(e.0))?;
-    insert_history(tx, ctx, id, 1, event).await
 }
 
 async fn insert_history(

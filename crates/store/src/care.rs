@@ -4,7 +4,9 @@
 
 use crate::{AuditContext, AuditEvent, Store, StoreError, WriteTx};
 use canopy_domain::adoption::AdopterEvent;
-use canopy_domain::cases::care::{AdoptionStage, CareEntry, CareProjection, CareRuleBroken};
+use canopy_domain::cases::care::{
+    AdoptionStage, CareChange, CareEntry, CareProjection, CareRuleBroken, ReasonEpisodeCeased,
+};
 use sqlx::Row;
 
 pub(crate) async fn read_entries(conn: &mut sqlx::AnyConnection, child_id: &str) -> Result<Vec<CareEntry>, StoreError> {
@@ -21,6 +23,15 @@ pub(crate) async fn read_entries(conn: &mut sqlx::AnyConnection, child_id: &str)
 }
 
 impl Store {
+    /// Whether `user_id` is the independent reviewing officer of any child.
+    pub async fn reviews_any_child(&self, user_id: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM children WHERE iro_id = $1 AND merged_into IS NULL LIMIT 1")
+            .bind(user_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// A child's care entries, in the order they were recorded.
     pub async fn care_entries(&self, child_id: &str) -> Result<Vec<CareEntry>, StoreError> {
         let mut conn = self.pool().acquire().await?;
@@ -59,7 +70,7 @@ impl Store {
         let payload = serde_json::to_string(entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         crate::children::append_history(&mut tx, ctx, child_id, "care", entry.date(), &payload, "").await?;
         crate::children::replace_clocks(&mut tx, child_id, &council, &projection.clocks, true).await?;
-        keep_projection(&mut tx, ctx, child_id, &council, entry.date(), &projection).await?;
+        keep_projection(&mut tx, ctx, child_id, &council, entry, &projection).await?;
         tx.audit(
             ctx,
             AuditEvent::succeeded("record_care", "child", child_id)
@@ -80,14 +91,9 @@ async fn keep_projection(
     ctx: &AuditContext,
     child_id: &str,
     council_id: &str,
-    date: chrono::NaiveDate,
+    entry: &CareEntry,
     projection: &CareProjection,
 ) -> Result<(), StoreError> {
-    let before: Option<String> = sqlx::query("SELECT adoption_stage FROM children WHERE id = $1")
-        .bind(child_id)
-        .fetch_one(tx.conn())
-        .await?
-        .try_get(0)?;
     let stage = projection.adoption_stage.map(|s| s.code());
     sqlx::query("UPDATE children SET iro_id = $1, adoption_stage = $2 WHERE id = $3")
         .bind(&projection.iro)
@@ -106,8 +112,17 @@ async fn keep_projection(
         .execute(tx.conn())
         .await?;
     }
-    let adopted_now = projection.adoption_stage == Some(AdoptionStage::Adopted);
-    if adopted_now && before.as_deref() != Some(AdoptionStage::Adopted.code()) {
+    // The domain accepts an adoption order (E11, E12) only for a child placed for adoption.
+    let adoption_order = matches!(
+        entry,
+        CareEntry::Change {
+            change: CareChange::CeasedToBeLookedAfter {
+                reason: ReasonEpisodeCeased::E11 | ReasonEpisodeCeased::E12,
+                ..
+            }
+        }
+    );
+    if adoption_order && projection.adoption_stage == Some(AdoptionStage::Adopted) {
         // Whoever records the order, the allocated worker and the adoption service's staff keep
         // access; everyone else needs to be named, or to break glass.
         sqlx::query(
@@ -130,7 +145,7 @@ async fn keep_projection(
             ctx,
             child_id,
             "access_changed",
-            date,
+            entry.date(),
             r#"{"sensitivity":"restricted"}"#,
             "Adopted: the record is restricted to the people working with it, and kept for 100 years",
         )

@@ -2,7 +2,7 @@
 //! adopters' records and their steps, and an independent reviewing officer's list of reviews.
 
 use super::children::{care_history_of, case_scope};
-use super::{render, show_time, Cell, Ctx, DetailPage, Field, FormPage, Link, Table};
+use super::{render, show_date, show_time, Cell, Ctx, DetailPage, Field, FormPage, Link, Table};
 use crate::forms::FormData;
 use crate::state::AppState;
 use crate::AppError;
@@ -20,7 +20,7 @@ use canopy_store::AuditEvent;
 use chrono::NaiveDate;
 
 /// The children in adoption whom the user may see, with their stage, in stage order.
-pub(crate) async fn children_on_board(state: &AppState, ctx: &Ctx) -> Result<Vec<(ChildRow, AdoptionStage)>, AppError> {
+async fn children_on_board(state: &AppState, ctx: &Ctx) -> Result<Vec<(ChildRow, AdoptionStage)>, AppError> {
     let user = ctx.user()?;
     let mut children: Vec<(ChildRow, AdoptionStage)> = state
         .store
@@ -35,10 +35,6 @@ pub(crate) async fn children_on_board(state: &AppState, ctx: &Ctx) -> Result<Vec
         .collect();
     children.sort_by_key(|(c, stage)| (*stage, c.last_name.clone()));
     Ok(children)
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
 }
 
 fn counts<T: Copy + PartialEq>(all: &[T], of: impl Iterator<Item = T> + Clone, label: fn(T) -> &'static str) -> Table {
@@ -89,7 +85,7 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx) -> Result<Html<Strin
                     vec![
                         Cell::link(&a.name, format!("/adoption/adopters/{}", a.id)),
                         Cell::text(a.stage.label()),
-                        Cell::text(day(a.stage_date)),
+                        Cell::text(show_date(a.stage_date)),
                     ]
                 })
                 .collect(),
@@ -120,8 +116,8 @@ pub async fn new_adopters(State(state): State<AppState>, ctx: Ctx) -> Result<Htm
     render(adopters_form(&ctx, &form, &FieldErrors::new()))
 }
 
-/// Checks new adopters and adds them from their enquiry; for the page and the API alike.
-pub(crate) async fn add_adopters(
+/// Checks new adopters and adds them from their enquiry.
+async fn add_adopters(
     state: &AppState,
     ctx: &Ctx,
     input: &AdopterInput,
@@ -154,7 +150,7 @@ pub async fn create_adopters(State(state): State<AppState>, ctx: Ctx, form: Form
 }
 
 /// Loads adopters and audits the read: their record is as sensitive as a child's.
-pub(crate) async fn adopters_for(state: &AppState, ctx: &Ctx, id: &str) -> Result<AdopterRow, AppError> {
+async fn adopters_for(state: &AppState, ctx: &Ctx, id: &str) -> Result<AdopterRow, AppError> {
     let adopters = state.store.adopter(id).await?;
     state.store.audit(&ctx.audit(state), AuditEvent::succeeded("view_adopters", "adopters", id)).await?;
     Ok(adopters)
@@ -171,7 +167,7 @@ pub async fn adopters_record(
     page.caption = "Prospective adopters".into();
     page.summary = vec![
         ("Stage".into(), adopters.stage.label().into()),
-        ("Since".into(), day(adopters.stage_date)),
+        ("Since".into(), show_date(adopters.stage_date)),
         ("Who they are".into(), AdopterSexes::from_code(&adopters.sexes).map(|s| s.label()).unwrap_or("").into()),
         (
             "Legal status".into(),
@@ -194,7 +190,11 @@ pub async fn adopters_record(
             .iter()
             .rev()
             .map(|h| {
-                vec![Cell::text(day(h.event.date())), Cell::text(h.event.describe()), Cell::text(show_time(h.at_ms))]
+                vec![
+                    Cell::text(show_date(h.event.date())),
+                    Cell::text(h.event.describe()),
+                    Cell::text(show_time(h.at_ms)),
+                ]
             })
             .collect(),
     ));
@@ -270,17 +270,21 @@ pub async fn iro_reviews(State(state): State<AppState>, ctx: Ctx) -> Result<Html
     let children = state.store.children_of_iro(&case_scope(&ctx)?, &user.user_id).await?;
     let mut due_rows = Vec::new();
     let mut held_rows = Vec::new();
+    let mut calendars = std::collections::HashMap::new();
     for child in children.iter().filter(|c| may(&user.actor, Action::ViewChildRecord, &c.resource())) {
         let history = care_history_of(&state, child).await?;
-        let calendar = state.store.council_calendar(&child.council_id).await?;
+        if !calendars.contains_key(&child.council_id) {
+            calendars.insert(child.council_id.clone(), state.store.council_calendar(&child.council_id).await?);
+        }
+        let Some(calendar) = calendars.get(&child.council_id) else { continue };
         let next =
-            history.clocks(&calendar, child.date_of_birth).into_iter().find(|c| c.kind == ClockKind::LookedAfterReview);
-        let status = next.as_ref().map(|c| clock_status(c.due, today, &calendar).label());
+            history.clocks(calendar, child.date_of_birth).into_iter().find(|c| c.kind == ClockKind::LookedAfterReview);
+        let status = next.as_ref().map(|c| clock_status(c.due, today, calendar).label());
         due_rows.push((
             next.as_ref().map(|c| c.due),
             vec![
                 Cell::link(child.full_name(), format!("/children/{}", child.id)),
-                Cell::text(next.as_ref().map(|c| day(c.due)).unwrap_or_else(|| "No review due".into())),
+                Cell::text(next.as_ref().map(|c| show_date(c.due)).unwrap_or_else(|| "No review due".into())),
                 Cell::text(status.unwrap_or_default()),
             ],
         ));
@@ -288,7 +292,7 @@ pub async fn iro_reviews(State(state): State<AppState>, ctx: Ctx) -> Result<Html
             held_rows.push((
                 review.date,
                 vec![
-                    Cell::text(day(review.date)),
+                    Cell::text(show_date(review.date)),
                     Cell::link(child.full_name(), format!("/children/{}", child.id)),
                     Cell::text(format!("{} ({})", review.participation.label(), review.participation.code())),
                 ],

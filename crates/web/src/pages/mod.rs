@@ -439,6 +439,11 @@ pub fn date_parts(field: &str, date: chrono::NaiveDate) -> Vec<(String, String)>
 }
 
 /// A date and time from milliseconds, for display.
+/// A day as pages show it: "4 May 2026".
+pub fn show_date(d: chrono::NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
 pub fn show_time(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%-d %b %Y %H:%M").to_string()).unwrap_or_default()
 }

@@ -39,7 +39,7 @@ pub use siblings::{link_sibling, new_sibling};
 pub use steps::Step;
 pub use trays::{allocate, allocation, front_door, work_tray};
 
-use super::{render, show_time, Cell, Ctx, DetailPage, Field, FormPage, Link, Table};
+use super::{render, show_date, show_time, Cell, Ctx, DetailPage, Field, FormPage, Link, Table};
 use crate::forms::FormData;
 use crate::state::AppState;
 use crate::AppError;
@@ -107,10 +107,6 @@ fn birth(child: &ChildRow) -> String {
         (None, Some(e)) => format!("Unborn, expected {}", e.format("%-d %B %Y")),
         _ => String::new(),
     }
-}
-
-fn show_date(d: NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
 }
 
 pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
@@ -181,9 +177,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     );
     page.actions.extend(care.links);
     page.summary.extend(care.summary);
-    if user.actor.holds(canopy_domain::access::Permission::BudgetSpend)
-        && may(&user.actor, Action::EditChildRecord, &child.resource())
-    {
+    if user.actor.holds(canopy_domain::access::Permission::BudgetSpend) && may_edit {
         page.actions.insert(0, Link::new(format!("/children/{}/spends/new", child.id), "Record a spend"));
     }
     page.tables.push(super::budgets::child_spends_table(&state, &child).await?);

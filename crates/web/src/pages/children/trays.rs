@@ -68,7 +68,7 @@ pub async fn work_tray(State(state): State<AppState>, ctx: Ctx) -> Result<Html<S
     let mine =
         state.store.clocks(&ClockFilter { allocated_to: Some(user.user_id.clone()), ..ClockFilter::default() }).await?;
     let mut page = DetailPage::new(&ctx, "Your work", "/work-tray");
-    if !state.store.children_of_iro(&super::case_scope(&ctx)?, &user.user_id).await?.is_empty() {
+    if state.store.reviews_any_child(&user.user_id).await? {
         page.actions.push(crate::pages::Link::new("/reviews", "Your reviews as independent reviewing officer"));
     }
     let mut table =

@@ -2,7 +2,7 @@
 //! and the other tables, and the care clocks.
 
 use super::forms::What;
-use crate::pages::{Cell, Link, Table};
+use crate::pages::{show_date, Cell, Link, Table};
 use canopy_domain::calendar::WorkingCalendar;
 use canopy_domain::cases::care::{leaver_category, support_ends, CareHistory};
 use canopy_store::children::ChildRow;
@@ -17,12 +17,8 @@ pub(crate) struct CareSection {
     pub due: Vec<(String, NaiveDate)>,
 }
 
-fn day(d: NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
-}
-
 fn maybe_day(d: Option<NaiveDate>, otherwise: &str) -> String {
-    d.map(day).unwrap_or_else(|| otherwise.to_string())
+    d.map(show_date).unwrap_or_else(|| otherwise.to_string())
 }
 
 fn table(title: &str, head: &[&str], rows: Vec<Vec<Cell>>) -> Option<Table> {
@@ -63,10 +59,10 @@ pub(crate) fn care_section(
 fn summary(child: &ChildRow, history: &CareHistory, today: NaiveDate) -> Vec<(String, String)> {
     let mut lines = Vec::new();
     if let Some(iro) = &history.iro {
-        lines.push(("Independent reviewing officer".into(), format!("{} (since {})", iro.name, day(iro.since))));
+        lines.push(("Independent reviewing officer".into(), format!("{} (since {})", iro.name, show_date(iro.since))));
     }
     if let Some(plan) = &history.care_plan {
-        lines.push(("Plan for permanence".into(), format!("{} ({})", plan.permanence.label(), day(plan.date))));
+        lines.push(("Plan for permanence".into(), format!("{} ({})", plan.permanence.label(), show_date(plan.date))));
     }
     if history.unaccompanied.last().is_some_and(|(_, to)| to.is_none()) {
         lines.push(("Unaccompanied asylum-seeking child".into(), "Yes".into()));
@@ -77,14 +73,14 @@ fn summary(child: &ChildRow, history: &CareHistory, today: NaiveDate) -> Vec<(St
     if let Some(dob) = child.date_of_birth {
         if let Some(category) = leaver_category(dob, &history.episodes, &history.leaving, today) {
             lines.push(("Leaving care".into(), category.label().into()));
-            lines.push(("Leaving-care support until".into(), day(support_ends(dob, &history.leaving))));
+            lines.push(("Leaving-care support until".into(), show_date(support_ends(dob, &history.leaving))));
         }
     }
     if let Some((_, adviser)) = &history.leaving.adviser {
         lines.push(("Personal adviser".into(), adviser.clone()));
     }
     if let Some(until) = history.keep_until(child.date_of_birth) {
-        lines.push(("Record kept until".into(), day(until)));
+        lines.push(("Record kept until".into(), show_date(until)));
     }
     lines
 }
@@ -96,7 +92,7 @@ fn episodes(history: &CareHistory) -> Option<Table> {
         .rev()
         .map(|e| {
             vec![
-                Cell::text(day(e.start)),
+                Cell::text(show_date(e.start)),
                 Cell::text(format!("{} ({})", e.reason_new_episode.label(), e.reason_new_episode.code())),
                 Cell::text(format!("{} ({})", e.legal_status.label(), e.legal_status.code())),
                 Cell::text(format!(
@@ -120,15 +116,18 @@ fn adoption(history: &CareHistory) -> Option<Table> {
         .rev()
         .map(|a| {
             vec![
-                Cell::text(day(a.decided)),
+                Cell::text(show_date(a.decided)),
                 Cell::text(maybe_day(a.placement_order, "")),
                 Cell::text(
-                    a.matched.as_ref().map(|m| format!("{}, {}", day(m.date), m.adopters_name)).unwrap_or_default(),
+                    a.matched
+                        .as_ref()
+                        .map(|m| format!("{}, {}", show_date(m.date), m.adopters_name))
+                        .unwrap_or_default(),
                 ),
                 Cell::text(maybe_day(a.placed, "")),
                 Cell::text(match (a.adopted, a.ceased) {
-                    (Some(adopted), _) => format!("Adopted {}", day(adopted)),
-                    (None, Some((date, reason))) => format!("Reversed {}: {}", day(date), reason.label()),
+                    (Some(adopted), _) => format!("Adopted {}", show_date(adopted)),
+                    (None, Some((date, reason))) => format!("Reversed {}: {}", show_date(date), reason.label()),
                     _ => a.stage().label().into(),
                 }),
             ]
@@ -150,7 +149,7 @@ fn reviews(history: &CareHistory) -> Option<Table> {
                 (None, _) => "Not recorded".into(),
             };
             vec![
-                Cell::text(day(r.date)),
+                Cell::text(show_date(r.date)),
                 Cell::text(format!("{} ({})", r.participation.label(), r.participation.code())),
                 Cell::text(chair),
             ]
@@ -171,7 +170,7 @@ fn health(history: &CareHistory) -> Option<Table> {
     });
     let mut all: Vec<(NaiveDate, String)> = checks.chain(sdq).collect();
     all.sort_by_key(|r| std::cmp::Reverse(r.0));
-    let rows = all.into_iter().map(|(date, what)| vec![Cell::text(day(date)), Cell::text(what)]).collect();
+    let rows = all.into_iter().map(|(date, what)| vec![Cell::text(show_date(date)), Cell::text(what)]).collect();
     table("Health", &["Date", "Check"], rows)
 }
 
@@ -182,7 +181,7 @@ fn missing(history: &CareHistory) -> Option<Table> {
         .rev()
         .map(|m| {
             vec![
-                Cell::text(day(m.start)),
+                Cell::text(show_date(m.start)),
                 Cell::text(maybe_day(m.end, "Not back")),
                 Cell::text(if m.away { "Away (A)" } else { "Missing (M)" }),
                 Cell::text(match (m.end.is_some(), m.interview_offered, m.interview_accepted) {
@@ -217,7 +216,7 @@ fn leaving(history: &CareHistory) -> Option<Table> {
     let rows = all
         .into_iter()
         .map(|(date, what, accommodation, activity)| {
-            vec![Cell::text(day(date)), Cell::text(what), Cell::text(accommodation), Cell::text(activity)]
+            vec![Cell::text(show_date(date)), Cell::text(what), Cell::text(accommodation), Cell::text(activity)]
         })
         .collect();
     table("Leaving care: pathway plan and contact", &["Date", "What", "Accommodation", "Activity"], rows)
