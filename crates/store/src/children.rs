@@ -2,7 +2,7 @@
 
 use crate::{new_id, AuditContext, AuditEvent, Scope, Store, StoreError, WriteTx};
 use canopy_domain::access::{Resource, Sensitivity};
-use canopy_domain::cases::{ClockKind, ClockRules, Event, RuleBroken, RunningClock};
+use canopy_domain::cases::{Allocation, ClockKind, ClockRules, Event, RuleBroken, RunningClock, WorkerChangeReason};
 use canopy_domain::people::ValidChild;
 use chrono::NaiveDate;
 use sqlx::Row;
@@ -306,6 +306,9 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let id = insert_child(&mut tx, ctx, child, placement).await?;
         append_history(&mut tx, ctx, &id, "record_created", today, &details_json(child), "").await?;
+        if let Some(payload) = first_allocation(placement) {
+            append_history(&mut tx, ctx, &id, "allocated", today, &payload, "").await?;
+        }
         tx.audit(ctx, AuditEvent::succeeded("create_child", "child", &id).with_council(&placement.council_id)).await?;
         tx.commit().await?;
         Ok(id)
@@ -338,13 +341,15 @@ impl Store {
         tx.commit().await
     }
 
-    /// Allocates a child to a team and (optionally) a worker.
+    /// Allocates a child to a team and (optionally) a worker; `reason` says why the worker
+    /// changed, for the social worker episodes.
     pub async fn allocate_child(
         &self,
         ctx: &AuditContext,
         id: &str,
         team_id: Option<&str>,
         worker: Option<&str>,
+        reason: Option<WorkerChangeReason>,
         today: NaiveDate,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
@@ -358,11 +363,36 @@ impl Store {
         if changed.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        let payload = serde_json::json!({ "team_id": team_id, "allocated_to": worker }).to_string();
+        let payload =
+            serde_json::json!({ "team_id": team_id, "allocated_to": worker, "sw_reason": reason }).to_string();
         append_history(&mut tx, ctx, id, "allocated", today, &payload, "").await?;
         let council = child_council(&mut tx, id).await?;
         tx.audit(ctx, AuditEvent::succeeded("allocate_child", "child", id).with_council(&council)).await?;
         tx.commit().await
+    }
+
+    /// The child's allocations to workers, oldest first, from which the social worker episodes
+    /// are worked out.
+    pub async fn allocations(&self, child_id: &str) -> Result<Vec<Allocation>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT event_date, payload FROM child_history WHERE child_id = $1 AND kind = 'allocated' ORDER BY seq",
+        )
+        .bind(child_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let date: String = r.try_get("event_date")?;
+                let payload: String = r.try_get("payload")?;
+                let corrupt = |e: String| StoreError::Corrupt(format!("allocation of {child_id}: {e}"));
+                let value: serde_json::Value = serde_json::from_str(&payload).map_err(|e| corrupt(e.to_string()))?;
+                Ok(Allocation {
+                    date: date.parse().map_err(|e: chrono::ParseError| corrupt(e.to_string()))?,
+                    worker: value["allocated_to"].as_str().map(str::to_string),
+                    reason: value["sw_reason"].as_str().and_then(WorkerChangeReason::from_code),
+                })
+            })
+            .collect()
     }
 
     /// Marks a record normal, restricted or sealed, with who may open it and who never may.
@@ -749,6 +779,12 @@ fn detail_values(child: &ValidChild) -> [Option<String>; 14] {
     ]
 }
 
+/// The history row for a worker named when the record is made: the first social worker episode.
+fn first_allocation(placement: &Placement) -> Option<String> {
+    let worker = placement.allocated_to.as_ref()?;
+    Some(serde_json::json!({ "team_id": placement.team_id, "allocated_to": worker, "sw_reason": null }).to_string())
+}
+
 /// Inserts a child's row with a new id (its history is the caller's to write).
 async fn insert_child(
     tx: &mut WriteTx,
@@ -895,6 +931,9 @@ impl Store {
             let id = insert_child(&mut tx, ctx, v, p).await?;
             let mut seq = 1i64;
             let mut history: Vec<(&str, NaiveDate, String)> = vec![("record_created", c.created_on, details_json(v))];
+            if let Some(payload) = first_allocation(p) {
+                history.push(("allocated", c.created_on, payload));
+            }
             for e in &c.events {
                 history.push((
                     "journey",

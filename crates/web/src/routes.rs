@@ -90,6 +90,8 @@ fn table() -> Vec<Row> {
         route(get.clone(), "/children/{id}/documents/{doc}", Scoped(ViewCaseNarrative), children::download),
         route(get.clone(), "/children/{id}/address", Scoped(EditChildRecord), children::new_address),
         route(post.clone(), "/children/{id}/address", Scoped(EditChildRecord), children::move_child),
+        route(get.clone(), "/children/{id}/worker", Scoped(AllocateWork), children::show_worker),
+        route(post.clone(), "/children/{id}/worker", Scoped(AllocateWork), children::save_worker),
         route(get.clone(), "/children/{id}/merge", Scoped(AllocateWork), children::show_merge),
         route(post.clone(), "/children/{id}/merge", Scoped(AllocateWork), children::merge),
         route(get.clone(), "/children/{id}/access", Scoped(AllocateWork), children::show_access),

@@ -2,6 +2,7 @@
 //! strategy discussions, section 47 enquiries, conferences and plans; their lifecycle rules and
 //! their statutory clocks.
 
+mod allocation;
 pub mod care;
 mod clocks;
 mod codes;
@@ -9,6 +10,7 @@ mod journey;
 #[cfg(test)]
 mod tests;
 
+pub use allocation::{check_worker_change, worker_episodes, Allocation, WorkerChangeReason, WorkerEpisode};
 pub use clocks::{clock_status, running_clocks, ClockKind, ClockRules, ClockStatus, RunningClock};
 pub use codes::{
     check_factors, AbuseCategory, AssessmentFactor, AssessmentOutcome, ClosureReason, ContactDecision, NoteType,

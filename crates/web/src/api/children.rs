@@ -12,7 +12,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use canopy_domain::access::{may, Action, Permission, Reach};
-use canopy_domain::cases::{clock_status, running_clocks, ClockKind, Event};
+use canopy_domain::cases::{
+    clock_status, running_clocks, worker_episodes, ClockKind, Event, WorkerChangeReason, WorkerEpisode,
+};
 use canopy_domain::people::{MatchFacts, NhsNumber, Upn};
 use canopy_domain::validation::FieldErrors;
 use canopy_store::children::{ChildRow, ClockFilter};
@@ -382,11 +384,15 @@ pub async fn create(
 pub struct Allocation {
     pub team_id: String,
     pub worker_id: String,
+    /// Why the social worker is changing, as a 903 SW_REASON code (MANAGE, FCONTA, LEFTRL, ORGRST,
+    /// TSPROC, ABSENC, CHCHAN, PCCHAN, SWDIED or OTHERS); needed when the child already has another worker.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// Allocates a child to a worker in a team (a manager's action).
 #[utoipa::path(post, path = "/api/v1/children/{id}/allocation", params(("id" = String, Path, description = "The child's id")), request_body = Allocation,
-    responses((status = 204, description = "Allocated"), (status = 422, description = "The team or worker is not one you may allocate to"), (status = 404, description = "No such child, or not one you may change")))]
+    responses((status = 204, description = "Allocated"), (status = 422, description = "The team or worker is not one you may allocate to, or the reason is missing or unknown"), (status = 404, description = "No such child, or not one you may change")))]
 pub async fn allocate(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -394,33 +400,21 @@ pub async fn allocate(
     ApiJson(body): ApiJson<Allocation>,
 ) -> Result<Response, ApiError> {
     let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
-    let user = ctx.user()?;
-    let mut errors = FieldErrors::new();
-    let team = state.store.get_team(&canopy_store::Scope::Organisation, &body.team_id).await.ok();
-    let team_ok = team.as_ref().is_some_and(|t| {
-        t.council_ids.contains(&child.council_id)
-            && may(&user.actor, Action::AllocateWork, &canopy_domain::access::Resource::team(&t.id, &child.council_id))
-    });
-    if !team_ok {
-        errors.add("team_id", "Choose a team of the child's council that you allocate for");
+    let reason = match body.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        None => None,
+        Some(code) => match WorkerChangeReason::from_code(code) {
+            Some(reason) => Some(reason),
+            None => {
+                return Err(
+                    AppError::Invalid(FieldErrors::one("reason", format!("'{code}' is not a SW_REASON code"))).into()
+                )
+            }
+        },
+    };
+    match crate::pages::children::change_worker(&state, &ctx, &child, &body.team_id, &body.worker_id, reason).await? {
+        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(errors) => Err(AppError::Invalid(errors).into()),
     }
-    let worker_ok = state
-        .store
-        .get_user(&body.worker_id)
-        .await
-        .ok()
-        .is_some_and(|u| u.team_ids.contains(&body.team_id) && !u.disabled);
-    if !worker_ok {
-        errors.add("worker_id", "Choose a worker in that team");
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors).into());
-    }
-    state
-        .store
-        .allocate_child(&ctx.audit(&state), &child.id, Some(&body.team_id), Some(&body.worker_id), state.clock.today())
-        .await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -734,6 +728,25 @@ pub struct CareOut {
     pub leaving_care: Option<String>,
     /// How long the record is kept: 100 years from an adoption order, or to the 75th birthday.
     pub keep_until: Option<NaiveDate>,
+    /// Every allocated social worker the child has had (903 SWEpisodes), oldest first.
+    pub social_workers: Vec<WorkerEpisodeOut>,
+}
+
+/// A period with one allocated social worker.
+#[derive(Serialize, ToSchema)]
+pub struct WorkerEpisodeOut {
+    /// The worker's user id (SW_ID).
+    pub worker: String,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+    /// SW_REASON: why this worker took over; none for the child's first worker.
+    pub reason: Option<String>,
+}
+
+impl From<&WorkerEpisode> for WorkerEpisodeOut {
+    fn from(e: &WorkerEpisode) -> Self {
+        Self { worker: e.worker.clone(), start: e.start, end: e.end, reason: e.reason.map(|r| r.code().into()) }
+    }
 }
 
 /// A child's care as 903 episodes, worked out from what was recorded, with visits and reviews.
@@ -770,6 +783,7 @@ pub async fn care(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
         adoption_stage: history.adoption_stage().map(|s| s.code().into()),
         leaving_care: leaving_care.map(|c| c.code().into()),
         keep_until: history.keep_until(child.date_of_birth),
+        social_workers: worker_episodes(&state.store.allocations(&child.id).await?).iter().map(Into::into).collect(),
     }))
 }
 

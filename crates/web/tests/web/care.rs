@@ -85,7 +85,7 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
     let ctx = canopy_store::AuditContext { actor_id: app.ids["manager"].clone(), source: "test".into(), at_ms: 0 };
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
     let (team, worker_id) = (app.ids["kingston_team"].clone(), app.ids["practitioner"].clone());
-    app.db.store.allocate_child(&ctx, &child, Some(&team), Some(&worker_id), today).await.expect("allocate");
+    app.db.store.allocate_child(&ctx, &child, Some(&team), Some(&worker_id), None, today).await.expect("allocate");
     let (_, tray) = app.page("/work-tray", &mut worker).await;
     assert!(tray.contains("Statutory visit to the looked-after child"), "care clocks in the work tray");
     assert!(tray.contains("Hold the looked-after review"));
@@ -155,4 +155,66 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
     // Once care has ended its clocks stop, in the record and the tray alike.
     let (_, tray) = app.page("/work-tray", &mut worker).await;
     assert!(!tray.contains("Statutory visit to the looked-after child"));
+});
+
+on_both_engines!(a_change_of_social_worker_says_why_and_the_record_keeps_every_worker, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let child = add_maya(app, &mut worker).await;
+    let mut manager = app.sign_in("manager@test.example").await;
+    let path = format!("/children/{child}/worker");
+    let (status, form) = app.page(&path, &mut manager).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("The social worker left their role (LEFTRL)"), "the 903 reasons are offered");
+    let team = app.ids["kingston_team"].clone();
+    let first = format!("{team}:{}", app.ids["practitioner"]);
+    let second = format!("{team}:{}", app.ids["colleague"]);
+    // The first worker needs no reason.
+    let r = app.post(&path, &mut manager, &[("worker_id", first.as_str()), ("reason", "")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Handing the case on does, and an unknown worker is named as the problem.
+    app.page(&path, &mut manager).await;
+    let r = app.post(&path, &mut manager, &[("worker_id", second.as_str()), ("reason", "")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("Select why the social worker is changing"));
+    app.page(&path, &mut manager).await;
+    let r = app.post(&path, &mut manager, &[("worker_id", "nobody:nobody"), ("reason", "LEFTRL")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("Select a worker in a team you allocate for"));
+    app.page(&path, &mut manager).await;
+    let r = app.post(&path, &mut manager, &[("worker_id", second.as_str()), ("reason", "LEFTRL")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, record) = app.page(&format!("/children/{child}"), &mut manager).await;
+    assert!(record.contains("Social workers") && record.contains("(LEFTRL)"), "the episodes are on the record");
+    // A practitioner may not hand cases around.
+    let (status, _) = app.page(&path, &mut worker).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Through the API: a change needs a known reason; the care record lists the 903 episodes.
+    let token = app.api_token(&mut manager, "allocation").await;
+    let allocate = |body: serde_json::Value| {
+        app.client.post(app.url(&format!("/api/v1/children/{child}/allocation"))).bearer_auth(&token).json(&body).send()
+    };
+    let practitioner = app.ids["practitioner"].clone();
+    let r = allocate(serde_json::json!({"team_id": team, "worker_id": practitioner, "reason": "BORED"}))
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("'BORED' is not a SW_REASON code"));
+    let r = allocate(serde_json::json!({"team_id": team, "worker_id": practitioner})).await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = allocate(serde_json::json!({"team_id": team, "worker_id": practitioner, "reason": "CHCHAN"}))
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let care = app.api_json(&token, &format!("/api/v1/children/{child}/care")).await;
+    let episodes = care["social_workers"].as_array().expect("episodes");
+    let rows: Vec<(&str, Option<&str>, bool)> = episodes
+        .iter()
+        .map(|e| (e["worker"].as_str().unwrap_or(""), e["reason"].as_str(), e["end"].is_null()))
+        .collect();
+    let colleague = app.ids["colleague"].as_str();
+    // Same-day changes leave only the last worker of the day, taking over for the child's reason.
+    assert_eq!(rows, vec![(practitioner.as_str(), Some("CHCHAN"), true)], "{colleague} held it for no days");
+    let audit = app.db.store.recent_audit(200).await.expect("audit");
+    assert_eq!(audit.iter().filter(|a| a.entry.action == "allocate_child").count(), 3);
 });

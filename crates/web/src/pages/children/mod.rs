@@ -15,6 +15,7 @@ pub(crate) mod search;
 mod siblings;
 mod steps;
 mod trays;
+mod worker;
 
 pub use access::{save_access, show_access};
 pub(crate) use address::parse_move;
@@ -38,6 +39,8 @@ pub use search::{create_child, new_child, search};
 pub use siblings::{link_sibling, new_sibling};
 pub use steps::Step;
 pub use trays::{allocate, allocation, front_door, work_tray};
+pub(crate) use worker::change_worker;
+pub use worker::{save_worker, show_worker};
 
 use super::{render, show_date, show_time, Cell, Ctx, DetailPage, Field, FormPage, Link, Table};
 use crate::forms::FormData;
@@ -161,6 +164,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
         page.actions.push(Link::new(format!("/children/{}/documents/new", child.id), "Attach a document"));
         page.actions.push(Link::new(format!("/children/{}/address", child.id), "Record a new address"));
         if user.actor.holds(canopy_domain::access::Permission::CaseAllocate) {
+            page.actions.push(Link::new(format!("/children/{}/worker", child.id), "Change the social worker"));
             page.actions.push(Link::new(format!("/children/{}/merge", child.id), "Merge a duplicate record"));
             page.actions.push(Link::new(format!("/children/{}/access", child.id), "Restrict access to this record"));
         }
@@ -180,6 +184,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     if user.actor.holds(canopy_domain::access::Permission::BudgetSpend) && may_edit {
         page.actions.insert(0, Link::new(format!("/children/{}/spends/new", child.id), "Record a spend"));
     }
+    page.tables.push(worker::workers_table(&state, &child).await?);
     page.tables.push(super::budgets::child_spends_table(&state, &child).await?);
     let addresses = state.store.addresses(&child.id).await?;
     if !addresses.is_empty() {

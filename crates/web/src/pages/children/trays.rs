@@ -250,6 +250,9 @@ pub async fn allocate(
         let page = allocation_page(&ctx, &team, rows, workers, child_opts, &form, &errors);
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response());
     }
-    state.store.allocate_child(&ctx.audit(&state), &child, Some(&team.id), Some(&worker), state.clock.today()).await?;
+    state
+        .store
+        .allocate_child(&ctx.audit(&state), &child, Some(&team.id), Some(&worker), None, state.clock.today())
+        .await?;
     Ok(Redirect::to(&format!("/teams/{}/allocation", team.id)).into_response())
 }
