@@ -144,6 +144,10 @@ pub async fn ensure(store: &Store) -> Result<Vec<(&'static str, String)>, String
     let ctx = cli_ctx();
     let err = |e: canopy_store::StoreError| e.to_string();
     store.set_organisation_name(&ctx, "Achieving for Children (demo)").await.map_err(err)?;
+    // The demo's own districts and the towns its out-of-area placements are in.
+    let gazetteer = canopy_domain::org::parse_gazetteer(include_str!("demo_gazetteer.csv"))
+        .map_err(|problems| format!("the demo gazetteer is wrong: {problems:?}"))?;
+    store.load_district_centres(&ctx, &gazetteer).await.map_err(err)?;
     let mut council_ids: HashMap<&str, String> = HashMap::new();
     let mut coverage = Vec::new();
     for (name, la, ons, districts) in COUNCILS {

@@ -33,7 +33,25 @@ fn placement(rng: &mut StdRng, postcode: Option<&String>) -> Placement {
         PlacementType::K2 => format!("{} House children's home", CARERS[rng.gen_range(0..CARERS.len())]),
         _ => format!("{} family", CARERS[rng.gen_range(0..CARERS.len())]),
     };
-    Placement { place, provider: Some(provider), carer, postcode: postcode.cloned(), urn: None }
+    let postcode = placed_at(postcode, &carer);
+    Placement { place, provider: Some(provider), carer, postcode, urn: None }
+}
+
+/// Towns beyond the three councils where homes and agency carers are found.
+const OUT_OF_AREA: &[&str] = &["CR0 1AA", "GU1 3AB", "RG1 2CD", "BN1 4EF", "ME4 5GH", "MK9 2JK", "B1 1LM"];
+
+/// Where a placement is: mostly near the child's home (the same district, another street), and
+/// now and then out of the area. Chosen from the home and carer, so the demo's other choices
+/// stay as they were.
+fn placed_at(home: Option<&String>, carer: &str) -> Option<String> {
+    let home = home?;
+    let n = home.bytes().chain(carer.bytes()).map(usize::from).sum::<usize>();
+    if n % 5 == 0 {
+        return Some(OUT_OF_AREA[n / 5 % OUT_OF_AREA.len()].to_string());
+    }
+    let district = home.split_whitespace().next()?;
+    let letter = |k: usize| char::from(b'A' + (k % 26) as u8);
+    Some(format!("{district} {}{}{}", 1 + n % 9, letter(n), letter(n / 26)))
 }
 
 /// What one child's care looks like, in the order it happened.
@@ -456,14 +474,24 @@ mod tests {
         assert!(count >= 10, "looked-after children in the demo: {count}");
         let teams = store.list_teams(&Scope::Organisation).await.expect("teams");
         let ids: Vec<String> = teams.iter().map(|t| t.id.clone()).collect();
-        let mut rnes = Vec::new();
+        let (mut rnes, mut placements) = (Vec::new(), Vec::new());
         for child in store.children_held(None, &ids, false).await.expect("children") {
             let entries = store.care_entries(&child.id).await.expect("entries");
             if !entries.is_empty() {
                 let history = care_history(&entries).expect("the demo's care obeys the rules");
                 rnes.extend(history.episodes.iter().map(|e| e.reason_new_episode));
+                placements.extend(history.episodes.iter().filter_map(|e| e.placement.postcode.clone()));
             }
         }
+        let placed: Vec<String> =
+            placements.iter().filter_map(|p| p.split_whitespace().next()).map(str::to_string).collect();
+        let known = store.district_centres(&placed).await.expect("gazetteer");
+        assert!(placed.iter().all(|d| known.contains_key(d)), "every placement's district is in the demo gazetteer");
+        let kingston = ["KT1", "KT2", "KT3", "KT4", "KT5", "KT6", "KT9", "TW", "SW", "SL"];
+        assert!(
+            placed.iter().any(|d| !kingston.iter().any(|k| d.starts_with(k))),
+            "some placements are out of the area"
+        );
         for code in [ReasonNewEpisode::S, ReasonNewEpisode::L, ReasonNewEpisode::P] {
             assert!(rnes.contains(&code), "some episodes begin with {code:?}");
         }

@@ -121,6 +121,20 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// Work with the gazetteer of postcode district centres, from which placement distances
+    /// are worked out.
+    Postcodes {
+        #[command(subcommand)]
+        command: PostcodesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PostcodesCommand {
+    /// Load district centres from a CSV with the header district,latitude,longitude (such as
+    /// the ONS postcode directory averaged by district). Existing districts are replaced; a
+    /// file with any bad line loads nothing, and every bad line is named.
+    Load { file: PathBuf },
 }
 
 #[derive(clap::Args, Clone)]
@@ -392,6 +406,19 @@ async fn run(cli: Cli) -> Result<(), String> {
                 }
                 Err(problem) => Err(format!("the ledger is wrong: {problem}")),
             }
+        }
+        Command::Postcodes { command: PostcodesCommand::Load { file } } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let centres = canopy_domain::org::parse_gazetteer(&text).map_err(|problems| {
+                let lines: Vec<String> =
+                    problems.iter().map(|(n, p)| format!("{} line {n}: {p}", file.display())).collect();
+                format!("nothing was loaded:\n{}", lines.join("\n"))
+            })?;
+            let r = resolve(&cli, None, "data")?;
+            let store = open(&r).await?;
+            let n = store.load_district_centres(&cli_ctx(), &centres).await.map_err(|e| e.to_string())?;
+            println!("Loaded {n} postcode district centres.");
+            Ok(())
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let r = resolve(&cli, None, "data")?;

@@ -14,6 +14,7 @@ mod db;
 pub mod documents;
 mod drafts;
 mod error;
+mod gazetteer;
 pub mod org;
 pub mod testing;
 pub mod users;

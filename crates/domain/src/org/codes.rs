@@ -82,6 +82,11 @@ impl PostcodeDistrict {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The district of a full postcode, or an outward code given alone.
+    pub fn of(text: &str) -> Option<Self> {
+        Postcode::parse(text).map(|p| p.district).ok().or_else(|| Self::parse(text).ok())
+    }
 }
 
 impl fmt::Display for PostcodeDistrict {

@@ -1,10 +1,12 @@
 //! The organisation: councils as tenants, geographic clusters, teams and their services.
 
 mod codes;
+mod geography;
 #[cfg(test)]
 mod tests;
 
 pub use codes::{parse_area_list, LaCode, OnsCode, Postcode, PostcodeArea, PostcodeDistrict};
+pub use geography::{miles_between, parse_district_centre, parse_gazetteer, DistrictCentre};
 
 use crate::validation::{required_text, FieldErrors};
 use serde::{Deserialize, Serialize};

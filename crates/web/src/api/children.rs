@@ -713,6 +713,10 @@ pub struct CareEpisodeOut {
     pub end: Option<NaiveDate>,
     /// REC code; X1 links to the next episode.
     pub reason_ceased: Option<String>,
+    /// Whether the placement is in the child's council; null without a placement postcode.
+    pub inside_council: Option<bool>,
+    /// Miles from the child's home then, district centre to district centre; null when unknown.
+    pub distance_miles: Option<f64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -755,10 +759,12 @@ impl From<&WorkerEpisode> for WorkerEpisodeOut {
 pub async fn care(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Json<CareOut>, ApiError> {
     let child = child_for(&state, &ctx, &id, Action::ViewChildRecord).await?;
     let history = crate::pages::children::care_history_of(&state, &child).await?;
+    let locations = crate::pages::children::episode_locations(&state, &child, &history).await?;
     let episodes = history
         .episodes
         .iter()
-        .map(|e| CareEpisodeOut {
+        .zip(locations)
+        .map(|(e, at)| CareEpisodeOut {
             start: e.start,
             reason_new_episode: e.reason_new_episode.code().into(),
             legal_status: e.legal_status.code().into(),
@@ -770,6 +776,8 @@ pub async fn care(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
             reason_place_change: e.reason_place_change.map(|r| r.code().into()),
             end: e.end,
             reason_ceased: e.reason_ceased.map(|r| r.code().into()),
+            inside_council: at.inside_council,
+            distance_miles: at.distance_miles,
         })
         .collect();
     let leaving_care = child.date_of_birth.and_then(|dob| {

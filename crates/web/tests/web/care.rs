@@ -31,14 +31,20 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
     let (_, record) = app.page(&format!("/children/{child}"), &mut worker).await;
     assert!(record.contains(&format!("/children/{child}/care/start")));
     assert!(!record.contains(&format!("/children/{child}/care/visit")), "no visits before care begins");
-    let placement = |carer: &str| {
+    let placement = |carer: &str, postcode: &str| {
         vec![
             ("place", "U6".to_string()),
             ("provider", "PR1".to_string()),
             ("carer", carer.to_string()),
-            ("postcode", "KT1 2AB".to_string()),
+            ("postcode", postcode.to_string()),
         ]
     };
+    // The gazetteer knows Kingston and Reading, so a placement's distance from home can be told.
+    let gazetteer =
+        canopy_domain::org::parse_gazetteer("district,latitude,longitude\nKT1,51.41,-0.30\nRG1,51.455,-0.972\n")
+            .expect("gazetteer");
+    let ctx = canopy_store::AuditContext { actor_id: app.ids["admin"].clone(), source: "test".into(), at_ms: 0 };
+    app.db.store.load_district_centres(&ctx, &gazetteer).await.expect("load");
     // A temporary placement cannot begin care; the rule is named on the date.
     let mut fields = on("1", "9");
     fields.extend([
@@ -52,13 +58,13 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
     assert!(r.text().await.expect("body").contains("a period of care cannot start with a temporary placement"));
     let mut fields = on("1", "9");
     fields.push(("legal_status", "V2".to_string()));
-    fields.extend(placement("Smith family"));
+    fields.extend(placement("Smith family", "KT1 2AB"));
     assert_eq!(save_care(app, &mut worker, &child, "start", fields).await.status(), StatusCode::SEE_OTHER);
     let mut fields = on("1", "11");
     fields.push(("legal_status", "C2".to_string()));
     assert_eq!(save_care(app, &mut worker, &child, "legal-status", fields).await.status(), StatusCode::SEE_OTHER);
     let mut fields = on("10", "11");
-    fields.extend(placement("Jones family"));
+    fields.extend(placement("Jones family", "RG1 2CD"));
     fields.push(("reason", "CARPL".to_string()));
     assert_eq!(save_care(app, &mut worker, &child, "placement", fields).await.status(), StatusCode::SEE_OTHER);
     let mut fields = on("12", "11");
@@ -74,7 +80,8 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
 
     let (_, record) = app.page(&format!("/children/{child}"), &mut worker).await;
     assert!(record.contains("Care episodes"));
-    for code in ["(S)", "(L)", "(P)", "(X1)", "Jones family"] {
+    for code in ["(S)", "(L)", "(P)", "(X1)", "Jones family", "Inside the council, 0.0 miles", "Outside the council, 2"]
+    {
         assert!(record.contains(code), "{code} on the record");
     }
     // A visit is due 6 weeks after the last, in the placement's first year; the first review
@@ -127,6 +134,14 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
         .collect();
     assert_eq!(rne, vec!["S", "L", "P"]);
     assert_eq!(care["episodes"][0]["reason_ceased"], "X1");
+    // Inside the council and at home's district, then a move out of the area, about 29 miles.
+    assert_eq!(
+        (care["episodes"][0]["inside_council"].as_bool(), care["episodes"][0]["distance_miles"].as_f64()),
+        (Some(true), Some(0.0))
+    );
+    assert_eq!(care["episodes"][2]["inside_council"].as_bool(), Some(false));
+    let miles = care["episodes"][2]["distance_miles"].as_f64().expect("distance");
+    assert!((28.0..30.0).contains(&miles), "{miles}");
     assert_eq!(care["visits"].as_array().map(Vec::len), Some(2));
     let record = app.api_json(&token, &format!("/api/v1/children/{child}")).await;
     assert!(record["due"].as_array().expect("due").iter().any(|d| d["kind"] == "statutory_visit"));

@@ -10,6 +10,7 @@ mod entries;
 #[cfg(test)]
 mod entries_tests;
 mod leaving;
+mod location;
 #[cfg(test)]
 mod tests;
 
@@ -28,6 +29,7 @@ pub use leaving::{
     days_looked_after_since_14, entitled_from, leaver_category, leaving_care_clocks, support_ends, LeaverCategory,
     LeaverContactHeld, LeavingCare,
 };
+pub use location::{placement_location, PlacementLocation};
 
 use chrono::NaiveDate;
 

@@ -20,7 +20,7 @@ mod worker;
 pub use access::{save_access, show_access};
 pub(crate) use address::parse_move;
 pub use address::{move_child, new_address};
-pub(crate) use care::{history_of as care_history_of, record_entry as record_care_entry};
+pub(crate) use care::{episode_locations, history_of as care_history_of, record_entry as record_care_entry};
 pub use care::{save_care, show_care};
 pub use details::{save_details, show_details};
 pub(crate) use documents::send_document;
@@ -171,9 +171,11 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     }
     let care = care::history_of(&state, &child).await?;
     let may_edit = may(&user.actor, Action::EditChildRecord, &child.resource());
+    let locations = care::episode_locations(&state, &child, &care).await?;
     let care = care::care_section(
         &child,
         &care,
+        &locations,
         &calendar,
         state.clock.today(),
         may_edit,

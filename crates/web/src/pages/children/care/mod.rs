@@ -18,7 +18,10 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use canopy_domain::access::Action;
 use canopy_domain::adoption::{AdopterEvent, AdopterStage};
-use canopy_domain::cases::care::{care_history, CareChange, CareEntry, CareHistory, CareRuleBroken};
+use canopy_domain::cases::care::{
+    care_history, placement_location, CareChange, CareEntry, CareHistory, CareRuleBroken, PlacementLocation,
+};
+use canopy_domain::org::PostcodeDistrict;
 use canopy_domain::validation::FieldErrors;
 use canopy_store::children::ChildRow;
 use forms::{care_form, parse_entry, Choices, What};
@@ -75,6 +78,45 @@ pub(crate) async fn record_entry(
 pub(crate) async fn history_of(state: &AppState, child: &ChildRow) -> Result<CareHistory, AppError> {
     let entries = state.store.care_entries(&child.id).await?;
     care_history(&entries).map_err(|e| AppError::Internal(format!("stored care of {} no longer reads: {e}", child.id)))
+}
+
+/// Where each episode's placement is, seen from the home the child had when the episode began.
+pub(crate) async fn episode_locations(
+    state: &AppState,
+    child: &ChildRow,
+    history: &CareHistory,
+) -> Result<Vec<PlacementLocation>, AppError> {
+    if history.episodes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let addresses = state.store.addresses(&child.id).await?;
+    let home_at = |day: chrono::NaiveDate| {
+        addresses
+            .iter()
+            .find(|a| a.moved_in <= day && a.moved_out.is_none_or(|out| out >= day))
+            .map(|a| a.postcode.clone())
+            .or_else(|| child.postcode.clone())
+    };
+    let pairs: Vec<(Option<String>, Option<String>)> =
+        history.episodes.iter().map(|e| (home_at(e.start), e.placement.postcode.clone())).collect();
+    let districts: Vec<String> = pairs
+        .iter()
+        .flat_map(|(h, p)| [h, p])
+        .filter_map(|p| p.as_deref().and_then(PostcodeDistrict::of))
+        .map(|d| d.as_str().to_string())
+        .collect();
+    let centres = state.store.district_centres(&districts).await?;
+    let council = state.store.get_council(&canopy_store::Scope::Organisation, &child.council_id).await?;
+    let council_districts: Vec<PostcodeDistrict> =
+        council.postcode_districts.iter().filter_map(|d| PostcodeDistrict::parse(d).ok()).collect();
+    Ok(pairs
+        .iter()
+        .map(|(home, placed)| {
+            placement_location(home.as_deref(), placed.as_deref(), &council_districts, |d| {
+                centres.get(d.as_str()).copied()
+            })
+        })
+        .collect())
 }
 
 /// The people a form offers: IROs serving the child's council, and the adopters approved and

@@ -4,7 +4,7 @@
 use super::forms::What;
 use crate::pages::{show_date, Cell, Link, Table};
 use canopy_domain::calendar::WorkingCalendar;
-use canopy_domain::cases::care::{leaver_category, support_ends, CareHistory};
+use canopy_domain::cases::care::{leaver_category, support_ends, CareHistory, PlacementLocation};
 use canopy_store::children::ChildRow;
 use chrono::NaiveDate;
 
@@ -30,6 +30,7 @@ fn table(title: &str, head: &[&str], rows: Vec<Vec<Cell>>) -> Option<Table> {
 pub(crate) fn care_section(
     child: &ChildRow,
     history: &CareHistory,
+    locations: &[PlacementLocation],
     calendar: &WorkingCalendar,
     today: NaiveDate,
     may_edit: bool,
@@ -43,11 +44,17 @@ pub(crate) fn care_section(
             .collect();
     }
     section.summary = summary(child, history, today);
-    section.tables =
-        [episodes(history), adoption(history), reviews(history), health(history), missing(history), leaving(history)]
-            .into_iter()
-            .flatten()
-            .collect();
+    section.tables = [
+        episodes(history, locations),
+        adoption(history),
+        reviews(history),
+        health(history),
+        missing(history),
+        leaving(history),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     section.due = history
         .clocks(calendar, child.date_of_birth)
         .into_iter()
@@ -85,12 +92,27 @@ fn summary(child: &ChildRow, history: &CareHistory, today: NaiveDate) -> Vec<(St
     lines
 }
 
-fn episodes(history: &CareHistory) -> Option<Table> {
+/// Inside or outside the council, and how far from home.
+fn where_placed(at: Option<&PlacementLocation>) -> String {
+    let Some(at) = at else { return String::new() };
+    let side = match at.inside_council {
+        Some(true) => "Inside the council",
+        Some(false) => "Outside the council",
+        None => "No postcode",
+    };
+    match at.distance_miles {
+        Some(miles) => format!("{side}, {miles:.1} miles from home"),
+        None => side.to_string(),
+    }
+}
+
+fn episodes(history: &CareHistory, locations: &[PlacementLocation]) -> Option<Table> {
     let rows = history
         .episodes
         .iter()
+        .enumerate()
         .rev()
-        .map(|e| {
+        .map(|(i, e)| {
             vec![
                 Cell::text(show_date(e.start)),
                 Cell::text(format!("{} ({})", e.reason_new_episode.label(), e.reason_new_episode.code())),
@@ -101,12 +123,17 @@ fn episodes(history: &CareHistory) -> Option<Table> {
                     e.placement.place.code(),
                     e.placement.carer
                 )),
+                Cell::text(where_placed(locations.get(i))),
                 Cell::text(maybe_day(e.end, "Now")),
                 Cell::text(e.reason_ceased.map(|r| format!("{} ({})", r.label(), r.code())).unwrap_or_default()),
             ]
         })
         .collect();
-    table("Care episodes", &["From", "Why a new episode", "Legal status", "Placement", "To", "Why it ended"], rows)
+    table(
+        "Care episodes",
+        &["From", "Why a new episode", "Legal status", "Placement", "Where", "To", "Why it ended"],
+        rows,
+    )
 }
 
 fn adoption(history: &CareHistory) -> Option<Table> {

@@ -1,0 +1,6 @@
+-- The gazetteer: each postcode district's centre, from which placement distances are worked out.
+CREATE TABLE postcode_district_centres (
+    district TEXT PRIMARY KEY,
+    latitude DOUBLE PRECISION NOT NULL,
+    longitude DOUBLE PRECISION NOT NULL
+);
