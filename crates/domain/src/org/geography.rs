@@ -30,9 +30,12 @@ pub fn parse_district_centre(
     Ok((district, DistrictCentre { latitude, longitude }))
 }
 
+/// A problem with one line of a file: its line number and what is wrong.
+pub type LineProblem = (usize, String);
+
 /// Reads a gazetteer CSV with the header `district,latitude,longitude`: every row, or every
 /// problem with its line number, so that a file with one bad row loads nothing.
-pub fn parse_gazetteer(text: &str) -> Result<Vec<(PostcodeDistrict, DistrictCentre)>, Vec<(usize, String)>> {
+pub fn parse_gazetteer(text: &str) -> Result<Vec<(PostcodeDistrict, DistrictCentre)>, Vec<LineProblem>> {
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     let header: Vec<String> = match lines.next() {
         Some((_, h)) => h.trim_start_matches('\u{feff}').split(',').map(|c| c.trim().to_ascii_lowercase()).collect(),
