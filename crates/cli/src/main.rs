@@ -408,7 +408,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
         }
         Command::Postcodes { command: PostcodesCommand::Load { file } } => {
-            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let centres = canopy_domain::org::parse_gazetteer(&text).map_err(|problems| {
                 let lines: Vec<String> =
                     problems.iter().map(|(n, p)| format!("{} line {n}: {p}", file.display())).collect();
