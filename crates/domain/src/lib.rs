@@ -12,6 +12,7 @@ pub mod budgets;
 pub mod calendar;
 pub mod cases;
 pub mod documents;
+pub mod early_help;
 pub mod org;
 pub mod people;
 pub mod validation;

@@ -2,7 +2,7 @@
 
 use crate::{new_id, AuditContext, AuditEvent, Scope, Store, StoreError, WriteTx};
 use canopy_domain::access::{Resource, Sensitivity};
-use canopy_domain::cases::{Allocation, ClockKind, ClockRules, Event, RuleBroken, RunningClock, WorkerChangeReason};
+use canopy_domain::cases::{Allocation, ClockKind, ClockRules, ClockSource, Event, RuleBroken, RunningClock, WorkerChangeReason};
 use canopy_domain::people::ValidChild;
 use chrono::NaiveDate;
 use sqlx::Row;
@@ -548,7 +548,7 @@ impl Store {
                 Err(broken) => return Ok(Err(broken)),
             };
             append_history(&mut tx, ctx, child_id, "journey", event.date(), &payload, reason).await?;
-            replace_clocks(&mut tx, &child.id, &child.council_id, &clocks, false).await?;
+            replace_clocks(&mut tx, &child.id, &child.council_id, &clocks, ClockSource::Journey).await?;
             tx.audit(
                 ctx,
                 AuditEvent::succeeded("record_journey_event", "child", child_id)
@@ -881,9 +881,9 @@ pub(crate) async fn replace_clocks(
     child_id: &str,
     council_id: &str,
     clocks: &[RunningClock],
-    care: bool,
+    source: ClockSource,
 ) -> Result<(), StoreError> {
-    let kinds = ClockKind::codes(care);
+    let kinds = ClockKind::codes(source);
     let marks: Vec<String> = (2..kinds.len() + 2).map(|i| format!("${i}")).collect();
     let sql = format!("DELETE FROM child_clocks WHERE child_id = $1 AND kind IN ({})", marks.join(", "));
     let mut delete = sqlx::query(&sql).bind(child_id);
@@ -957,7 +957,7 @@ impl Store {
                 .await?;
                 seq += 1;
             }
-            replace_clocks(&mut tx, &id, &p.council_id, &c.clocks, false).await?;
+            replace_clocks(&mut tx, &id, &p.council_id, &c.clocks, ClockSource::Journey).await?;
             tx.audit(ctx, AuditEvent::succeeded("import_child", "child", &id).with_council(&p.council_id)).await?;
             ids.push(id);
         }
@@ -1173,12 +1173,12 @@ impl Store {
                     .collect::<Result<Vec<_>, _>>()?;
                 let clocks =
                     compute(&events).map_err(|e| StoreError::Corrupt(format!("child {id} no longer replays: {e}")))?;
-                replace_clocks(&mut tx, id, council_id, &clocks, false).await?;
+                replace_clocks(&mut tx, id, council_id, &clocks, ClockSource::Journey).await?;
                 let care = crate::care::read_entries(tx.conn(), id).await?;
                 if !care.is_empty() {
                     let clocks = compute_care(&care, *date_of_birth)
                         .map_err(|e| StoreError::Corrupt(format!("the care of child {id} no longer reads: {e}")))?;
-                    replace_clocks(&mut tx, id, council_id, &clocks, true).await?;
+                    replace_clocks(&mut tx, id, council_id, &clocks, ClockSource::Care).await?;
                 }
             }
             tx.commit().await?;
@@ -1322,8 +1322,13 @@ impl Store {
                 .execute(tx.conn())
                 .await?;
         }
-        // The duplicate's care clocks come with its care history; the rest go.
-        let care_kinds = ClockKind::codes(true).iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
+        // The duplicate's care and early help clocks come with those histories; the rest go.
+        let care_kinds = [ClockSource::Care, ClockSource::EarlyHelp]
+            .into_iter()
+            .flat_map(ClockKind::codes)
+            .map(|k| format!("'{k}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
         sqlx::query(&format!("UPDATE child_clocks SET child_id = $1 WHERE child_id = $2 AND kind IN ({care_kinds})"))
             .bind(keep)
             .bind(duplicate)
@@ -1336,7 +1341,7 @@ impl Store {
             .bind(duplicate)
             .execute(tx.conn())
             .await?;
-        replace_clocks(&mut tx, keep, &councils[0], &clocks, false).await?;
+        replace_clocks(&mut tx, keep, &councils[0], &clocks, ClockSource::Journey).await?;
         let payload = serde_json::json!({ "kept": keep, "merged": duplicate }).to_string();
         append_history(&mut tx, ctx, keep, "merged", today, &payload, "").await?;
         append_history(&mut tx, ctx, duplicate, "merged", today, &payload, "").await?;

@@ -28,6 +28,10 @@ pub struct ClockRules {
     pub cin_visit_working_days: u32,
     /// Local: a child in need plan is reviewed at least every N months.
     pub cin_review_months: u32,
+    /// Local: an early help assessment is completed within N working days of starting.
+    pub early_help_assessment_working_days: u32,
+    /// Local: the team around the family reviews the early help plan at least every N working days.
+    pub early_help_review_working_days: u32,
 }
 
 impl Default for ClockRules {
@@ -42,13 +46,15 @@ impl Default for ClockRules {
             cp_visit_working_days: 10,
             cin_visit_working_days: 20,
             cin_review_months: 3,
+            early_help_assessment_working_days: 30,
+            early_help_review_working_days: 30,
         }
     }
 }
 
 impl ClockRules {
     /// The rule names a council may override, with what each means.
-    pub const KEYS: [(&'static str, &'static str); 9] = [
+    pub const KEYS: [(&'static str, &'static str); 11] = [
         ("contact_decision_working_days", "Working days to decide a contact"),
         ("assessment_working_days", "Working days from referral to an authorised assessment"),
         ("icpc_working_days", "Working days from the strategy discussion to the initial conference"),
@@ -58,6 +64,8 @@ impl ClockRules {
         ("cp_visit_working_days", "Working days between visits to a child on a protection plan"),
         ("cin_visit_working_days", "Working days between visits to a child on a child in need plan"),
         ("cin_review_months", "Months between child in need plan reviews"),
+        ("early_help_assessment_working_days", "Working days to complete an early help assessment"),
+        ("early_help_review_working_days", "Working days between reviews of an early help plan"),
     ];
 
     fn slot(&mut self, key: &str) -> Option<&mut u32> {
@@ -71,6 +79,8 @@ impl ClockRules {
             "cp_visit_working_days" => &mut self.cp_visit_working_days,
             "cin_visit_working_days" => &mut self.cin_visit_working_days,
             "cin_review_months" => &mut self.cin_review_months,
+            "early_help_assessment_working_days" => &mut self.early_help_assessment_working_days,
+            "early_help_review_working_days" => &mut self.early_help_review_working_days,
             _ => return None,
         })
     }
@@ -117,10 +127,24 @@ pub enum ClockKind {
     PathwayPlanReview,
     /// A care leaver's personal adviser is in touch at least every 2 months.
     PersonalAdviserContact,
+    /// Local: an early help assessment is completed within the council's working days.
+    EarlyHelpAssessment,
+    /// Local: the team around the family reviews the early help plan.
+    EarlyHelpReview,
+}
+
+/// Which part of the record a clock comes from, and so which history rebuilds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockSource {
+    /// The front door, child in need and child protection.
+    Journey,
+    /// Looked after, adoption and leaving care.
+    Care,
+    EarlyHelp,
 }
 
 impl ClockKind {
-    pub const ALL: [ClockKind; 13] = [
+    pub const ALL: [ClockKind; 15] = [
         ClockKind::ContactDecision,
         ClockKind::Assessment,
         ClockKind::InitialConference,
@@ -134,24 +158,26 @@ impl ClockKind {
         ClockKind::AdoptionReview,
         ClockKind::PathwayPlanReview,
         ClockKind::PersonalAdviserContact,
+        ClockKind::EarlyHelpAssessment,
+        ClockKind::EarlyHelpReview,
     ];
 
-    /// Whether the clock comes from the child's care (looked after, adoption, leaving care)
-    /// rather than from the journey through the front door and child protection.
-    pub fn is_care(self) -> bool {
-        matches!(
-            self,
+    /// Which part of the record the clock comes from.
+    pub fn source(self) -> ClockSource {
+        match self {
             ClockKind::LookedAfterReview
-                | ClockKind::StatutoryVisit
-                | ClockKind::AdoptionReview
-                | ClockKind::PathwayPlanReview
-                | ClockKind::PersonalAdviserContact
-        )
+            | ClockKind::StatutoryVisit
+            | ClockKind::AdoptionReview
+            | ClockKind::PathwayPlanReview
+            | ClockKind::PersonalAdviserContact => ClockSource::Care,
+            ClockKind::EarlyHelpAssessment | ClockKind::EarlyHelpReview => ClockSource::EarlyHelp,
+            _ => ClockSource::Journey,
+        }
     }
 
-    /// The codes of the journey's clocks, or of the care clocks.
-    pub fn codes(care: bool) -> Vec<&'static str> {
-        Self::ALL.into_iter().filter(|k| k.is_care() == care).map(|k| k.code()).collect()
+    /// The codes of the clocks that come from one part of the record.
+    pub fn codes(source: ClockSource) -> Vec<&'static str> {
+        Self::ALL.into_iter().filter(|k| k.source() == source).map(|k| k.code()).collect()
     }
 
     pub fn code(self) -> &'static str {
@@ -169,6 +195,8 @@ impl ClockKind {
             ClockKind::AdoptionReview => "adoption_review",
             ClockKind::PathwayPlanReview => "pathway_plan_review",
             ClockKind::PersonalAdviserContact => "personal_adviser_contact",
+            ClockKind::EarlyHelpAssessment => "early_help_assessment",
+            ClockKind::EarlyHelpReview => "early_help_review",
         }
     }
 
@@ -187,6 +215,8 @@ impl ClockKind {
             ClockKind::AdoptionReview => "Hold the adoption review",
             ClockKind::PathwayPlanReview => "Review the pathway plan",
             ClockKind::PersonalAdviserContact => "Personal adviser to be in touch",
+            ClockKind::EarlyHelpAssessment => "Complete the early help assessment",
+            ClockKind::EarlyHelpReview => "Review the early help plan with the team around the family",
         }
     }
 
