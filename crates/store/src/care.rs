@@ -69,7 +69,14 @@ impl Store {
         }
         let payload = serde_json::to_string(entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         crate::children::append_history(&mut tx, ctx, child_id, "care", entry.date(), &payload, "").await?;
-        crate::children::replace_clocks(&mut tx, child_id, &council, &projection.clocks, canopy_domain::cases::ClockSource::Care).await?;
+        crate::children::replace_clocks(
+            &mut tx,
+            child_id,
+            &council,
+            &projection.clocks,
+            canopy_domain::cases::ClockSource::Care,
+        )
+        .await?;
         keep_projection(&mut tx, ctx, child_id, &council, entry, &projection).await?;
         tx.audit(
             ctx,

@@ -2,7 +2,11 @@
 
 use crate::{new_id, AuditContext, AuditEvent, Scope, Store, StoreError, WriteTx};
 use canopy_domain::access::{Resource, Sensitivity};
-use canopy_domain::cases::{Allocation, ClockKind, ClockRules, ClockSource, Event, RuleBroken, RunningClock, WorkerChangeReason};
+use canopy_domain::cases::care::CareEntry;
+use canopy_domain::cases::{
+    Allocation, ClockKind, ClockRules, ClockSource, Event, RuleBroken, RunningClock, WorkerChangeReason,
+};
+use canopy_domain::early_help::EarlyHelpEntry;
 use canopy_domain::people::ValidChild;
 use chrono::NaiveDate;
 use sqlx::Row;
@@ -246,6 +250,20 @@ async fn next_seq(tx: &mut WriteTx, child_id: &str) -> Result<i64, StoreError> {
         .fetch_one(tx.conn())
         .await?;
     Ok(row.try_get::<i64, _>(0)? + 1)
+}
+
+/// A child's journey events, in the order they were recorded.
+pub(crate) async fn read_journey(conn: &mut sqlx::AnyConnection, child_id: &str) -> Result<Vec<Event>, StoreError> {
+    let rows = sqlx::query("SELECT payload FROM child_history WHERE child_id = $1 AND kind = 'journey' ORDER BY seq")
+        .bind(child_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let text: String = r.try_get(0)?;
+            serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("journey event of {child_id}: {e}")))
+        })
+        .collect()
 }
 
 pub(crate) async fn append_history(
@@ -494,17 +512,8 @@ impl Store {
 
     /// The journey events of a child, in the order they were recorded.
     pub async fn journey_events(&self, child_id: &str) -> Result<Vec<Event>, StoreError> {
-        let rows =
-            sqlx::query("SELECT payload FROM child_history WHERE child_id = $1 AND kind = 'journey' ORDER BY seq")
-                .bind(child_id)
-                .fetch_all(self.pool())
-                .await?;
-        rows.iter()
-            .map(|r| {
-                let text: String = r.try_get(0)?;
-                serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("journey event: {e}")))
-            })
-            .collect()
+        let mut conn = self.pool().acquire().await?;
+        read_journey(&mut conn, child_id).await
     }
 
     /// Records a journey event for each child, in one transaction. For each child, `check` is
@@ -531,18 +540,7 @@ impl Store {
                 .await?
                 .ok_or(StoreError::NotFound)?;
             let child = child_from(&row)?;
-            let rows =
-                sqlx::query("SELECT payload FROM child_history WHERE child_id = $1 AND kind = 'journey' ORDER BY seq")
-                    .bind(child_id)
-                    .fetch_all(tx.conn())
-                    .await?;
-            let events = rows
-                .iter()
-                .map(|r| {
-                    let text: String = r.try_get(0)?;
-                    serde_json::from_str::<Event>(&text).map_err(|e| StoreError::Corrupt(format!("journey event: {e}")))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let events = read_journey(tx.conn(), child_id).await?;
             let clocks = match check(&child, &events) {
                 Ok(clocks) => clocks,
                 Err(broken) => return Ok(Err(broken)),
@@ -905,6 +903,13 @@ pub(crate) async fn replace_clocks(
     Ok(())
 }
 
+/// How each part of a child's record works out its clocks, for a council-wide rebuild.
+pub trait ClockRebuild {
+    fn journey(&mut self, events: &[Event]) -> Result<Vec<RunningClock>, String>;
+    fn care(&mut self, entries: &[CareEntry], date_of_birth: Option<NaiveDate>) -> Result<Vec<RunningClock>, String>;
+    fn early_help(&mut self, entries: &[EarlyHelpEntry], journey: &[Event]) -> Result<Vec<RunningClock>, String>;
+}
+
 /// A child with their whole history, for the demo and for imports: added in bulk.
 #[derive(Debug, Clone)]
 pub struct ChildWithHistory {
@@ -1134,17 +1139,12 @@ impl Store {
     }
 
     /// Recomputes the clocks of every child in a council (after its calendar or clock rules
-    /// change), a few hundred children a transaction. `compute` is the domain's replay.
-    pub async fn rebuild_council_clocks<F, G>(
+    /// change), a few hundred children a transaction, with the domain's rules in `rebuild`.
+    pub async fn rebuild_council_clocks(
         &self,
         council_id: &str,
-        mut compute: F,
-        mut compute_care: G,
-    ) -> Result<usize, StoreError>
-    where
-        F: FnMut(&[Event]) -> Result<Vec<RunningClock>, RuleBroken>,
-        G: FnMut(&[canopy_domain::cases::care::CareEntry], Option<NaiveDate>) -> Result<Vec<RunningClock>, String>,
-    {
+        rebuild: &mut impl ClockRebuild,
+    ) -> Result<usize, StoreError> {
         let ids: Vec<(String, Option<NaiveDate>)> = sqlx::query(
             "SELECT id, date_of_birth FROM children WHERE council_id = $1 AND merged_into IS NULL ORDER BY id",
         )
@@ -1157,28 +1157,21 @@ impl Store {
         for chunk in ids.chunks(300) {
             let mut tx = self.begin_write().await?;
             for (id, date_of_birth) in chunk {
-                let rows = sqlx::query(
-                    "SELECT payload FROM child_history WHERE child_id = $1 AND kind = 'journey' ORDER BY seq",
-                )
-                .bind(id)
-                .fetch_all(tx.conn())
-                .await?;
-                let events = rows
-                    .iter()
-                    .map(|r| {
-                        let text: String = r.try_get(0)?;
-                        serde_json::from_str::<Event>(&text)
-                            .map_err(|e| StoreError::Corrupt(format!("journey event: {e}")))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                let clocks =
-                    compute(&events).map_err(|e| StoreError::Corrupt(format!("child {id} no longer replays: {e}")))?;
+                let corrupt = |what: &str, e: String| {
+                    StoreError::Corrupt(format!("the {what} of child {id} no longer reads: {e}"))
+                };
+                let events = read_journey(tx.conn(), id).await?;
+                let clocks = rebuild.journey(&events).map_err(|e| corrupt("journey", e))?;
                 replace_clocks(&mut tx, id, council_id, &clocks, ClockSource::Journey).await?;
                 let care = crate::care::read_entries(tx.conn(), id).await?;
                 if !care.is_empty() {
-                    let clocks = compute_care(&care, *date_of_birth)
-                        .map_err(|e| StoreError::Corrupt(format!("the care of child {id} no longer reads: {e}")))?;
+                    let clocks = rebuild.care(&care, *date_of_birth).map_err(|e| corrupt("care", e))?;
                     replace_clocks(&mut tx, id, council_id, &clocks, ClockSource::Care).await?;
+                }
+                let early_help = crate::early_help::read_entries(tx.conn(), id).await?;
+                if !early_help.is_empty() {
+                    let clocks = rebuild.early_help(&early_help, &events).map_err(|e| corrupt("early help", e))?;
+                    replace_clocks(&mut tx, id, council_id, &clocks, ClockSource::EarlyHelp).await?;
                 }
             }
             tx.commit().await?;

@@ -13,6 +13,7 @@ pub mod children;
 mod db;
 pub mod documents;
 mod drafts;
+pub mod early_help;
 mod error;
 mod gazetteer;
 pub mod org;

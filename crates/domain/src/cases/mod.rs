@@ -11,7 +11,7 @@ mod journey;
 mod tests;
 
 pub use allocation::{check_worker_change, worker_episodes, Allocation, WorkerChangeReason, WorkerEpisode};
-pub use clocks::{clock_status, running_clocks, ClockKind, ClockSource, ClockRules, ClockStatus, RunningClock};
+pub use clocks::{clock_status, running_clocks, ClockKind, ClockRules, ClockSource, ClockStatus, RunningClock};
 pub use codes::{
     check_factors, AbuseCategory, AssessmentFactor, AssessmentOutcome, ClosureReason, ContactDecision, NoteType,
     PrimaryNeed, ReferralSource,

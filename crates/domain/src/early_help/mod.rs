@@ -65,18 +65,55 @@ pub enum EarlyHelpStart {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "entry", rename_all = "snake_case")]
 pub enum EarlyHelpEntry {
-    Started { date: NaiveDate, how: EarlyHelpStart, lead: LeadProfessional },
-    LeadChanged { date: NaiveDate, lead: LeadProfessional },
-    AssessmentStarted { date: NaiveDate, organisation: String },
-    AssessmentCompleted { date: NaiveDate },
-    MemberJoined { date: NaiveDate, name: String, agency: PartnerAgency, role: String },
-    MemberLeft { date: NaiveDate, name: String },
-    MeetingHeld { date: NaiveDate, attended: Vec<String> },
-    PlanAgreed { date: NaiveDate, goals: Vec<String> },
-    PlanReviewed { date: NaiveDate, goals_met: Vec<String>, note: String },
-    Closed { date: NaiveDate, outcome: EarlyHelpOutcome },
+    Started {
+        date: NaiveDate,
+        how: EarlyHelpStart,
+        lead: LeadProfessional,
+    },
+    LeadChanged {
+        date: NaiveDate,
+        lead: LeadProfessional,
+    },
+    AssessmentStarted {
+        date: NaiveDate,
+        organisation: String,
+    },
+    AssessmentCompleted {
+        date: NaiveDate,
+    },
+    MemberJoined {
+        date: NaiveDate,
+        name: String,
+        agency: PartnerAgency,
+        role: String,
+    },
+    MemberLeft {
+        date: NaiveDate,
+        name: String,
+    },
+    MeetingHeld {
+        date: NaiveDate,
+        attended: Vec<String>,
+    },
+    PlanAgreed {
+        date: NaiveDate,
+        goals: Vec<String>,
+    },
+    PlanReviewed {
+        date: NaiveDate,
+        goals_met: Vec<String>,
+        note: String,
+    },
+    Closed {
+        date: NaiveDate,
+        outcome: EarlyHelpOutcome,
+    },
     /// Worries rose above the threshold: the episode closes and `contact` opens at the front door.
-    SteppedUp { date: NaiveDate, contact: String, reason: String },
+    SteppedUp {
+        date: NaiveDate,
+        contact: String,
+        reason: String,
+    },
 }
 
 impl EarlyHelpEntry {
@@ -221,7 +258,10 @@ impl EarlyHelpHistory {
 /// Reads a child's early help entries (in the order recorded) into episodes, checking each
 /// against what came before it and against the child's social care `journey`: a front-door
 /// start needs a contact decided for early help, a step down needs a closed child in need episode.
-pub fn early_help_history(entries: &[EarlyHelpEntry], journey: &Journey) -> Result<EarlyHelpHistory, EarlyHelpRuleBroken> {
+pub fn early_help_history(
+    entries: &[EarlyHelpEntry],
+    journey: &Journey,
+) -> Result<EarlyHelpHistory, EarlyHelpRuleBroken> {
     let mut history = EarlyHelpHistory::default();
     for entry in entries {
         apply(&mut history, entry, journey)?;
@@ -235,7 +275,9 @@ fn check_start(how: &EarlyHelpStart, date: NaiveDate, journey: &Journey) -> Resu
             let decided = journey.contacts.iter().find(|c| &c.id == contact).and_then(|c| c.decided);
             match decided {
                 Some((day, ContactDecision::EarlyHelp)) if day <= date => Ok(()),
-                Some((_, ContactDecision::EarlyHelp)) => broken("early help cannot begin before the front door decided it"),
+                Some((_, ContactDecision::EarlyHelp)) => {
+                    broken("early help cannot begin before the front door decided it")
+                }
                 _ => broken("that contact was not decided for early help at the front door"),
             }
         }
@@ -304,7 +346,8 @@ fn apply(history: &mut EarlyHelpHistory, entry: &EarlyHelpEntry, journey: &Journ
             if organisation.trim().is_empty() {
                 return broken("say which organisation is doing the assessment");
             }
-            episode.assessment = Some(EarlyHelpAssessment { started: date, organisation: organisation.clone(), completed: None });
+            episode.assessment =
+                Some(EarlyHelpAssessment { started: date, organisation: organisation.clone(), completed: None });
         }
         AssessmentCompleted { .. } => match episode.assessment.as_mut() {
             None => return broken("start the early help assessment before completing it"),
@@ -406,7 +449,9 @@ pub fn step_up_summary(episode: &EarlyHelpEpisode, reason: &str) -> String {
     if let Some(a) = &episode.assessment {
         lines.push(match a.completed {
             Some(done) => format!("Assessment by {} completed {}.", a.organisation, done.format("%-d %B %Y")),
-            None => format!("Assessment by {} started {}, not completed.", a.organisation, a.started.format("%-d %B %Y")),
+            None => {
+                format!("Assessment by {} started {}, not completed.", a.organisation, a.started.format("%-d %B %Y"))
+            }
         });
     }
     let members: Vec<String> = episode.members_now().map(|m| format!("{} ({})", m.name, m.agency.label())).collect();

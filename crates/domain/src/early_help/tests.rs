@@ -51,7 +51,12 @@ fn with_plan() -> Vec<EarlyHelpEntry> {
         AssessmentStarted { date: d(5, 4), organisation: "Fern Hill Primary".into() },
         AssessmentCompleted { date: d(5, 20) },
         MemberJoined { date: d(5, 21), name: "Ms Okafor".into(), agency: PartnerAgency::School, role: "SENCO".into() },
-        MemberJoined { date: d(5, 21), name: "Jo Patel".into(), agency: PartnerAgency::Health, role: "School nurse".into() },
+        MemberJoined {
+            date: d(5, 21),
+            name: "Jo Patel".into(),
+            agency: PartnerAgency::Health,
+            role: "School nurse".into(),
+        },
         MeetingHeld { date: d(5, 27), attended: vec!["Ms Okafor".into(), "jo patel".into()] },
         PlanAgreed { date: d(5, 27), goals: vec!["Attendance over 95%".into(), "Bedtime routine".into(), " ".into()] },
     ]
@@ -98,7 +103,10 @@ fn an_assessment_has_its_own_clock_until_it_is_completed() {
     let entries = [started(d(5, 1)), AssessmentStarted { date: d(5, 4), organisation: "Fern Hill".into() }];
     let clocks = read(&entries).expect("valid").clocks(&calendar, &rules);
     assert_eq!(clocks.len(), 1);
-    assert_eq!((clocks[0].kind, clocks[0].due), (ClockKind::EarlyHelpAssessment, calendar.add_working_days(d(5, 4), 20)));
+    assert_eq!(
+        (clocks[0].kind, clocks[0].due),
+        (ClockKind::EarlyHelpAssessment, calendar.add_working_days(d(5, 4), 20))
+    );
 }
 
 #[test]
@@ -106,10 +114,22 @@ fn the_order_of_things_is_checked() {
     refused(&[AssessmentStarted { date: d(5, 4), organisation: "X".into() }], "no open early help episode");
     refused(&[started(d(5, 1)), started(d(5, 2))], "already open");
     refused(&[started(d(5, 1)), AssessmentCompleted { date: d(5, 2) }], "start the early help assessment");
-    refused(&[started(d(5, 1)), AssessmentStarted { date: d(4, 1), organisation: "X".into() }], "before early help began");
-    refused(&[started(d(5, 1)), PlanAgreed { date: d(5, 2), goals: vec!["x".into()] }], "completed early help assessment");
-    refused(&[started(d(5, 1)), PlanReviewed { date: d(5, 2), goals_met: vec![], note: String::new() }], "no early help plan");
-    refused(&[Started { date: d(5, 1), how: EarlyHelpStart::PartnerRequest, lead: lead(" ") }], "name the lead professional");
+    refused(
+        &[started(d(5, 1)), AssessmentStarted { date: d(4, 1), organisation: "X".into() }],
+        "before early help began",
+    );
+    refused(
+        &[started(d(5, 1)), PlanAgreed { date: d(5, 2), goals: vec!["x".into()] }],
+        "completed early help assessment",
+    );
+    refused(
+        &[started(d(5, 1)), PlanReviewed { date: d(5, 2), goals_met: vec![], note: String::new() }],
+        "no early help plan",
+    );
+    refused(
+        &[Started { date: d(5, 1), how: EarlyHelpStart::PartnerRequest, lead: lead(" ") }],
+        "name the lead professional",
+    );
     let mut no_goals = with_plan();
     no_goals.push(PlanAgreed { date: d(6, 1), goals: vec![" ".into()] });
     refused(&no_goals, "at least one goal");
@@ -127,7 +147,12 @@ fn the_team_around_the_family_is_kept_member_by_member() {
     stranger.push(MeetingHeld { date: d(6, 2), attended: vec!["Jo Patel".into()] });
     refused(&stranger, "not in the team");
     let mut twice = entries.clone();
-    twice.push(MemberJoined { date: d(6, 2), name: "ms okafor".into(), agency: PartnerAgency::School, role: String::new() });
+    twice.push(MemberJoined {
+        date: d(6, 2),
+        name: "ms okafor".into(),
+        agency: PartnerAgency::School,
+        role: String::new(),
+    });
     refused(&twice, "already in the team");
     let mut nobody = entries;
     nobody.push(MeetingHeld { date: d(6, 2), attended: vec![] });
@@ -136,7 +161,11 @@ fn the_team_around_the_family_is_kept_member_by_member() {
 
 #[test]
 fn a_front_door_start_needs_the_contact_decided_for_early_help() {
-    let from = |contact: &str, on| Started { date: on, how: EarlyHelpStart::FrontDoor { contact: contact.into() }, lead: lead("A") };
+    let from = |contact: &str, on| Started {
+        date: on,
+        how: EarlyHelpStart::FrontDoor { contact: contact.into() },
+        lead: lead("A"),
+    };
     assert!(read(&[from("c1", d(3, 3))]).is_ok());
     refused(&[from("c9", d(3, 3))], "not decided for early help");
     refused(&[from("c1", d(3, 1))], "before the front door decided");
@@ -144,7 +173,11 @@ fn a_front_door_start_needs_the_contact_decided_for_early_help() {
 
 #[test]
 fn a_step_down_links_to_a_closed_child_in_need_episode() {
-    let down = |episode: &str, on| Started { date: on, how: EarlyHelpStart::SteppedDown { episode: episode.into() }, lead: lead("A") };
+    let down = |episode: &str, on| Started {
+        date: on,
+        how: EarlyHelpStart::SteppedDown { episode: episode.into() },
+        lead: lead("A"),
+    };
     let history = read(&[down("ep1", d(4, 10))]).expect("same day as the closure");
     assert_eq!(history.episodes[0].how, EarlyHelpStart::SteppedDown { episode: "ep1".into() });
     refused(&[down("ep1", d(4, 9))], "on or after the day");
@@ -161,7 +194,9 @@ fn a_step_up_closes_the_episode_with_its_contact_and_the_summary_carries_the_his
     assert_eq!(episode.closed, Some((d(6, 10), EarlyHelpOutcome::SteppedUp)));
     assert_eq!(episode.stepped_up_to.as_deref(), Some("c2"));
     let summary = step_up_summary(episode, "Disclosure at school");
-    for part in ["Disclosure at school", "Ms Okafor", "Fern Hill Primary", "Jo Patel", "Attendance over 95%", "0 of 2 met"] {
+    for part in
+        ["Disclosure at school", "Ms Okafor", "Fern Hill Primary", "Jo Patel", "Attendance over 95%", "0 of 2 met"]
+    {
         assert!(summary.contains(part), "{part} in '{summary}'");
     }
     let mut no_reason = with_plan();
@@ -177,7 +212,10 @@ fn after_closing_a_new_episode_may_begin_but_not_before_the_close() {
     let mut entries = with_plan();
     entries.push(Closed { date: d(7, 1), outcome: EarlyHelpOutcome::NeedsMet });
     assert!(read(&entries).expect("valid").open().is_none());
-    assert!(read(&entries).expect("valid").clocks(&WorkingCalendar::england_and_wales(), &ClockRules::default()).is_empty());
+    assert!(read(&entries)
+        .expect("valid")
+        .clocks(&WorkingCalendar::england_and_wales(), &ClockRules::default())
+        .is_empty());
     let mut late = entries.clone();
     late.push(AssessmentStarted { date: d(7, 2), organisation: "X".into() });
     refused(&late, "no open early help episode");

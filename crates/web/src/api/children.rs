@@ -833,3 +833,68 @@ pub async fn add_care(
         Err(broken) => Err(AppError::Invalid(FieldErrors::one("entry", broken.0)).into()),
     }
 }
+
+/// A child's early help, episode by episode, as worked out from what was recorded.
+#[derive(Serialize, ToSchema)]
+pub struct EarlyHelpOut {
+    /// Each episode: start, how (front_door with its contact, stepped_down with its episode,
+    /// or partner_request), lead (name, agency), assessment (started, organisation, completed),
+    /// team (name, agency, role, joined, left), meetings, plan (agreed, goals with the date
+    /// each was met, reviews), closed (date and outcome) and stepped_up_to (the contact).
+    #[schema(value_type = Vec<Object>)]
+    pub episodes: Vec<canopy_domain::early_help::EarlyHelpEpisode>,
+}
+
+/// A child's early help episodes.
+#[utoipa::path(get, path = "/api/v1/children/{id}/early-help", params(("id" = String, Path, description = "The child's id")),
+    responses((status = 200, body = EarlyHelpOut), (status = 404, description = "No such child, or not one you may see")))]
+pub async fn early_help(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<EarlyHelpOut>, ApiError> {
+    let child = child_for(&state, &ctx, &id, Action::ViewChildRecord).await?;
+    let journey = journey_of(&state, &child).await?;
+    let history = crate::pages::children::early_help_of(&state, &child, &journey).await?;
+    Ok(Json(EarlyHelpOut { episodes: history.episodes }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEarlyHelpEntry {
+    /// What happened, tagged by `entry`: `started` (date, how tagged by `kind`: front_door with
+    /// contact, stepped_down with episode, or partner_request; lead with name and agency),
+    /// `lead_changed`, `assessment_started` (organisation), `assessment_completed`,
+    /// `member_joined` (name, agency, role), `member_left` (name), `meeting_held` (attended:
+    /// names), `plan_agreed` (goals), `plan_reviewed` (goals_met, note), `closed` (outcome:
+    /// needs_met, universal, withdrew, moved_away or other), or `stepped_up` (reason; the
+    /// contact is made at the front door and its id is Canopy's, whatever is sent).
+    #[schema(value_type = Object)]
+    pub entry: serde_json::Value,
+}
+
+/// Records something that happened in a child's early help.
+#[utoipa::path(post, path = "/api/v1/children/{id}/early-help", params(("id" = String, Path, description = "The child's id")), request_body = NewEarlyHelpEntry,
+    responses((status = 201, description = "Recorded"), (status = 422, description = "The entry is not understood, or breaks a rule, which is named"), (status = 404, description = "No such child, or not one you may change")))]
+pub async fn add_early_help(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewEarlyHelpEntry>,
+) -> Result<Response, ApiError> {
+    let child = child_for(&state, &ctx, &id, Action::EditChildRecord).await?;
+    let mut value = body.entry;
+    // The contact a step up makes is named by Canopy, so a caller need not send one.
+    if value["entry"] == "stepped_up" && value.get("contact").is_none() {
+        value["contact"] = serde_json::Value::String(String::new());
+    }
+    let entry: canopy_domain::early_help::EarlyHelpEntry = serde_json::from_value(value)
+        .map_err(|e| AppError::Invalid(FieldErrors::one("entry", format!("The entry is not one Canopy knows: {e}"))))?;
+    if entry.date() > state.clock.today() {
+        return Err(AppError::Invalid(FieldErrors::one("entry", "The date cannot be in the future")).into());
+    }
+    match crate::pages::children::record_early_help(&state, &ctx, &child, &entry).await? {
+        Ok(()) => Ok(StatusCode::CREATED.into_response()),
+        Err(broken) => Err(AppError::Invalid(FieldErrors::one("entry", broken.0)).into()),
+    }
+}

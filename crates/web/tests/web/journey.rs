@@ -21,7 +21,14 @@ fn date(y: i32, m: u32, d: u32) -> [(&'static str, String); 3] {
 }
 
 /// Records one step through its form and expects the record page next.
-async fn step(app: &TestApp, b: &mut Browser, child: &str, step: &str, on: (i32, u32, u32), fields: &[(&str, &str)]) {
+pub(crate) async fn step(
+    app: &TestApp,
+    b: &mut Browser,
+    child: &str,
+    step: &str,
+    on: (i32, u32, u32),
+    fields: &[(&str, &str)],
+) {
     let (status, _) = app.page(&format!("/children/{child}/record/{step}"), b).await;
     assert_eq!(status, StatusCode::OK, "the {step} form opens");
     let d = date(on.0, on.1, on.2);

@@ -6,6 +6,7 @@ mod adoption;
 mod browser;
 mod budgets;
 mod care;
+mod early_help;
 mod journey;
 mod support;
 

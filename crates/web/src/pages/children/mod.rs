@@ -8,6 +8,7 @@ mod care;
 mod details;
 mod documents;
 mod duty;
+mod early_help;
 mod family;
 mod merge;
 mod notes;
@@ -24,6 +25,8 @@ pub(crate) use care::{episode_locations, history_of as care_history_of, record_e
 pub use care::{save_care, show_care};
 pub use details::{save_details, show_details};
 pub(crate) use documents::send_document;
+pub(crate) use early_help::{history_of as early_help_of, record_entry as record_early_help};
+pub use early_help::{save_early_help, show_early_help};
 
 pub use documents::{download, new_document, upload};
 pub(crate) use duty::case_scope;
@@ -183,6 +186,10 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     );
     page.actions.extend(care.links);
     page.summary.extend(care.summary);
+    let early_help = early_help::history_of(&state, &child, &journey).await?;
+    let early_help = early_help::early_help_section(&child, &early_help, may_edit);
+    page.actions.extend(early_help.links);
+    page.summary.extend(early_help.summary);
     if user.actor.holds(canopy_domain::access::Permission::BudgetSpend) && may_edit {
         page.actions.insert(0, Link::new(format!("/children/{}/spends/new", child.id), "Record a spend"));
     }
@@ -260,6 +267,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     clock_table.empty = "Nothing is due for this child.".into();
     page.tables.push(clock_table);
     page.tables.extend(care.tables);
+    page.tables.extend(early_help.tables);
     let episodes = journey
         .episodes
         .iter()
@@ -295,6 +303,10 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
                 }
                 Ok(e) => e.describe(),
                 Err(_) => "Journey event".into(),
+            },
+            "early_help" => match serde_json::from_str::<canopy_domain::early_help::EarlyHelpEntry>(&h.payload) {
+                Ok(e) => e.describe(),
+                Err(_) => "Early help".into(),
             },
             "record_created" => "Record created".into(),
             "details_changed" => format!(
@@ -542,25 +554,47 @@ pub async fn record_event(
         .await?)
 }
 
+/// A council's calendar and clock rules, which work out every kind of clock.
+struct CouncilClocks {
+    calendar: canopy_domain::calendar::WorkingCalendar,
+    rules: canopy_domain::cases::ClockRules,
+}
+
+impl canopy_store::children::ClockRebuild for CouncilClocks {
+    fn journey(&mut self, events: &[Event]) -> Result<Vec<canopy_domain::cases::RunningClock>, String> {
+        let journey = Journey::replay(events, &RuleContext { calendar: &self.calendar, rules: &self.rules })
+            .map_err(|e| e.to_string())?;
+        Ok(running_clocks(&journey, &self.calendar, &self.rules))
+    }
+
+    fn care(
+        &mut self,
+        entries: &[canopy_domain::cases::care::CareEntry],
+        date_of_birth: Option<NaiveDate>,
+    ) -> Result<Vec<canopy_domain::cases::RunningClock>, String> {
+        canopy_domain::cases::care::care_history(entries)
+            .map(|h| h.clocks(&self.calendar, date_of_birth))
+            .map_err(|e| e.to_string())
+    }
+
+    fn early_help(
+        &mut self,
+        entries: &[canopy_domain::early_help::EarlyHelpEntry],
+        events: &[Event],
+    ) -> Result<Vec<canopy_domain::cases::RunningClock>, String> {
+        let journey = Journey::replay(events, &RuleContext { calendar: &self.calendar, rules: &self.rules })
+            .map_err(|e| e.to_string())?;
+        canopy_domain::early_help::early_help_history(entries, &journey)
+            .map(|h| h.clocks(&self.calendar, &self.rules))
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// Recomputes every clock in a council after its calendar or clock rules change.
 pub async fn rebuild_clocks(state: &AppState, council_id: &str) -> Result<usize, AppError> {
     let calendar = state.store.council_calendar(council_id).await?;
     let rules = state.store.clock_rules(council_id).await?;
-    Ok(state
-        .store
-        .rebuild_council_clocks(
-            council_id,
-            |events| {
-                let journey = Journey::replay(events, &RuleContext { calendar: &calendar, rules: &rules })?;
-                Ok(running_clocks(&journey, &calendar, &rules))
-            },
-            |care, date_of_birth| {
-                canopy_domain::cases::care::care_history(care)
-                    .map(|h| h.clocks(&calendar, date_of_birth))
-                    .map_err(|e| e.to_string())
-            },
-        )
-        .await?)
+    Ok(state.store.rebuild_council_clocks(council_id, &mut CouncilClocks { calendar, rules }).await?)
 }
 
 /// The other children at the same address as `child` whom the user may work with, for a
