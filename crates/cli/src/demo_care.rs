@@ -314,9 +314,27 @@ fn adoption_story(
 /// pathway plan reviews and contact, in the DfE's codes.
 fn leaver_story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate) -> Option<Vec<CareEntry>> {
     let dob = child.date_of_birth?;
+    let began = came_into_care(rng, dob);
+    let left = add_months(dob, 16 * 12) + Days::new(rng.gen_range(30..200));
+    leaving_at(rng, dob, (began, left), ReasonEpisodeCeased::E5, child.postcode.clone(), today)
+}
+
+/// Care leavers came into care at 14 and a half to 15 and a half.
+fn came_into_care(rng: &mut StdRng, dob: NaiveDate) -> NaiveDate {
+    add_months(dob, 14 * 12 + rng.gen_range(6..18))
+}
+
+/// Care from `began` until `left`, then the leaving-care support that follows: an adviser from
+/// 16, pathway plan reviews and contact every month or two.
+fn leaving_at(
+    rng: &mut StdRng,
+    dob: NaiveDate,
+    (began, left): (NaiveDate, NaiveDate),
+    reason: ReasonEpisodeCeased,
+    postcode: Option<String>,
+    today: NaiveDate,
+) -> Option<Vec<CareEntry>> {
     let at_16 = add_months(dob, 16 * 12);
-    let began = add_months(dob, 14 * 12 + rng.gen_range(6..18));
-    let left = at_16 + Days::new(rng.gen_range(30..200));
     if left >= today - Days::new(30) {
         return None;
     }
@@ -324,7 +342,7 @@ fn leaver_story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate) -> Option<
         place: PlacementType::U4,
         provider: Some(PlacementProvider::PR1),
         carer: format!("{} family", CARERS[rng.gen_range(0..CARERS.len())]),
-        postcode: child.postcode.clone(),
+        postcode,
         urn: None,
     };
     let change = |change| CareEntry::Change { change };
@@ -332,7 +350,7 @@ fn leaver_story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate) -> Option<
         change(CareChange::StartedToBeLookedAfter { date: began, legal_status: LegalStatus::V2, placement: home }),
         CareEntry::PersonalAdviser { date: at_16, adviser: "Leaving care team".into() },
         CareEntry::PathwayPlanReviewed { date: at_16 + Days::new(rng.gen_range(30..80)) },
-        change(CareChange::CeasedToBeLookedAfter { date: left, reason: ReasonEpisodeCeased::E5 }),
+        change(CareChange::CeasedToBeLookedAfter { date: left, reason }),
     ];
     let mut contact = left + Days::new(rng.gen_range(20..50));
     let mut review = add_months(left, 5);
@@ -453,7 +471,65 @@ pub async fn ensure(store: &Store, today: NaiveDate) -> Result<usize, String> {
         }
         with_care += 1;
     }
+    with_care += add_older_leavers(store, &mut rng, today, &teams, &users).await?;
     Ok(with_care)
+}
+
+/// Care leavers aged 18 to 20 (the demo's other children are under 18): a few in each council,
+/// who left care at 18, some staying put with their foster carers, still supported by an
+/// adviser and held by a cluster's safeguarding team.
+async fn add_older_leavers(
+    store: &Store,
+    rng: &mut StdRng,
+    today: NaiveDate,
+    teams: &[canopy_store::org::TeamRow],
+    users: &[canopy_store::users::UserRow],
+) -> Result<usize, String> {
+    let err = |e: StoreError| e.to_string();
+    let mut added = 0;
+    for council in store.list_councils(&Scope::Organisation).await.map_err(err)? {
+        let team = teams
+            .iter()
+            .find(|t| t.service == "safeguarding" && t.cluster_id.is_some() && t.council_ids.contains(&council.id));
+        let Some(team) = team else { continue };
+        let Some(worker) = users.iter().find(|u| !u.disabled && u.team_ids.contains(&team.id)) else { continue };
+        let calendar = store.council_calendar(&council.id).await.map_err(err)?;
+        for n in 0..8 {
+            let dob = today - Days::new(rng.gen_range(18 * 365 + 40..20 * 365 + 300));
+            let district = &council.postcode_districts[n % council.postcode_districts.len().max(1)];
+            let postcode = Some(format!("{district} {}NP", 1 + n % 9));
+            let reason = if rng.gen_ratio(1, 3) { ReasonEpisodeCeased::E17 } else { ReasonEpisodeCeased::E5 };
+            let span = (came_into_care(rng, dob), add_months(dob, 18 * 12));
+            let Some(entries) = leaving_at(rng, dob, span, reason, postcode.clone(), today) else {
+                continue;
+            };
+            let began = entries.first().map(CareEntry::date).unwrap_or(today);
+            let young_person = crate::demo_children::young_person(rng, &council.la_code, added + 1, dob);
+            let ctx = AuditContext { actor_id: worker.id.clone(), source: "demo".into(), at_ms: 0 };
+            let record = canopy_store::children::ChildWithHistory {
+                child: young_person,
+                placement: canopy_store::children::Placement {
+                    council_id: council.id.clone(),
+                    postcode,
+                    cluster_id: team.cluster_id.clone(),
+                    team_id: Some(team.id.clone()),
+                    allocated_to: Some(worker.id.clone()),
+                },
+                created_on: began,
+                events: Vec::new(),
+                clocks: Vec::new(),
+            };
+            let ids = store.add_children_with_history(&ctx, &[record]).await.map_err(err)?;
+            for (id, entry) in ids.iter().flat_map(|id| entries.iter().map(move |e| (id, e))) {
+                let check = |all: &[CareEntry]| care_history(all).map(|h| h.projection(&calendar, Some(dob)));
+                if let Err(broken) = store.record_care_entry(&ctx, id, entry, None, check).await.map_err(err)? {
+                    return Err(format!("the demo's care leaver {id} breaks a rule: {broken}"));
+                }
+            }
+            added += 1;
+        }
+    }
+    Ok(added)
 }
 
 #[cfg(test)]
@@ -518,6 +594,14 @@ mod tests {
             .await
             .expect("clocks");
         assert!(!leavers.is_empty(), "care leavers' advisers have contact due");
+        let mut adults = 0;
+        for clock in &leavers {
+            let dob = store.get_child(&clock.child.id).await.expect("child").date_of_birth.expect("dob");
+            if (today - dob).num_days() >= 18 * 365 {
+                adults += 1;
+            }
+        }
+        assert!(adults >= 3, "care leavers aged 18 to 21 have advisers in touch: {adults}");
         assert_eq!(ensure(store, today).await.expect("again"), count, "the demo is reused, not duplicated");
         db.cleanup().await;
     }

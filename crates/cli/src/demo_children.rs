@@ -365,6 +365,25 @@ impl Maker<'_> {
     }
 }
 
+/// A young person's details for the demo: a name, an NHS number, a local id from `serial`.
+pub(crate) fn young_person(rng: &mut StdRng, la_code: &str, serial: usize, date_of_birth: NaiveDate) -> ValidChild {
+    ValidChild {
+        first_name: FIRST[rng.gen_range(0..FIRST.len())].into(),
+        last_name: LAST[rng.gen_range(0..LAST.len())].into(),
+        date_of_birth: Some(date_of_birth),
+        expected_date_of_birth: None,
+        sex: if rng.gen_bool(0.5) { Sex::Male } else { Sex::Female },
+        ethnicity: *Ethnicity::ALL[..17].choose(rng).unwrap_or(&Ethnicity::WhiteBritish),
+        disabilities: vec![],
+        nhs_number: nhs_number(rng),
+        upn_unknown: None,
+        upn: upn(rng, la_code),
+        former_upn: None,
+        local_id: format!("{la_code}L{serial:06}"),
+        date_of_death: None,
+    }
+}
+
 fn nhs_number(rng: &mut StdRng) -> Option<NhsNumber> {
     for _ in 0..20 {
         let body: String =
