@@ -5,6 +5,7 @@ mod demo;
 mod demo_budgets;
 mod demo_care;
 mod demo_children;
+mod demo_early_help;
 mod org;
 
 use canopy_domain::access::BUILTIN_ROLES;
@@ -320,9 +321,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             let logins = demo::ensure(&store).await?;
             let count = demo_children::ensure(&store, *children, SystemClock.today()).await?;
             let looked_after = demo_care::ensure(&store, SystemClock.today()).await?;
+            let early_help = demo_early_help::ensure(&store, SystemClock.today()).await?;
             let spends = demo_budgets::ensure(&store, SystemClock.today()).await?;
             println!(
-                "The demo has {count} children ({looked_after} of them looked after now or before) and {spends} devolved budget spends."
+                "The demo has {count} children ({looked_after} of them looked after now or before, {early_help} with early help) and {spends} devolved budget spends."
             );
             println!("The demo organisation is in {}.", r.data_dir.display());
             println!("Sign in at http://{} with password '{}' as:", r.addr, demo::DEMO_PASSWORD);

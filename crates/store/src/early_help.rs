@@ -91,3 +91,13 @@ impl Store {
         Ok(Ok(()))
     }
 }
+
+impl Store {
+    /// How many children have any early help recorded.
+    pub async fn count_children_with_early_help(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(DISTINCT child_id) FROM child_history WHERE kind = 'early_help'")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+}
