@@ -20,7 +20,7 @@ use canopy_store::AuditEvent;
 use chrono::NaiveDate;
 
 /// The children in adoption whom the user may see, with their stage, in stage order.
-async fn children_on_board(state: &AppState, ctx: &Ctx) -> Result<Vec<(ChildRow, AdoptionStage)>, AppError> {
+pub(crate) async fn children_on_board(state: &AppState, ctx: &Ctx) -> Result<Vec<(ChildRow, AdoptionStage)>, AppError> {
     let user = ctx.user()?;
     let mut children: Vec<(ChildRow, AdoptionStage)> = state
         .store
@@ -117,7 +117,7 @@ pub async fn new_adopters(State(state): State<AppState>, ctx: Ctx) -> Result<Htm
 }
 
 /// Checks new adopters and adds them from their enquiry.
-async fn add_adopters(
+pub(crate) async fn add_adopters(
     state: &AppState,
     ctx: &Ctx,
     input: &AdopterInput,
@@ -150,7 +150,7 @@ pub async fn create_adopters(State(state): State<AppState>, ctx: Ctx, form: Form
 }
 
 /// Loads adopters and audits the read: their record is as sensitive as a child's.
-async fn adopters_for(state: &AppState, ctx: &Ctx, id: &str) -> Result<AdopterRow, AppError> {
+pub(crate) async fn adopters_for(state: &AppState, ctx: &Ctx, id: &str) -> Result<AdopterRow, AppError> {
     let adopters = state.store.adopter(id).await?;
     state.store.audit(&ctx.audit(state), AuditEvent::succeeded("view_adopters", "adopters", id)).await?;
     Ok(adopters)

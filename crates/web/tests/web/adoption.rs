@@ -168,6 +168,44 @@ on_both_engines!(a_looked_after_child_goes_from_section_20_to_adoption_with_the_
     let mut windsor = app.sign_in("windsor.worker@test.example").await;
     let (_, board) = app.page("/adoption", &mut windsor).await;
     assert!(!board.contains("Tobi Adeyemi"), "another council's worker does not see the child on the board");
+
+    // The same board and adopters through the API.
+    let token = app.api_token(&mut service, "adoption").await;
+    let board = app.api_json(&token, "/api/v1/adoption").await;
+    assert!(board["children"]
+        .as_array()
+        .expect("children")
+        .iter()
+        .any(|c| c["child"]["id"] == child.as_str() && c["stage"] == "adopted"));
+    assert!(board["adopters"]
+        .as_array()
+        .expect("adopters")
+        .iter()
+        .any(|a| a["id"] == adopters_id.as_str() && a["stage"] == "placed"));
+    let record = app.api_json(&token, &format!("/api/v1/adoption/adopters/{adopters_id}")).await;
+    assert_eq!(record["sexes"], "MM");
+    assert!(record["history"].as_array().expect("history").len() >= 5, "enquiry, three stages, match, placing");
+    let post =
+        |path: String, body: serde_json::Value| app.client.post(app.url(&path)).bearer_auth(&token).json(&body).send();
+    let bad = serde_json::json!({"name": "", "sexes": "MF", "legal_status": "L12", "enquired": "2026-09-01"});
+    let r = post("/api/v1/adoption/adopters".into(), bad).await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("\"field\":\"name\""));
+    let good = serde_json::json!({"name": "Priya Shah", "sexes": "F1", "legal_status": "L11", "enquired": "2026-09-01"});
+    let r = post("/api/v1/adoption/adopters".into(), good).await.expect("post");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let location = r.headers()["location"].to_str().expect("location").to_string();
+    let steps = format!("{location}/steps");
+    let r = post(steps.clone(), serde_json::json!({"step": "move_on", "date": "2026-09-20"})).await.expect("post");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(app.api_json(&token, &location).await["stage"], "stage_1");
+    let r = post(steps, serde_json::json!({"step": "move_on", "date": "2026-09-10"})).await.expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a step dated before the last is refused");
+    let outsider = app.api_token(&mut windsor, "nosy").await;
+    let r = app.client.get(app.url(&location)).bearer_auth(&outsider).send().await.expect("get");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "adopters are the adoption service's alone");
+    let board = app.api_json(&outsider, "/api/v1/adoption").await;
+    assert_eq!(board["adopters"].as_array().map(Vec::len), Some(0));
 });
 
 on_both_engines!(a_care_leaver_is_supported_from_16_to_21_and_on_to_25_if_they_ask, TestApp, |app| {
