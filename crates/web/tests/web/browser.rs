@@ -369,10 +369,50 @@ async fn move_and_visit(c: &fantoccini::Client, app: &TestApp, axe: &str, child_
     c.wait().for_element(Locator::Css("a[href$='/care/visit']")).await.expect("record again");
     let page = c.source().await.expect("source");
     assert!(page.contains("Jones family") && page.contains("(P)"), "the move is an episode with RNE P");
-    let pages: Vec<String> = ["placement", "visit", "review", "legal-status", "leave", "missing", "returned"]
+    let care_forms = [
+        "placement",
+        "visit",
+        "review",
+        "legal-status",
+        "leave",
+        "missing",
+        "returned",
+        "health",
+        "sdq",
+        "uasc",
+        "care-plan",
+        "iro",
+        "adoption-decision",
+        "adoption-reversed",
+        "adoption-review",
+        "personal-adviser",
+        "pathway-plan",
+        "leaver-contact",
+        "support-to-25",
+    ];
+    let early_help_forms = [
+        "start",
+        "lead",
+        "assessment",
+        "assessment-completed",
+        "member",
+        "member-left",
+        "meeting",
+        "plan",
+        "review",
+        "close",
+        "step-up",
+    ];
+    let pages: Vec<String> = care_forms
         .iter()
         .map(|w| format!("/children/{child_id}/care/{w}"))
-        .chain(std::iter::once(format!("/children/{child_id}")))
+        .chain(early_help_forms.iter().map(|w| format!("/children/{child_id}/early-help/{w}")))
+        .chain([
+            format!("/children/{child_id}"),
+            format!("/children/{child_id}/worker"),
+            "/adoption".to_string(),
+            "/reviews".to_string(),
+        ])
         .collect();
     let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
     check_pages(c, app, axe, &refs, failures).await;
