@@ -2,7 +2,7 @@
 //! scaled to the children asked for, then drives the real router in-process (every layer: the
 //! session, the policy, the store, the rendering) and prints percentiles.
 
-use crate::{demo, demo_budgets, demo_children};
+use crate::{demo, demo_budgets, demo_care, demo_children};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use canopy_domain::calendar::Clock;
@@ -62,13 +62,23 @@ impl Client {
             body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"));
         }
         body.push_str(&format!("--{boundary}--\r\n"));
+        self.post(path, &format!("multipart/form-data; boundary={boundary}"), body).await
+    }
+
+    /// Submits a plain form and returns where it redirects to.
+    async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Result<String, String> {
+        let body = fields.iter().map(|(k, v)| format!("{k}={}", v.replace(' ', "+"))).collect::<Vec<_>>().join("&");
+        self.post(path, "application/x-www-form-urlencoded", body).await
+    }
+
+    async fn post(&self, path: &str, content_type: &str, body: String) -> Result<String, String> {
         let response = self
             .app
             .clone()
             .oneshot(
                 Request::post(path)
                     .header(header::COOKIE, &self.cookie)
-                    .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+                    .header(header::CONTENT_TYPE, content_type)
                     .body(Body::from(body))
                     .map_err(|e| e.to_string())?,
             )
@@ -83,6 +93,20 @@ impl Client {
                 body_text(response).await.chars().take(300).collect::<String>()
             )),
         }
+    }
+
+    /// Opens a form and returns its CSRF token.
+    async fn csrf_of(&self, path: &str) -> Result<String, String> {
+        let (status, form, _) = self.get(path).await?;
+        if status != StatusCode::OK {
+            return Err(format!("{path} answered {status}"));
+        }
+        Ok(form
+            .split("name=\"csrf_token\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_default()
+            .to_string())
     }
 
     async fn get(&self, path: &str) -> Result<(StatusCode, String, Duration), String> {
@@ -111,6 +135,9 @@ pub enum Part {
     Records,
     /// Devolved budget spends by many practitioners at once.
     Spends,
+    /// One council with many looked-after children: their records, visits, the IRO's list, the
+    /// adoption board, and recomputing every clock in the council.
+    Care,
     All,
 }
 
@@ -122,6 +149,8 @@ pub struct Plan {
     pub users: usize,
     pub spends_each: usize,
     pub think_ms: u64,
+    /// How many children of one council are looked after in the care bench.
+    pub looked_after: usize,
 }
 
 /// Builds the scaled demo in `store` and prints the figures.
@@ -135,10 +164,13 @@ pub async fn run(store: Store, plan: &Plan) -> Result<(), String> {
     let hasher = PasswordHasher::new()?;
     let state = AppState::new(store.clone(), Arc::new(SystemClock), settings, hasher);
     let app = canopy_web::build_router(state);
-    if plan.part != Part::Spends {
+    if matches!(plan.part, Part::Records | Part::All) {
         records(&store, &app, plan.samples).await?;
     }
-    if plan.part != Part::Records {
+    if matches!(plan.part, Part::Care | Part::All) {
+        care(&store, &app, plan).await?;
+    }
+    if matches!(plan.part, Part::Spends | Part::All) {
         let started = Instant::now();
         let made = demo_budgets::ensure(&store, SystemClock.today()).await?;
         println!("demo: {made} devolved budget spends ready in {:.1} s", started.elapsed().as_secs_f64());
@@ -305,5 +337,148 @@ async fn spends(store: &Store, app: &axum::Router, plan: &Plan) -> Result<(), St
         Ok(postings) => println!("ledger: {postings} postings, every one balanced, no budget below zero"),
         Err(problem) => return Err(format!("the ledger is wrong after the bench: {problem}")),
     }
+    Ok(())
+}
+
+/// The council with the most children, with `plan.looked_after` of them looked after: their
+/// records, a statutory visit recorded by each one's worker, the IROs' lists, the adoption
+/// board, and a closure day that makes the council recompute every clock it has.
+async fn care(store: &Store, app: &axum::Router, plan: &Plan) -> Result<(), String> {
+    let err = |e: canopy_store::StoreError| e.to_string();
+    let today = SystemClock.today();
+    let councils = store.list_councils(&canopy_store::Scope::Organisation).await.map_err(err)?;
+    let mut biggest = (0, None);
+    for c in &councils {
+        let n = store.count_children_in_council(&c.id).await.map_err(err)?;
+        if n > biggest.0 {
+            biggest = (n, Some(c));
+        }
+    }
+    let council = biggest.1.ok_or("the demo has no councils")?;
+    let started = Instant::now();
+    let intake = demo_care::Intake::Council { id: &council.id, up_to: plan.looked_after };
+    let made = demo_care::ensure_with(store, today, intake).await?;
+    let looked_after = store.looked_after_in(&council.id).await.map_err(err)?;
+    println!(
+        "demo: {} of {} children in {} have been looked after ({made} made in {:.1} s)",
+        looked_after.len(),
+        biggest.0,
+        council.name,
+        started.elapsed().as_secs_f64()
+    );
+    let director_id =
+        store.credentials_by_email("director@canopy.example").await.map_err(err)?.ok_or("no director")?.user_id;
+    let director = Client::signed_in(app, store, &director_id).await?;
+    let mut rng = StdRng::seed_from_u64(11);
+    let mut sample = looked_after.clone();
+    sample.shuffle(&mut rng);
+    sample.truncate(plan.samples);
+    let mut times = Vec::new();
+    for id in &sample {
+        let (status, _, took) = director.get(&format!("/children/{id}")).await?;
+        if status != StatusCode::OK {
+            return Err(format!("the record of looked-after child {id} answered {status}"));
+        }
+        times.push(took);
+    }
+    report("looked-after child's record page", times);
+
+    // Each child's own worker records a statutory visit: the submit, the rules over the whole
+    // care history, the clocks and the audit row, to the redirect.
+    let mut times = Vec::new();
+    let day = [("date-day", today.format("%-d").to_string()), ("date-month", today.format("%-m").to_string())];
+    let due = store
+        .clocks(&canopy_store::children::ClockFilter {
+            councils: Some(vec![council.id.clone()]),
+            kinds: Some(vec!["statutory_visit".into()]),
+            ..canopy_store::children::ClockFilter::default()
+        })
+        .await
+        .map_err(err)?;
+    for clock in due.iter().take(100) {
+        let (id, child) = (&clock.child.id, &clock.child);
+        let Some(worker) = &child.allocated_to else { continue };
+        let client = Client::signed_in(app, store, worker).await?;
+        let path = format!("/children/{id}/care/visit");
+        let csrf = client.csrf_of(&path).await?;
+        let year = today.format("%Y").to_string();
+        let fields = [
+            ("csrf_token", csrf.as_str()),
+            (day[0].0, day[0].1.as_str()),
+            (day[1].0, day[1].1.as_str()),
+            ("date-year", year.as_str()),
+            ("seen_alone", "yes"),
+        ];
+        let start = Instant::now();
+        client.post_form(&path, &fields).await?;
+        times.push(start.elapsed());
+    }
+    report("record a statutory visit, submit to redirect", times);
+
+    let mut iros: Vec<(String, usize)> = Vec::new();
+    for id in &looked_after {
+        if let Some(iro) = store.get_child(id).await.map_err(err)?.iro_id {
+            match iros.iter_mut().find(|(i, _)| *i == iro) {
+                Some((_, n)) => *n += 1,
+                None => iros.push((iro, 1)),
+            }
+        }
+    }
+    iros.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    let mut times = Vec::new();
+    for (iro, _) in iros.iter().take(10) {
+        let client = Client::signed_in(app, store, iro).await?;
+        let (status, _, took) = client.get("/reviews").await?;
+        if status != StatusCode::OK {
+            return Err(format!("an IRO's list answered {status}"));
+        }
+        times.push(took);
+    }
+    let most = iros.first().map(|(_, n)| *n).unwrap_or(0);
+    report(&format!("IRO's list of reviews (10 busiest IROs, up to {most} children each)"), times);
+
+    let roles = store.list_roles().await.map_err(err)?;
+    let adoption_role = roles.iter().find(|r| r.key == "adoption_service").map(|r| r.id.clone()).unwrap_or_default();
+    let users = store.list_users().await.map_err(err)?;
+    if let Some(service) = users.iter().find(|u| u.role_ids.contains(&adoption_role)) {
+        let client = Client::signed_in(app, store, &service.id).await?;
+        let mut times = Vec::new();
+        for _ in 0..20 {
+            let (status, _, took) = client.get("/adoption").await?;
+            if status != StatusCode::OK {
+                return Err(format!("the adoption board answered {status}"));
+            }
+            times.push(took);
+        }
+        report("adoption board", times);
+    }
+
+    // A closure day for the council: every child's journey, care and early help clocks recomputed.
+    let admin_id = store.credentials_by_email("admin@canopy.example").await.map_err(err)?.ok_or("no admin")?.user_id;
+    let admin = Client::signed_in(app, store, &admin_id).await?;
+    let path = format!("/admin/councils/{}/calendar", council.id);
+    let csrf = admin.csrf_of(&path).await?;
+    let mut closure = today + chrono::Days::new(30);
+    while matches!(chrono::Datelike::weekday(&closure), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+        closure = closure + chrono::Days::new(1);
+    }
+    let (d, m, y) =
+        (closure.format("%-d").to_string(), closure.format("%-m").to_string(), closure.format("%Y").to_string());
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("day-day", &d),
+        ("day-month", &m),
+        ("day-year", &y),
+        ("reason", "Bench closure"),
+    ];
+    let start = Instant::now();
+    admin.post_form(&path, &fields).await?;
+    println!(
+        "closure day for {} ({} children, {} looked after): every clock recomputed in {:.1} s",
+        council.name,
+        biggest.0,
+        looked_after.len(),
+        start.elapsed().as_secs_f64()
+    );
     Ok(())
 }

@@ -83,8 +83,14 @@ fn story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate, calendar: &Workin
             break;
         }
         if rng.gen_ratio(1, 6) {
-            // A spell in hospital, then home to the same carers.
+            // A spell in hospital, then home to the same carers, on days the legal status stays.
             let back = moved + Days::new(rng.gen_range(2..10));
+            let status_changes = entries.iter().filter(|e| {
+                matches!(e, CareEntry::Change { change: CareChange::LegalStatusChanged { date, .. } } if *date == moved || *date == back)
+            });
+            if status_changes.count() > 0 {
+                continue;
+            }
             let hospital = Placement {
                 place: PlacementType::T1,
                 provider: Some(PlacementProvider::PR3),
@@ -378,13 +384,30 @@ fn leaving_at(
     Some(entries)
 }
 
+/// Which children come into care: the demo's one in fifteen (and every council's older care
+/// leavers), or, for the bench, every child of one council old enough, up to a number.
+#[derive(Debug, Clone, Copy)]
+pub enum Intake<'a> {
+    Demo,
+    Council { id: &'a str, up_to: usize },
+}
+
 /// Adds looked-after children to the demo unless some child has a care history already; returns
 /// how many children have one.
 pub async fn ensure(store: &Store, today: NaiveDate) -> Result<usize, String> {
+    ensure_with(store, today, Intake::Demo).await
+}
+
+/// As [`ensure`], with the children chosen by `intake`.
+pub async fn ensure_with(store: &Store, today: NaiveDate, intake: Intake<'_>) -> Result<usize, String> {
     let err = |e: StoreError| e.to_string();
     let teams = store.list_teams(&Scope::Organisation).await.map_err(err)?;
     let ids: Vec<String> = teams.iter().filter(|t| t.cluster_id.is_some()).map(|t| t.id.clone()).collect();
-    let children = store.children_held(None, &ids, false).await.map_err(err)?;
+    // The demo's looked-after children are held by cluster teams; the bench's by any team.
+    let children = match intake {
+        Intake::Demo => store.children_held(None, &ids, false).await.map_err(err)?,
+        Intake::Council { id, .. } => store.children_in_council(id).await.map_err(err)?,
+    };
     let mut with_care = 0;
     for child in &children {
         if !store.care_entries(&child.id).await.map_err(err)?.is_empty() {
@@ -412,7 +435,13 @@ pub async fn ensure(store: &Store, today: NaiveDate) -> Result<usize, String> {
     for child in children.iter().filter(|c| c.allocated_to.is_some()) {
         let age_days = child.date_of_birth.map(|d| (today - d).num_days()).unwrap_or(0);
         let leaver = age_days > 16 * 365 + 120 && rng.gen_ratio(1, 4);
-        if !leaver && (age_days < 1100 || !rng.gen_ratio(1, 15)) {
+        let chosen = match intake {
+            Intake::Demo => leaver || (age_days >= 1100 && rng.gen_ratio(1, 15)),
+            Intake::Council { id, up_to } => {
+                child.council_id == id && with_care < up_to && (leaver || age_days >= 1100)
+            }
+        };
+        if !chosen {
             continue;
         }
         if !calendars.contains_key(&child.council_id) {
@@ -471,7 +500,9 @@ pub async fn ensure(store: &Store, today: NaiveDate) -> Result<usize, String> {
         }
         with_care += 1;
     }
-    with_care += add_older_leavers(store, &mut rng, today, &teams, &users).await?;
+    if matches!(intake, Intake::Demo) {
+        with_care += add_older_leavers(store, &mut rng, today, &teams, &users).await?;
+    }
     Ok(with_care)
 }
 

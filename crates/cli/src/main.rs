@@ -82,6 +82,9 @@ enum Command {
         /// which measures the most the server can take rather than what people do.
         #[arg(long, default_value_t = 1000)]
         think_ms: u64,
+        /// How many children of the largest council are looked after in the care benchmark.
+        #[arg(long, default_value_t = 5000)]
+        looked_after: usize,
     },
     /// Create the first organisation admin, if there are no users yet, and print a one-time password.
     Bootstrap {
@@ -336,7 +339,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             serve(store, &r, args).await
         }
-        Command::Bench { children, samples, keep_in, only, users, spends_each, think_ms } => {
+        Command::Bench { children, samples, keep_in, only, users, spends_each, think_ms, looked_after } => {
             let dir = keep_in
                 .clone()
                 .unwrap_or_else(|| std::env::temp_dir().join(format!("canopy-bench-{}", std::process::id())));
@@ -355,6 +358,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 users: *users,
                 spends_each: *spends_each,
                 think_ms: *think_ms,
+                looked_after: *looked_after,
             };
             let result = bench::run(store.clone(), &plan).await;
             store.close().await;

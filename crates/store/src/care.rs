@@ -32,6 +32,18 @@ impl Store {
         Ok(row.is_some())
     }
 
+    /// The children of a council who have been looked after (who have any care history).
+    pub async fn looked_after_in(&self, council_id: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT h.child_id FROM child_history h JOIN children c ON c.id = h.child_id \
+             WHERE h.kind = 'care' AND c.council_id = $1 AND c.merged_into IS NULL ORDER BY h.child_id",
+        )
+        .bind(council_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
     /// A child's care entries, in the order they were recorded.
     pub async fn care_entries(&self, child_id: &str) -> Result<Vec<CareEntry>, StoreError> {
         let mut conn = self.pool().acquire().await?;

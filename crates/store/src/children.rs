@@ -1193,6 +1193,28 @@ impl Store {
         Ok(children)
     }
 
+    /// Every child of a council, however many (for the bench and bulk work, not for pages).
+    pub async fn children_in_council(&self, council_id: &str) -> Result<Vec<ChildRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CHILD_COLUMNS} FROM children c WHERE c.council_id = $1 AND c.merged_into IS NULL ORDER BY c.id"
+        ))
+        .bind(council_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut children = rows.iter().map(child_from).collect::<Result<Vec<_>, _>>()?;
+        attach_access(self, &mut children).await?;
+        Ok(children)
+    }
+
+    /// How many children a council has (merged records not counted).
+    pub async fn count_children_in_council(&self, council_id: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) FROM children WHERE council_id = $1 AND merged_into IS NULL")
+            .bind(council_id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
     /// How many children there are (merged records not counted).
     pub async fn count_children(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query("SELECT COUNT(*) FROM children WHERE merged_into IS NULL")

@@ -191,7 +191,8 @@ on_both_engines!(a_looked_after_child_goes_from_section_20_to_adoption_with_the_
     let r = post("/api/v1/adoption/adopters".into(), bad).await.expect("post");
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.expect("body").contains("\"field\":\"name\""));
-    let good = serde_json::json!({"name": "Priya Shah", "sexes": "F1", "legal_status": "L11", "enquired": "2026-09-01"});
+    let good =
+        serde_json::json!({"name": "Priya Shah", "sexes": "F1", "legal_status": "L11", "enquired": "2026-09-01"});
     let r = post("/api/v1/adoption/adopters".into(), good).await.expect("post");
     assert_eq!(r.status(), StatusCode::CREATED);
     let location = r.headers()["location"].to_str().expect("location").to_string();

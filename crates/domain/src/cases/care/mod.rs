@@ -225,10 +225,13 @@ fn check_return_from_temporary(
     temporary: &CareEpisode,
     next: &Placement,
 ) -> Result<(), CareRuleBroken> {
-    if temporary.placement.place == PlacementType::T4 && (date - temporary.start).num_days() > MAX_T4_DAYS {
+    // The spell may span episodes, when the legal status changed during it.
+    let spell = episodes.iter().rev().take_while(|e| e.placement == temporary.placement).count().max(1);
+    let spell_start = episodes.iter().rev().nth(spell - 1).map_or(temporary.start, |e| e.start);
+    if temporary.placement.place == PlacementType::T4 && (date - spell_start).num_days() > MAX_T4_DAYS {
         return Err(broken(date, "a temporary placement for another reason (T4) cannot last more than seven days"));
     }
-    let before = episodes.iter().rev().nth(1).filter(|e| e.end == Some(temporary.start));
+    let before = episodes.iter().rev().nth(spell).filter(|e| e.end == Some(spell_start));
     match before {
         Some(usual) if usual.placement != *next => {
             Err(broken(date, "after a temporary placement the child goes back to their usual placement"))

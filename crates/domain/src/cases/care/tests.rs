@@ -178,6 +178,34 @@ fn after_a_temporary_placement_the_child_returns_to_their_usual_placement_with_p
 }
 
 #[test]
+fn a_change_of_legal_status_during_a_temporary_placement_still_returns_to_the_usual_placement() {
+    let e = derive_episodes(&[
+        start(d(1, 5), C1, foster("smith")),
+        moved(d(2, 1), at(PlacementType::T1, "hospital")),
+        ls(d(2, 3), C2),
+        moved(d(2, 6), foster("smith")),
+    ])
+    .unwrap();
+    assert_eq!(rnes(&e), vec![Rne::S, Rne::P, Rne::L, Rne::P]);
+    let err = derive_episodes(&[
+        start(d(1, 5), C1, foster("smith")),
+        moved(d(2, 1), at(PlacementType::T1, "hospital")),
+        ls(d(2, 3), C2),
+        moved(d(2, 6), foster("jones")),
+    ])
+    .unwrap_err();
+    assert!(err.0.contains("goes back to their usual placement"), "{err}");
+    let err = derive_episodes(&[
+        start(d(1, 5), C1, foster("smith")),
+        moved(d(2, 1), at(PlacementType::T4, "emergency")),
+        ls(d(2, 6), C2),
+        moved(d(2, 10), foster("smith")),
+    ])
+    .unwrap_err();
+    assert!(err.0.contains("seven days"), "the T4 limit counts from the start of the spell: {err}");
+}
+
+#[test]
 fn a_t4_temporary_placement_lasts_at_most_seven_days() {
     let ok = [
         start(d(1, 5), C2, foster("smith")),
