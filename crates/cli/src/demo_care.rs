@@ -34,7 +34,7 @@ fn placement(rng: &mut StdRng, postcode: Option<&String>) -> Placement {
         _ => format!("{} family", CARERS[rng.gen_range(0..CARERS.len())]),
     };
     let postcode = placed_at(postcode, &carer);
-    Placement { place, provider: Some(provider), carer, postcode, urn: None }
+    Placement { place, provider: Some(provider), carer, postcode, urn: None, address: None }
 }
 
 /// Towns beyond the three councils where homes and agency carers are found.
@@ -97,6 +97,7 @@ fn story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate, calendar: &Workin
                 carer: "Kingston Hospital".into(),
                 postcode: None,
                 urn: None,
+                address: None,
             };
             entries.push(change(CareChange::PlacementChanged {
                 date: moved,
@@ -292,6 +293,7 @@ fn adoption_story(
                 carer: name,
                 postcode: None,
                 urn: None,
+                address: None,
             };
             steps.push(change(CareChange::PlacementChanged {
                 date: placed,
@@ -350,6 +352,7 @@ fn leaving_at(
         carer: format!("{} family", CARERS[rng.gen_range(0..CARERS.len())]),
         postcode,
         urn: None,
+        address: None,
     };
     let change = |change| CareEntry::Change { change };
     let mut entries = vec![

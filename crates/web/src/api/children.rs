@@ -709,6 +709,7 @@ pub struct CareEpisodeOut {
     pub carer: String,
     pub postcode: Option<String>,
     pub urn: Option<String>,
+    pub address: Option<String>,
     pub reason_place_change: Option<String>,
     pub end: Option<NaiveDate>,
     /// REC code; X1 links to the next episode.
@@ -773,6 +774,7 @@ pub async fn care(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
             carer: e.placement.carer.clone(),
             postcode: e.placement.postcode.clone(),
             urn: e.placement.urn.clone(),
+            address: e.placement.address.clone(),
             reason_place_change: e.reason_place_change.map(|r| r.code().into()),
             end: e.end,
             reason_ceased: e.reason_ceased.map(|r| r.code().into()),

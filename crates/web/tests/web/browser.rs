@@ -344,6 +344,7 @@ async fn move_and_visit(c: &fantoccini::Client, app: &TestApp, axe: &str, child_
                 carer: "Smith family".into(),
                 postcode: None,
                 urn: None,
+                address: None,
             },
         },
     };

@@ -65,6 +65,7 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
     assert_eq!(save_care(app, &mut worker, &child, "legal-status", fields).await.status(), StatusCode::SEE_OTHER);
     let mut fields = on("10", "11");
     fields.extend(placement("Jones family", "RG1 2CD"));
+    fields.push(("address", "12 Elm Road, Reading".to_string()));
     fields.push(("reason", "CARPL".to_string()));
     assert_eq!(save_care(app, &mut worker, &child, "placement", fields).await.status(), StatusCode::SEE_OTHER);
     let mut fields = on("12", "11");
@@ -80,8 +81,15 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
 
     let (_, record) = app.page(&format!("/children/{child}"), &mut worker).await;
     assert!(record.contains("Care episodes"));
-    for code in ["(S)", "(L)", "(P)", "(X1)", "Jones family", "Inside the council, 0.0 miles", "Outside the council, 2"]
-    {
+    for code in [
+        "(S)",
+        "(L)",
+        "(P)",
+        "(X1)",
+        "Jones family, 12 Elm Road, Reading",
+        "Inside the council, 0.0 miles",
+        "Outside the council, 2",
+    ] {
         assert!(record.contains(code), "{code} on the record");
     }
     // A visit is due 6 weeks after the last, in the placement's first year; the first review
@@ -140,6 +148,7 @@ on_both_engines!(a_childs_care_is_recorded_as_what_happened_and_read_as_903_epis
         (Some(true), Some(0.0))
     );
     assert_eq!(care["episodes"][2]["inside_council"].as_bool(), Some(false));
+    assert_eq!(care["episodes"][2]["address"], "12 Elm Road, Reading");
     let miles = care["episodes"][2]["distance_miles"].as_f64().expect("distance");
     assert!((28.0..30.0).contains(&miles), "{miles}");
     assert_eq!(care["visits"].as_array().map(Vec::len), Some(2));

@@ -9,7 +9,14 @@ fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 fn carer(place: PlacementType, name: &str) -> Placement {
-    Placement { place, provider: Some(PlacementProvider::PR1), carer: name.into(), postcode: None, urn: None }
+    Placement {
+        place,
+        provider: Some(PlacementProvider::PR1),
+        carer: name.into(),
+        postcode: None,
+        urn: None,
+        address: None,
+    }
 }
 
 fn change(c: CareChange) -> CareEntry {

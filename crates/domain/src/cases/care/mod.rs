@@ -43,6 +43,9 @@ pub struct Placement {
     pub postcode: Option<String>,
     /// The Ofsted unique reference number of the home or agency, where it has one.
     pub urn: Option<String>,
+    /// The placement's address, before its postcode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 /// Something that happened in a child's care, as staff record it.

@@ -14,6 +14,7 @@ fn foster(carer: &str) -> Placement {
         carer: carer.into(),
         postcode: Some("KT1 1EU".into()),
         urn: None,
+        address: None,
     }
 }
 

@@ -183,6 +183,8 @@ fn placement_fields(form: &FormData) -> Vec<Field> {
         ),
         Field::text("carer", "Carers or home", form.get("carer"))
             .hint("The foster carers' names or the home's name: the same carers at a new address are the same carers"),
+        Field::text("address", "Address of the placement (optional)", form.get("address"))
+            .hint("For example, 12 Elm Road, Reading"),
         Field::text("postcode", "Postcode of the placement", form.get("postcode")).width("govuk-input--width-10"),
         Field::text("urn", "Ofsted URN (optional)", form.get("urn")).width("govuk-input--width-10"),
     ]
@@ -401,7 +403,12 @@ fn parse_placement(form: &FormData, errors: &mut FieldErrors) -> Option<Placemen
     if !urn.is_empty() && (urn.len() > 12 || !urn.chars().all(|c| c.is_ascii_alphanumeric())) {
         errors.add("urn", "An Ofsted URN is letters and numbers, like SC123456");
     }
-    Some(Placement { place: place?, provider, carer, postcode, urn: (!urn.is_empty()).then_some(urn) })
+    let address = form.get("address").trim().to_string();
+    if address.chars().count() > 200 {
+        errors.add("address", "The address must be 200 characters or fewer");
+    }
+    let (urn, address) = ((!urn.is_empty()).then_some(urn), (!address.is_empty()).then_some(address));
+    Some(Placement { place: place?, provider, carer, postcode, urn, address })
 }
 
 pub(crate) fn parse_entry(

@@ -118,10 +118,11 @@ fn episodes(history: &CareHistory, locations: &[PlacementLocation]) -> Option<Ta
                 Cell::text(format!("{} ({})", e.reason_new_episode.label(), e.reason_new_episode.code())),
                 Cell::text(format!("{} ({})", e.legal_status.label(), e.legal_status.code())),
                 Cell::text(format!(
-                    "{} ({}), {}",
+                    "{} ({}), {}{}",
                     e.placement.place.label(),
                     e.placement.place.code(),
-                    e.placement.carer
+                    e.placement.carer,
+                    e.placement.address.as_ref().map(|a| format!(", {a}")).unwrap_or_default()
                 )),
                 Cell::text(where_placed(locations.get(i))),
                 Cell::text(maybe_day(e.end, "Now")),
