@@ -357,16 +357,11 @@ mod tests {
     use super::*;
     use canopy_domain::budgets::SpendStatus;
     use canopy_store::budgets::SpendFilter;
-    use canopy_store::testing::{TestDb, TestEngine};
 
     #[tokio::test]
     async fn the_demo_has_a_year_of_spending_with_a_closed_year_and_a_balanced_ledger() {
-        let db = TestDb::new(TestEngine::Sqlite).await.expect("db").expect("sqlite always runs");
+        let (db, today) = crate::demo_children::demo_for_tests(600).await;
         let store = &db.store;
-        store.ensure_reference_data(&crate::cli_ctx()).await.expect("reference data");
-        crate::demo::ensure(store).await.expect("demo");
-        let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
-        crate::demo_children::ensure(store, 600, today).await.expect("children");
         let made = ensure(store, today).await.expect("budgets");
         assert!(made > 100, "a year of spends, not {made}");
         let budgets = store.budgets(&BudgetFilter::in_scope(Scope::Organisation)).await.expect("budgets");

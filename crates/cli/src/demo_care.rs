@@ -570,16 +570,11 @@ async fn add_older_leavers(
 mod tests {
     use super::*;
     use canopy_domain::cases::care::ReasonNewEpisode;
-    use canopy_store::testing::{TestDb, TestEngine};
 
     #[tokio::test]
     async fn the_demo_has_looked_after_children_whose_care_reads_as_903_episodes() {
-        let db = TestDb::new(TestEngine::Sqlite).await.expect("db").expect("sqlite always runs");
+        let (db, today) = crate::demo_children::demo_for_tests(900).await;
         let store = &db.store;
-        store.ensure_reference_data(&crate::cli_ctx()).await.expect("reference data");
-        crate::demo::ensure(store).await.expect("demo");
-        let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
-        crate::demo_children::ensure(store, 900, today).await.expect("children");
         let count = ensure(store, today).await.expect("care");
         assert!(count >= 10, "looked-after children in the demo: {count}");
         let teams = store.list_teams(&Scope::Organisation).await.expect("teams");

@@ -561,3 +561,16 @@ pub async fn ensure(store: &Store, count: usize, today: NaiveDate) -> Result<i64
     }
     store.count_children().await.map_err(err)
 }
+
+/// For the demo's tests: a fresh embedded database holding the demo organisation and `children`
+/// children, as of 23 November 2026.
+#[cfg(test)]
+pub(crate) async fn demo_for_tests(children: usize) -> (canopy_store::testing::TestDb, NaiveDate) {
+    use canopy_store::testing::{TestDb, TestEngine};
+    let db = TestDb::new(TestEngine::Sqlite).await.expect("db").expect("sqlite always runs");
+    db.store.ensure_reference_data(&crate::cli_ctx()).await.expect("reference data");
+    crate::demo::ensure(&db.store).await.expect("demo");
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
+    ensure(&db.store, children, today).await.expect("children");
+    (db, today)
+}

@@ -158,16 +158,11 @@ pub async fn ensure(store: &Store, today: NaiveDate) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use canopy_store::testing::{TestDb, TestEngine};
 
     #[tokio::test]
     async fn the_demo_has_families_in_early_help_whose_records_obey_its_rules() {
-        let db = TestDb::new(TestEngine::Sqlite).await.expect("db").expect("sqlite always runs");
+        let (db, today) = crate::demo_children::demo_for_tests(900).await;
         let store = &db.store;
-        store.ensure_reference_data(&crate::cli_ctx()).await.expect("reference data");
-        crate::demo::ensure(store).await.expect("demo");
-        let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
-        crate::demo_children::ensure(store, 900, today).await.expect("children");
         let count = ensure(store, today).await.expect("early help");
         assert!(count >= 10, "families in early help: {count}");
         let clocks = store

@@ -10,16 +10,7 @@ use canopy_domain::cases::care::{
 use sqlx::Row;
 
 pub(crate) async fn read_entries(conn: &mut sqlx::AnyConnection, child_id: &str) -> Result<Vec<CareEntry>, StoreError> {
-    let rows = sqlx::query("SELECT payload FROM child_history WHERE child_id = $1 AND kind = 'care' ORDER BY seq")
-        .bind(child_id)
-        .fetch_all(conn)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let text: String = r.try_get(0)?;
-            serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("care entry of {child_id}: {e}")))
-        })
-        .collect()
+    crate::children::read_history(conn, child_id, "care").await
 }
 
 impl Store {

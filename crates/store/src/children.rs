@@ -252,18 +252,29 @@ async fn next_seq(tx: &mut WriteTx, child_id: &str) -> Result<i64, StoreError> {
     Ok(row.try_get::<i64, _>(0)? + 1)
 }
 
-/// A child's journey events, in the order they were recorded.
-pub(crate) async fn read_journey(conn: &mut sqlx::AnyConnection, child_id: &str) -> Result<Vec<Event>, StoreError> {
-    let rows = sqlx::query("SELECT payload FROM child_history WHERE child_id = $1 AND kind = 'journey' ORDER BY seq")
+/// A child's history entries of one kind (`journey`, `care`, `early_help`), in the order they
+/// were recorded.
+pub(crate) async fn read_history<T: serde::de::DeserializeOwned>(
+    conn: &mut sqlx::AnyConnection,
+    child_id: &str,
+    kind: &str,
+) -> Result<Vec<T>, StoreError> {
+    let rows = sqlx::query("SELECT payload FROM child_history WHERE child_id = $1 AND kind = $2 ORDER BY seq")
         .bind(child_id)
+        .bind(kind)
         .fetch_all(conn)
         .await?;
     rows.iter()
         .map(|r| {
             let text: String = r.try_get(0)?;
-            serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("journey event of {child_id}: {e}")))
+            serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{kind} entry of {child_id}: {e}")))
         })
         .collect()
+}
+
+/// A child's journey events, in the order they were recorded.
+pub(crate) async fn read_journey(conn: &mut sqlx::AnyConnection, child_id: &str) -> Result<Vec<Event>, StoreError> {
+    read_history(conn, child_id, "journey").await
 }
 
 pub(crate) async fn append_history(

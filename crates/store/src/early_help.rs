@@ -11,17 +11,7 @@ pub(crate) async fn read_entries(
     conn: &mut sqlx::AnyConnection,
     child_id: &str,
 ) -> Result<Vec<EarlyHelpEntry>, StoreError> {
-    let rows =
-        sqlx::query("SELECT payload FROM child_history WHERE child_id = $1 AND kind = 'early_help' ORDER BY seq")
-            .bind(child_id)
-            .fetch_all(conn)
-            .await?;
-    rows.iter()
-        .map(|r| {
-            let text: String = r.try_get(0)?;
-            serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("early help entry of {child_id}: {e}")))
-        })
-        .collect()
+    crate::children::read_history(conn, child_id, "early_help").await
 }
 
 /// The clocks that run once an early help entry is added: early help's own, and the journey's
