@@ -16,3 +16,4 @@ pub mod early_help;
 pub mod org;
 pub mod people;
 pub mod validation;
+pub mod workforce;
