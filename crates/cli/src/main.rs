@@ -6,6 +6,7 @@ mod demo_budgets;
 mod demo_care;
 mod demo_children;
 mod demo_early_help;
+mod demo_workforce;
 mod org;
 
 use canopy_domain::access::BUILTIN_ROLES;
@@ -326,9 +327,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             let count = demo_children::ensure(&store, *children, SystemClock.today()).await?;
             let looked_after = demo_care::ensure(&store, SystemClock.today()).await?;
             let early_help = demo_early_help::ensure(&store, SystemClock.today()).await?;
+            let staff = demo_workforce::ensure(&store, SystemClock.today()).await?;
             let spends = demo_budgets::ensure(&store, SystemClock.today()).await?;
             println!(
-                "The demo has {count} children ({looked_after} of them looked after now or before, {early_help} with early help) and {spends} devolved budget spends."
+                "The demo has {count} children ({looked_after} of them looked after now or before, {early_help} with early help), {staff} staff records with five years of history, and {spends} devolved budget spends."
             );
             println!("The demo organisation is in {}.", r.data_dir.display());
             println!("Sign in at http://{} with password '{}' as:", r.addr, demo::DEMO_PASSWORD);

@@ -63,6 +63,7 @@ impl ChildRow {
             excluded_people: self.excluded_people.clone(),
             excluded_teams: self.excluded_teams.clone(),
             shared_teams: self.shared_teams.clone(),
+            owner: None,
         }
     }
 }

@@ -19,6 +19,7 @@ mod gazetteer;
 pub mod org;
 pub mod testing;
 pub mod users;
+pub mod workforce;
 
 pub use audit::{AuditEvent, AuditRow};
 pub use db::{Engine, Store, WriteTx};

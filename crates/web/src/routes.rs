@@ -52,7 +52,7 @@ fn upload((spec, handler): Row) -> Row {
 }
 
 fn table() -> Vec<Row> {
-    use pages::{account, admin, adoption, audit, auth, budgets, children, home};
+    use pages::{account, admin, adoption, audit, auth, budgets, children, home, workforce};
     use Access::*;
     use Action::*;
     let get = Method::GET;
@@ -146,6 +146,14 @@ fn table() -> Vec<Row> {
             adoption::save_adopter_step,
         ),
         route(get.clone(), "/reviews", Scoped(ViewChildRecord), adoption::iro_reviews),
+        route(get.clone(), "/workforce", Scoped(ViewWorkforceFigures), workforce::dashboard),
+        route(get.clone(), "/workforce/staff", Scoped(ViewStaffRecords), workforce::directory),
+        route(get.clone(), "/workforce/staff/new", Organisation(ManageStaffRecords), workforce::new_staff),
+        route(post.clone(), "/workforce/staff/new", Organisation(ManageStaffRecords), workforce::create_staff),
+        route(get.clone(), "/workforce/staff/{id}", SignedIn, workforce::staff_page),
+        route(get.clone(), "/workforce/staff/{id}/{change}", Organisation(ManageStaffRecords), workforce::show_change),
+        route(post.clone(), "/workforce/staff/{id}/{change}", Organisation(ManageStaffRecords), workforce::save_change),
+        route(get.clone(), "/account/staff-record", SignedIn, workforce::own_record),
         route(get.clone(), "/duty", Scoped(ViewChildRecord), children::duty_index),
         route(get.clone(), "/clusters/{id}/duty", Scoped(ViewChildRecord), children::duty_board),
         route(get.clone(), "/teams/{id}/loans", Scoped(AllocateWork), children::show_lend),

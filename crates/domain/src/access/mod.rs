@@ -72,6 +72,8 @@ pub struct Resource {
     /// Other teams that hold it together with `team_id`, such as every team of a cluster that
     /// shares a budget.
     pub shared_teams: Vec<String>,
+    /// The user the record is about, such as a staff record's worker.
+    pub owner: Option<String>,
 }
 
 impl Resource {
@@ -128,6 +130,14 @@ pub enum Action {
     ManageBudgets,
     /// Keep adopters' records and see the adoption service's board, for every council.
     WorkInAdoption,
+    /// Read staff records (HR and workforce staff; managers for their own teams).
+    ViewStaffRecords,
+    /// Read one's own staff record.
+    ViewOwnStaffRecord,
+    /// Add staff and record their employment.
+    ManageStaffRecords,
+    /// See the workforce measures of a council or the organisation.
+    ViewWorkforceFigures,
 }
 
 impl Action {
@@ -148,6 +158,9 @@ impl Action {
             Action::DecideSpend => Some(Permission::BudgetApprove),
             Action::ManageBudgets => Some(Permission::BudgetManage),
             Action::WorkInAdoption => Some(Permission::Adoption),
+            Action::ViewStaffRecords | Action::ViewWorkforceFigures => Some(Permission::WorkforceView),
+            Action::ViewOwnStaffRecord => None,
+            Action::ManageStaffRecords => Some(Permission::WorkforceManage),
         }
     }
 
@@ -159,7 +172,8 @@ impl Action {
     /// Whether a team reach covers only the actor's own teams (and allocations), rather than
     /// everything in their councils: true of case records and of team budgets.
     fn is_team_scoped(self) -> bool {
-        self.is_case_action() || matches!(self, Action::SpendFromBudget | Action::DecideSpend)
+        self.is_case_action()
+            || matches!(self, Action::SpendFromBudget | Action::DecideSpend | Action::ViewStaffRecords)
     }
 }
 
@@ -173,6 +187,9 @@ pub fn may(actor: &Actor, action: Action, resource: &Resource) -> bool {
         || resource.excluded_teams.iter().any(|t| actor.teams.contains(t))
     {
         return false;
+    }
+    if action == Action::ViewOwnStaffRecord {
+        return resource.owner.as_ref() == Some(&actor.user_id);
     }
     let Some(permission) = action.permission() else {
         return true;

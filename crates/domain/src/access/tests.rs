@@ -134,6 +134,9 @@ fn reference_may(user: &Actor, action: Action, record: &Resource) -> bool {
     if subject.contains(&user.user_id) || user.teams.iter().any(|t| subject_teams.contains(t)) {
         return false;
     }
+    if action == Action::ViewOwnStaffRecord {
+        return record.owner.as_deref() == Some(user.user_id.as_str());
+    }
     let Some(needed) = action.permission() else {
         return true;
     };
@@ -148,7 +151,8 @@ fn reference_may(user: &Actor, action: Action, record: &Resource) -> bool {
         }
     }
     let case = matches!(action, Action::ViewChildRecord | Action::ViewCaseNarrative | Action::EditChildRecord);
-    let team_scoped = case || matches!(action, Action::SpendFromBudget | Action::DecideSpend);
+    let team_scoped =
+        case || matches!(action, Action::SpendFromBudget | Action::DecideSpend | Action::ViewStaffRecords);
     let allowed_by = |reach: Reach| -> bool {
         match reach {
             Reach::Organisation => true,
@@ -208,8 +212,9 @@ fn arb_org() -> impl Strategy<Value = Org> {
         proptest::collection::vec(0..users.len(), 0..2),
         proptest::option::weighted(0.2, 0..teams.len()),
         proptest::collection::vec(0..teams.len(), 0..3),
+        proptest::option::of(0..users.len()),
     )
-        .prop_map(move |(id, c, t, alloc, sens, named, excluded, excluded_team, shared)| Resource {
+        .prop_map(move |(id, c, t, alloc, sens, named, excluded, excluded_team, shared, owner)| Resource {
             id: format!("rec{id}"),
             council_id: c.map(|i| councils[i].to_string()),
             team_id: t.map(|i| teams[i].to_string()),
@@ -223,12 +228,13 @@ fn arb_org() -> impl Strategy<Value = Org> {
             excluded_people: excluded.into_iter().map(|i| users[i].to_string()).collect(),
             excluded_teams: excluded_team.into_iter().map(|i| teams[i].to_string()).collect(),
             shared_teams: shared.into_iter().map(|i| teams[i].to_string()).collect(),
+            owner: owner.map(|i| users[i].to_string()),
         });
     (proptest::collection::vec(user, 1..6), proptest::collection::vec(record, 1..10))
         .prop_map(|(users, records)| Org { users, records })
 }
 
-const ACTIONS: [Action; 14] = [
+const ACTIONS: [Action; 18] = [
     Action::UseOwnAccount,
     Action::ViewOrganisation,
     Action::AdministerOrganisation,
@@ -243,6 +249,10 @@ const ACTIONS: [Action; 14] = [
     Action::DecideSpend,
     Action::ManageBudgets,
     Action::WorkInAdoption,
+    Action::ViewStaffRecords,
+    Action::ViewOwnStaffRecord,
+    Action::ManageStaffRecords,
+    Action::ViewWorkforceFigures,
 ];
 
 proptest! {
@@ -264,16 +274,48 @@ proptest! {
     }
 
     #[test]
-    fn a_user_with_no_roles_may_only_use_their_own_account(org in arb_org()) {
+    fn a_user_with_no_roles_may_only_use_their_own_account_and_read_their_own_staff_record(org in arb_org()) {
         for record in &org.records {
             let nobody = Actor { grants: BTreeSet::new(), ..org.users[0].clone() };
             for action in ACTIONS {
                 let allowed = may(&nobody, action, record);
-                let own_account = action == Action::UseOwnAccount
-                    && !record.excluded_people.contains(&nobody.user_id)
+                let not_excluded = !record.excluded_people.contains(&nobody.user_id)
                     && !nobody.teams.iter().any(|t| record.excluded_teams.contains(t));
-                prop_assert_eq!(allowed, own_account);
+                let own = match action {
+                    Action::UseOwnAccount => true,
+                    Action::ViewOwnStaffRecord => record.owner.as_ref() == Some(&nobody.user_id),
+                    _ => false,
+                };
+                prop_assert_eq!(allowed, own && not_excluded);
             }
         }
     }
+}
+
+#[test]
+fn staff_records_are_for_workforce_staff_managers_of_the_team_and_the_worker_themselves() {
+    let record = Resource {
+        id: "staff-1".into(),
+        council_id: Some("kingston".into()),
+        team_id: Some("kt-team".into()),
+        owner: Some("ana".into()),
+        ..Resource::default()
+    };
+    let hr = actor("hr", &["workforce_officer"], &["kingston"], &[]);
+    let manager = actor("mgr", &["team_manager"], &["kingston"], &["kt-team"]);
+    let other_manager = actor("mgr2", &["team_manager"], &["kingston"], &["other-team"]);
+    let ana = actor("ana", &["practitioner"], &["kingston"], &["kt-team"]);
+    let colleague = actor("ben", &["practitioner"], &["kingston"], &["kt-team"]);
+    assert!(may(&hr, Action::ViewStaffRecords, &record) && may(&hr, Action::ManageStaffRecords, &record));
+    assert!(may(&manager, Action::ViewStaffRecords, &record), "the team's manager");
+    assert!(!may(&manager, Action::ManageStaffRecords, &record));
+    assert!(!may(&other_manager, Action::ViewStaffRecords, &record), "another team's manager");
+    assert!(!may(&ana, Action::ViewStaffRecords, &record) && may(&ana, Action::ViewOwnStaffRecord, &record));
+    assert!(!may(&colleague, Action::ViewOwnStaffRecord, &record), "a colleague's record is not their own");
+    assert!(may(&manager, Action::ViewWorkforceFigures, &Resource::in_council("kingston")));
+    assert!(
+        !may(&manager, Action::ViewWorkforceFigures, &Resource::organisation()),
+        "the organisation's figures need org reach"
+    );
+    assert!(!may(&ana, Action::ViewWorkforceFigures, &Resource::in_council("kingston")));
 }

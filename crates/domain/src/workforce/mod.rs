@@ -421,3 +421,55 @@ pub fn staff_record(events: &[StaffEvent]) -> Result<StaffRecord, StaffRuleBroke
     }
     Ok(record)
 }
+
+/// Who a worker is, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct StaffInput {
+    pub name: String,
+    pub swe_number: String,
+    pub qualification: String,
+}
+
+/// Who a worker is, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidStaff {
+    pub name: String,
+    pub swe_number: Option<SweNumber>,
+    pub qualification: Option<QualificationLevel>,
+}
+
+/// Checks who a worker is, field by field: a name, and a Social Work England number and
+/// qualification where given (a social worker's post needs the number; see [`check_registration`]).
+pub fn validate_staff(input: &StaffInput) -> Result<ValidStaff, crate::validation::FieldErrors> {
+    let mut errors = crate::validation::FieldErrors::new();
+    let name = crate::validation::required_text(&mut errors, "name", "the worker's name", &input.name, 200);
+    let swe_number = match input.swe_number.trim() {
+        "" => None,
+        text => match SweNumber::parse(text) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                errors.add("swe_number", e);
+                None
+            }
+        },
+    };
+    let qualification = match input.qualification.trim() {
+        "" => None,
+        code => {
+            let level = QualificationLevel::from_code(code);
+            if level.is_none() {
+                errors.add("qualification", "Select the level of their social work qualification");
+            }
+            level
+        }
+    };
+    errors.into_result(ValidStaff { name, swe_number, qualification })
+}
+
+/// A social work post (one with an OrgRole) needs the worker's Social Work England number.
+pub fn check_registration(staff: &ValidStaff, post: &Post) -> Result<(), StaffRuleBroken> {
+    match (post.org_role, &staff.swe_number) {
+        (Some(_), None) => broken("a social worker's post needs their Social Work England number"),
+        _ => Ok(()),
+    }
+}

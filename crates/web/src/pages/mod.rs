@@ -9,6 +9,7 @@ pub mod auth;
 pub mod budgets;
 pub mod children;
 pub mod home;
+pub mod workforce;
 
 use crate::security::{client_source, CurrentUser, Nonce};
 use crate::state::AppState;
@@ -114,6 +115,9 @@ impl Ctx {
             }
             if u.actor.holds(Permission::BudgetApprove) {
                 nav.push(Link::new("/budgets/approvals", "Approvals"));
+            }
+            if u.actor.holds(Permission::WorkforceView) {
+                nav.push(Link::new("/workforce", "Workforce"));
             }
             if u.actor.holds(Permission::OrgView) {
                 nav.push(Link::new("/organisation", "Organisation"));
@@ -427,6 +431,17 @@ pub fn past_date(
             None
         }
     }
+}
+
+/// The choices of a code list for a select: "Choose one", then each label with its code.
+pub(crate) fn codes<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    std::iter::once((String::new(), "Choose one".to_string()))
+        .chain(all.iter().map(|c| (code(*c).to_string(), format!("{} ({})", label(*c), code(*c)))))
+        .collect()
 }
 
 /// A date field's three parts, filled with `date`, for a form that starts at today.

@@ -9,6 +9,7 @@ mod care;
 mod early_help;
 mod journey;
 mod support;
+mod workforce;
 
 use canopy_store::on_both_engines;
 use reqwest::StatusCode;

@@ -3,9 +3,9 @@
 //! and its meetings, the plan and its reviews, closing it, and stepping up to social care, which
 //! makes a front-door contact that carries what early help did.
 
-use super::care::codes;
 use super::{child_for, journey_of, render, show_date, Cell, Ctx, Field, FormPage, Link, Table};
 use crate::forms::FormData;
+use crate::pages::codes;
 use crate::state::AppState;
 use crate::AppError;
 use axum::extract::{Path, State};

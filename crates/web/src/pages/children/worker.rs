@@ -1,9 +1,9 @@
 //! Changing a child's social worker: a manager hands the case to a worker in a team they allocate
 //! for, saying why, and the record keeps every worker the child has had (903 SWEpisodes).
 
-use super::care::codes;
 use super::{child_for, render, show_date, Cell, Ctx, Field, FormPage, Table};
 use crate::forms::FormData;
+use crate::pages::codes;
 use crate::state::AppState;
 use crate::AppError;
 use axum::extract::{Path, State};

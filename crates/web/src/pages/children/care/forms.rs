@@ -3,6 +3,7 @@
 
 use super::super::{Ctx, Field, FormPage};
 use crate::forms::FormData;
+use crate::pages::codes;
 use crate::AppError;
 use canopy_domain::cases::care::{
     CareChange, CareEntry, CareHistory, HealthCheck, InTouch, LeaverAccommodation, LeaverActivity, LegalStatus,
@@ -153,16 +154,6 @@ impl What {
         open.extend([What::PathwayPlan, What::Adviser, What::Ceased]);
         open
     }
-}
-
-pub(crate) fn codes<T: Copy>(
-    all: &[T],
-    code: impl Fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-) -> Vec<(String, String)> {
-    std::iter::once((String::new(), "Choose one".to_string()))
-        .chain(all.iter().map(|c| (code(*c).to_string(), format!("{} ({})", label(*c), code(*c)))))
-        .collect()
 }
 
 fn placement_fields(form: &FormData) -> Vec<Field> {

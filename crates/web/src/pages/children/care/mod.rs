@@ -6,7 +6,6 @@
 mod forms;
 mod section;
 
-pub(crate) use forms::codes;
 pub(crate) use section::care_section;
 
 use super::{child_for, render, Ctx};

@@ -1,0 +1,145 @@
+//! Staff records and the workforce measures through the pages: HR adds an agency social worker
+//! and later makes them permanent; the agency rate follows, as at any day; managers see their own
+//! team's records, each worker their own, and nobody else any.
+
+use crate::support::{Browser, TestApp, PASSWORD};
+use canopy_store::on_both_engines;
+use canopy_store::users::UserDetails;
+use reqwest::StatusCode;
+
+/// A workforce officer, signed in.
+async fn hr(app: &TestApp) -> Browser {
+    let store = &app.db.store;
+    let ctx = canopy_store::AuditContext { actor_id: "test".into(), source: "test".into(), at_ms: 0 };
+    let role =
+        store.list_roles().await.expect("roles").into_iter().find(|r| r.key == "workforce_officer").expect("role");
+    let hash = app.state.hasher.hash(PASSWORD.into()).await.expect("hash");
+    let details = UserDetails {
+        email: "hr@test.example".into(),
+        display_name: "Test HR".into(),
+        job_title: "Workforce officer".into(),
+        role_ids: vec![role.id],
+        team_ids: vec![],
+        council_ids: vec![],
+    };
+    store.create_user(&ctx, &details, &hash, false).await.expect("user");
+    app.sign_in("hr@test.example").await
+}
+
+async fn add_worker(app: &TestApp, b: &mut Browser, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.page("/workforce/staff/new", b).await;
+    app.post("/workforce/staff/new", b, fields).await
+}
+
+on_both_engines!(hr_keeps_staff_records_and_the_agency_rate_follows_them_as_at_any_day, TestApp, |app| {
+    let mut hr = hr(app).await;
+    let team = app.ids["kingston_team"].clone();
+    let agency_worker = [
+        ("name", "Ana Silva"),
+        ("email", "worker@test.example"),
+        ("swe_number", "SW123456"),
+        ("qualification", "2"),
+        ("date-day", "5"),
+        ("date-month", "1"),
+        ("date-year", "2026"),
+        ("start_origin", "4"),
+        ("team_id", team.as_str()),
+        ("job_title", "Social worker"),
+        ("org_role", "5"),
+        ("grade", "SW2"),
+        ("fte", "1"),
+        ("employment", "agency"),
+        ("agency", "Hays Social Care"),
+        ("weekly_cost", "1650.00"),
+        ("contract_weeks", "26"),
+    ];
+    // Each problem is named on its field: no number for a social worker, a bad FTE, no agency.
+    let mut wrong: Vec<(&str, &str)> = agency_worker.to_vec();
+    wrong.retain(|(k, _)| !["swe_number", "fte", "agency"].contains(k));
+    wrong.extend([("swe_number", ""), ("fte", "1.5"), ("agency", "")]);
+    let r = add_worker(app, &mut hr, &wrong).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.expect("body");
+    assert!(body.contains("is not a full-time equivalent") && body.contains("Enter the agency"), "field errors");
+    let mut no_number: Vec<(&str, &str)> = agency_worker.to_vec();
+    no_number.retain(|(k, _)| *k != "swe_number");
+    let r = add_worker(app, &mut hr, &no_number).await;
+    assert!(r.text().await.expect("body").contains("needs their Social Work England number"));
+    let r = add_worker(app, &mut hr, &agency_worker).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap_or_default());
+    let ana = r.headers()["location"].to_str().expect("location").to_string();
+    // The same number twice is refused.
+    let r = add_worker(app, &mut hr, &agency_worker).await;
+    assert!(r.text().await.expect("body").contains("Another worker has that Social Work England number"));
+    let colleague = [
+        ("name", "Ben Okoro"),
+        ("email", "colleague@test.example"),
+        ("swe_number", "SW654321"),
+        ("date-day", "5"),
+        ("date-month", "1"),
+        ("date-year", "2026"),
+        ("team_id", team.as_str()),
+        ("job_title", "Social worker"),
+        ("org_role", "5"),
+        ("fte", "1"),
+        ("employment", "permanent"),
+    ];
+    assert_eq!(add_worker(app, &mut hr, &colleague).await.status(), StatusCode::SEE_OTHER);
+
+    // Half the social work FTE is agency until Ana is made permanent on 1 June.
+    let (_, page) = app.page("/workforce?measure=agency_rate&as_at=2026-03-31", &mut hr).await;
+    assert!(page.contains("50.0%"), "half agency in March");
+    app.page(&format!("{ana}/employment"), &mut hr).await;
+    let fields = [("date-day", "1"), ("date-month", "6"), ("date-year", "2026"), ("employment", "permanent")];
+    let r = app.post(&format!("{ana}/employment"), &mut hr, &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, record) = app.page(&ana, &mut hr).await;
+    assert!(
+        record.contains("Employment changed: Permanent")
+            && record.contains("Joined as Social worker (Agency (Hays Social Care))")
+    );
+    let (_, now) = app.page("/workforce?measure=agency_rate", &mut hr).await;
+    assert!(now.contains("Agency workers made permanent in 12 months") && now.contains("<svg"), "chart and measures");
+    let (_, march) = app.page("/workforce?measure=agency_rate&as_at=2026-03-31", &mut hr).await;
+    assert!(march.contains("50.0%"), "history is kept, so March still reads as it was");
+    // A date before joining is refused, and named.
+    app.page(&format!("{ana}/hours"), &mut hr).await;
+    let r = app
+        .post(
+            &format!("{ana}/hours"),
+            &mut hr,
+            &[("date-day", "1"), ("date-month", "1"), ("date-year", "2025"), ("fte", "0.6")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.expect("body").contains("before the last thing recorded"));
+
+    // The team's manager sees the team's records and Kingston's figures, not the organisation's.
+    let mut manager = app.sign_in("manager@test.example").await;
+    let (_, directory) = app.page("/workforce/staff", &mut manager).await;
+    assert!(directory.contains("Ana Silva") && directory.contains("Ben Okoro"));
+    assert_eq!(app.page(&ana, &mut manager).await.0, StatusCode::OK);
+    assert_eq!(app.page("/workforce", &mut manager).await.0, StatusCode::NOT_FOUND);
+    let kingston = app.ids["kingston"].clone();
+    assert_eq!(app.page(&format!("/workforce?council={kingston}"), &mut manager).await.0, StatusCode::OK);
+    assert_eq!(
+        app.page(&format!("{ana}/leaving"), &mut manager).await.0,
+        StatusCode::FORBIDDEN,
+        "only HR changes records"
+    );
+
+    // Ana sees her own record, not Ben's, and no directory.
+    let mut worker = app.sign_in("worker@test.example").await;
+    let r = app.get("/account/staff-record", &mut worker).await;
+    assert_eq!(r.headers()["location"].to_str().expect("location"), ana);
+    assert_eq!(app.page(&ana, &mut worker).await.0, StatusCode::OK);
+    let staff = app.db.store.staff().await.expect("staff");
+    let ben = staff.iter().find(|s| s.name == "Ben Okoro").expect("ben").id.clone();
+    assert_eq!(app.page(&format!("/workforce/staff/{ben}"), &mut worker).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.page("/workforce/staff", &mut worker).await.0, StatusCode::FORBIDDEN);
+    let mut windsor = app.sign_in("windsor.worker@test.example").await;
+    assert_eq!(app.page(&ana, &mut windsor).await.0, StatusCode::NOT_FOUND);
+    let audit = app.db.store.recent_audit(300).await.expect("audit");
+    assert!(audit.iter().filter(|a| a.entry.action == "view_staff").count() >= 4, "every read is audited");
+    assert!(audit.iter().any(|a| a.entry.action == "record_staff_event" && a.entry.detail.contains("Permanent")));
+});
