@@ -2,7 +2,7 @@
 //! scaled to the children asked for, then drives the real router in-process (every layer: the
 //! session, the policy, the store, the rendering) and prints percentiles.
 
-use crate::{demo, demo_budgets, demo_care, demo_children};
+use crate::{demo, demo_budgets, demo_care, demo_children, demo_workforce};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use canopy_domain::calendar::Clock;
@@ -138,6 +138,8 @@ pub enum Part {
     /// One council with many looked-after children: their records, visits, the IRO's list, the
     /// adoption board, and recomputing every clock in the council.
     Care,
+    /// Every workforce measure at each month end of five years, for the organisation and each council.
+    Workforce,
     All,
 }
 
@@ -169,6 +171,9 @@ pub async fn run(store: Store, plan: &Plan) -> Result<(), String> {
     }
     if matches!(plan.part, Part::Care | Part::All) {
         care(&store, &app, plan).await?;
+    }
+    if matches!(plan.part, Part::Workforce | Part::All) {
+        workforce(&store).await?;
     }
     if matches!(plan.part, Part::Spends | Part::All) {
         let started = Instant::now();
@@ -480,5 +485,58 @@ async fn care(store: &Store, app: &axum::Router, plan: &Plan) -> Result<(), Stri
         looked_after.len(),
         start.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// The demo's staff with five years of history: reading every history, then every measure at
+/// each of the 60 month ends, for the organisation and for each council.
+async fn workforce(store: &Store) -> Result<(), String> {
+    use canopy_domain::workforce::{
+        absence_days_per_fte, agency_conversions, agency_rate, headcount, month_ends, social_work_fte, staff_record,
+        turnover, Unit,
+    };
+    let err = |e: canopy_store::StoreError| e.to_string();
+    let today = SystemClock.today();
+    let started = Instant::now();
+    let staff = demo_workforce::ensure(store, today).await?;
+    println!("demo: {staff} staff records ready in {:.1} s", started.elapsed().as_secs_f64());
+    let councils = store.list_councils(&canopy_store::Scope::Organisation).await.map_err(err)?;
+    let mut times = Vec::new();
+    let mut last = (0.0, 0.0);
+    for _ in 0..5 {
+        let start = Instant::now();
+        let records = store
+            .all_staff_events()
+            .await
+            .map_err(err)?
+            .iter()
+            .map(|(_, events)| staff_record(events).map_err(|e| e.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let units: Vec<Unit> =
+            std::iter::once(Unit::Organisation).chain(councils.iter().map(|c| Unit::Council(&c.id))).collect();
+        let points = month_ends(today.checked_sub_months(chrono::Months::new(59)).unwrap_or(today), today);
+        let mut checksum = 0.0;
+        for unit in &units {
+            for day in &points {
+                let day = (*day).min(today);
+                checksum += agency_rate(&records, day, *unit).unwrap_or(0.0)
+                    + headcount(&records, day, *unit) as f64
+                    + social_work_fte(&records, day, *unit).0
+                    + turnover(&records, day, *unit).unwrap_or(0.0)
+                    + absence_days_per_fte(&records, day, *unit).unwrap_or(0.0)
+                    + agency_conversions(&records, day, *unit) as f64;
+            }
+        }
+        let first = agency_rate(&records, points[0], Unit::Organisation).unwrap_or(0.0);
+        let now = agency_rate(&records, today, Unit::Organisation).unwrap_or(0.0);
+        last = (first, now);
+        std::hint::black_box(checksum);
+        times.push(start.elapsed());
+    }
+    report(
+        &format!("every workforce measure, 60 month ends, organisation and {} councils, {staff} staff", councils.len()),
+        times,
+    );
+    println!("agency rate: {:.1}% five years ago, {:.1}% now", last.0 * 100.0, last.1 * 100.0);
     Ok(())
 }

@@ -68,7 +68,7 @@ fn story(rng: &mut StdRng, post: Post, five_years_ago: NaiveDate, today: NaiveDa
     };
     let mut events = match (social_worker, rng.gen_range(0..100)) {
         // Long-serving, permanent all along.
-        (false, _) | (true, 0..42) => {
+        (false, _) | (true, 0..44) => {
             vec![joined(
                 months_before(five_years_ago, rng.gen_range(1..96)),
                 Employment::Permanent,
@@ -76,7 +76,7 @@ fn story(rng: &mut StdRng, post: Post, five_years_ago: NaiveDate, today: NaiveDa
             )]
         }
         // An agency worker five years ago, made permanent by a recruitment champion since.
-        (true, 42..64) => vec![
+        (true, 44..64) => vec![
             joined(months_before(five_years_ago, rng.gen_range(1..24)), agency(rng), StartOrigin::Agency),
             StaffEvent::EmploymentChanged {
                 date: months(five_years_ago, rng.gen_range(3..54)),
@@ -84,7 +84,7 @@ fn story(rng: &mut StdRng, post: Post, five_years_ago: NaiveDate, today: NaiveDa
             },
         ],
         // Joined permanent since, newly qualified or from another council.
-        (true, 64..93) => {
+        (true, 64..94) => {
             let origin = if rng.gen_ratio(1, 2) { StartOrigin::NewlyQualified } else { StartOrigin::OtherCouncil };
             let mut events = vec![joined(months(five_years_ago, rng.gen_range(1..58)), Employment::Permanent, origin)];
             if origin == StartOrigin::NewlyQualified {
@@ -158,7 +158,7 @@ pub async fn ensure(store: &Store, today: NaiveDate) -> Result<i64, String> {
         .filter(|t| SOCIAL_WORK_SERVICES.contains(&t.service.as_str()) && !t.council_ids.is_empty())
         .collect();
     let social_workers = records.iter().filter(|(i, _, _)| !i.swe_number.is_empty()).count();
-    for n in 0..(social_workers * 27 / 100) {
+    for n in 0..(social_workers * 21 / 100) {
         let team = social_teams[n % social_teams.len().max(1)];
         let post = Post {
             team_id: team.id.clone(),

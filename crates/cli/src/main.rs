@@ -69,8 +69,8 @@ enum Command {
         /// Keep the database here (reused next time) instead of a temporary directory.
         #[arg(long)]
         keep_in: Option<PathBuf>,
-        /// What to time: child records and work trays, looked-after children, devolved budget
-        /// spends, or all of them.
+        /// What to time: child records and work trays, looked-after children, the workforce
+        /// measures, devolved budget spends, or all of them.
         #[arg(long, value_enum, default_value_t = bench::Part::All)]
         only: bench::Part,
         /// How many practitioners spend at the same time in the spends benchmark.
