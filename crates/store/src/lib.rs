@@ -17,6 +17,7 @@ pub mod early_help;
 mod error;
 mod gazetteer;
 pub mod org;
+pub mod recruitment;
 pub mod testing;
 pub mod users;
 pub mod workforce;

@@ -131,6 +131,63 @@ async fn append_event(
     Ok(())
 }
 
+/// Inserts a worker's row and their joining, if `check` accepts it, inside the caller's transaction.
+pub(crate) async fn insert_staff<F>(
+    tx: &mut WriteTx,
+    ctx: &AuditContext,
+    staff: &ValidStaff,
+    user_id: Option<&str>,
+    joined: &StaffEvent,
+    check: F,
+) -> Result<Result<String, StaffRuleBroken>, StoreError>
+where
+    F: FnOnce(&[StaffEvent]) -> Result<StaffRecord, StaffRuleBroken>,
+{
+    let record = match check(std::slice::from_ref(joined)) {
+        Ok(record) => record,
+        Err(broken) => return Ok(Err(broken)),
+    };
+    let id = new_id();
+    sqlx::query(&format!(
+        "INSERT INTO staff ({STAFF_COLUMNS}, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, NULL, '', '', '', 0, $6, $6)"
+    ))
+    .bind(&id)
+    .bind(&staff.name)
+    .bind(user_id)
+    .bind(staff.swe_number.as_ref().map(|n| n.as_str().to_string()))
+    .bind(staff.qualification.map(|q| q.code()))
+    .bind(ctx.at_ms)
+    .execute(tx.conn())
+    .await
+    .map_err(StoreError::unique_as("swe_number", "Another worker has that Social Work England number"))?;
+    append_event(tx, ctx, &id, joined, &record).await?;
+    Ok(Ok(id))
+}
+
+/// Adds an event to a worker's history if `check` accepts it, inside the caller's transaction.
+pub(crate) async fn add_staff_event<F>(
+    tx: &mut WriteTx,
+    ctx: &AuditContext,
+    staff_id: &str,
+    event: &StaffEvent,
+    check: F,
+) -> Result<Result<(), StaffRuleBroken>, StoreError>
+where
+    F: FnOnce(&[StaffEvent]) -> Result<StaffRecord, StaffRuleBroken>,
+{
+    let mut events = read_events(tx.conn(), staff_id).await?;
+    if events.is_empty() {
+        return Err(StoreError::NotFound);
+    }
+    events.push(event.clone());
+    let record = match check(&events) {
+        Ok(record) => record,
+        Err(broken) => return Ok(Err(broken)),
+    };
+    append_event(tx, ctx, staff_id, event, &record).await?;
+    Ok(Ok(()))
+}
+
 impl Store {
     /// Adds a worker's record with the event that starts it (their joining), if `check` accepts it.
     pub async fn add_staff<F>(
@@ -144,25 +201,11 @@ impl Store {
     where
         F: FnOnce(&[StaffEvent]) -> Result<StaffRecord, StaffRuleBroken>,
     {
-        let record = match check(std::slice::from_ref(joined)) {
-            Ok(record) => record,
+        let mut tx = self.begin_write().await?;
+        let id = match insert_staff(&mut tx, ctx, staff, user_id, joined, check).await? {
+            Ok(id) => id,
             Err(broken) => return Ok(Err(broken)),
         };
-        let id = new_id();
-        let mut tx = self.begin_write().await?;
-        sqlx::query(&format!(
-            "INSERT INTO staff ({STAFF_COLUMNS}, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, NULL, '', '', '', 0, $6, $6)"
-        ))
-        .bind(&id)
-        .bind(&staff.name)
-        .bind(user_id)
-        .bind(staff.swe_number.as_ref().map(|n| n.as_str().to_string()))
-        .bind(staff.qualification.map(|q| q.code()))
-        .bind(ctx.at_ms)
-        .execute(tx.conn())
-        .await
-        .map_err(StoreError::unique_as("swe_number", "Another worker has that Social Work England number"))?;
-        append_event(&mut tx, ctx, &id, joined, &record).await?;
         tx.commit().await?;
         Ok(Ok(id))
     }
@@ -179,16 +222,9 @@ impl Store {
         F: FnOnce(&[StaffEvent]) -> Result<StaffRecord, StaffRuleBroken>,
     {
         let mut tx = self.begin_write().await?;
-        let mut events = read_events(tx.conn(), staff_id).await?;
-        if events.is_empty() {
-            return Err(StoreError::NotFound);
+        if let Err(broken) = add_staff_event(&mut tx, ctx, staff_id, event, check).await? {
+            return Ok(Err(broken));
         }
-        events.push(event.clone());
-        let record = match check(&events) {
-            Ok(record) => record,
-            Err(broken) => return Ok(Err(broken)),
-        };
-        append_event(&mut tx, ctx, staff_id, event, &record).await?;
         tx.commit().await?;
         Ok(Ok(()))
     }

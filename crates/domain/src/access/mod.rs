@@ -138,6 +138,11 @@ pub enum Action {
     ManageStaffRecords,
     /// See the workforce measures of a council or the organisation.
     ViewWorkforceFigures,
+    /// Open vacancies and take applications through their stages.
+    RunRecruitment,
+    /// See a candidate's personal data: workforce staff with organisation reach, and the
+    /// recruitment champions on their panel.
+    ViewCandidate,
 }
 
 impl Action {
@@ -161,6 +166,7 @@ impl Action {
             Action::ViewStaffRecords | Action::ViewWorkforceFigures => Some(Permission::WorkforceView),
             Action::ViewOwnStaffRecord => None,
             Action::ManageStaffRecords => Some(Permission::WorkforceManage),
+            Action::RunRecruitment | Action::ViewCandidate => Some(Permission::Recruitment),
         }
     }
 
@@ -201,6 +207,10 @@ pub fn may(actor: &Actor, action: Action, resource: &Resource) -> bool {
         .any(|g| reaches(actor, g.reach, resource, action.is_team_scoped()));
     if !in_reach {
         return false;
+    }
+    if action == Action::ViewCandidate {
+        return actor.reach_of(permission) == Some(Reach::Organisation)
+            || resource.named_people.iter().any(|p| p == &actor.user_id);
     }
     if !action.is_case_action() {
         return true;

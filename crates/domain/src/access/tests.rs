@@ -173,6 +173,10 @@ fn reference_may(user: &Actor, action: Action, record: &Resource) -> bool {
     if !granted {
         return false;
     }
+    if action == Action::ViewCandidate {
+        let org = user.grants.iter().any(|g| g.permission == needed && g.reach == Reach::Organisation);
+        return org || record.named_people.contains(&user.user_id);
+    }
     if !case {
         return true;
     }
@@ -234,7 +238,7 @@ fn arb_org() -> impl Strategy<Value = Org> {
         .prop_map(|(users, records)| Org { users, records })
 }
 
-const ACTIONS: [Action; 18] = [
+const ACTIONS: [Action; 20] = [
     Action::UseOwnAccount,
     Action::ViewOrganisation,
     Action::AdministerOrganisation,
@@ -253,6 +257,8 @@ const ACTIONS: [Action; 18] = [
     Action::ViewOwnStaffRecord,
     Action::ManageStaffRecords,
     Action::ViewWorkforceFigures,
+    Action::RunRecruitment,
+    Action::ViewCandidate,
 ];
 
 proptest! {
@@ -318,4 +324,27 @@ fn staff_records_are_for_workforce_staff_managers_of_the_team_and_the_worker_the
         "the organisation's figures need org reach"
     );
     assert!(!may(&ana, Action::ViewWorkforceFigures, &Resource::in_council("kingston")));
+}
+
+#[test]
+fn a_candidates_personal_data_is_for_workforce_staff_and_their_panel_only() {
+    let application = Resource {
+        id: "app-1".into(),
+        council_id: Some("kingston".into()),
+        team_id: Some("kt-team".into()),
+        named_people: vec!["champion".into()],
+        ..Resource::default()
+    };
+    let hr = actor("hr", &["workforce_officer"], &["kingston"], &[]);
+    let panel = actor("champion", &["recruitment_champion"], &["kingston"], &["kt-team"]);
+    let other_champion = actor("other", &["recruitment_champion"], &["kingston"], &["kt-team"]);
+    let manager = actor("mgr", &["team_manager"], &["kingston"], &["kt-team"]);
+    assert!(may(&hr, Action::ViewCandidate, &application) && may(&hr, Action::RunRecruitment, &application));
+    assert!(may(&panel, Action::ViewCandidate, &application), "the panel");
+    assert!(!may(&other_champion, Action::ViewCandidate, &application), "a champion not on the panel");
+    assert!(!may(&manager, Action::ViewCandidate, &application), "the team's manager");
+    assert!(
+        !may(&panel, Action::RunRecruitment, &Resource::organisation()),
+        "champions interview; HR runs recruitment"
+    );
 }

@@ -6,6 +6,7 @@
 
 mod codes;
 mod measures;
+mod recruitment;
 #[cfg(test)]
 mod tests;
 
@@ -15,6 +16,9 @@ pub use codes::{
 pub use measures::{
     absence_days_per_fte, agency_conversions, agency_rate, headcount, month_ends, social_work_fte, turnover,
     vacancy_rate, Unit,
+};
+pub use recruitment::{
+    take_step, time_to_hire, vacant_fte, ApplicationStage, ApplicationStep, OpenPost, RecruitmentRuleBroken,
 };
 
 use crate::budgets::Pence;

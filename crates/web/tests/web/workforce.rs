@@ -7,22 +7,26 @@ use canopy_store::on_both_engines;
 use canopy_store::users::UserDetails;
 use reqwest::StatusCode;
 
-/// A workforce officer, signed in.
-async fn hr(app: &TestApp) -> Browser {
+/// Adds a user holding `role` (in the Kingston team when `team`) and returns their id.
+async fn user_with(app: &TestApp, email: &str, role: &str, team: bool) -> String {
     let store = &app.db.store;
     let ctx = canopy_store::AuditContext { actor_id: "test".into(), source: "test".into(), at_ms: 0 };
-    let role =
-        store.list_roles().await.expect("roles").into_iter().find(|r| r.key == "workforce_officer").expect("role");
+    let role = store.list_roles().await.expect("roles").into_iter().find(|r| r.key == role).expect("role");
     let hash = app.state.hasher.hash(PASSWORD.into()).await.expect("hash");
     let details = UserDetails {
-        email: "hr@test.example".into(),
-        display_name: "Test HR".into(),
-        job_title: "Workforce officer".into(),
+        email: email.into(),
+        display_name: format!("Test {email}"),
+        job_title: "Tester".into(),
         role_ids: vec![role.id],
-        team_ids: vec![],
+        team_ids: if team { vec![app.ids["kingston_team"].clone()] } else { vec![] },
         council_ids: vec![],
     };
-    store.create_user(&ctx, &details, &hash, false).await.expect("user");
+    store.create_user(&ctx, &details, &hash, false).await.expect("user")
+}
+
+/// A workforce officer, signed in.
+async fn hr(app: &TestApp) -> Browser {
+    user_with(app, "hr@test.example", "workforce_officer", false).await;
     app.sign_in("hr@test.example").await
 }
 
@@ -142,4 +146,121 @@ on_both_engines!(hr_keeps_staff_records_and_the_agency_rate_follows_them_as_at_a
     let audit = app.db.store.recent_audit(300).await.expect("audit");
     assert!(audit.iter().filter(|a| a.entry.action == "view_staff").count() >= 4, "every read is audited");
     assert!(audit.iter().any(|a| a.entry.action == "record_staff_event" && a.entry.detail.contains("Permanent")));
+});
+
+async fn step(app: &TestApp, b: &mut Browser, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.page(path, b).await;
+    app.post(path, b, fields).await
+}
+
+on_both_engines!(a_vacancy_is_filled_through_the_pipeline_and_an_agency_worker_is_made_permanent, TestApp, |app| {
+    let mut hr = hr(app).await;
+    let champion = user_with(app, "champion@test.example", "recruitment_champion", true).await;
+    user_with(app, "other.champion@test.example", "recruitment_champion", true).await;
+    let team = app.ids["kingston_team"].clone();
+    let on = |d: &'static str, m: &'static str| [("date-day", d), ("date-month", m), ("date-year", "2026")];
+    let mut open = vec![("team_id", team.as_str()), ("job_title", "Social worker"), ("org_role", "5"), ("fte", "1")];
+    open.extend(on("2", "3"));
+    let r = step(app, &mut hr, "/workforce/vacancies/new", &open).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap_or_default());
+    let vacancy = r.headers()["location"].to_str().expect("location").to_string();
+    let mut second = open.clone();
+    second.push(("agency_cover", "yes"));
+    let other_vacancy = step(app, &mut hr, "/workforce/vacancies/new", &second).await.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    let (_, board) = app.page("/workforce/vacancies", &mut hr).await;
+    assert!(board.contains("Open vacancies") && board.matches("Social worker").count() >= 2);
+    let mut apply = vec![("name", "Dana Reyes"), ("email", "not an email"), ("phone", "07700 900123")];
+    apply.extend(on("9", "3"));
+    let r = step(app, &mut hr, &format!("{vacancy}/apply"), &apply).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    apply[1] = ("email", "dana@example.com");
+    let r = step(app, &mut hr, &format!("{vacancy}/apply"), &apply).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let dana = r.headers()["location"].to_str().expect("location").to_string();
+    // Steps go in order; an interview needs a panel of champions.
+    let r = step(app, &mut hr, &format!("{dana}/offer"), &on("10", "3")).await;
+    assert!(r.text().await.expect("body").contains("moves on to shortlisted"));
+    assert_eq!(step(app, &mut hr, &format!("{dana}/shortlist"), &on("12", "3")).await.status(), StatusCode::SEE_OTHER);
+    let r = step(app, &mut hr, &format!("{dana}/interview"), &on("20", "3")).await;
+    assert!(r.text().await.expect("body").contains("Select at least one recruitment champion"));
+    let mut interview = on("20", "3").to_vec();
+    interview.push(("panel", champion.as_str()));
+    assert_eq!(step(app, &mut hr, &format!("{dana}/interview"), &interview).await.status(), StatusCode::SEE_OTHER);
+    // The panel's champion sees the candidate and their interview list; another champion and the
+    // team's manager do not.
+    let mut panel = app.sign_in("champion@test.example").await;
+    let (_, list) = app.page("/workforce/interviews", &mut panel).await;
+    assert!(list.contains("Dana Reyes"));
+    let (status, record) = app.page(&dana, &mut panel).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(record.contains("dana@example.com"));
+    let mut other = app.sign_in("other.champion@test.example").await;
+    assert_eq!(app.page(&dana, &mut other).await.0, StatusCode::NOT_FOUND);
+    let (_, vacancy_page) = app.page(&vacancy, &mut other).await;
+    assert!(vacancy_page.contains("A candidate") && !vacancy_page.contains("Dana Reyes"), "no name without the panel");
+    let mut manager = app.sign_in("manager@test.example").await;
+    assert_eq!(app.page(&dana, &mut manager).await.0, StatusCode::FORBIDDEN, "managers do not hold recruitment");
+    assert_eq!(step(app, &mut hr, &format!("{dana}/offer"), &on("23", "3")).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(step(app, &mut hr, &format!("{dana}/accept"), &on("25", "3")).await.status(), StatusCode::SEE_OTHER);
+    let mut start = on("1", "5").to_vec();
+    start.extend([("grade", "SW2"), ("start_origin", "2")]);
+    let r = step(app, &mut hr, &format!("{dana}/start"), &start).await;
+    assert!(r.text().await.expect("body").contains("needs their Social Work England number"));
+    start.push(("swe_number", "SW777777"));
+    assert_eq!(step(app, &mut hr, &format!("{dana}/start"), &start).await.status(), StatusCode::SEE_OTHER);
+    let staff = app.db.store.staff().await.expect("staff");
+    let hired = staff.iter().find(|s| s.name == "Dana Reyes").expect("a staff record for the new worker");
+    assert!(hired.in_post && hired.employment == "Permanent");
+    let (_, vacancy_page) = app.page(&vacancy, &mut hr).await;
+    assert!(vacancy_page.contains("Filled 1 May 2026 (60 days to hire)"), "time to hire");
+
+    // An agency worker applies for the second vacancy and is made permanent on starting.
+    let mut agency = vec![
+        ("name", "Eli Grant"),
+        ("swe_number", "SW888888"),
+        ("team_id", team.as_str()),
+        ("job_title", "Social worker"),
+        ("org_role", "5"),
+        ("fte", "1"),
+        ("employment", "agency"),
+        ("agency", "Sanctuary"),
+        ("weekly_cost", "1700"),
+        ("contract_weeks", "12"),
+    ];
+    agency.extend(on("5", "1"));
+    let eli = step(app, &mut hr, "/workforce/staff/new", &agency).await.headers()["location"]
+        .to_str()
+        .expect("location")
+        .trim_start_matches("/workforce/staff/")
+        .to_string();
+    let mut internal =
+        vec![("staff_id", eli.as_str()), ("name", "Eli Grant"), ("email", "eli@example.com"), ("phone", "")];
+    internal.extend(on("10", "3"));
+    let app_path = step(app, &mut hr, &format!("{other_vacancy}/apply"), &internal).await.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    let mut panel_fields = on("15", "3").to_vec();
+    panel_fields.push(("panel", champion.as_str()));
+    for (slug, fields) in [
+        ("shortlist", on("11", "3").to_vec()),
+        ("interview", panel_fields),
+        ("offer", on("16", "3").to_vec()),
+        ("accept", on("17", "3").to_vec()),
+        ("start", on("1", "4").to_vec()),
+    ] {
+        let r = step(app, &mut hr, &format!("{app_path}/{slug}"), &fields).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{slug}: {}", r.text().await.unwrap_or_default());
+    }
+    let eli_row = app.db.store.staff_member(&eli).await.expect("eli");
+    assert_eq!(eli_row.employment, "Permanent", "the agency worker is now permanent");
+    let (_, figures) = app.page("/workforce?measure=conversions", &mut hr).await;
+    assert!(figures.contains("Agency workers made permanent in 12 months"));
+    let (_, rate) = app.page("/workforce?measure=vacancy_rate&as_at=2026-03-31", &mut hr).await;
+    assert!(rate.contains("66.7%"), "two vacant posts beside one agency worker in post in March");
+    let audit = app.db.store.recent_audit(400).await.expect("audit");
+    assert!(audit.iter().any(|a| a.entry.action == "view_candidate"), "reads of candidates are audited");
 });

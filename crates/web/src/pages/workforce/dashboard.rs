@@ -12,7 +12,7 @@ use axum::response::Html;
 use canopy_domain::access::{may, Action, Resource};
 use canopy_domain::workforce::{
     absence_days_per_fte, agency_conversions, agency_rate, headcount, month_ends, social_work_fte, staff_record,
-    turnover, StaffRecord, Unit,
+    turnover, vacancy_rate, vacant_fte, OpenPost, StaffRecord, Unit,
 };
 use chrono::{Months, NaiveDate};
 use serde::Deserialize;
@@ -21,6 +21,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Measure {
     AgencyRate,
+    VacancyRate,
     Headcount,
     Fte,
     Turnover,
@@ -29,8 +30,9 @@ enum Measure {
 }
 
 impl Measure {
-    const ALL: [Measure; 6] = [
+    const ALL: [Measure; 7] = [
         Measure::AgencyRate,
+        Measure::VacancyRate,
         Measure::Headcount,
         Measure::Fte,
         Measure::Turnover,
@@ -41,6 +43,7 @@ impl Measure {
     fn slug(self) -> &'static str {
         match self {
             Measure::AgencyRate => "agency_rate",
+            Measure::VacancyRate => "vacancy_rate",
             Measure::Headcount => "headcount",
             Measure::Fte => "fte",
             Measure::Turnover => "turnover",
@@ -52,6 +55,7 @@ impl Measure {
     fn title(self) -> &'static str {
         match self {
             Measure::AgencyRate => "Agency rate (agency FTE over all social work FTE in post)",
+            Measure::VacancyRate => "Vacancy rate (vacant social work FTE over vacant and filled)",
             Measure::Headcount => "Social workers in post (headcount)",
             Measure::Fte => "Social work FTE in post",
             Measure::Turnover => "Turnover (leavers in 12 months over average headcount)",
@@ -60,9 +64,13 @@ impl Measure {
         }
     }
 
-    fn value(self, staff: &[StaffRecord], day: NaiveDate, unit: Unit) -> f64 {
+    fn value(self, staff: &[StaffRecord], posts: &[OpenPost], day: NaiveDate, unit: Unit) -> f64 {
         match self {
             Measure::AgencyRate => agency_rate(staff, day, unit).unwrap_or(0.0),
+            Measure::VacancyRate => {
+                let (own, agency) = social_work_fte(staff, day, unit);
+                vacancy_rate(vacant_fte(posts, day), own + agency).unwrap_or(0.0)
+            }
             Measure::Headcount => headcount(staff, day, unit) as f64,
             Measure::Fte => {
                 let (own, agency) = social_work_fte(staff, day, unit);
@@ -76,7 +84,7 @@ impl Measure {
 
     fn show(self) -> fn(f64) -> String {
         match self {
-            Measure::AgencyRate | Measure::Turnover => |v| format!("{:.1}%", v * 100.0),
+            Measure::AgencyRate | Measure::VacancyRate | Measure::Turnover => |v| format!("{:.1}%", v * 100.0),
             Measure::Fte | Measure::Absence => |v| format!("{v:.1}"),
             Measure::Headcount | Measure::Conversions => |v| format!("{v:.0}"),
         }
@@ -127,6 +135,16 @@ pub async fn dashboard(
         text => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| AppError::NotFound)?,
     };
     let staff = all_records(&state).await?;
+    // Social work vacancies in the unit.
+    let posts: Vec<OpenPost> = state
+        .store
+        .vacancies()
+        .await?
+        .iter()
+        .filter(|v| v.org_role.is_some())
+        .filter(|v| council.is_none_or(|c| v.council_ids.contains(&c.id)))
+        .map(|v| v.open_post())
+        .collect();
     let scope_name = council.map(|c| c.name.clone()).unwrap_or_else(|| "The whole organisation".into());
     let mut page = DetailPage::new(&ctx, "Workforce", "/workforce");
     page.caption = scope_name.clone();
@@ -135,8 +153,10 @@ pub async fn dashboard(
     let here = |council: &str, measure: Measure| {
         format!("/workforce?council={council}&measure={}&as_at={as_at}", measure.slug())
     };
-    page.summary =
-        Measure::ALL.iter().map(|m| (m.title().to_string(), (m.show())(m.value(&staff, as_at, unit)))).collect();
+    page.summary = Measure::ALL
+        .iter()
+        .map(|m| (m.title().to_string(), (m.show())(m.value(&staff, &posts, as_at, unit))))
+        .collect();
     let code = council.map(|c| c.id.as_str()).unwrap_or("");
     for m in Measure::ALL.into_iter().filter(|m| *m != measure) {
         page.actions.push(Link::new(here(code, m), format!("Show {} over time", m.title().to_lowercase())));
@@ -156,7 +176,7 @@ pub async fn dashboard(
     let points: Vec<(String, f64)> = month_ends(from, as_at)
         .into_iter()
         .map(|d| d.min(as_at))
-        .map(|d| (d.format("%b %Y").to_string(), measure.value(&staff, d, unit)))
+        .map(|d| (d.format("%b %Y").to_string(), measure.value(&staff, &posts, d, unit)))
         .collect();
     let title = format!("{}, {}", measure.title(), scope_name);
     let chart = LineChart { title: &title, points: &points, show: measure.show() };

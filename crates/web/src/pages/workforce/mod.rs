@@ -5,10 +5,15 @@
 mod chart;
 mod dashboard;
 mod forms;
+mod recruitment;
 
 pub use dashboard::dashboard;
+pub use recruitment::{
+    application, create_vacancy, interviews, new_vacancy, save_apply, save_step, show_apply, show_step, vacancies,
+    vacancy,
+};
 
-use super::{render, show_date, show_time, Cell, Ctx, DetailPage, FormPage, Link, Table};
+use super::{render, show_date, show_time, Cell, Ctx, DetailPage, Field, FormPage, Link, Table};
 use crate::forms::FormData;
 use crate::state::AppState;
 use crate::AppError;
