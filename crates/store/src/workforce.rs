@@ -295,3 +295,88 @@ impl Store {
         Ok(sqlx::query("SELECT COUNT(*) FROM staff").fetch_one(self.pool()).await?.try_get(0)?)
     }
 }
+
+/// A supervision session as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupervisionRow {
+    pub held_on: chrono::NaiveDate,
+    pub supervisor_id: String,
+    /// one_to_one or group.
+    pub kind: String,
+    pub note: String,
+}
+
+impl Store {
+    /// Records a supervision session.
+    pub async fn record_supervision(
+        &self,
+        ctx: &AuditContext,
+        staff_id: &str,
+        session: &SupervisionRow,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO supervision_sessions (id, staff_id, supervisor_id, held_on, kind, note, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id())
+        .bind(staff_id)
+        .bind(&session.supervisor_id)
+        .bind(session.held_on.to_string())
+        .bind(&session.kind)
+        .bind(&session.note)
+        .bind(ctx.at_ms)
+        .execute(tx.conn())
+        .await?;
+        tx.audit(ctx, AuditEvent::succeeded("record_supervision", "staff", staff_id)).await?;
+        tx.commit().await
+    }
+
+    /// A worker's supervision sessions, newest first.
+    pub async fn supervision_sessions(&self, staff_id: &str) -> Result<Vec<SupervisionRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT held_on, supervisor_id, kind, note FROM supervision_sessions WHERE staff_id = $1 ORDER BY held_on DESC",
+        )
+        .bind(staff_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let held: String = r.try_get("held_on")?;
+                Ok(SupervisionRow {
+                    held_on: held.parse().map_err(|_| StoreError::Corrupt(format!("supervision date {held}")))?,
+                    supervisor_id: r.try_get("supervisor_id")?,
+                    kind: r.try_get("kind")?,
+                    note: r.try_get("note")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The staff in post in these teams, each with their history and their last supervision.
+    pub async fn team_staff_for_supervision(
+        &self,
+        teams: &[String],
+    ) -> Result<Vec<(StaffRow, Vec<StaffEvent>, Option<chrono::NaiveDate>)>, StoreError> {
+        let mut out = Vec::new();
+        for row in self
+            .staff()
+            .await?
+            .into_iter()
+            .filter(|s| s.in_post && s.team_id.as_ref().is_some_and(|t| teams.contains(t)))
+        {
+            let mut conn = self.pool().acquire().await?;
+            let events = read_events(&mut conn, &row.id).await?;
+            let last: Option<String> = sqlx::query("SELECT MAX(held_on) FROM supervision_sessions WHERE staff_id = $1")
+                .bind(&row.id)
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get(0)?;
+            let last = last
+                .map(|d| d.parse().map_err(|_| StoreError::Corrupt(format!("supervision date {d}"))))
+                .transpose()?;
+            out.push((row, events, last));
+        }
+        Ok(out)
+    }
+}

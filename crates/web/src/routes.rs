@@ -151,6 +151,8 @@ fn table() -> Vec<Row> {
         route(get.clone(), "/workforce/staff/new", Organisation(ManageStaffRecords), workforce::new_staff),
         route(post.clone(), "/workforce/staff/new", Organisation(ManageStaffRecords), workforce::create_staff),
         route(get.clone(), "/workforce/staff/{id}", SignedIn, workforce::staff_page),
+        route(get.clone(), "/workforce/staff/{id}/supervision", Scoped(SuperviseStaff), workforce::show_supervision),
+        route(post.clone(), "/workforce/staff/{id}/supervision", Scoped(SuperviseStaff), workforce::save_supervision),
         route(get.clone(), "/workforce/staff/{id}/{change}", Organisation(ManageStaffRecords), workforce::show_change),
         route(post.clone(), "/workforce/staff/{id}/{change}", Organisation(ManageStaffRecords), workforce::save_change),
         route(get.clone(), "/account/staff-record", SignedIn, workforce::own_record),

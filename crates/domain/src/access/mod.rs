@@ -143,6 +143,8 @@ pub enum Action {
     /// See a candidate's personal data: workforce staff with organisation reach, and the
     /// recruitment champions on their panel.
     ViewCandidate,
+    /// Record a worker's supervision (the managers who allocate their work).
+    SuperviseStaff,
 }
 
 impl Action {
@@ -167,6 +169,7 @@ impl Action {
             Action::ViewOwnStaffRecord => None,
             Action::ManageStaffRecords => Some(Permission::WorkforceManage),
             Action::RunRecruitment | Action::ViewCandidate => Some(Permission::Recruitment),
+            Action::SuperviseStaff => Some(Permission::CaseAllocate),
         }
     }
 
@@ -179,7 +182,10 @@ impl Action {
     /// everything in their councils: true of case records and of team budgets.
     fn is_team_scoped(self) -> bool {
         self.is_case_action()
-            || matches!(self, Action::SpendFromBudget | Action::DecideSpend | Action::ViewStaffRecords)
+            || matches!(
+                self,
+                Action::SpendFromBudget | Action::DecideSpend | Action::ViewStaffRecords | Action::SuperviseStaff
+            )
     }
 }
 

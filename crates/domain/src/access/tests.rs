@@ -151,8 +151,11 @@ fn reference_may(user: &Actor, action: Action, record: &Resource) -> bool {
         }
     }
     let case = matches!(action, Action::ViewChildRecord | Action::ViewCaseNarrative | Action::EditChildRecord);
-    let team_scoped =
-        case || matches!(action, Action::SpendFromBudget | Action::DecideSpend | Action::ViewStaffRecords);
+    let team_scoped = case
+        || matches!(
+            action,
+            Action::SpendFromBudget | Action::DecideSpend | Action::ViewStaffRecords | Action::SuperviseStaff
+        );
     let allowed_by = |reach: Reach| -> bool {
         match reach {
             Reach::Organisation => true,
@@ -238,7 +241,7 @@ fn arb_org() -> impl Strategy<Value = Org> {
         .prop_map(|(users, records)| Org { users, records })
 }
 
-const ACTIONS: [Action; 20] = [
+const ACTIONS: [Action; 21] = [
     Action::UseOwnAccount,
     Action::ViewOrganisation,
     Action::AdministerOrganisation,
@@ -259,6 +262,7 @@ const ACTIONS: [Action; 20] = [
     Action::ViewWorkforceFigures,
     Action::RunRecruitment,
     Action::ViewCandidate,
+    Action::SuperviseStaff,
 ];
 
 proptest! {

@@ -7,6 +7,7 @@
 mod codes;
 mod measures;
 mod recruitment;
+mod supervision;
 #[cfg(test)]
 mod tests;
 
@@ -20,6 +21,7 @@ pub use measures::{
 pub use recruitment::{
     take_step, time_to_hire, vacant_fte, ApplicationStage, ApplicationStep, OpenPost, RecruitmentRuleBroken,
 };
+pub use supervision::{supervision_due, SupervisionRule};
 
 use crate::budgets::Pence;
 use chrono::NaiveDate;

@@ -132,7 +132,29 @@ on_both_engines!(hr_keeps_staff_records_and_the_agency_rate_follows_them_as_at_a
         "only HR changes records"
     );
 
-    // Ana sees her own record, not Ben's, and no directory.
+    // Supervision: both are overdue in the manager's tray until a session is recorded.
+    let (_, tray) = app.page("/work-tray", &mut manager).await;
+    assert!(tray.contains("Supervision due in your teams") && tray.contains("Ben Okoro") && tray.contains("Overdue"));
+    let staff = app.db.store.staff().await.expect("staff");
+    let ben_id = staff.iter().find(|s| s.name == "Ben Okoro").expect("ben").id.clone();
+    let path = format!("/workforce/staff/{ben_id}/supervision");
+    app.page(&path, &mut manager).await;
+    let r = app.post(&path, &mut manager, &[("date-day", "20"), ("date-month", "11"), ("date-year", "2026")]).await;
+    assert!(r.text().await.expect("body").contains("Select the kind of supervision"));
+    let fields = [
+        ("date-day", "20"),
+        ("date-month", "11"),
+        ("date-year", "2026"),
+        ("kind", "one_to_one"),
+        ("note", "Caseload reviewed"),
+    ];
+    assert_eq!(app.post(&path, &mut manager, &fields).await.status(), StatusCode::SEE_OTHER);
+    let (_, record) = app.page(&format!("/workforce/staff/{ben_id}"), &mut manager).await;
+    assert!(record.contains("Caseload reviewed") && record.contains("18 Dec 2026"), "next due four weeks on");
+    let (_, tray) = app.page("/work-tray", &mut manager).await;
+    assert!(!tray.contains("Ben Okoro") && tray.contains("Ana Silva"), "Ben is in hand, Ana still due");
+
+    // Ana sees her own record, not Ben's, and no directory; nor may she record supervision.
     let mut worker = app.sign_in("worker@test.example").await;
     let r = app.get("/account/staff-record", &mut worker).await;
     assert_eq!(r.headers()["location"].to_str().expect("location"), ana);
@@ -141,6 +163,7 @@ on_both_engines!(hr_keeps_staff_records_and_the_agency_rate_follows_them_as_at_a
     let ben = staff.iter().find(|s| s.name == "Ben Okoro").expect("ben").id.clone();
     assert_eq!(app.page(&format!("/workforce/staff/{ben}"), &mut worker).await.0, StatusCode::NOT_FOUND);
     assert_eq!(app.page("/workforce/staff", &mut worker).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.page(&format!("{ana}/supervision"), &mut worker).await.0, StatusCode::FORBIDDEN);
     let mut windsor = app.sign_in("windsor.worker@test.example").await;
     assert_eq!(app.page(&ana, &mut windsor).await.0, StatusCode::NOT_FOUND);
     let audit = app.db.store.recent_audit(300).await.expect("audit");

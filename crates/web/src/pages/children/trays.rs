@@ -86,6 +86,9 @@ pub async fn work_tray(State(state): State<AppState>, ctx: Ctx) -> Result<Html<S
         table.empty = "Nothing is due across your teams.".into();
         page.tables.push(table);
     }
+    if let Some(table) = crate::pages::workforce::supervision_tray(&state, &ctx).await? {
+        page.tables.push(table);
+    }
     let caseload = state.store.children_held(Some(&user.user_id), &[], false).await?;
     let mut table = Table::new(
         "Your caseload",

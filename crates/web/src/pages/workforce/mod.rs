@@ -22,7 +22,10 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use canopy_domain::access::{may, Action};
 use canopy_domain::validation::FieldErrors;
-use canopy_domain::workforce::{check_registration, staff_record, validate_staff, StaffEvent, StaffInput, StaffRecord};
+use canopy_domain::workforce::{
+    check_registration, staff_record, supervision_due, validate_staff, StaffEvent, StaffInput, StaffRecord,
+    SupervisionRule,
+};
 use canopy_store::workforce::StaffRow;
 use canopy_store::AuditEvent;
 use forms::Change;
@@ -168,7 +171,139 @@ pub async fn staff_page(
         })
         .collect();
     let manage = ctx.may_org(Action::ManageStaffRecords);
-    render(record_page(&ctx, &row, &record, rows, manage))
+    let mut page = record_page(&ctx, &row, &record, rows, manage);
+    let sessions = state.store.supervision_sessions(&id).await?;
+    let due =
+        supervision_due(&record, sessions.first().map(|s| s.held_on), SupervisionRule::default(), state.clock.today());
+    if let Some(due) = due {
+        page.summary.push(("Next supervision due".into(), show_date(due)));
+    }
+    if may_supervise(&ctx, &row)? && record.now().is_some() {
+        page.actions.insert(0, Link::new(format!("/workforce/staff/{id}/supervision"), "Record a supervision session"));
+    }
+    let users = state.store.list_users().await?;
+    let name = |id: &str| users.iter().find(|u| u.id == id).map(|u| u.display_name.clone()).unwrap_or_default();
+    let supervision = sessions
+        .iter()
+        .map(|s| {
+            vec![
+                Cell::text(show_date(s.held_on)),
+                Cell::text(name(&s.supervisor_id)),
+                Cell::text(if s.kind == "group" { "Group" } else { "One to one" }),
+                Cell::text(&s.note),
+            ]
+        })
+        .collect();
+    let mut table = Table::new("Supervision", &["Date", "Supervisor", "Kind", "Note"], supervision);
+    table.empty = "No supervision is recorded.".into();
+    page.tables.insert(0, table);
+    render(page)
+}
+
+fn may_supervise(ctx: &Ctx, row: &StaffRow) -> Result<bool, AppError> {
+    let user = ctx.user()?;
+    Ok(user.user_id.as_str() != row.user_id.as_deref().unwrap_or("")
+        && row.resources().iter().any(|r| may(&user.actor, Action::SuperviseStaff, r)))
+}
+
+fn supervision_form(ctx: &Ctx, row: &StaffRow, form: &FormData, errors: &FieldErrors) -> FormPage {
+    let kinds =
+        vec![("one_to_one".to_string(), "One to one".to_string()), ("group".into(), "Group supervision".into())];
+    let fields = vec![
+        Field::date("date", "Date", form),
+        Field::choices("kind", "Kind", "radios", kinds, &[form.get("kind")]),
+        Field::text("note", "Note (optional)", form.get("note"))
+            .kind("textarea")
+            .hint("What was agreed, not case detail: that belongs on each child's record"),
+    ];
+    let action = format!("/workforce/staff/{}/supervision", row.id);
+    let mut page = FormPage::new(ctx, "Record a supervision session", "/workforce", &action, "Save", fields, errors)
+        .back(&format!("/workforce/staff/{}", row.id));
+    page.caption = row.name.clone();
+    page
+}
+
+async fn supervisable(state: &AppState, ctx: &Ctx, id: &str) -> Result<StaffRow, AppError> {
+    let row = staff_for(state, ctx, id).await?;
+    if !may_supervise(ctx, &row)? || !row.in_post {
+        return Err(AppError::NotFound);
+    }
+    Ok(row)
+}
+
+pub async fn show_supervision(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let row = supervisable(&state, &ctx, &id).await?;
+    let form = FormData(super::date_parts("date", state.clock.today()));
+    render(supervision_form(&ctx, &row, &form, &FieldErrors::new()))
+}
+
+pub async fn save_supervision(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, AppError> {
+    let row = supervisable(&state, &ctx, &id).await?;
+    let mut errors = FieldErrors::new();
+    let date = super::past_date(&form, &mut errors, "date", "the date", state.clock.today(), true);
+    let kind = form.get("kind");
+    if !["one_to_one", "group"].contains(&kind.as_str()) {
+        errors.add("kind", "Select the kind of supervision");
+    }
+    let note = form.get("note").trim().to_string();
+    if note.chars().count() > 2000 {
+        errors.add("note", "The note must be 2,000 characters or fewer");
+    }
+    if let (Some(held_on), true) = (date, errors.is_empty()) {
+        let session =
+            canopy_store::workforce::SupervisionRow { held_on, supervisor_id: ctx.user()?.user_id.clone(), kind, note };
+        state.store.record_supervision(&ctx.audit(&state), &id, &session).await?;
+        return Ok(Redirect::to(&format!("/workforce/staff/{id}")).into_response());
+    }
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(supervision_form(&ctx, &row, &form, &errors))?).into_response())
+}
+
+/// For a manager's work tray: the workers in their teams whose supervision is due or overdue
+/// within the next week.
+pub(crate) async fn supervision_tray(state: &AppState, ctx: &Ctx) -> Result<Option<Table>, AppError> {
+    let user = ctx.user()?;
+    if !user.actor.holds(canopy_domain::access::Permission::CaseAllocate) || user.actor.teams.is_empty() {
+        return Ok(None);
+    }
+    let today = state.clock.today();
+    let teams: Vec<String> = user.actor.teams.iter().cloned().collect();
+    let mut rows = Vec::new();
+    for (row, events, last) in state.store.team_staff_for_supervision(&teams).await? {
+        if !may_supervise(ctx, &row)? {
+            continue;
+        }
+        let record = staff_record(&events)
+            .map_err(|e| AppError::Internal(format!("stored staff history of {}: {e}", row.id)))?;
+        let Some(due) = supervision_due(&record, last, SupervisionRule::default(), today) else { continue };
+        if due <= today + chrono::Days::new(7) {
+            let status = if due < today { "Overdue" } else { "Due" };
+            rows.push((
+                due,
+                vec![
+                    Cell::text(status),
+                    Cell::link(&row.name, format!("/workforce/staff/{}", row.id)),
+                    Cell::text(show_date(due)),
+                ],
+            ));
+        }
+    }
+    rows.sort_by_key(|(due, _)| *due);
+    let mut table = Table::new(
+        "Supervision due in your teams",
+        &["Status", "Worker", "Due"],
+        rows.into_iter().map(|(_, r)| r).collect(),
+    );
+    table.empty = "Every worker in your teams has supervision in hand.".into();
+    Ok(Some(table))
 }
 
 /// The signed-in worker's own record.
