@@ -199,7 +199,228 @@ pub async fn ensure(store: &Store, today: NaiveDate) -> Result<i64, String> {
             }
         }
     }
+    out_and_about(store, &ctx, today).await?;
+    recruitment(store, &ctx, &teams, &users, &roles, today).await?;
+    supervision(store, &users, today).await?;
     store.count_staff().await.map_err(err)
+}
+
+/// A few long-serving social workers seconded to councils for improvement work, one back home
+/// already, and two placed with a partner council under the Prime scheme.
+async fn out_and_about(store: &Store, ctx: &AuditContext, today: NaiveDate) -> Result<(), String> {
+    let err = |e: StoreError| e.to_string();
+    let staff = store.staff().await.map_err(err)?;
+    let long_serving: Vec<_> =
+        staff.iter().filter(|s| s.in_post && s.employment == "Permanent" && s.swe_number.is_some()).collect();
+    let moves = [
+        (
+            Employment::SecondedOut {
+                to: "Slough Borough Council".into(),
+                day_rate: Pence(55_000),
+                days: 120,
+                until: Some(months(today, 4)),
+            },
+            8,
+            None,
+        ),
+        (
+            Employment::SecondedOut {
+                to: "Sandwell Children's Trust".into(),
+                day_rate: Pence(60_000),
+                days: 60,
+                until: None,
+            },
+            10,
+            Some(3),
+        ),
+        (
+            Employment::SecondedOut {
+                to: "Reading Borough Council".into(),
+                day_rate: Pence(52_500),
+                days: 90,
+                until: Some(months(today, 2)),
+            },
+            3,
+            None,
+        ),
+        (
+            Employment::PlacedOut {
+                partner: "Achieving for Children Prime: Hounslow".into(),
+                day_rate: Pence(48_000),
+                until: None,
+            },
+            14,
+            None,
+        ),
+        (
+            Employment::PlacedOut {
+                partner: "Achieving for Children Prime: Surrey".into(),
+                day_rate: Pence(48_000),
+                until: Some(months(today, 6)),
+            },
+            6,
+            None,
+        ),
+    ];
+    for (worker, (employment, months_ago, back_after)) in long_serving.iter().step_by(37).zip(moves) {
+        let date = months_before(today, months_ago);
+        store
+            .record_staff_event(ctx, &worker.id, &StaffEvent::EmploymentChanged { date, employment }, staff_record)
+            .await
+            .map_err(err)?
+            .map_err(|e| e.0)?;
+        if let Some(back) = back_after {
+            let event = StaffEvent::EmploymentChanged { date: months(date, back), employment: Employment::Permanent };
+            store.record_staff_event(ctx, &worker.id, &event, staff_record).await.map_err(err)?.map_err(|e| e.0)?;
+        }
+    }
+    Ok(())
+}
+
+/// Open vacancies in social work teams, some covered by agency workers, with candidates at every
+/// stage and recruitment champions on their panels; and some filled this year, with new workers.
+async fn recruitment(
+    store: &Store,
+    ctx: &AuditContext,
+    teams: &[canopy_store::org::TeamRow],
+    users: &[canopy_store::users::UserRow],
+    roles: &[canopy_store::users::RoleRow],
+    today: NaiveDate,
+) -> Result<(), String> {
+    use canopy_domain::workforce::{ApplicationStep, StaffInput};
+    use canopy_store::recruitment::{Hire, NewCandidate, NewVacancy};
+    let err = |e: StoreError| e.to_string();
+    let champion_role =
+        roles.iter().find(|r| r.key == "recruitment_champion").map(|r| r.id.clone()).unwrap_or_default();
+    let champions: Vec<&str> =
+        users.iter().filter(|u| u.role_ids.contains(&champion_role)).map(|u| u.id.as_str()).collect();
+    let social: Vec<_> = teams
+        .iter()
+        .filter(|t| SOCIAL_WORK_SERVICES.contains(&t.service.as_str()) && !t.council_ids.is_empty())
+        .collect();
+    let mut rng = StdRng::seed_from_u64(19);
+    const NAMES: &[&str] = &[
+        "Asha Mensah",
+        "Tom Fraser",
+        "Lina Haddad",
+        "Marek Nowak",
+        "Grace Obi",
+        "Sean Doyle",
+        "Ruth Kaplan",
+        "Dev Mistry",
+    ];
+    let mut next_name = 0;
+    for n in 0..30 {
+        let team = social[n % social.len().max(1)];
+        let filled = n % 5 == 0;
+        let opened = months_before(today, if filled { rng.gen_range(6..12) } else { rng.gen_range(1..6) });
+        let vacancy = NewVacancy {
+            team_id: team.id.clone(),
+            council_ids: team.council_ids.clone(),
+            job_title: if n % 4 == 0 { "Senior practitioner".into() } else { "Social worker".into() },
+            org_role: Some(if n % 4 == 0 { OrgRole::SeniorPractitioner } else { OrgRole::CaseHolder }),
+            fte: Fte::FULL_TIME,
+            opened,
+            agency_cover: n % 2 == 1,
+        };
+        let vacancy_id = store.add_vacancy(ctx, &vacancy).await.map_err(err)?;
+        let applicants = if filled { 3 } else { rng.gen_range(0..4) };
+        for a in 0..applicants {
+            let name = NAMES[next_name % NAMES.len()];
+            next_name += 1;
+            let candidate = NewCandidate {
+                name: format!("{name} ({})", next_name),
+                email: format!("candidate{next_name}@example.com"),
+                phone: format!("07700 900{:03}", next_name % 1000),
+                staff_id: None,
+            };
+            let applied = opened + Days::new(rng.gen_range(5..20));
+            if applied >= today {
+                continue;
+            }
+            let id =
+                store.add_application(ctx, &vacancy_id, &candidate, applied).await.map_err(err)?.map_err(|e| e.0)?;
+            // How far each got: the last of a filled vacancy starts; others stop along the way.
+            let goal = match filled && a == applicants - 1 {
+                true => 5,
+                false => rng.gen_range(0..4),
+            };
+            let mut day = applied;
+            let panel: Vec<String> =
+                (0..2).filter_map(|k| champions.get((n + k) % champions.len().max(1))).map(|c| c.to_string()).collect();
+            for stage in 0..goal {
+                day = day + Days::new(rng.gen_range(5..21));
+                if day >= today {
+                    break;
+                }
+                let step = match stage {
+                    0 => ApplicationStep::Shortlisted { date: day },
+                    1 => ApplicationStep::Interviewed { date: day, panel: panel.clone() },
+                    2 => ApplicationStep::Offered { date: day },
+                    3 => ApplicationStep::Accepted { date: day },
+                    _ => ApplicationStep::Started { date: day + Days::new(30) },
+                };
+                let hire = match &step {
+                    ApplicationStep::Started { date } => {
+                        let input = StaffInput {
+                            name: candidate.name.clone(),
+                            swe_number: format!("SW{}", 900_000 + n),
+                            qualification: "1".into(),
+                        };
+                        let staff = validate_staff(&input).map_err(|e| format!("{e:?}"))?;
+                        let post = Post {
+                            team_id: team.id.clone(),
+                            councils: team.council_ids.clone(),
+                            job_title: vacancy.job_title.clone(),
+                            org_role: vacancy.org_role,
+                            grade: "SW2".into(),
+                            fte: Fte::FULL_TIME,
+                        };
+                        let joined = StaffEvent::Joined {
+                            date: *date,
+                            post,
+                            employment: Employment::Permanent,
+                            start_origin: Some(StartOrigin::OtherCouncil),
+                        };
+                        Some(Hire::NewWorker { staff, joined, check: staff_record })
+                    }
+                    _ => None,
+                };
+                if step.date() >= today {
+                    break;
+                }
+                store.record_application_step(ctx, &id, &step, hire).await.map_err(err)?.map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Supervision for each social worker in post: most in the last four weeks, some overdue.
+async fn supervision(store: &Store, users: &[canopy_store::users::UserRow], today: NaiveDate) -> Result<(), String> {
+    let err = |e: StoreError| e.to_string();
+    let mut rng = StdRng::seed_from_u64(28);
+    let managers: std::collections::HashMap<&str, &str> = users
+        .iter()
+        .filter(|u| u.job_title == "Team manager")
+        .flat_map(|u| u.team_ids.iter().map(move |t| (t.as_str(), u.id.as_str())))
+        .collect();
+    for worker in store.staff().await.map_err(err)?.iter().filter(|s| s.in_post && s.swe_number.is_some()) {
+        let Some(manager) = worker.team_id.as_deref().and_then(|t| managers.get(t)) else { continue };
+        if worker.user_id.as_deref() == Some(*manager) {
+            continue;
+        }
+        let held_on = today - Days::new(rng.gen_range(1..40));
+        let ctx = AuditContext { actor_id: manager.to_string(), source: "demo".into(), at_ms: 0 };
+        let session = canopy_store::workforce::SupervisionRow {
+            held_on,
+            supervisor_id: manager.to_string(),
+            kind: if rng.gen_ratio(1, 5) { "group".into() } else { "one_to_one".into() },
+            note: "Caseload and wellbeing reviewed".into(),
+        };
+        store.record_supervision(&ctx, &worker.id, &session).await.map_err(err)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -213,6 +434,7 @@ mod tests {
         let store = &db.store;
         let count = ensure(store, today).await.expect("workforce");
         assert!(count >= 800, "staff records: {count}");
+        assert!(store.count_staff().await.expect("count") == count);
         let records: Vec<_> = store
             .all_staff_events()
             .await
@@ -226,6 +448,19 @@ mod tests {
         assert!((0.04..=0.10).contains(&now), "about 7% agency now, not {now:.3}");
         assert!(agency_conversions(&records, months_before(today, 24), Unit::Organisation) > 10, "conversions");
         assert!(turnover(&records, today, Unit::Organisation).is_some_and(|t| t > 0.0));
+        let vacancies = store.vacancies().await.expect("vacancies");
+        assert!(vacancies.iter().filter(|v| v.closed.is_none()).count() >= 10, "open vacancies");
+        assert!(vacancies.iter().any(|v| v.filled_by.is_some()), "some filled this year");
+        let mut stages = std::collections::BTreeSet::new();
+        for v in &vacancies {
+            stages.extend(store.applications_for(&v.id).await.expect("applications").iter().map(|a| a.stage));
+        }
+        assert!(stages.len() >= 4, "candidates at several stages: {stages:?}");
+        let staff = store.staff().await.expect("staff");
+        assert!(
+            staff.iter().any(|s| s.employment.starts_with("Seconded out"))
+                && staff.iter().any(|s| s.employment.starts_with("Placed out"))
+        );
         assert_eq!(ensure(store, today).await.expect("again"), count, "the demo is reused, not duplicated");
         db.cleanup().await;
     }

@@ -83,13 +83,25 @@ pub enum Employment {
     SecondedIn {
         from: String,
     },
-    /// The organisation's worker, seconded to another council (such as for improvement work).
+    /// The organisation's worker, seconded to another council (such as for improvement work),
+    /// charged at a day rate for the days agreed, until a day if one is set.
     SecondedOut {
         to: String,
+        #[serde(default)]
+        day_rate: Pence,
+        #[serde(default)]
+        days: u32,
+        #[serde(default)]
+        until: Option<NaiveDate>,
     },
-    /// On the organisation's payroll and placed with a partner council (the "Prime" scheme).
+    /// On the organisation's payroll and placed with a partner council (the "Prime" scheme),
+    /// charged at a day rate, until a day if one is set.
     PlacedOut {
         partner: String,
+        #[serde(default)]
+        day_rate: Pence,
+        #[serde(default)]
+        until: Option<NaiveDate>,
     },
 }
 
@@ -109,8 +121,8 @@ impl Employment {
             Employment::FixedTerm { ends } => format!("Fixed term to {}", ends.format("%-d %B %Y")),
             Employment::Agency { agency, .. } => format!("Agency ({agency})"),
             Employment::SecondedIn { from } => format!("Seconded in from {from}"),
-            Employment::SecondedOut { to } => format!("Seconded out to {to}"),
-            Employment::PlacedOut { partner } => format!("Placed out with {partner}"),
+            Employment::SecondedOut { to, .. } => format!("Seconded out to {to}"),
+            Employment::PlacedOut { partner, .. } => format!("Placed out with {partner}"),
         }
     }
 }
@@ -299,11 +311,19 @@ fn check_employment(employment: &Employment, date: NaiveDate) -> Result<(), Staf
         }
         Employment::FixedTerm { ends } if *ends <= date => return broken("a fixed term ends after it begins"),
         Employment::SecondedIn { from: name }
-        | Employment::SecondedOut { to: name }
-        | Employment::PlacedOut { partner: name }
+        | Employment::SecondedOut { to: name, .. }
+        | Employment::PlacedOut { partner: name, .. }
             if name.trim().is_empty() =>
         {
             return broken("name the other council");
+        }
+        Employment::SecondedOut { day_rate, .. } | Employment::PlacedOut { day_rate, .. } if day_rate.0 <= 0 => {
+            return broken("a secondment or placement out is charged at a day rate of more than nothing");
+        }
+        Employment::SecondedOut { until: Some(until), .. } | Employment::PlacedOut { until: Some(until), .. }
+            if *until <= date =>
+        {
+            return broken("a secondment or placement ends after it begins");
         }
         _ => {}
     }

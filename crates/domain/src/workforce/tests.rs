@@ -54,7 +54,7 @@ fn census_staff() -> Vec<StaffRecord> {
         record(&[joined(
             d(2025, 1, 1),
             post("t1", kt, CASE_HOLDER, 1000),
-            Employment::PlacedOut { partner: "Slough".into() },
+            Employment::PlacedOut { partner: "Slough".into(), day_rate: Pence(45_000), until: None },
         )]),
         // H: an agency social worker serving another council.
         record(&[joined(d(2025, 1, 1), post("t9", "richmond", CASE_HOLDER, 1000), agency())]),
@@ -268,4 +268,31 @@ fn who_a_worker_is_is_checked_field_by_field_and_social_workers_need_their_numbe
     .expect("valid");
     assert!(check_registration(&valid, &post("t1", "k", CASE_HOLDER, 1000)).is_err());
     assert!(check_registration(&valid, &post("t1", "k", None, 1000)).is_ok(), "a family support worker needs none");
+}
+
+#[test]
+fn secondments_out_are_charged_at_a_day_rate_and_stop_counting_here() {
+    let p = post("t1", "kingston", CASE_HOLDER, 1000);
+    let out = |day_rate| Employment::SecondedOut {
+        to: "Slough".into(),
+        day_rate: Pence(day_rate),
+        days: 60,
+        until: Some(d(2026, 12, 31)),
+    };
+    let err = staff_record(&[
+        joined(d(2026, 1, 1), p.clone(), Employment::Permanent),
+        StaffEvent::EmploymentChanged { date: d(2026, 3, 1), employment: out(0) },
+    ])
+    .expect_err("no rate");
+    assert!(err.0.contains("day rate"));
+    let r = record(&[
+        joined(d(2026, 1, 1), p, Employment::Permanent),
+        StaffEvent::EmploymentChanged { date: d(2026, 3, 1), employment: out(55_000) },
+        StaffEvent::EmploymentChanged { date: d(2026, 9, 1), employment: Employment::Permanent },
+    ]);
+    let staff = vec![r];
+    assert_eq!(headcount(&staff, d(2026, 2, 1), Unit::Organisation), 1);
+    assert_eq!(headcount(&staff, d(2026, 5, 1), Unit::Organisation), 0, "working in Slough");
+    assert_eq!(headcount(&staff, d(2026, 9, 1), Unit::Organisation), 1, "back home");
+    assert!(staff[0].conversions.is_empty(), "a secondment is not a conversion");
 }

@@ -89,6 +89,10 @@ fn employment_fields(form: &FormData, seconded_out: bool) -> Vec<Field> {
         Field::text("contract_weeks", "Contract weeks (agency only)", form.get("contract_weeks"))
             .width("govuk-input--width-5"),
         Field::text("other_council", "The other council (secondments and placements)", form.get("other_council")),
+        Field::text("day_rate", "Day rate charged in pounds (secondments and placements out)", form.get("day_rate"))
+            .width("govuk-input--width-10"),
+        Field::text("days", "Days agreed (secondments out)", form.get("days")).width("govuk-input--width-5"),
+        Field::date("until", "Until (secondments and placements out, if agreed)", form),
     ]
 }
 
@@ -252,8 +256,25 @@ fn parse_employment(form: &FormData, errors: &mut FieldErrors) -> Option<Employm
             Some(Employment::Agency { agency, weekly_cost: cost.ok()?, contract_weeks: weeks? })
         }
         "seconded_in" => Some(Employment::SecondedIn { from: named(errors) }),
-        "seconded_out" => Some(Employment::SecondedOut { to: named(errors) }),
-        "placed_out" => Some(Employment::PlacedOut { partner: named(errors) }),
+        "seconded_out" | "placed_out" => {
+            let name = named(errors);
+            let day_rate = Pence::parse_positive(&form.get("day_rate")).map_err(|e| errors.add("day_rate", e)).ok();
+            let part = |p: &str| form.get(&format!("until-{p}"));
+            let until = match [part("day"), part("month"), part("year")].iter().all(|p| p.trim().is_empty()) {
+                true => None,
+                false => date_from_parts("the end", &part("day"), &part("month"), &part("year"))
+                    .map_err(|e| errors.add("until", e))
+                    .ok(),
+            };
+            if form.get("employment") == "placed_out" {
+                return Some(Employment::PlacedOut { partner: name, day_rate: day_rate?, until });
+            }
+            let days = form.get("days").trim().parse::<u32>().ok().filter(|d| (1..=1000).contains(d));
+            if days.is_none() {
+                errors.add("days", "Enter the days agreed, a whole number from 1 to 1000");
+            }
+            Some(Employment::SecondedOut { to: name, day_rate: day_rate?, days: days?, until })
+        }
         _ => {
             errors.add("employment", "Select how they are employed");
             None
