@@ -222,6 +222,7 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
     let journey_refs: Vec<&str> = journey_pages.iter().map(String::as_str).collect();
     check_pages(&c, &app, &axe, &journey_refs, &mut failures).await;
     spend_and_approve(&c, &app, &axe, &child_id, &mut failures).await;
+    vacancy_to_hire(&c, &app, &axe, &mut failures).await;
     c.close().await.expect("close");
     app.stop().await;
     assert!(failures.is_empty(), "accessibility or layout problems:\n{}", failures.join("\n"));
@@ -584,4 +585,117 @@ async fn every_step_form(app: &TestApp) -> Vec<String> {
         pages.extend(steps.into_iter().map(|s| format!("/children/{id}/record/{s}")));
     }
     pages
+}
+
+/// Fills a form field by name: picks an option, ticks a box or radio, or types.
+async fn fill(c: &fantoccini::Client, name: &str, value: &str) {
+    let field = c.find(Locator::Css(&format!("[name='{name}']"))).await.unwrap_or_else(|_| panic!("field {name}"));
+    let tag = field.tag_name().await.expect("tag");
+    let kind = field.attr("type").await.expect("type").unwrap_or_default();
+    if tag == "select" {
+        field
+            .find(Locator::Css(&format!("option[value='{value}']")))
+            .await
+            .expect("option")
+            .click()
+            .await
+            .expect("pick");
+    } else if kind == "radio" || kind == "checkbox" {
+        let choice = format!("input[name='{name}'][value='{value}']");
+        c.find(Locator::Css(&choice)).await.expect("choice").click().await.expect("tick");
+    } else {
+        field.clear().await.expect("clear");
+        field.send_keys(value).await.expect("type");
+    }
+}
+
+/// Opens `path`, fills the fields, submits, and waits for the page it leads to.
+async fn submit(c: &fantoccini::Client, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> String {
+    c.goto(&app.url(path)).await.expect("form");
+    for (name, value) in fields {
+        fill(c, name, value).await;
+    }
+    c.find(Locator::Css(&format!("form[action='{path}'] button"))).await.expect("submit").click().await.expect("send");
+    c.wait().for_element(Locator::Css("h1")).await.expect("next page");
+    let page = c.source().await.expect("source");
+    assert!(!page.contains("govuk-error-summary"), "the form at {path} was refused");
+    c.current_url().await.expect("url").path().to_string()
+}
+
+/// HR opens a vacancy, takes a candidate from application to their first day, with a recruitment
+/// champion on the panel, and the new worker's record and the workforce dashboard follow; every
+/// workforce page is checked with axe.
+async fn vacancy_to_hire(c: &fantoccini::Client, app: &TestApp, axe: &str, failures: &mut Vec<String>) {
+    use canopy_store::users::UserDetails;
+    let store = &app.db.store;
+    let ctx = canopy_store::AuditContext { actor_id: "test".into(), source: "test".into(), at_ms: 0 };
+    let roles = store.list_roles().await.expect("roles");
+    let role = |key: &str| roles.iter().find(|r| r.key == key).map(|r| r.id.clone()).expect("role");
+    let hash = app.state.hasher.hash(PASSWORD.into()).await.expect("hash");
+    let mut ids = Vec::new();
+    for (email, key) in [("hr@test.example", "workforce_officer"), ("champion@test.example", "recruitment_champion")] {
+        let details = UserDetails {
+            email: email.into(),
+            display_name: format!("Test {key}"),
+            job_title: "Tester".into(),
+            role_ids: vec![role(key)],
+            team_ids: vec![app.ids["kingston_team"].clone()],
+            council_ids: vec![],
+        };
+        ids.push(store.create_user(&ctx, &details, &hash, false).await.expect("user"));
+    }
+    // Sign-ins from one place are throttled; a little later, HR signs in.
+    app.clock.advance(chrono::Duration::minutes(2));
+    sign_in(c, app, "hr@test.example").await;
+    let team = app.ids["kingston_team"].clone();
+    let vacancy = submit(
+        c,
+        app,
+        "/workforce/vacancies/new",
+        &[("team_id", &team), ("job_title", "Social worker"), ("org_role", "5"), ("fte", "1")],
+    )
+    .await;
+    let application = submit(
+        c,
+        app,
+        &format!("{vacancy}/apply"),
+        &[("name", "Dana Reyes"), ("email", "dana@example.com"), ("phone", "07700 900123")],
+    )
+    .await;
+    submit(c, app, &format!("{application}/shortlist"), &[]).await;
+    submit(c, app, &format!("{application}/interview"), &[("panel", &ids[1])]).await;
+    submit(c, app, &format!("{application}/offer"), &[]).await;
+    submit(c, app, &format!("{application}/accept"), &[]).await;
+    submit(
+        c,
+        app,
+        &format!("{application}/start"),
+        &[("swe_number", "SW777777"), ("grade", "SW2"), ("start_origin", "2")],
+    )
+    .await;
+    let page = c.source().await.expect("source");
+    assert!(page.contains("Started"), "the candidate started");
+    let staff = store.staff().await.expect("staff");
+    let hired = staff.iter().find(|s| s.name == "Dana Reyes").expect("hired into a staff record");
+    let record = format!("/workforce/staff/{}", hired.id);
+    let pages: Vec<String> = [
+        "/workforce".to_string(),
+        "/workforce?measure=vacancy_rate".to_string(),
+        "/workforce/staff".to_string(),
+        "/workforce/staff/new".to_string(),
+        record.clone(),
+        "/workforce/vacancies".to_string(),
+        "/workforce/vacancies/new".to_string(),
+        vacancy.clone(),
+        application.clone(),
+        format!("{application}/withdraw"),
+        "/workforce/interviews".to_string(),
+    ]
+    .into_iter()
+    .chain(
+        ["team", "role", "hours", "employment", "absence", "cfkss", "leaving"].iter().map(|w| format!("{record}/{w}")),
+    )
+    .collect();
+    let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
+    check_pages(c, app, axe, &refs, failures).await;
 }

@@ -207,7 +207,7 @@ pub async fn vacancy(
         let internal = if a.staff_id.is_some() { "Works here already" } else { "" };
         rows.push(vec![name, Cell::text(a.stage.label()), Cell::text(show_date(a.stage_date)), Cell::text(internal)]);
     }
-    let mut table = Table::new("Applications", &["Candidate", "Stage", "Since", ""], rows);
+    let mut table = Table::new("Applications", &["Candidate", "Stage", "Since", "Internal candidate"], rows);
     table.empty = "No applications yet.".into();
     page.tables.push(table);
     render(page)
