@@ -7,6 +7,7 @@ mod demo_care;
 mod demo_children;
 mod demo_early_help;
 mod demo_workforce;
+mod export;
 mod org;
 
 use canopy_domain::access::BUILTIN_ROLES;
@@ -127,11 +128,34 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// Write a statutory return from Canopy's records.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Work with the gazetteer of postcode district centres, from which placement distances
     /// are worked out.
     Postcodes {
         #[command(subcommand)]
         command: PostcodesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The Children's Social Work Workforce census of one council at 30 September of a year:
+    /// every social worker in post on the day or who left in the year before, and the council's
+    /// vacancies and agency figures, as the DfE's XML.
+    Csww {
+        /// The council's three-digit DfE LA code, such as 314.
+        #[arg(long)]
+        council: String,
+        /// The census year (the reference date is 30 September of it).
+        #[arg(long)]
+        year: i32,
+        /// Where to write the XML.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -415,6 +439,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                 }
                 Err(problem) => Err(format!("the ledger is wrong: {problem}")),
             }
+        }
+        Command::Export { command: ExportCommand::Csww { council, year, out } } => {
+            let r = resolve(&cli, None, "data")?;
+            let store = open(&r).await?;
+            let written_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string();
+            let xml = export::csww(&store, council, *year, &written_at).await?;
+            std::fs::write(out, &xml).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            println!("Wrote the {year} workforce census of council {council} to {}.", out.display());
+            Ok(())
         }
         Command::Postcodes { command: PostcodesCommand::Load { file } } => {
             let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;

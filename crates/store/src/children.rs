@@ -425,6 +425,35 @@ impl Store {
             .collect()
     }
 
+    /// Every child's allocations in a council, child by child, for caseloads on any day.
+    pub async fn allocations_in_council(&self, council_id: &str) -> Result<Vec<Vec<Allocation>>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT h.child_id, h.event_date, h.payload FROM child_history h JOIN children c ON c.id = h.child_id \
+             WHERE c.council_id = $1 AND c.merged_into IS NULL AND h.kind = 'allocated' ORDER BY h.child_id, h.seq",
+        )
+        .bind(council_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut all: Vec<(String, Vec<Allocation>)> = Vec::new();
+        for r in rows {
+            let child: String = r.try_get("child_id")?;
+            let date: String = r.try_get("event_date")?;
+            let payload: String = r.try_get("payload")?;
+            let value: serde_json::Value = serde_json::from_str(&payload)
+                .map_err(|e| StoreError::Corrupt(format!("allocation of {child}: {e}")))?;
+            let allocation = Allocation {
+                date: date.parse().map_err(|_| StoreError::Corrupt(format!("allocation date {date}")))?,
+                worker: value["allocated_to"].as_str().map(str::to_string),
+                reason: value["sw_reason"].as_str().and_then(WorkerChangeReason::from_code),
+            };
+            match all.last_mut() {
+                Some((last, list)) if *last == child => list.push(allocation),
+                _ => all.push((child, vec![allocation])),
+            }
+        }
+        Ok(all.into_iter().map(|(_, list)| list).collect())
+    }
+
     /// Marks a record normal, restricted or sealed, with who may open it and who never may.
     pub async fn set_child_access(
         &self,
