@@ -443,7 +443,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Export { command: ExportCommand::Csww { council, year, out } } => {
             let r = resolve(&cli, None, "data")?;
             let store = open(&r).await?;
-            let written_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string();
+            let written_at = SystemClock.now().format("%Y-%m-%dT%H:%M:%S").to_string();
             let xml = export::csww(&store, council, *year, &written_at).await?;
             std::fs::write(out, &xml).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
             println!("Wrote the {year} workforce census of council {council} to {}.", out.display());
