@@ -166,6 +166,21 @@ on_both_engines!(hr_keeps_staff_records_and_the_agency_rate_follows_them_as_at_a
     assert_eq!(app.page(&format!("{ana}/supervision"), &mut worker).await.0, StatusCode::FORBIDDEN);
     let mut windsor = app.sign_in("windsor.worker@test.example").await;
     assert_eq!(app.page(&ana, &mut windsor).await.0, StatusCode::NOT_FOUND);
+    // The API gives the same figures and records, under the same policy.
+    let token = app.api_token(&mut hr, "workforce").await;
+    let march = app.api_json(&token, "/api/v1/workforce/measures?as_at=2026-03-31").await;
+    assert_eq!(march["measures"]["agency_rate"], 0.5);
+    assert_eq!(march["measures"]["headcount"], 2.0);
+    let listed = app.api_json(&token, "/api/v1/workforce/staff").await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(2));
+    let ana_id = ana.trim_start_matches("/workforce/staff/");
+    let record = app.api_json(&token, &format!("/api/v1/workforce/staff/{ana_id}")).await;
+    assert_eq!(record["history"][1]["event"], "employment_changed");
+    let own = app.api_token(&mut worker, "mine").await;
+    let get = |t: &str, path: String| app.client.get(app.url(&path)).bearer_auth(t.to_string()).send();
+    assert_eq!(get(&own, format!("/api/v1/workforce/staff/{ana_id}")).await.expect("get").status(), StatusCode::OK);
+    assert_eq!(get(&own, format!("/api/v1/workforce/staff/{ben}")).await.expect("get").status(), StatusCode::NOT_FOUND);
+    assert_eq!(get(&own, "/api/v1/workforce/staff".into()).await.expect("get").status(), StatusCode::FORBIDDEN);
     let audit = app.db.store.recent_audit(300).await.expect("audit");
     assert!(audit.iter().filter(|a| a.entry.action == "view_staff").count() >= 4, "every read is audited");
     assert!(audit.iter().any(|a| a.entry.action == "record_staff_event" && a.entry.detail.contains("Permanent")));

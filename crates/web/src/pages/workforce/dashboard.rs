@@ -115,36 +115,63 @@ async fn all_records(state: &AppState) -> Result<Vec<StaffRecord>, AppError> {
         .collect()
 }
 
+/// What the figures are of: the council (none for the organisation) the user may see the
+/// figures of, the day they are as at, every worker's record, and the social work vacancies.
+pub(crate) struct Figures {
+    pub council: Option<canopy_store::org::CouncilRow>,
+    pub as_at: NaiveDate,
+    pub staff: Vec<StaffRecord>,
+    pub posts: Vec<OpenPost>,
+}
+
+impl Figures {
+    pub(crate) async fn load(state: &AppState, ctx: &Ctx, council: &str, as_at: &str) -> Result<Self, AppError> {
+        let user = ctx.user()?;
+        let councils = state.store.list_councils(&canopy_store::Scope::Organisation).await?;
+        let found = councils.into_iter().find(|c| c.id == council);
+        let resource = found.as_ref().map(|c| Resource::in_council(&c.id)).unwrap_or_else(Resource::organisation);
+        if !may(&user.actor, Action::ViewWorkforceFigures, &resource) || (!council.is_empty() && found.is_none()) {
+            return Err(AppError::NotFound);
+        }
+        let as_at = match as_at.trim() {
+            "" => state.clock.today(),
+            text => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| AppError::NotFound)?,
+        };
+        let staff = all_records(state).await?;
+        let posts = state
+            .store
+            .vacancies()
+            .await?
+            .iter()
+            .filter(|v| v.org_role.is_some())
+            .filter(|v| found.as_ref().is_none_or(|c| v.council_ids.contains(&c.id)))
+            .map(|v| v.open_post())
+            .collect();
+        Ok(Self { council: found, as_at, staff, posts })
+    }
+
+    pub(crate) fn unit(&self) -> Unit<'_> {
+        self.council.as_ref().map(|c| Unit::Council(&c.id)).unwrap_or(Unit::Organisation)
+    }
+
+    /// Every measure as at the day, by its name.
+    pub(crate) fn all(&self) -> Vec<(&'static str, f64)> {
+        Measure::ALL.iter().map(|m| (m.slug(), m.value(&self.staff, &self.posts, self.as_at, self.unit()))).collect()
+    }
+}
+
 pub async fn dashboard(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Html<String>, AppError> {
     let user = ctx.user()?;
+    let figures = Figures::load(&state, &ctx, &query.council, &query.as_at).await?;
     let councils = state.store.list_councils(&canopy_store::Scope::Organisation).await?;
-    let council = councils.iter().find(|c| c.id == query.council);
-    let resource = council.map(|c| Resource::in_council(&c.id)).unwrap_or_else(Resource::organisation);
-    if !may(&user.actor, Action::ViewWorkforceFigures, &resource) || (!query.council.is_empty() && council.is_none()) {
-        return Err(AppError::NotFound);
-    }
-    let unit = council.map(|c| Unit::Council(&c.id)).unwrap_or(Unit::Organisation);
+    let council = figures.council.as_ref();
+    let unit = figures.unit();
     let measure = Measure::ALL.into_iter().find(|m| m.slug() == query.measure).unwrap_or(Measure::AgencyRate);
-    let today = state.clock.today();
-    let as_at = match query.as_at.trim() {
-        "" => today,
-        text => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| AppError::NotFound)?,
-    };
-    let staff = all_records(&state).await?;
-    // Social work vacancies in the unit.
-    let posts: Vec<OpenPost> = state
-        .store
-        .vacancies()
-        .await?
-        .iter()
-        .filter(|v| v.org_role.is_some())
-        .filter(|v| council.is_none_or(|c| v.council_ids.contains(&c.id)))
-        .map(|v| v.open_post())
-        .collect();
+    let (as_at, staff, posts) = (figures.as_at, &figures.staff, &figures.posts);
     let scope_name = council.map(|c| c.name.clone()).unwrap_or_else(|| "The whole organisation".into());
     let mut page = DetailPage::new(&ctx, "Workforce", "/workforce");
     page.caption = scope_name.clone();
@@ -153,10 +180,8 @@ pub async fn dashboard(
     let here = |council: &str, measure: Measure| {
         format!("/workforce?council={council}&measure={}&as_at={as_at}", measure.slug())
     };
-    page.summary = Measure::ALL
-        .iter()
-        .map(|m| (m.title().to_string(), (m.show())(m.value(&staff, &posts, as_at, unit))))
-        .collect();
+    page.summary =
+        Measure::ALL.iter().map(|m| (m.title().to_string(), (m.show())(m.value(staff, posts, as_at, unit)))).collect();
     let code = council.map(|c| c.id.as_str()).unwrap_or("");
     for m in Measure::ALL.into_iter().filter(|m| *m != measure) {
         page.actions.push(Link::new(here(code, m), format!("Show {} over time", m.title().to_lowercase())));
@@ -176,7 +201,7 @@ pub async fn dashboard(
     let points: Vec<(String, f64)> = month_ends(from, as_at)
         .into_iter()
         .map(|d| d.min(as_at))
-        .map(|d| (d.format("%b %Y").to_string(), measure.value(&staff, &posts, d, unit)))
+        .map(|d| (d.format("%b %Y").to_string(), measure.value(staff, posts, d, unit)))
         .collect();
     let title = format!("{}, {}", measure.title(), scope_name);
     let chart = LineChart { title: &title, points: &points, show: measure.show() };

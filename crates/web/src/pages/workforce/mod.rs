@@ -8,6 +8,7 @@ mod forms;
 mod recruitment;
 
 pub use dashboard::dashboard;
+pub(crate) use dashboard::Figures;
 pub use recruitment::{
     application, create_vacancy, interviews, new_vacancy, save_apply, save_step, show_apply, show_step, vacancies,
     vacancy,
@@ -41,7 +42,7 @@ fn may_read(ctx: &Ctx, row: &StaffRow) -> Result<bool, AppError> {
 
 /// A worker's record if the user may read it (otherwise "not found", like a missing one), with
 /// the read audited.
-async fn staff_for(state: &AppState, ctx: &Ctx, id: &str) -> Result<StaffRow, AppError> {
+pub(crate) async fn staff_for(state: &AppState, ctx: &Ctx, id: &str) -> Result<StaffRow, AppError> {
     let row = match state.store.staff_member(id).await {
         Ok(row) => row,
         Err(canopy_store::StoreError::NotFound) => return Err(AppError::NotFound),

@@ -1,0 +1,114 @@
+//! The workforce over the API: the staff the caller may see, one worker's record with its history,
+//! and every workforce measure for a council or the organisation as at any day.
+
+use crate::error::ApiError;
+use crate::pages::workforce::{staff_for, Figures};
+use crate::pages::Ctx;
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use canopy_domain::access::{may, Action};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct StaffOut {
+    pub id: String,
+    pub name: String,
+    pub job_title: String,
+    pub team_id: Option<String>,
+    pub council_ids: Vec<String>,
+    /// How they are employed now, in words.
+    pub employment: String,
+    pub in_post: bool,
+    pub swe_number: Option<String>,
+}
+
+impl From<&canopy_store::workforce::StaffRow> for StaffOut {
+    fn from(s: &canopy_store::workforce::StaffRow) -> Self {
+        Self {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            job_title: s.job_title.clone(),
+            team_id: s.team_id.clone(),
+            council_ids: s.council_ids.clone(),
+            employment: s.employment.clone(),
+            in_post: s.in_post,
+            swe_number: s.swe_number.as_ref().map(|n| n.to_string()),
+        }
+    }
+}
+
+/// The staff records the caller may see (in post and leavers).
+#[utoipa::path(get, path = "/api/v1/workforce/staff", responses((status = 200, body = Vec<StaffOut>)))]
+pub async fn staff(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<StaffOut>>, ApiError> {
+    let user = ctx.user()?;
+    let rows = state.store.staff().await?;
+    Ok(Json(
+        rows.iter()
+            .filter(|s| s.resources().iter().any(|r| may(&user.actor, Action::ViewStaffRecords, r)))
+            .map(StaffOut::from)
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StaffRecordOut {
+    #[serde(flatten)]
+    pub staff: StaffOut,
+    /// Each event as recorded, tagged by `event`: joined, moved_team, role_changed, hours_changed,
+    /// employment_changed, absent, cfkss_reached or left.
+    #[schema(value_type = Vec<Object>)]
+    pub history: Vec<canopy_domain::workforce::StaffEvent>,
+}
+
+/// One worker's record and history (their own, or one the caller may see; the read is audited).
+#[utoipa::path(get, path = "/api/v1/workforce/staff/{id}", params(("id" = String, Path, description = "The staff record's id")),
+    responses((status = 200, body = StaffRecordOut), (status = 404, description = "No such record, or not one you may see")))]
+pub async fn staff_record(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Json<StaffRecordOut>, ApiError> {
+    let row = staff_for(&state, &ctx, &id).await?;
+    let history = state.store.staff_history(&id).await?.into_iter().map(|h| h.event).collect();
+    Ok(Json(StaffRecordOut { staff: StaffOut::from(&row), history }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct MeasuresQuery {
+    /// A council's id; the whole organisation when absent.
+    #[serde(default)]
+    pub council: String,
+    /// The day the figures are as at; today when absent.
+    #[serde(default)]
+    pub as_at: Option<NaiveDate>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeasuresOut {
+    pub council_id: Option<String>,
+    pub as_at: NaiveDate,
+    /// agency_rate, vacancy_rate and turnover as fractions; headcount, fte, absence (working days
+    /// lost per FTE in the 12 months) and conversions (in the 12 months) as numbers.
+    #[schema(value_type = Object)]
+    pub measures: std::collections::BTreeMap<String, f64>,
+}
+
+/// Every workforce measure as at a day.
+#[utoipa::path(get, path = "/api/v1/workforce/measures", params(MeasuresQuery),
+    responses((status = 200, body = MeasuresOut), (status = 404, description = "No such council, or not one whose figures you may see")))]
+pub async fn measures(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<MeasuresQuery>,
+) -> Result<Json<MeasuresOut>, ApiError> {
+    let as_at = query.as_at.map(|d| d.to_string()).unwrap_or_default();
+    let figures = Figures::load(&state, &ctx, &query.council, &as_at).await?;
+    Ok(Json(MeasuresOut {
+        council_id: figures.council.as_ref().map(|c| c.id.clone()),
+        as_at: figures.as_at,
+        measures: figures.all().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+    }))
+}
