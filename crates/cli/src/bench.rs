@@ -505,6 +505,21 @@ async fn workforce(store: &Store) -> Result<(), String> {
     let mut last = (0.0, 0.0);
     for _ in 0..5 {
         let start = Instant::now();
+        // Every child's case, with its council's rules, for the caseloads.
+        let mut cases = Vec::new();
+        for c in &councils {
+            let calendar = store.council_calendar(&c.id).await.map_err(err)?;
+            let rules = store.clock_rules(&c.id).await.map_err(err)?;
+            let mut list = Vec::new();
+            for h in store.case_histories_in_council(&c.id).await.map_err(err)? {
+                let context = canopy_domain::cases::RuleContext { calendar: &calendar, rules: &rules };
+                let journey = canopy_domain::cases::Journey::replay(&h.events, &context).map_err(|e| e.to_string())?;
+                let care = canopy_domain::cases::care::care_history(&h.care).map_err(|e| e.to_string())?;
+                let workers = canopy_domain::cases::worker_episodes(&h.allocations);
+                list.push(canopy_domain::workforce::Case::new(workers, &journey, &care.episodes));
+            }
+            cases.push((rules, list));
+        }
         let records = store
             .all_staff_events()
             .await
@@ -527,6 +542,12 @@ async fn workforce(store: &Store) -> Result<(), String> {
                     + agency_conversions(&records, day, *unit) as f64;
             }
         }
+        for day in &points {
+            for (rules, list) in &cases {
+                let loads = canopy_domain::workforce::caseloads(list, (*day).min(today), rules);
+                checksum += loads.values().sum::<f64>();
+            }
+        }
         let first = agency_rate(&records, points[0], Unit::Organisation).unwrap_or(0.0);
         let now = agency_rate(&records, today, Unit::Organisation).unwrap_or(0.0);
         last = (first, now);
@@ -534,7 +555,10 @@ async fn workforce(store: &Store) -> Result<(), String> {
         times.push(start.elapsed());
     }
     report(
-        &format!("every workforce measure, 60 month ends, organisation and {} councils, {staff} staff", councils.len()),
+        &format!(
+            "every workforce measure (caseloads from every child's history too), 60 month ends, organisation and {} councils, {staff} staff",
+            councils.len()
+        ),
         times,
     );
     println!("agency rate: {:.1}% five years ago, {:.1}% now", last.0 * 100.0, last.1 * 100.0);

@@ -425,6 +425,43 @@ impl Store {
             .collect()
     }
 
+    /// Every child's journey, care and allocations in a council, in one read, for caseloads.
+    pub async fn case_histories_in_council(&self, council_id: &str) -> Result<Vec<CaseHistories>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT h.child_id, h.kind, h.event_date, h.payload FROM child_history h JOIN children c ON c.id = h.child_id \
+             WHERE c.council_id = $1 AND c.merged_into IS NULL AND h.kind IN ('journey', 'care', 'allocated') \
+             ORDER BY h.child_id, h.seq",
+        )
+        .bind(council_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut all: Vec<CaseHistories> = Vec::new();
+        for r in rows {
+            let child: String = r.try_get("child_id")?;
+            let kind: String = r.try_get("kind")?;
+            let payload: String = r.try_get("payload")?;
+            if all.last().is_none_or(|c| c.child_id != child) {
+                all.push(CaseHistories { child_id: child.clone(), ..CaseHistories::default() });
+            }
+            let Some(case) = all.last_mut() else { continue };
+            let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("{kind} entry of {child}: {e}"));
+            match kind.as_str() {
+                "journey" => case.events.push(serde_json::from_str(&payload).map_err(corrupt)?),
+                "care" => case.care.push(serde_json::from_str(&payload).map_err(corrupt)?),
+                _ => {
+                    let date: String = r.try_get("event_date")?;
+                    let value: serde_json::Value = serde_json::from_str(&payload).map_err(corrupt)?;
+                    case.allocations.push(Allocation {
+                        date: date.parse().map_err(|_| StoreError::Corrupt(format!("allocation date {date}")))?,
+                        worker: value["allocated_to"].as_str().map(str::to_string),
+                        reason: value["sw_reason"].as_str().and_then(WorkerChangeReason::from_code),
+                    });
+                }
+            }
+        }
+        Ok(all)
+    }
+
     /// Every child's allocations in a council, child by child, for caseloads on any day.
     pub async fn allocations_in_council(&self, council_id: &str) -> Result<Vec<Vec<Allocation>>, StoreError> {
         let rows = sqlx::query(
@@ -942,6 +979,15 @@ pub(crate) async fn replace_clocks(
             .await?;
     }
     Ok(())
+}
+
+/// One child's journey, care and allocations, as recorded.
+#[derive(Debug, Clone, Default)]
+pub struct CaseHistories {
+    pub child_id: String,
+    pub events: Vec<Event>,
+    pub care: Vec<CareEntry>,
+    pub allocations: Vec<Allocation>,
 }
 
 /// How each part of a child's record works out its clocks, for a council-wide rebuild.

@@ -32,6 +32,13 @@ pub struct ClockRules {
     pub early_help_assessment_working_days: u32,
     /// Local: the team around the family reviews the early help plan at least every N working days.
     pub early_help_review_working_days: u32,
+    /// Local: how much each kind of case counts in a caseload, in tenths of a case.
+    pub caseload_weight_looked_after: u32,
+    pub caseload_weight_protection: u32,
+    pub caseload_weight_in_need: u32,
+    pub caseload_weight_other: u32,
+    /// Local: the weighted caseload above which a case holder counts as over the threshold.
+    pub caseload_threshold: u32,
 }
 
 impl Default for ClockRules {
@@ -48,13 +55,18 @@ impl Default for ClockRules {
             cin_review_months: 3,
             early_help_assessment_working_days: 30,
             early_help_review_working_days: 30,
+            caseload_weight_looked_after: 15,
+            caseload_weight_protection: 15,
+            caseload_weight_in_need: 10,
+            caseload_weight_other: 5,
+            caseload_threshold: 22,
         }
     }
 }
 
 impl ClockRules {
     /// The rule names a council may override, with what each means.
-    pub const KEYS: [(&'static str, &'static str); 11] = [
+    pub const KEYS: [(&'static str, &'static str); 16] = [
         ("contact_decision_working_days", "Working days to decide a contact"),
         ("assessment_working_days", "Working days from referral to an authorised assessment"),
         ("icpc_working_days", "Working days from the strategy discussion to the initial conference"),
@@ -66,6 +78,11 @@ impl ClockRules {
         ("cin_review_months", "Months between child in need plan reviews"),
         ("early_help_assessment_working_days", "Working days to complete an early help assessment"),
         ("early_help_review_working_days", "Working days between reviews of an early help plan"),
+        ("caseload_weight_looked_after", "A looked-after child's weight in a caseload, in tenths of a case"),
+        ("caseload_weight_protection", "A child on a protection plan's weight in a caseload, in tenths"),
+        ("caseload_weight_in_need", "A child in need's weight in a caseload, in tenths"),
+        ("caseload_weight_other", "Any other child's weight in a caseload, in tenths"),
+        ("caseload_threshold", "The weighted caseload above which a case holder is over the threshold"),
     ];
 
     fn slot(&mut self, key: &str) -> Option<&mut u32> {
@@ -81,6 +98,11 @@ impl ClockRules {
             "cin_review_months" => &mut self.cin_review_months,
             "early_help_assessment_working_days" => &mut self.early_help_assessment_working_days,
             "early_help_review_working_days" => &mut self.early_help_review_working_days,
+            "caseload_weight_looked_after" => &mut self.caseload_weight_looked_after,
+            "caseload_weight_protection" => &mut self.caseload_weight_protection,
+            "caseload_weight_in_need" => &mut self.caseload_weight_in_need,
+            "caseload_weight_other" => &mut self.caseload_weight_other,
+            "caseload_threshold" => &mut self.caseload_threshold,
             _ => return None,
         })
     }

@@ -16,7 +16,8 @@ pub enum Unit<'a> {
 }
 
 impl Unit<'_> {
-    fn holds(&self, state: &InPost) -> bool {
+    /// Whether a worker's state on a day puts them in this part of the organisation.
+    pub fn holds(&self, state: &InPost) -> bool {
         match self {
             Unit::Organisation => true,
             Unit::Council(id) => state.post.councils.iter().any(|c| c == id),

@@ -4,6 +4,7 @@
 //! Definitions follow the Children's Social Work Workforce census (design notes,
 //! data-standards.md).
 
+mod caseload;
 mod census;
 mod codes;
 mod measures;
@@ -12,6 +13,7 @@ mod supervision;
 #[cfg(test)]
 mod tests;
 
+pub use caseload::{caseload_figures, caseloads, Case, CaseKind};
 pub use census::{census, census_xml, reference_date, Census, CensusPerson, CensusWorker};
 pub use codes::{
     AbsenceReason, Cfkss, LeaverDestination, OrgRole, QualificationLevel, ReasonLeave, StartOrigin, SweNumber,

@@ -181,6 +181,16 @@ on_both_engines!(hr_keeps_staff_records_and_the_agency_rate_follows_them_as_at_a
     assert_eq!(get(&own, format!("/api/v1/workforce/staff/{ana_id}")).await.expect("get").status(), StatusCode::OK);
     assert_eq!(get(&own, format!("/api/v1/workforce/staff/{ben}")).await.expect("get").status(), StatusCode::NOT_FOUND);
     assert_eq!(get(&own, "/api/v1/workforce/staff".into()).await.expect("get").status(), StatusCode::FORBIDDEN);
+    // Caseloads come from the allocations: one child with no plan yet weighs half a case.
+    let child = crate::journey::add_maya(app, &mut worker).await;
+    let ctx = canopy_store::AuditContext { actor_id: app.ids["manager"].clone(), source: "test".into(), at_ms: 0 };
+    let today = app.state.clock.today();
+    let practitioner = app.ids["practitioner"].clone();
+    app.db.store.allocate_child(&ctx, &child, Some(&team), Some(&practitioner), None, today).await.expect("allocate");
+    let kingston = app.ids["kingston"].clone();
+    let now = app.api_json(&token, &format!("/api/v1/workforce/measures?council={kingston}")).await;
+    assert_eq!(now["measures"]["caseload"], 0.25, "Ana 0.5 and Ben nothing, averaged");
+    assert_eq!(now["measures"]["over_threshold"], 0.0);
     let audit = app.db.store.recent_audit(300).await.expect("audit");
     assert!(audit.iter().filter(|a| a.entry.action == "view_staff").count() >= 4, "every read is audited");
     assert!(audit.iter().any(|a| a.entry.action == "record_staff_event" && a.entry.detail.contains("Permanent")));

@@ -10,9 +10,12 @@ use crate::AppError;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use canopy_domain::access::{may, Action, Resource};
+use canopy_domain::cases::care::care_history;
+use canopy_domain::cases::{worker_episodes, ClockRules, Journey, RuleContext};
 use canopy_domain::workforce::{
-    absence_days_per_fte, agency_conversions, agency_rate, headcount, month_ends, social_work_fte, staff_record,
-    turnover, vacancy_rate, vacant_fte, OpenPost, StaffRecord, Unit,
+    absence_days_per_fte, agency_conversions, agency_rate, caseload_figures, caseloads, headcount, month_ends,
+    social_work_fte, staff_record, turnover, vacancy_rate, vacant_fte, Case, OpenPost, OrgRole, StaffEvent,
+    StaffRecord, Unit,
 };
 use chrono::{Months, NaiveDate};
 use serde::Deserialize;
@@ -27,10 +30,12 @@ enum Measure {
     Turnover,
     Absence,
     Conversions,
+    Caseload,
+    OverThreshold,
 }
 
 impl Measure {
-    const ALL: [Measure; 7] = [
+    const ALL: [Measure; 9] = [
         Measure::AgencyRate,
         Measure::VacancyRate,
         Measure::Headcount,
@@ -38,6 +43,8 @@ impl Measure {
         Measure::Turnover,
         Measure::Absence,
         Measure::Conversions,
+        Measure::Caseload,
+        Measure::OverThreshold,
     ];
 
     fn slug(self) -> &'static str {
@@ -49,6 +56,8 @@ impl Measure {
             Measure::Turnover => "turnover",
             Measure::Absence => "absence",
             Measure::Conversions => "conversions",
+            Measure::Caseload => "caseload",
+            Measure::OverThreshold => "over_threshold",
         }
     }
 
@@ -61,10 +70,13 @@ impl Measure {
             Measure::Turnover => "Turnover (leavers in 12 months over average headcount)",
             Measure::Absence => "Working days lost to absence in 12 months, per FTE",
             Measure::Conversions => "Agency workers made permanent in 12 months",
+            Measure::Caseload => "Average weighted caseload of case holders",
+            Measure::OverThreshold => "Case holders over the caseload threshold",
         }
     }
 
-    fn value(self, staff: &[StaffRecord], posts: &[OpenPost], day: NaiveDate, unit: Unit) -> f64 {
+    fn value(self, figures: &Figures, day: NaiveDate) -> f64 {
+        let (staff, posts, unit) = (&figures.staff[..], &figures.posts[..], figures.unit());
         match self {
             Measure::AgencyRate => agency_rate(staff, day, unit).unwrap_or(0.0),
             Measure::VacancyRate => {
@@ -79,13 +91,17 @@ impl Measure {
             Measure::Turnover => turnover(staff, day, unit).unwrap_or(0.0),
             Measure::Absence => absence_days_per_fte(staff, day, unit).unwrap_or(0.0),
             Measure::Conversions => agency_conversions(staff, day, unit) as f64,
+            Measure::Caseload => figures.caseloads(day).map(|(average, _)| average).unwrap_or(0.0),
+            Measure::OverThreshold => figures.caseloads(day).map(|(_, over)| over).unwrap_or(0.0),
         }
     }
 
     fn show(self) -> fn(f64) -> String {
         match self {
-            Measure::AgencyRate | Measure::VacancyRate | Measure::Turnover => |v| format!("{:.1}%", v * 100.0),
-            Measure::Fte | Measure::Absence => |v| format!("{v:.1}"),
+            Measure::AgencyRate | Measure::VacancyRate | Measure::Turnover | Measure::OverThreshold => {
+                |v| format!("{:.1}%", v * 100.0)
+            }
+            Measure::Fte | Measure::Absence | Measure::Caseload => |v| format!("{v:.1}"),
             Measure::Headcount | Measure::Conversions => |v| format!("{v:.0}"),
         }
     }
@@ -102,26 +118,19 @@ pub struct DashboardQuery {
     pub as_at: String,
 }
 
-/// Every worker's record, read from their history.
-async fn all_records(state: &AppState) -> Result<Vec<StaffRecord>, AppError> {
-    state
-        .store
-        .all_staff_events()
-        .await?
-        .iter()
-        .map(|(id, events)| {
-            staff_record(events).map_err(|e| AppError::Internal(format!("stored staff history of {id}: {e}")))
-        })
-        .collect()
-}
-
 /// What the figures are of: the council (none for the organisation) the user may see the
 /// figures of, the day they are as at, every worker's record, and the social work vacancies.
 pub(crate) struct Figures {
     pub council: Option<canopy_store::org::CouncilRow>,
     pub as_at: NaiveDate,
     pub staff: Vec<StaffRecord>,
+    /// The user account of each worker in `staff`, to find their caseload.
+    pub owners: Vec<Option<String>>,
     pub posts: Vec<OpenPost>,
+    /// Each council's children's cases, with that council's rules.
+    pub cases: Vec<(ClockRules, Vec<Case>)>,
+    /// The rules of the unit (its council's, or the national defaults for the organisation).
+    pub rules: ClockRules,
 }
 
 impl Figures {
@@ -137,7 +146,39 @@ impl Figures {
             "" => state.clock.today(),
             text => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| AppError::NotFound)?,
         };
-        let staff = all_records(state).await?;
+        let rows = state.store.staff().await?;
+        let histories: std::collections::HashMap<String, Vec<StaffEvent>> =
+            state.store.all_staff_events().await?.into_iter().collect();
+        let mut staff = Vec::new();
+        let mut owners = Vec::new();
+        for row in &rows {
+            let events = histories.get(&row.id).map(Vec::as_slice).unwrap_or_default();
+            staff.push(
+                staff_record(events)
+                    .map_err(|e| AppError::Internal(format!("stored staff history of {}: {e}", row.id)))?,
+            );
+            owners.push(row.user_id.clone());
+        }
+        let mut cases = Vec::new();
+        let all_councils = state.store.list_councils(&canopy_store::Scope::Organisation).await?;
+        for c in all_councils.iter().filter(|c| found.as_ref().is_none_or(|f| f.id == c.id)) {
+            let calendar = state.store.council_calendar(&c.id).await?;
+            let rules = state.store.clock_rules(&c.id).await?;
+            let mut list = Vec::new();
+            for h in state.store.case_histories_in_council(&c.id).await? {
+                let context = RuleContext { calendar: &calendar, rules: &rules };
+                let journey = Journey::replay(&h.events, &context)
+                    .map_err(|e| AppError::Internal(format!("stored journey of {}: {e}", h.child_id)))?;
+                let care = care_history(&h.care)
+                    .map_err(|e| AppError::Internal(format!("stored care of {}: {e}", h.child_id)))?;
+                list.push(Case::new(worker_episodes(&h.allocations), &journey, &care.episodes));
+            }
+            cases.push((rules, list));
+        }
+        let rules = match &found {
+            Some(c) => state.store.clock_rules(&c.id).await?,
+            None => ClockRules::default(),
+        };
         let posts = state
             .store
             .vacancies()
@@ -147,7 +188,31 @@ impl Figures {
             .filter(|v| found.as_ref().is_none_or(|c| v.council_ids.contains(&c.id)))
             .map(|v| v.open_post())
             .collect();
-        Ok(Self { council: found, as_at, staff, posts })
+        Ok(Self { council: found, as_at, staff, owners, posts, cases, rules })
+    }
+
+    /// The average weighted caseload of the unit's case holders on `day`, and the share over
+    /// the threshold.
+    fn caseloads(&self, day: NaiveDate) -> Option<(f64, f64)> {
+        let mut loads: std::collections::HashMap<String, f64> = std::collections::HashMap::new();
+        for (rules, cases) in &self.cases {
+            for (worker, load) in caseloads(cases, day, rules) {
+                *loads.entry(worker).or_default() += load;
+            }
+        }
+        let unit = self.unit();
+        let holders: Vec<&str> = self
+            .staff
+            .iter()
+            .zip(&self.owners)
+            .filter_map(|(record, owner)| {
+                let state = record.on(day)?;
+                let holds_cases =
+                    matches!(state.post.org_role, Some(OrgRole::CaseHolder | OrgRole::SeniorPractitioner));
+                (holds_cases && state.employment.works_here() && unit.holds(state)).then_some(owner.as_deref()?)
+            })
+            .collect();
+        caseload_figures(&loads, &holders, &self.rules)
     }
 
     pub(crate) fn unit(&self) -> Unit<'_> {
@@ -156,7 +221,7 @@ impl Figures {
 
     /// Every measure as at the day, by its name.
     pub(crate) fn all(&self) -> Vec<(&'static str, f64)> {
-        Measure::ALL.iter().map(|m| (m.slug(), m.value(&self.staff, &self.posts, self.as_at, self.unit()))).collect()
+        Measure::ALL.iter().map(|m| (m.slug(), m.value(self, self.as_at))).collect()
     }
 }
 
@@ -169,9 +234,8 @@ pub async fn dashboard(
     let figures = Figures::load(&state, &ctx, &query.council, &query.as_at).await?;
     let councils = state.store.list_councils(&canopy_store::Scope::Organisation).await?;
     let council = figures.council.as_ref();
-    let unit = figures.unit();
     let measure = Measure::ALL.into_iter().find(|m| m.slug() == query.measure).unwrap_or(Measure::AgencyRate);
-    let (as_at, staff, posts) = (figures.as_at, &figures.staff, &figures.posts);
+    let as_at = figures.as_at;
     let scope_name = council.map(|c| c.name.clone()).unwrap_or_else(|| "The whole organisation".into());
     let mut page = DetailPage::new(&ctx, "Workforce", "/workforce");
     page.caption = scope_name.clone();
@@ -180,8 +244,7 @@ pub async fn dashboard(
     let here = |council: &str, measure: Measure| {
         format!("/workforce?council={council}&measure={}&as_at={as_at}", measure.slug())
     };
-    page.summary =
-        Measure::ALL.iter().map(|m| (m.title().to_string(), (m.show())(m.value(staff, posts, as_at, unit)))).collect();
+    page.summary = Measure::ALL.iter().map(|m| (m.title().to_string(), (m.show())(m.value(&figures, as_at)))).collect();
     let code = council.map(|c| c.id.as_str()).unwrap_or("");
     for m in Measure::ALL.into_iter().filter(|m| *m != measure) {
         page.actions.push(Link::new(here(code, m), format!("Show {} over time", m.title().to_lowercase())));
@@ -201,7 +264,7 @@ pub async fn dashboard(
     let points: Vec<(String, f64)> = month_ends(from, as_at)
         .into_iter()
         .map(|d| d.min(as_at))
-        .map(|d| (d.format("%b %Y").to_string(), measure.value(staff, posts, d, unit)))
+        .map(|d| (d.format("%b %Y").to_string(), measure.value(&figures, d)))
         .collect();
     let title = format!("{}, {}", measure.title(), scope_name);
     let chart = LineChart { title: &title, points: &points, show: measure.show() };
