@@ -433,6 +433,21 @@ pub fn past_date(
     }
 }
 
+/// A choice read from a select by its code, or "Select …" on the field.
+pub(crate) fn chosen<T>(
+    errors: &mut FieldErrors,
+    form: &crate::forms::FormData,
+    field: &str,
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+) -> Option<T> {
+    let value = parse(&form.get(field));
+    if value.is_none() {
+        errors.add(field, format!("Select {what}"));
+    }
+    value
+}
+
 /// The choices of a code list for a select: "Choose one", then each label with its code.
 pub(crate) fn codes<T: Copy>(
     all: &[T],

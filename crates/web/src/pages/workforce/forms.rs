@@ -2,7 +2,7 @@
 //! read into a [`StaffEvent`] for the domain to check against their history.
 
 use crate::forms::FormData;
-use crate::pages::{codes, past_date, Field};
+use crate::pages::{chosen, codes, past_date, Field};
 use canopy_domain::budgets::Pence;
 use canopy_domain::validation::{date_from_parts, required_text, FieldErrors};
 use canopy_domain::workforce::{
@@ -199,20 +199,6 @@ pub(crate) fn change_fields(change: Change, form: &FormData, teams: &[(String, S
     fields
 }
 
-fn pick<T>(
-    errors: &mut FieldErrors,
-    form: &FormData,
-    field: &str,
-    parse: fn(&str) -> Option<T>,
-    what: &str,
-) -> Option<T> {
-    let value = parse(&form.get(field));
-    if value.is_none() {
-        errors.add(field, format!("Select {what}"));
-    }
-    value
-}
-
 fn parse_fte(form: &FormData, errors: &mut FieldErrors) -> Option<Fte> {
     match Fte::parse(&form.get("fte")) {
         Ok(fte) => Some(fte),
@@ -356,7 +342,7 @@ pub(crate) fn parse_change(
         Change::Absence => {
             let start = past_date(form, &mut errors, "start", "the first day", today, true);
             let end = past_date(form, &mut errors, "end", "the last day", today, true);
-            let reason = pick(&mut errors, form, "reason", AbsenceReason::from_code, "why they were absent");
+            let reason = chosen(&mut errors, form, "reason", AbsenceReason::from_code, "why they were absent");
             let days = form.get("days_lost").trim().parse::<f64>().ok().filter(|d| *d >= 0.0 && *d <= 366.0);
             if days.is_none() {
                 errors.add("days_lost", "Enter the working days lost, a number like 3.5");
@@ -368,12 +354,12 @@ pub(crate) fn parse_change(
                 _ => None,
             }
         }
-        Change::Cfkss => pick(&mut errors, form, "status", Cfkss::from_code, "the milestone")
+        Change::Cfkss => chosen(&mut errors, form, "status", Cfkss::from_code, "the milestone")
             .zip(date)
             .map(|(status, date)| StaffEvent::CfkssReached { date, status }),
         Change::Leaving => {
-            let destination = pick(&mut errors, form, "destination", LeaverDestination::from_code, "where they went");
-            let reason = pick(&mut errors, form, "reason", ReasonLeave::from_code, "why they left");
+            let destination = chosen(&mut errors, form, "destination", LeaverDestination::from_code, "where they went");
+            let reason = chosen(&mut errors, form, "reason", ReasonLeave::from_code, "why they left");
             date.map(|date| StaffEvent::Left { date, destination, reason })
         }
     };

@@ -3,7 +3,7 @@
 
 use super::super::{Ctx, Field, FormPage};
 use crate::forms::FormData;
-use crate::pages::codes;
+use crate::pages::{chosen, codes};
 use crate::AppError;
 use canopy_domain::cases::care::{
     CareChange, CareEntry, CareHistory, HealthCheck, InTouch, LeaverAccommodation, LeaverActivity, LegalStatus,
@@ -358,20 +358,6 @@ pub(crate) fn care_form(
         .back(&format!("/children/{}", child.id));
     page.caption = child.full_name();
     page
-}
-
-fn chosen<T>(
-    errors: &mut FieldErrors,
-    form: &FormData,
-    field: &str,
-    parse: fn(&str) -> Option<T>,
-    what: &str,
-) -> Option<T> {
-    let value = parse(&form.get(field));
-    if value.is_none() {
-        errors.add(field, format!("Select {what}"));
-    }
-    value
 }
 
 fn parse_placement(form: &FormData, errors: &mut FieldErrors) -> Option<Placement> {
