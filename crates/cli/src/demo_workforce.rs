@@ -202,6 +202,7 @@ pub async fn ensure(store: &Store, today: NaiveDate) -> Result<i64, String> {
     out_and_about(store, &ctx, today).await?;
     recruitment(store, &ctx, &teams, &users, &roles, today).await?;
     supervision(store, &users, today).await?;
+    training(store, &ctx, today).await?;
     store.count_staff().await.map_err(err)
 }
 
@@ -396,6 +397,58 @@ async fn recruitment(
     Ok(())
 }
 
+/// The training catalogue, past and coming, with social workers' requests at every stage.
+async fn training(store: &Store, ctx: &AuditContext, today: NaiveDate) -> Result<(), String> {
+    use canopy_domain::workforce::{Programme, TrainingStatus};
+    use canopy_store::training::NewCourse;
+    let err = |e: StoreError| e.to_string();
+    let catalogue = [
+        (
+            "Systemic family therapy: foundation",
+            Programme::SystemicFamilyTherapy,
+            "Institute of Family Therapy",
+            -4,
+            20,
+        ),
+        ("ASYE programme, autumn cohort", Programme::Asye, "Canopy workforce team", -2, 30),
+        ("Frontline consultant social worker induction", Programme::Frontline, "Frontline", -1, 12),
+        ("Practice educator stage 1", Programme::PracticeEducator, "Kingston University", 1, 10),
+        ("Trauma-informed practice", Programme::Course, "Research in Practice", -3, 25),
+        ("Court skills", Programme::Course, "Canopy legal team", 2, 20),
+    ];
+    let staff: Vec<_> =
+        store.staff().await.map_err(err)?.into_iter().filter(|s| s.in_post && s.swe_number.is_some()).collect();
+    let mut rng = StdRng::seed_from_u64(5);
+    for (i, (title, programme, provider, months_away, places)) in catalogue.into_iter().enumerate() {
+        let starts = if months_away < 0 {
+            months_before(today, (-months_away) as u32)
+        } else {
+            months(today, months_away as u32)
+        };
+        let course = NewCourse { title: title.into(), programme, provider: provider.into(), starts, places };
+        let id = store.add_course(ctx, &course).await.map_err(err)?;
+        for worker in staff.iter().skip(i * 13).take(places as usize / 2) {
+            let asked = months_before(starts.min(today), 1);
+            let request = store.request_training(ctx, &id, &worker.id, asked).await.map_err(err)?.map_err(|e| e.0)?;
+            let mut path = vec![(TrainingStatus::Approved, asked + Days::new(3))];
+            if starts < today {
+                match rng.gen_range(0..10) {
+                    0 => path = vec![(TrainingStatus::Declined, asked + Days::new(3))],
+                    1 => path.push((TrainingStatus::Missed, starts)),
+                    _ => path.extend([
+                        (TrainingStatus::Attended, starts),
+                        (TrainingStatus::Completed, starts + Days::new(1)),
+                    ]),
+                }
+            }
+            for (to, on) in path.into_iter().filter(|(_, on)| *on <= today) {
+                store.record_training_step(ctx, &request, to, on).await.map_err(err)?.map_err(|e| e.0)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Supervision for each social worker in post: most in the last four weeks, some overdue.
 async fn supervision(store: &Store, users: &[canopy_store::users::UserRow], today: NaiveDate) -> Result<(), String> {
     let err = |e: StoreError| e.to_string();
@@ -461,6 +514,13 @@ mod tests {
             staff.iter().any(|s| s.employment.starts_with("Seconded out"))
                 && staff.iter().any(|s| s.employment.starts_with("Placed out"))
         );
+        let courses = store.courses().await.expect("courses");
+        assert!(courses.iter().any(|c| c.programme == canopy_domain::workforce::Programme::SystemicFamilyTherapy));
+        let mut statuses = std::collections::BTreeSet::new();
+        for c in &courses {
+            statuses.extend(store.training_for_course(&c.id).await.expect("requests").iter().map(|r| r.status));
+        }
+        assert!(statuses.contains(&canopy_domain::workforce::TrainingStatus::Completed), "{statuses:?}");
         assert_eq!(ensure(store, today).await.expect("again"), count, "the demo is reused, not duplicated");
         db.cleanup().await;
     }

@@ -19,6 +19,7 @@ mod gazetteer;
 pub mod org;
 pub mod recruitment;
 pub mod testing;
+pub mod training;
 pub mod users;
 pub mod workforce;
 

@@ -12,6 +12,7 @@ mod recruitment;
 mod supervision;
 #[cfg(test)]
 mod tests;
+mod training;
 
 pub use caseload::{caseload_figures, caseloads, Case, CaseKind};
 pub use census::{census, census_xml, reference_date, Census, CensusPerson, CensusWorker};
@@ -26,6 +27,7 @@ pub use recruitment::{
     take_step, time_to_hire, vacant_fte, ApplicationStage, ApplicationStep, OpenPost, RecruitmentRuleBroken,
 };
 pub use supervision::{supervision_due, SupervisionRule};
+pub use training::{asye_milestones, check_training_step, Programme, TrainingRuleBroken, TrainingStatus};
 
 use crate::budgets::Pence;
 use chrono::NaiveDate;

@@ -128,6 +128,7 @@ impl Ctx {
             if u.actor.holds(Permission::AuditView) {
                 nav.push(Link::new("/audit", "Audit log"));
             }
+            nav.push(Link::new("/workforce/training", "Training"));
             nav.push(Link::new("/account/tokens", "API tokens"));
             for link in &mut nav {
                 link.current = link.href == current || (link.href != "/" && current.starts_with(&link.href));

@@ -690,6 +690,8 @@ async fn vacancy_to_hire(c: &fantoccini::Client, app: &TestApp, axe: &str, failu
         application.clone(),
         format!("{application}/withdraw"),
         "/workforce/interviews".to_string(),
+        "/workforce/training".to_string(),
+        "/workforce/training/new".to_string(),
     ]
     .into_iter()
     .chain(

@@ -181,6 +181,54 @@ on_both_engines!(hr_keeps_staff_records_and_the_agency_rate_follows_them_as_at_a
     assert_eq!(get(&own, format!("/api/v1/workforce/staff/{ana_id}")).await.expect("get").status(), StatusCode::OK);
     assert_eq!(get(&own, format!("/api/v1/workforce/staff/{ben}")).await.expect("get").status(), StatusCode::NOT_FOUND);
     assert_eq!(get(&own, "/api/v1/workforce/staff".into()).await.expect("get").status(), StatusCode::FORBIDDEN);
+    // Training: HR adds a course, Ana asks for a place, her manager approves, HR records the rest.
+    let course = [
+        ("title", "Trauma-informed practice"),
+        ("programme", "course"),
+        ("provider", "Research in Practice"),
+        ("starts-day", "1"),
+        ("starts-month", "6"),
+        ("starts-year", "2026"),
+        ("places", "1"),
+    ];
+    app.page("/workforce/training/new", &mut hr).await;
+    let r = app.post("/workforce/training/new", &mut hr, &course).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap_or_default());
+    let course_path = r.headers()["location"].to_str().expect("location").to_string();
+    let asked = [("date-day", "2"), ("date-month", "5"), ("date-year", "2026")];
+    app.page(&format!("{course_path}/request"), &mut worker).await;
+    assert_eq!(app.post(&format!("{course_path}/request"), &mut worker, &asked).await.status(), StatusCode::SEE_OTHER);
+    app.page(&format!("{course_path}/request"), &mut worker).await;
+    let again = app.post(&format!("{course_path}/request"), &mut worker, &asked).await;
+    assert!(again.text().await.expect("body").contains("already asked for a place"));
+    let mut ben_browser = app.sign_in("colleague@test.example").await;
+    let (_, page) = app.page(&course_path, &mut ben_browser).await;
+    assert!(
+        !page.contains("Ana Silva") && !page.contains("Ask for a place"),
+        "the course is full and Ana's request is hers"
+    );
+    let requests = app.db.store.training_for_staff(ana_id).await.expect("requests");
+    let request = format!("/workforce/training/requests/{}", requests[0].id);
+    assert_eq!(app.page(&request, &mut worker).await.0, StatusCode::FORBIDDEN, "Ana does not approve her own");
+    app.page(&request, &mut manager).await;
+    let approve = [("status", "approved"), ("date-day", "3"), ("date-month", "5"), ("date-year", "2026")];
+    assert_eq!(app.post(&request, &mut manager, &approve).await.status(), StatusCode::SEE_OTHER);
+    app.page(&request, &mut hr).await;
+    let early = [("status", "attended"), ("date-day", "20"), ("date-month", "5"), ("date-year", "2026")];
+    assert!(app
+        .post(&request, &mut hr, &early)
+        .await
+        .text()
+        .await
+        .expect("body")
+        .contains("once the course has begun"));
+    for (status, day) in [("attended", "1"), ("completed", "2")] {
+        let fields = [("status", status), ("date-day", day), ("date-month", "6"), ("date-year", "2026")];
+        assert_eq!(app.post(&request, &mut hr, &fields).await.status(), StatusCode::SEE_OTHER, "{status}");
+    }
+    let (_, record) = app.page(&ana, &mut worker).await;
+    assert!(record.contains("Trauma-informed practice") && record.contains("Completed"));
+
     // Caseloads come from the allocations: one child with no plan yet weighs half a case.
     let child = crate::journey::add_maya(app, &mut worker).await;
     let ctx = canopy_store::AuditContext { actor_id: app.ids["manager"].clone(), source: "test".into(), at_ms: 0 };

@@ -6,6 +6,7 @@ mod chart;
 mod dashboard;
 mod forms;
 mod recruitment;
+mod training;
 
 pub use dashboard::dashboard;
 pub(crate) use dashboard::Figures;
@@ -13,6 +14,8 @@ pub use recruitment::{
     application, create_vacancy, interviews, new_vacancy, save_apply, save_step, show_apply, show_step, vacancies,
     vacancy,
 };
+pub use training::{catalogue, course, create_course, new_course, save_request, show_request};
+pub use training::{save_step as save_training_step, show_step as show_training_step};
 
 use super::{render, show_date, show_time, Cell, Ctx, DetailPage, Field, FormPage, Link, Table};
 use crate::forms::FormData;
@@ -33,7 +36,7 @@ use forms::Change;
 use serde::Deserialize;
 
 /// Whether the user may read this worker's record: by their workforce reach, or as their own.
-fn may_read(ctx: &Ctx, row: &StaffRow) -> Result<bool, AppError> {
+pub(crate) fn may_read(ctx: &Ctx, row: &StaffRow) -> Result<bool, AppError> {
     let user = ctx.user()?;
     let resources = row.resources();
     Ok(resources.iter().any(|r| may(&user.actor, Action::ViewStaffRecords, r))
@@ -198,10 +201,28 @@ pub async fn staff_page(
     let mut table = Table::new("Supervision", &["Date", "Supervisor", "Kind", "Note"], supervision);
     table.empty = "No supervision is recorded.".into();
     page.tables.insert(0, table);
+    let mut training = Vec::new();
+    for r in state.store.training_for_staff(&id).await? {
+        let course = state.store.course(&r.course_id).await?;
+        training.push(vec![
+            Cell::link(&course.title, format!("/workforce/training/{}", course.id)),
+            Cell::text(course.programme.label()),
+            Cell::text(r.status.label()),
+            Cell::text(show_date(r.status_date)),
+        ]);
+    }
+    let mut table = Table::new("Training", &["Course", "Kind", "Status", "Since"], training);
+    table.empty = "No training is recorded.".into();
+    page.tables.insert(1, table);
+    if let Some((began, canopy_domain::workforce::Cfkss::Asye)) = record.cfkss {
+        for (milestone, due) in canopy_domain::workforce::asye_milestones(began) {
+            page.summary.push((format!("ASYE {}", milestone.to_lowercase()), show_date(due)));
+        }
+    }
     render(page)
 }
 
-fn may_supervise(ctx: &Ctx, row: &StaffRow) -> Result<bool, AppError> {
+pub(crate) fn may_supervise(ctx: &Ctx, row: &StaffRow) -> Result<bool, AppError> {
     let user = ctx.user()?;
     Ok(user.user_id.as_str() != row.user_id.as_deref().unwrap_or("")
         && row.resources().iter().any(|r| may(&user.actor, Action::SuperviseStaff, r)))
