@@ -229,6 +229,29 @@ on_both_engines!(hr_keeps_staff_records_and_the_agency_rate_follows_them_as_at_a
     let (_, record) = app.page(&ana, &mut worker).await;
     assert!(record.contains("Trauma-informed practice") && record.contains("Completed"));
 
+    // Ben is seconded to Slough for improvement work and stops counting here until he is back.
+    let ben_path = format!("/workforce/staff/{ben}/employment");
+    app.page(&ben_path, &mut hr).await;
+    let mut seconded =
+        vec![("date-day", "1"), ("date-month", "7"), ("date-year", "2026"), ("employment", "seconded_out")];
+    seconded.extend([("other_council", "Slough Borough Council"), ("day_rate", "550.00")]);
+    let r = app.post(&ben_path, &mut hr, &seconded).await;
+    assert!(r.text().await.expect("body").contains("Enter the days agreed"), "a secondment says how many days");
+    seconded.extend([("days", "60"), ("until-day", "31"), ("until-month", "12"), ("until-year", "2026")]);
+    assert_eq!(app.post(&ben_path, &mut hr, &seconded).await.status(), StatusCode::SEE_OTHER);
+    let july = app.api_json(&token, "/api/v1/workforce/measures?as_at=2026-07-31").await;
+    assert_eq!(july["measures"]["headcount"], 1.0, "Ben works in Slough in July");
+    let (_, record) = app.page(&format!("/workforce/staff/{ben}"), &mut hr).await;
+    assert!(record.contains("Seconded out to Slough Borough Council"));
+    let history = app.api_json(&token, &format!("/api/v1/workforce/staff/{ben}")).await;
+    assert_eq!(history["history"][1]["employment"]["day_rate"], 55_000, "the day rate is kept for billing");
+    let back = [("date-day", "1"), ("date-month", "10"), ("date-year", "2026"), ("employment", "permanent")];
+    app.page(&ben_path, &mut hr).await;
+    assert_eq!(app.post(&ben_path, &mut hr, &back).await.status(), StatusCode::SEE_OTHER);
+    let october = app.api_json(&token, "/api/v1/workforce/measures?as_at=2026-10-31").await;
+    assert_eq!(october["measures"]["headcount"], 2.0, "back home");
+    assert_eq!(october["measures"]["conversions"], 1.0, "a secondment's end is no conversion; Ana's is");
+
     // Caseloads come from the allocations: one child with no plan yet weighs half a case.
     let child = crate::journey::add_maya(app, &mut worker).await;
     let ctx = canopy_store::AuditContext { actor_id: app.ids["manager"].clone(), source: "test".into(), at_ms: 0 };
