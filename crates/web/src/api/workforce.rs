@@ -78,9 +78,15 @@ pub async fn staff_record(
 
 #[derive(Deserialize, IntoParams)]
 pub struct MeasuresQuery {
-    /// A council's id; the whole organisation when absent.
+    /// A council's id; the whole organisation when absent (and no cluster or team is given).
     #[serde(default)]
     pub council: String,
+    /// A cluster's id: the figures of its teams.
+    #[serde(default)]
+    pub cluster: String,
+    /// A team's id.
+    #[serde(default)]
+    pub team: String,
     /// The day the figures are as at; today when absent.
     #[serde(default)]
     pub as_at: Option<NaiveDate>,
@@ -89,6 +95,8 @@ pub struct MeasuresQuery {
 #[derive(Serialize, ToSchema)]
 pub struct MeasuresOut {
     pub council_id: Option<String>,
+    /// What the figures are of, in words: a team, a cluster, a council or the organisation.
+    pub of: String,
     pub as_at: NaiveDate,
     /// agency_rate, vacancy_rate and turnover as fractions; headcount, fte, absence (working days
     /// lost per FTE in the 12 months) and conversions (in the 12 months) as numbers.
@@ -105,9 +113,11 @@ pub async fn measures(
     Query(query): Query<MeasuresQuery>,
 ) -> Result<Json<MeasuresOut>, ApiError> {
     let as_at = query.as_at.map(|d| d.to_string()).unwrap_or_default();
-    let figures = Figures::load(&state, &ctx, &query.council, &as_at).await?;
+    let of = crate::pages::workforce::Of { council: &query.council, cluster: &query.cluster, team: &query.team };
+    let figures = Figures::load(&state, &ctx, &of, &as_at).await?;
     Ok(Json(MeasuresOut {
         council_id: figures.council.as_ref().map(|c| c.id.clone()),
+        of: figures.label.clone(),
         as_at: figures.as_at,
         measures: figures.all().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
     }))

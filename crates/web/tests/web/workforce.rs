@@ -171,6 +171,16 @@ on_both_engines!(hr_keeps_staff_records_and_the_agency_rate_follows_them_as_at_a
     let march = app.api_json(&token, "/api/v1/workforce/measures?as_at=2026-03-31").await;
     assert_eq!(march["measures"]["agency_rate"], 0.5);
     assert_eq!(march["measures"]["headcount"], 2.0);
+    let by_team = app.api_json(&token, &format!("/api/v1/workforce/measures?team={team}&as_at=2026-03-31")).await;
+    assert_eq!((by_team["measures"]["headcount"].as_f64(), by_team["of"].as_str()), (Some(2.0), Some("Kingston safeguarding")));
+    let r =
+        app.client.get(app.url("/api/v1/workforce/measures?team=nope")).bearer_auth(&token).send().await.expect("get");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.page(&format!("/workforce?team={team}"), &mut manager).await.0,
+        StatusCode::OK,
+        "a manager's own team"
+    );
     let listed = app.api_json(&token, "/api/v1/workforce/staff").await;
     assert_eq!(listed.as_array().map(Vec::len), Some(2));
     let ana_id = ana.trim_start_matches("/workforce/staff/");

@@ -112,16 +112,31 @@ pub struct DashboardQuery {
     #[serde(default)]
     pub council: String,
     #[serde(default)]
+    pub cluster: String,
+    #[serde(default)]
+    pub team: String,
+    #[serde(default)]
     pub measure: String,
     /// The day the figures are as at (YYYY-MM-DD); today when absent.
     #[serde(default)]
     pub as_at: String,
 }
 
+/// What figures are asked for: a team, a cluster, a council, or (all empty) the organisation.
+pub(crate) struct Of<'a> {
+    pub council: &'a str,
+    pub cluster: &'a str,
+    pub team: &'a str,
+}
+
 /// What the figures are of: the council (none for the organisation) the user may see the
 /// figures of, the day they are as at, every worker's record, and the social work vacancies.
 pub(crate) struct Figures {
     pub council: Option<canopy_store::org::CouncilRow>,
+    /// The teams the figures are of, for a cluster or a team.
+    pub teams: Option<Vec<String>>,
+    /// What the figures are of, in words.
+    pub label: String,
     pub as_at: NaiveDate,
     pub staff: Vec<StaffRecord>,
     /// The user account of each worker in `staff`, to find their caseload.
@@ -134,14 +149,49 @@ pub(crate) struct Figures {
 }
 
 impl Figures {
-    pub(crate) async fn load(state: &AppState, ctx: &Ctx, council: &str, as_at: &str) -> Result<Self, AppError> {
+    pub(crate) async fn load(state: &AppState, ctx: &Ctx, of: &Of<'_>, as_at: &str) -> Result<Self, AppError> {
         let user = ctx.user()?;
         let councils = state.store.list_councils(&canopy_store::Scope::Organisation).await?;
-        let found = councils.into_iter().find(|c| c.id == council);
-        let resource = found.as_ref().map(|c| Resource::in_council(&c.id)).unwrap_or_else(Resource::organisation);
-        if !may(&user.actor, Action::ViewWorkforceFigures, &resource) || (!council.is_empty() && found.is_none()) {
-            return Err(AppError::NotFound);
-        }
+        let all_teams = state.store.list_teams(&canopy_store::Scope::Organisation).await?;
+        let found = councils.iter().find(|c| c.id == of.council).cloned();
+        // A team, a cluster's teams, a council or the organisation; the user may see any of
+        // them where the policy allows it in one of their councils.
+        let (teams, in_councils, label): (Option<Vec<String>>, Vec<String>, String) = if !of.team.is_empty() {
+            let team = all_teams.iter().find(|t| t.id == of.team).ok_or(AppError::NotFound)?;
+            let allowed = team
+                .council_ids
+                .iter()
+                .any(|c| may(&user.actor, Action::ViewWorkforceFigures, &Resource::team(&team.id, c)));
+            if !allowed {
+                return Err(AppError::NotFound);
+            }
+            (Some(vec![team.id.clone()]), team.council_ids.clone(), team.name.clone())
+        } else if !of.cluster.is_empty() {
+            let clusters = state.store.list_clusters(&canopy_store::Scope::Organisation).await?;
+            let cluster = clusters.iter().find(|c| c.id == of.cluster).ok_or(AppError::NotFound)?;
+            if !cluster
+                .council_ids
+                .iter()
+                .any(|c| may(&user.actor, Action::ViewWorkforceFigures, &Resource::in_council(c)))
+            {
+                return Err(AppError::NotFound);
+            }
+            let ids =
+                all_teams.iter().filter(|t| t.cluster_id.as_ref() == Some(&cluster.id)).map(|t| t.id.clone()).collect();
+            (Some(ids), cluster.council_ids.clone(), format!("{} cluster", cluster.name))
+        } else {
+            let resource = found.as_ref().map(|c| Resource::in_council(&c.id)).unwrap_or_else(Resource::organisation);
+            if !may(&user.actor, Action::ViewWorkforceFigures, &resource) || (!of.council.is_empty() && found.is_none())
+            {
+                return Err(AppError::NotFound);
+            }
+            let label = found.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "The whole organisation".into());
+            let in_councils = match &found {
+                Some(c) => vec![c.id.clone()],
+                None => councils.iter().map(|c| c.id.clone()).collect(),
+            };
+            (None, in_councils, label)
+        };
         let as_at = match as_at.trim() {
             "" => state.clock.today(),
             text => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| AppError::NotFound)?,
@@ -161,7 +211,7 @@ impl Figures {
         }
         let mut cases = Vec::new();
         let all_councils = state.store.list_councils(&canopy_store::Scope::Organisation).await?;
-        for c in all_councils.iter().filter(|c| found.as_ref().is_none_or(|f| f.id == c.id)) {
+        for c in all_councils.iter().filter(|c| in_councils.contains(&c.id)) {
             let calendar = state.store.council_calendar(&c.id).await?;
             let rules = state.store.clock_rules(&c.id).await?;
             let mut list = Vec::new();
@@ -175,9 +225,10 @@ impl Figures {
             }
             cases.push((rules, list));
         }
-        let rules = match &found {
-            Some(c) => state.store.clock_rules(&c.id).await?,
-            None => ClockRules::default(),
+        let rules = match (&found, in_councils.as_slice()) {
+            (Some(c), _) => state.store.clock_rules(&c.id).await?,
+            (None, [only]) if teams.is_some() => state.store.clock_rules(only).await?,
+            _ => ClockRules::default(),
         };
         let posts = state
             .store
@@ -185,10 +236,13 @@ impl Figures {
             .await?
             .iter()
             .filter(|v| v.org_role.is_some())
-            .filter(|v| found.as_ref().is_none_or(|c| v.council_ids.contains(&c.id)))
+            .filter(|v| match &teams {
+                Some(teams) => teams.contains(&v.team_id),
+                None => v.council_ids.iter().any(|c| in_councils.contains(c)),
+            })
             .map(|v| v.open_post())
             .collect();
-        Ok(Self { council: found, as_at, staff, owners, posts, cases, rules })
+        Ok(Self { council: found, teams, label, as_at, staff, owners, posts, cases, rules })
     }
 
     /// The average weighted caseload of the unit's case holders on `day`, and the share over
@@ -216,7 +270,11 @@ impl Figures {
     }
 
     pub(crate) fn unit(&self) -> Unit<'_> {
-        self.council.as_ref().map(|c| Unit::Council(&c.id)).unwrap_or(Unit::Organisation)
+        match (&self.teams, &self.council) {
+            (Some(teams), _) => Unit::Teams(teams),
+            (None, Some(c)) => Unit::Council(&c.id),
+            (None, None) => Unit::Organisation,
+        }
     }
 
     /// Every measure as at the day, by its name.
@@ -231,30 +289,60 @@ pub async fn dashboard(
     Query(query): Query<DashboardQuery>,
 ) -> Result<Html<String>, AppError> {
     let user = ctx.user()?;
-    let figures = Figures::load(&state, &ctx, &query.council, &query.as_at).await?;
+    let of = Of { council: &query.council, cluster: &query.cluster, team: &query.team };
+    let figures = Figures::load(&state, &ctx, &of, &query.as_at).await?;
     let councils = state.store.list_councils(&canopy_store::Scope::Organisation).await?;
     let council = figures.council.as_ref();
     let measure = Measure::ALL.into_iter().find(|m| m.slug() == query.measure).unwrap_or(Measure::AgencyRate);
     let as_at = figures.as_at;
-    let scope_name = council.map(|c| c.name.clone()).unwrap_or_else(|| "The whole organisation".into());
+    let scope_name = figures.label.clone();
     let mut page = DetailPage::new(&ctx, "Workforce", "/workforce");
     page.caption = scope_name.clone();
     page.intro =
         format!("As at {}. Social workers only, as the workforce census counts them.", as_at.format("%-d %B %Y"));
-    let here = |council: &str, measure: Measure| {
-        format!("/workforce?council={council}&measure={}&as_at={as_at}", measure.slug())
+    let here = |of: &str, measure: Measure| format!("/workforce?{of}&measure={}&as_at={as_at}", measure.slug());
+    let this = match (query.team.is_empty(), query.cluster.is_empty()) {
+        (false, _) => format!("team={}", query.team),
+        (_, false) => format!("cluster={}", query.cluster),
+        _ => format!("council={}", query.council),
     };
     page.summary = Measure::ALL.iter().map(|m| (m.title().to_string(), (m.show())(m.value(&figures, as_at)))).collect();
-    let code = council.map(|c| c.id.as_str()).unwrap_or("");
     for m in Measure::ALL.into_iter().filter(|m| *m != measure) {
-        page.actions.push(Link::new(here(code, m), format!("Show {} over time", m.title().to_lowercase())));
+        page.actions.push(Link::new(here(&this, m), format!("Show {} over time", m.title().to_lowercase())));
     }
-    if council.is_some() && may(&user.actor, Action::ViewWorkforceFigures, &Resource::organisation()) {
-        page.actions.push(Link::new(here("", measure), "The whole organisation"));
+    let viewing_org = council.is_none() && figures.teams.is_none();
+    if !viewing_org && may(&user.actor, Action::ViewWorkforceFigures, &Resource::organisation()) {
+        page.actions.push(Link::new(here("council=", measure), "The whole organisation"));
     }
     for c in councils.iter().filter(|c| Some(&c.id) != council.map(|k| &k.id)) {
         if may(&user.actor, Action::ViewWorkforceFigures, &Resource::in_council(&c.id)) {
-            page.actions.push(Link::new(here(&c.id, measure), c.name.clone()));
+            page.actions.push(Link::new(here(&format!("council={}", c.id), measure), c.name.clone()));
+        }
+    }
+    // From a council, its clusters; from a cluster, its teams.
+    if let (Some(c), None) = (council, &figures.teams) {
+        for cluster in state
+            .store
+            .list_clusters(&canopy_store::Scope::Organisation)
+            .await?
+            .iter()
+            .filter(|k| k.council_ids.contains(&c.id))
+        {
+            page.actions.push(Link::new(
+                here(&format!("cluster={}", cluster.id), measure),
+                format!("{} cluster", cluster.name),
+            ));
+        }
+    }
+    if !query.cluster.is_empty() {
+        for team in state
+            .store
+            .list_teams(&canopy_store::Scope::Organisation)
+            .await?
+            .iter()
+            .filter(|t| t.cluster_id.as_deref() == Some(query.cluster.as_str()))
+        {
+            page.actions.push(Link::new(here(&format!("team={}", team.id), measure), team.name.clone()));
         }
     }
     if user.actor.holds(canopy_domain::access::Permission::WorkforceView) {

@@ -9,7 +9,7 @@ mod recruitment;
 mod training;
 
 pub use dashboard::dashboard;
-pub(crate) use dashboard::Figures;
+pub(crate) use dashboard::{Figures, Of};
 pub use recruitment::{
     application, create_vacancy, interviews, new_vacancy, save_apply, save_step, show_apply, show_step, vacancies,
     vacancy,
