@@ -99,6 +99,9 @@ pub enum Employment {
         days: u32,
         #[serde(default)]
         until: Option<NaiveDate>,
+        /// Who covers their post at home meanwhile (a staff record), if anyone.
+        #[serde(default)]
+        cover: Option<String>,
     },
     /// On the organisation's payroll and placed with a partner council (the "Prime" scheme),
     /// charged at a day rate, until a day if one is set.
@@ -108,6 +111,9 @@ pub enum Employment {
         day_rate: Pence,
         #[serde(default)]
         until: Option<NaiveDate>,
+        /// Who covers their post at home meanwhile (a staff record), if anyone.
+        #[serde(default)]
+        cover: Option<String>,
     },
 }
 

@@ -54,7 +54,7 @@ fn census_staff() -> Vec<StaffRecord> {
         record(&[joined(
             d(2025, 1, 1),
             post("t1", kt, CASE_HOLDER, 1000),
-            Employment::PlacedOut { partner: "Slough".into(), day_rate: Pence(45_000), until: None },
+            Employment::PlacedOut { partner: "Slough".into(), day_rate: Pence(45_000), until: None, cover: None },
         )]),
         // H: an agency social worker serving another council.
         record(&[joined(d(2025, 1, 1), post("t9", "richmond", CASE_HOLDER, 1000), agency())]),
@@ -278,6 +278,7 @@ fn secondments_out_are_charged_at_a_day_rate_and_stop_counting_here() {
         day_rate: Pence(day_rate),
         days: 60,
         until: Some(d(2026, 12, 31)),
+        cover: None,
     };
     let err = staff_record(&[
         joined(d(2026, 1, 1), p.clone(), Employment::Permanent),

@@ -172,7 +172,10 @@ on_both_engines!(hr_keeps_staff_records_and_the_agency_rate_follows_them_as_at_a
     assert_eq!(march["measures"]["agency_rate"], 0.5);
     assert_eq!(march["measures"]["headcount"], 2.0);
     let by_team = app.api_json(&token, &format!("/api/v1/workforce/measures?team={team}&as_at=2026-03-31")).await;
-    assert_eq!((by_team["measures"]["headcount"].as_f64(), by_team["of"].as_str()), (Some(2.0), Some("Kingston safeguarding")));
+    assert_eq!(
+        (by_team["measures"]["headcount"].as_f64(), by_team["of"].as_str()),
+        (Some(2.0), Some("Kingston safeguarding"))
+    );
     let r =
         app.client.get(app.url("/api/v1/workforce/measures?team=nope")).bearer_auth(&token).send().await.expect("get");
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
@@ -248,11 +251,18 @@ on_both_engines!(hr_keeps_staff_records_and_the_agency_rate_follows_them_as_at_a
     let r = app.post(&ben_path, &mut hr, &seconded).await;
     assert!(r.text().await.expect("body").contains("Enter the days agreed"), "a secondment says how many days");
     seconded.extend([("days", "60"), ("until-day", "31"), ("until-month", "12"), ("until-year", "2026")]);
+    seconded.push(("cover", "somebody-else"));
+    let r = app.post(&ben_path, &mut hr, &seconded).await;
+    assert!(r.text().await.expect("body").contains("Select a worker in post to cover"));
+    seconded.pop();
+    let ana_staff_id = ana.trim_start_matches("/workforce/staff/").to_string();
+    seconded.push(("cover", ana_staff_id.as_str()));
     assert_eq!(app.post(&ben_path, &mut hr, &seconded).await.status(), StatusCode::SEE_OTHER);
     let july = app.api_json(&token, "/api/v1/workforce/measures?as_at=2026-07-31").await;
     assert_eq!(july["measures"]["headcount"], 1.0, "Ben works in Slough in July");
     let (_, record) = app.page(&format!("/workforce/staff/{ben}"), &mut hr).await;
-    assert!(record.contains("Seconded out to Slough Borough Council"));
+    assert!(record.contains("Seconded out to Slough Borough Council") && record.contains("Covered at home by"));
+    assert!(record.contains("Ana Silva"), "her cover is named");
     let history = app.api_json(&token, &format!("/api/v1/workforce/staff/{ben}")).await;
     assert_eq!(history["history"][1]["employment"]["day_rate"], 55_000, "the day rate is kept for billing");
     let back = [("date-day", "1"), ("date-month", "10"), ("date-year", "2026"), ("employment", "permanent")];

@@ -69,18 +69,18 @@ fn org_roles() -> Vec<(String, String)> {
     roles
 }
 
-fn employment_fields(form: &FormData, seconded_out: bool) -> Vec<Field> {
+fn employment_fields(form: &FormData, cover: Option<&[(String, String)]>) -> Vec<Field> {
     let mut kinds = vec![
         ("permanent".to_string(), "Permanent".to_string()),
         ("fixed_term".into(), "Fixed term".into()),
         ("agency".into(), "Agency".into()),
         ("seconded_in".into(), "Seconded in from another council".into()),
     ];
-    if seconded_out {
+    if cover.is_some() {
         kinds.push(("seconded_out".into(), "Seconded out to another council".into()));
         kinds.push(("placed_out".into(), "Placed out with a partner council (Prime)".into()));
     }
-    vec![
+    let mut fields = vec![
         Field::choices("employment", "How they are employed", "radios", kinds, &[form.get("employment")]),
         Field::date("ends", "Fixed term ends (fixed term only)", form),
         Field::text("agency", "Agency (agency only)", form.get("agency")),
@@ -93,7 +93,19 @@ fn employment_fields(form: &FormData, seconded_out: bool) -> Vec<Field> {
             .width("govuk-input--width-10"),
         Field::text("days", "Days agreed (secondments out)", form.get("days")).width("govuk-input--width-5"),
         Field::date("until", "Until (secondments and placements out, if agreed)", form),
-    ]
+    ];
+    if let Some(staff) = cover {
+        let mut choices = vec![(String::new(), "Nobody yet".to_string())];
+        choices.extend(staff.iter().cloned());
+        fields.push(Field::choices(
+            "cover",
+            "Covered at home by (secondments and placements out)",
+            "select",
+            choices,
+            &[form.get("cover")],
+        ));
+    }
+    fields
 }
 
 fn post_fields(form: &FormData, teams: &[(String, String)]) -> Vec<Field> {
@@ -136,12 +148,17 @@ pub(crate) fn joining_fields(form: &FormData, teams: &[(String, String)]) -> Vec
         ),
     ];
     fields.extend(post_fields(form, teams));
-    fields.extend(employment_fields(form, false));
+    fields.extend(employment_fields(form, None));
     fields
 }
 
 /// The fields of a change to a worker's record.
-pub(crate) fn change_fields(change: Change, form: &FormData, teams: &[(String, String)]) -> Vec<Field> {
+pub(crate) fn change_fields(
+    change: Change,
+    form: &FormData,
+    teams: &[(String, String)],
+    staff: &[(String, String)],
+) -> Vec<Field> {
     let mut fields = vec![];
     if change != Change::Absence {
         fields.push(Field::date("date", "Date", form));
@@ -152,7 +169,7 @@ pub(crate) fn change_fields(change: Change, form: &FormData, teams: &[(String, S
             fields.extend(post_fields(form, teams).into_iter().skip(1).take(3));
         }
         Change::Hours => fields.extend(post_fields(form, teams).into_iter().skip(4)),
-        Change::Employment => fields.extend(employment_fields(form, true)),
+        Change::Employment => fields.extend(employment_fields(form, Some(staff))),
         Change::Absence => {
             fields.push(Field::date("start", "First day of the absence", form));
             fields.push(Field::date("end", "Last day of the absence", form));
@@ -252,14 +269,15 @@ fn parse_employment(form: &FormData, errors: &mut FieldErrors) -> Option<Employm
                     .map_err(|e| errors.add("until", e))
                     .ok(),
             };
+            let cover = Some(form.get("cover")).filter(|c| !c.is_empty());
             if form.get("employment") == "placed_out" {
-                return Some(Employment::PlacedOut { partner: name, day_rate: day_rate?, until });
+                return Some(Employment::PlacedOut { partner: name, day_rate: day_rate?, until, cover });
             }
             let days = form.get("days").trim().parse::<u32>().ok().filter(|d| (1..=1000).contains(d));
             if days.is_none() {
                 errors.add("days", "Enter the days agreed, a whole number from 1 to 1000");
             }
-            Some(Employment::SecondedOut { to: name, day_rate: day_rate?, days: days?, until })
+            Some(Employment::SecondedOut { to: name, day_rate: day_rate?, days: days?, until, cover })
         }
         _ => {
             errors.add("employment", "Select how they are employed");

@@ -176,6 +176,17 @@ pub async fn staff_page(
         .collect();
     let manage = ctx.may_org(Action::ManageStaffRecords);
     let mut page = record_page(&ctx, &row, &record, rows, manage);
+    if let Some(state_now) = record.now() {
+        let cover = match &state_now.employment {
+            canopy_domain::workforce::Employment::SecondedOut { cover, .. }
+            | canopy_domain::workforce::Employment::PlacedOut { cover, .. } => cover.clone(),
+            _ => None,
+        };
+        if let Some(cover) = cover {
+            let name = state.store.staff_member(&cover).await.map(|s| s.name).unwrap_or_default();
+            page.summary.push(("Covered at home by".into(), name));
+        }
+    }
     let sessions = state.store.supervision_sessions(&id).await?;
     let due =
         supervision_due(&record, sessions.first().map(|s| s.held_on), SupervisionRule::default(), state.clock.today());
@@ -403,20 +414,26 @@ fn change_form(
     form: &FormData,
     errors: &FieldErrors,
     teams: &[(String, String)],
+    staff: &[(String, String)],
 ) -> FormPage {
     let action = format!("/workforce/staff/{}/{}", row.id, change.slug());
-    let mut page = FormPage::new(
-        ctx,
-        change.title(),
-        "/workforce",
-        &action,
-        "Save",
-        forms::change_fields(change, form, teams),
-        errors,
-    )
-    .back(&format!("/workforce/staff/{}", row.id));
+    let fields = forms::change_fields(change, form, teams, staff);
+    let mut page = FormPage::new(ctx, change.title(), "/workforce", &action, "Save", fields, errors)
+        .back(&format!("/workforce/staff/{}", row.id));
     page.caption = row.name.clone();
     page
+}
+
+/// Who could cover a worker's post at home: the other staff in post.
+async fn cover_choices(state: &AppState, row: &StaffRow) -> Result<Vec<(String, String)>, AppError> {
+    Ok(state
+        .store
+        .staff()
+        .await?
+        .into_iter()
+        .filter(|s| s.in_post && s.id != row.id)
+        .map(|s| (s.id, format!("{} ({})", s.name, s.employment)))
+        .collect())
 }
 
 pub async fn show_change(
@@ -431,7 +448,8 @@ pub async fn show_change(
     let mut form = FormData(super::date_parts("date", today));
     form.0.extend(super::date_parts("start", today));
     form.0.extend(super::date_parts("end", today));
-    render(change_form(&ctx, &row, change, &form, &FieldErrors::new(), &names))
+    let staff = cover_choices(&state, &row).await?;
+    render(change_form(&ctx, &row, change, &form, &FieldErrors::new(), &names, &staff))
 }
 
 pub async fn save_change(
@@ -443,14 +461,22 @@ pub async fn save_change(
     let change = Change::from_slug(&change).ok_or(AppError::NotFound)?;
     let row = staff_for(&state, &ctx, &id).await?;
     let (names, councils) = teams(&state).await?;
-    let errors =
+    let staff = cover_choices(&state, &row).await?;
+    let cover = form.get("cover");
+    let parsed =
         match forms::parse_change(change, &form, councils_of(&councils, &form.get("team_id")), state.clock.today()) {
-            Ok(event) => match state.store.record_staff_event(&ctx.audit(&state), &id, &event, staff_record).await? {
-                Ok(()) => return Ok(Redirect::to(&format!("/workforce/staff/{id}")).into_response()),
-                Err(broken) => FieldErrors::one(if change == Change::Absence { "start" } else { "date" }, broken.0),
-            },
-            Err(errors) => errors,
+            Ok(_) if !cover.is_empty() && !staff.iter().any(|(id, _)| *id == cover) => {
+                Err(FieldErrors::one("cover", "Select a worker in post to cover"))
+            }
+            other => other,
         };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(change_form(&ctx, &row, change, &form, &errors, &names))?)
-        .into_response())
+    let errors = match parsed {
+        Ok(event) => match state.store.record_staff_event(&ctx.audit(&state), &id, &event, staff_record).await? {
+            Ok(()) => return Ok(Redirect::to(&format!("/workforce/staff/{id}")).into_response()),
+            Err(broken) => FieldErrors::one(if change == Change::Absence { "start" } else { "date" }, broken.0),
+        },
+        Err(errors) => errors,
+    };
+    let page = change_form(&ctx, &row, change, &form, &errors, &names, &staff);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
 }
