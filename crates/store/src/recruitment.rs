@@ -43,7 +43,7 @@ pub struct VacancyRow {
 impl VacancyRow {
     /// For the vacancy rate.
     pub fn open_post(&self) -> OpenPost {
-        OpenPost { fte: self.fte.as_f64(), opened: self.opened, closed: self.closed }
+        OpenPost { fte: self.fte.as_f64(), opened: self.opened, closed: self.closed, filled: self.filled_by.is_some() }
     }
 }
 

@@ -225,6 +225,7 @@ fn table() -> Vec<Row> {
         route(get.clone(), "/api/v1/workforce/staff", Scoped(ViewStaffRecords), api::workforce::staff),
         route(get.clone(), "/api/v1/workforce/staff/{id}", SignedIn, api::workforce::staff_record),
         route(get.clone(), "/api/v1/workforce/measures", Scoped(ViewWorkforceFigures), api::workforce::measures),
+        route(get.clone(), "/api/v1/workforce/vacancies", Scoped(RunRecruitment), api::workforce::vacancies),
         route(get.clone(), "/api/v1/adoption", Scoped(ViewChildRecord), api::adoption::board),
         route(post.clone(), "/api/v1/adoption/adopters", Organisation(WorkInAdoption), api::adoption::create_adopters),
         route(get.clone(), "/api/v1/adoption/adopters/{id}", Organisation(WorkInAdoption), api::adoption::adopters),

@@ -24,7 +24,8 @@ pub use measures::{
     vacancy_rate, Unit,
 };
 pub use recruitment::{
-    take_step, time_to_hire, vacant_fte, ApplicationStage, ApplicationStep, OpenPost, RecruitmentRuleBroken,
+    average_time_to_hire, take_step, time_to_hire, vacant_fte, ApplicationStage, ApplicationStep, OpenPost,
+    RecruitmentRuleBroken,
 };
 pub use supervision::{supervision_due, SupervisionRule};
 pub use training::{asye_milestones, check_training_step, Programme, TrainingRuleBroken, TrainingStatus};

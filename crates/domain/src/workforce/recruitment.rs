@@ -157,6 +157,18 @@ pub struct OpenPost {
     pub opened: NaiveDate,
     /// The day it was filled or closed; still vacant before then.
     pub closed: Option<NaiveDate>,
+    /// Whether it closed because someone started in it.
+    pub filled: bool,
+}
+
+/// The average days to hire of the posts filled in the 12 months to `day`.
+pub fn average_time_to_hire(posts: &[OpenPost], day: NaiveDate) -> Option<f64> {
+    let start = day.checked_sub_months(chrono::Months::new(12)).unwrap_or(day);
+    let days: Vec<i64> = posts
+        .iter()
+        .filter_map(|p| p.closed.filter(|c| p.filled && *c > start && *c <= day).map(|c| time_to_hire(p.opened, c)))
+        .collect();
+    (!days.is_empty()).then(|| days.iter().sum::<i64>() as f64 / days.len() as f64)
 }
 
 /// Vacant FTE on `day`.
@@ -233,11 +245,14 @@ mod tests {
     #[test]
     fn vacant_fte_counts_posts_open_on_the_day() {
         let posts = [
-            OpenPost { fte: 1.0, opened: d(1, 1), closed: Some(d(3, 1)) },
-            OpenPost { fte: 0.5, opened: d(2, 1), closed: None },
+            OpenPost { fte: 1.0, opened: d(1, 1), closed: Some(d(3, 1)), filled: true },
+            OpenPost { fte: 0.5, opened: d(2, 1), closed: None, filled: false },
+            OpenPost { fte: 1.0, opened: d(1, 1), closed: Some(d(1, 31)), filled: false },
         ];
-        assert_eq!(vacant_fte(&posts, d(1, 15)), 1.0);
+        assert_eq!(vacant_fte(&posts, d(1, 15)), 2.0);
         assert_eq!(vacant_fte(&posts, d(2, 15)), 1.5);
         assert_eq!(vacant_fte(&posts, d(3, 1)), 0.5, "filled on the 1st");
+        assert_eq!(average_time_to_hire(&posts, d(6, 1)), Some(59.0), "only the filled post counts");
+        assert_eq!(average_time_to_hire(&posts, d(2, 1)), None);
     }
 }

@@ -122,3 +122,57 @@ pub async fn measures(
         measures: figures.all().into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
     }))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct VacancyOut {
+    pub id: String,
+    pub team_id: String,
+    pub council_ids: Vec<String>,
+    pub job_title: String,
+    /// The census OrgRole code, for a social work post.
+    pub org_role: Option<String>,
+    pub fte: f64,
+    pub opened: NaiveDate,
+    pub closed: Option<NaiveDate>,
+    pub filled: bool,
+    pub agency_cover: bool,
+    /// Days from opening to the new worker's first day, once filled.
+    pub time_to_hire: Option<i64>,
+    /// The applications at each stage (applied, shortlisted, interviewed, offered, accepted,
+    /// started, withdrawn); candidates' details are on their records.
+    #[schema(value_type = Object)]
+    pub applications: std::collections::BTreeMap<String, usize>,
+}
+
+/// The vacancies the caller may see, with their applications by stage.
+#[utoipa::path(get, path = "/api/v1/workforce/vacancies", responses((status = 200, body = Vec<VacancyOut>)))]
+pub async fn vacancies(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<VacancyOut>>, ApiError> {
+    let mut out = Vec::new();
+    for v in state.store.vacancies().await? {
+        if !crate::pages::workforce::may_see_vacancy(&ctx, &v)? {
+            continue;
+        }
+        let mut applications = std::collections::BTreeMap::new();
+        for a in state.store.applications_for(&v.id).await? {
+            *applications.entry(a.stage.code().to_string()).or_insert(0) += 1;
+        }
+        out.push(VacancyOut {
+            time_to_hire: v
+                .closed
+                .filter(|_| v.filled_by.is_some())
+                .map(|c| canopy_domain::workforce::time_to_hire(v.opened, c)),
+            id: v.id,
+            team_id: v.team_id,
+            council_ids: v.council_ids,
+            job_title: v.job_title,
+            org_role: v.org_role.map(|r| r.code().to_string()),
+            fte: v.fte.as_f64(),
+            opened: v.opened,
+            closed: v.closed,
+            filled: v.filled_by.is_some(),
+            agency_cover: v.agency_cover,
+            applications,
+        });
+    }
+    Ok(Json(out))
+}

@@ -400,6 +400,17 @@ on_both_engines!(a_vacancy_is_filled_through_the_pipeline_and_an_agency_worker_i
     assert!(figures.contains("Agency workers made permanent in 12 months"));
     let (_, rate) = app.page("/workforce?measure=vacancy_rate&as_at=2026-03-31", &mut hr).await;
     assert!(rate.contains("66.7%"), "two vacant posts beside one agency worker in post in March");
+    // Time to hire, the pipeline and the vacancies through the API.
+    let token = app.api_token(&mut hr, "recruitment").await;
+    let june = app.api_json(&token, "/api/v1/workforce/measures?as_at=2026-06-01").await;
+    assert_eq!(june["measures"]["time_to_hire"], 45.0, "60 days for Dana's post, 30 for Eli's");
+    let listed = app.api_json(&token, "/api/v1/workforce/vacancies").await;
+    let filled: Vec<i64> =
+        listed.as_array().expect("vacancies").iter().filter_map(|v| v["time_to_hire"].as_i64()).collect();
+    assert_eq!(filled.len(), 2);
+    assert_eq!(listed[0]["applications"]["started"], 1);
+    let (_, board) = app.page("/workforce/vacancies", &mut hr).await;
+    assert!(board.contains("The pipeline: applications to open vacancies by stage"));
     let audit = app.db.store.recent_audit(400).await.expect("audit");
     assert!(audit.iter().any(|a| a.entry.action == "view_candidate"), "reads of candidates are audited");
 });

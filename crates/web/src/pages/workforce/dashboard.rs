@@ -13,9 +13,9 @@ use canopy_domain::access::{may, Action, Resource};
 use canopy_domain::cases::care::care_history;
 use canopy_domain::cases::{worker_episodes, ClockRules, Journey, RuleContext};
 use canopy_domain::workforce::{
-    absence_days_per_fte, agency_conversions, agency_rate, caseload_figures, caseloads, headcount, month_ends,
-    social_work_fte, staff_record, turnover, vacancy_rate, vacant_fte, Case, OpenPost, OrgRole, StaffEvent,
-    StaffRecord, Unit,
+    absence_days_per_fte, agency_conversions, agency_rate, average_time_to_hire, caseload_figures, caseloads,
+    headcount, month_ends, social_work_fte, staff_record, turnover, vacancy_rate, vacant_fte, Case, OpenPost, OrgRole,
+    StaffEvent, StaffRecord, Unit,
 };
 use chrono::{Months, NaiveDate};
 use serde::Deserialize;
@@ -32,10 +32,11 @@ enum Measure {
     Conversions,
     Caseload,
     OverThreshold,
+    TimeToHire,
 }
 
 impl Measure {
-    const ALL: [Measure; 9] = [
+    const ALL: [Measure; 10] = [
         Measure::AgencyRate,
         Measure::VacancyRate,
         Measure::Headcount,
@@ -45,6 +46,7 @@ impl Measure {
         Measure::Conversions,
         Measure::Caseload,
         Measure::OverThreshold,
+        Measure::TimeToHire,
     ];
 
     fn slug(self) -> &'static str {
@@ -58,6 +60,7 @@ impl Measure {
             Measure::Conversions => "conversions",
             Measure::Caseload => "caseload",
             Measure::OverThreshold => "over_threshold",
+            Measure::TimeToHire => "time_to_hire",
         }
     }
 
@@ -72,6 +75,7 @@ impl Measure {
             Measure::Conversions => "Agency workers made permanent in 12 months",
             Measure::Caseload => "Average weighted caseload of case holders",
             Measure::OverThreshold => "Case holders over the caseload threshold",
+            Measure::TimeToHire => "Average days to hire, for posts filled in 12 months",
         }
     }
 
@@ -93,6 +97,7 @@ impl Measure {
             Measure::Conversions => agency_conversions(staff, day, unit) as f64,
             Measure::Caseload => figures.caseloads(day).map(|(average, _)| average).unwrap_or(0.0),
             Measure::OverThreshold => figures.caseloads(day).map(|(_, over)| over).unwrap_or(0.0),
+            Measure::TimeToHire => average_time_to_hire(posts, day).unwrap_or(0.0),
         }
     }
 
@@ -102,7 +107,7 @@ impl Measure {
                 |v| format!("{:.1}%", v * 100.0)
             }
             Measure::Fte | Measure::Absence | Measure::Caseload => |v| format!("{v:.1}"),
-            Measure::Headcount | Measure::Conversions => |v| format!("{v:.0}"),
+            Measure::Headcount | Measure::Conversions | Measure::TimeToHire => |v| format!("{v:.0}"),
         }
     }
 }

@@ -10,6 +10,7 @@ mod training;
 
 pub use dashboard::dashboard;
 pub(crate) use dashboard::{Figures, Of};
+pub(crate) use recruitment::may_see_vacancy;
 pub use recruitment::{
     application, create_vacancy, interviews, new_vacancy, save_apply, save_step, show_apply, show_step, vacancies,
     vacancy,

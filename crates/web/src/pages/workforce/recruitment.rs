@@ -23,7 +23,7 @@ use canopy_store::AuditEvent;
 /// The role whose holders sit on interview panels.
 const CHAMPION_ROLE: &str = "recruitment_champion";
 
-fn may_see_vacancy(ctx: &Ctx, vacancy: &VacancyRow) -> Result<bool, AppError> {
+pub(crate) fn may_see_vacancy(ctx: &Ctx, vacancy: &VacancyRow) -> Result<bool, AppError> {
     let user = ctx.user()?;
     Ok(vacancy.council_ids.iter().any(|c| may(&user.actor, Action::RunRecruitment, &Resource::in_council(c))))
 }
@@ -70,11 +70,18 @@ pub async fn vacancies(State(state): State<AppState>, ctx: Ctx) -> Result<Html<S
     let team = |id: &str| teams.iter().find(|t| t.0 == id).map(|t| t.1.clone()).unwrap_or_default();
     let mut open = Vec::new();
     let mut filled = Vec::new();
+    let mut pipeline: Vec<(ApplicationStage, usize)> =
+        ApplicationStage::ALL.iter().filter(|s| s.is_open()).map(|s| (*s, 0)).collect();
     for v in state.store.vacancies().await? {
         if !may_see_vacancy(&ctx, &v)? {
             continue;
         }
         let applications = state.store.applications_for(&v.id).await?;
+        for a in applications.iter().filter(|_| v.closed.is_none()) {
+            if let Some(count) = pipeline.iter_mut().find(|(s, _)| *s == a.stage) {
+                count.1 += 1;
+            }
+        }
         let link = Cell::link(&v.job_title, format!("/workforce/vacancies/{}", v.id));
         match v.closed {
             None => open.push(vec![
@@ -109,6 +116,12 @@ pub async fn vacancies(State(state): State<AppState>, ctx: Ctx) -> Result<Html<S
     );
     table.empty = "No vacancies are open.".into();
     page.tables.push(table);
+    let rows = pipeline.iter().map(|(stage, n)| vec![Cell::text(stage.label()), Cell::text(n.to_string())]).collect();
+    page.tables.push(Table::new(
+        "The pipeline: applications to open vacancies by stage",
+        &["Stage", "Applications"],
+        rows,
+    ));
     let mut table = Table::new("Filled or closed", &["Post", "Team", "Closed", "Time to hire"], filled);
     table.empty = "None yet.".into();
     page.tables.push(table);
