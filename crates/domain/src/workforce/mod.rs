@@ -194,6 +194,12 @@ pub enum StaffEvent {
         date: NaiveDate,
         status: Cfkss,
     },
+    /// A milestone of the assessed and supported year in employment passed (see
+    /// [`asye_milestones`]).
+    AsyeMilestonePassed {
+        date: NaiveDate,
+        milestone: String,
+    },
     /// Their last day in post (the census RoleEndDate).
     Left {
         date: NaiveDate,
@@ -212,6 +218,7 @@ impl StaffEvent {
             | HoursChanged { date, .. }
             | EmploymentChanged { date, .. }
             | CfkssReached { date, .. }
+            | AsyeMilestonePassed { date, .. }
             | Left { date, .. } => *date,
             Absent { start, .. } => *start,
         }
@@ -230,6 +237,7 @@ impl StaffEvent {
                 format!("Absent: {} ({} working days)", reason.label(), f64::from(*working_days_lost) / 100.0)
             }
             CfkssReached { status, .. } => format!("Reached {}", status.label()),
+            AsyeMilestonePassed { milestone, .. } => format!("ASYE: {} passed", milestone.to_lowercase()),
             Left { reason, .. } => format!("Left{}", reason.map(|r| format!(": {}", r.label())).unwrap_or_default()),
         }
     }
@@ -279,6 +287,8 @@ pub struct StaffRecord {
     pub absences: Vec<Absence>,
     pub conversions: Vec<Conversion>,
     pub cfkss: Option<(NaiveDate, Cfkss)>,
+    /// The ASYE milestones passed, with the day each was.
+    pub asye_passed: Vec<(String, NaiveDate)>,
     pub start_origin: Option<StartOrigin>,
 }
 
@@ -433,6 +443,20 @@ pub fn staff_record(events: &[StaffEvent]) -> Result<StaffRecord, StaffRuleBroke
             }
             (StaffEvent::CfkssReached { status, .. }, Some(_)) => {
                 record.cfkss = Some((date, *status));
+                last_day = Some(date);
+                continue;
+            }
+            (StaffEvent::AsyeMilestonePassed { milestone, .. }, Some(_)) => {
+                let Some((began, Cfkss::Asye)) = record.cfkss else {
+                    return broken("the worker is not in their assessed and supported year in employment");
+                };
+                if !asye_milestones(began).iter().any(|(name, _)| name == milestone) {
+                    return broken(format!("'{milestone}' is not an ASYE milestone"));
+                }
+                if record.asye_passed.iter().any(|(name, _)| name == milestone) {
+                    return broken(format!("the {} has already been passed", milestone.to_lowercase()));
+                }
+                record.asye_passed.push((milestone.clone(), date));
                 last_day = Some(date);
                 continue;
             }

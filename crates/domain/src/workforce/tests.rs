@@ -297,3 +297,25 @@ fn secondments_out_are_charged_at_a_day_rate_and_stop_counting_here() {
     assert_eq!(headcount(&staff, d(2026, 9, 1), Unit::Organisation), 1, "back home");
     assert!(staff[0].conversions.is_empty(), "a secondment is not a conversion");
 }
+
+#[test]
+fn asye_milestones_are_passed_once_each_during_the_year() {
+    let p = post("t1", "kingston", CASE_HOLDER, 1000);
+    let start = [
+        joined(d(2026, 1, 5), p, Employment::Permanent),
+        StaffEvent::CfkssReached { date: d(2026, 1, 5), status: Cfkss::Asye },
+    ];
+    let passed = |name: &str, on| StaffEvent::AsyeMilestonePassed { date: on, milestone: name.into() };
+    let mut events = start.to_vec();
+    events.push(passed("Three-month review", d(2026, 4, 6)));
+    let r = record(&events);
+    assert_eq!(r.asye_passed, vec![("Three-month review".to_string(), d(2026, 4, 6))]);
+    let mut twice = events.clone();
+    twice.push(passed("Three-month review", d(2026, 4, 7)));
+    assert!(staff_record(&twice).expect_err("twice").0.contains("already been passed"));
+    let mut unknown = events;
+    unknown.push(passed("Party", d(2026, 4, 7)));
+    assert!(staff_record(&unknown).is_err());
+    let not_asye = [start[0].clone(), passed("Three-month review", d(2026, 4, 6))];
+    assert!(staff_record(&not_asye).expect_err("not in ASYE").0.contains("assessed and supported year"));
+}

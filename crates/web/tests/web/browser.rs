@@ -695,7 +695,9 @@ async fn vacancy_to_hire(c: &fantoccini::Client, app: &TestApp, axe: &str, failu
     ]
     .into_iter()
     .chain(
-        ["team", "role", "hours", "employment", "absence", "cfkss", "leaving"].iter().map(|w| format!("{record}/{w}")),
+        ["team", "role", "hours", "employment", "absence", "cfkss", "asye", "leaving"]
+            .iter()
+            .map(|w| format!("{record}/{w}")),
     )
     .collect();
     let refs: Vec<&str> = pages.iter().map(String::as_str).collect();

@@ -242,6 +242,21 @@ on_both_engines!(hr_keeps_staff_records_and_the_agency_rate_follows_them_as_at_a
     let (_, record) = app.page(&ana, &mut worker).await;
     assert!(record.contains("Trauma-informed practice") && record.contains("Completed"));
 
+    // Ana starts her ASYE, and passes its first milestone.
+    for (slug, fields) in [
+        ("cfkss", vec![("status", "1"), ("date-day", "1"), ("date-month", "7"), ("date-year", "2026")]),
+        (
+            "asye",
+            vec![("milestone", "Three-month review"), ("date-day", "2"), ("date-month", "10"), ("date-year", "2026")],
+        ),
+    ] {
+        app.page(&format!("{ana}/{slug}"), &mut hr).await;
+        let r = app.post(&format!("{ana}/{slug}"), &mut hr, &fields).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{slug}: {}", r.text().await.unwrap_or_default());
+    }
+    let (_, record) = app.page(&ana, &mut hr).await;
+    assert!(record.contains("Passed 2 Oct 2026") && record.contains("Due 1 Jan 2027"), "ASYE milestones");
+
     // Ben is seconded to Slough for improvement work and stops counting here until he is back.
     let ben_path = format!("/workforce/staff/{ben}/employment");
     app.page(&ben_path, &mut hr).await;

@@ -20,17 +20,19 @@ pub(crate) enum Change {
     Employment,
     Absence,
     Cfkss,
+    Asye,
     Leaving,
 }
 
 impl Change {
-    pub(crate) const ALL: [Change; 7] = [
+    pub(crate) const ALL: [Change; 8] = [
         Change::Team,
         Change::Role,
         Change::Hours,
         Change::Employment,
         Change::Absence,
         Change::Cfkss,
+        Change::Asye,
         Change::Leaving,
     ];
 
@@ -42,6 +44,7 @@ impl Change {
             Change::Employment => "employment",
             Change::Absence => "absence",
             Change::Cfkss => "cfkss",
+            Change::Asye => "asye",
             Change::Leaving => "leaving",
         }
     }
@@ -54,6 +57,7 @@ impl Change {
             Change::Employment => "Record a change of employment (such as agency to permanent)",
             Change::Absence => "Record an absence",
             Change::Cfkss => "Record a knowledge and skills milestone",
+            Change::Asye => "Record an ASYE milestone passed",
             Change::Leaving => "Record that the worker left",
         }
     }
@@ -193,6 +197,13 @@ pub(crate) fn change_fields(
             codes(Cfkss::ALL, Cfkss::code, Cfkss::label),
             &[form.get("status")],
         )),
+        Change::Asye => {
+            let milestones = ["Three-month review", "Six-month review", "Final assessment"]
+                .iter()
+                .map(|m| (m.to_string(), m.to_string()))
+                .collect();
+            fields.push(Field::choices("milestone", "Milestone", "radios", milestones, &[form.get("milestone")]));
+        }
         Change::Leaving => {
             fields.push(Field::choices(
                 "destination",
@@ -375,6 +386,13 @@ pub(crate) fn parse_change(
         Change::Cfkss => chosen(&mut errors, form, "status", Cfkss::from_code, "the milestone")
             .zip(date)
             .map(|(status, date)| StaffEvent::CfkssReached { date, status }),
+        Change::Asye => {
+            let milestone = form.get("milestone");
+            if milestone.is_empty() {
+                errors.add("milestone", "Select the milestone");
+            }
+            date.map(|date| StaffEvent::AsyeMilestonePassed { date, milestone })
+        }
         Change::Leaving => {
             let destination = chosen(&mut errors, form, "destination", LeaverDestination::from_code, "where they went");
             let reason = chosen(&mut errors, form, "reason", ReasonLeave::from_code, "why they left");

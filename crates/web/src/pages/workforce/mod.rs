@@ -228,7 +228,12 @@ pub async fn staff_page(
     page.tables.insert(1, table);
     if let Some((began, canopy_domain::workforce::Cfkss::Asye)) = record.cfkss {
         for (milestone, due) in canopy_domain::workforce::asye_milestones(began) {
-            page.summary.push((format!("ASYE {}", milestone.to_lowercase()), show_date(due)));
+            let passed = record.asye_passed.iter().find(|(name, _)| name == milestone).map(|(_, on)| *on);
+            let state = match passed {
+                Some(on) => format!("Passed {}", show_date(on)),
+                None => format!("Due {}", show_date(due)),
+            };
+            page.summary.push((format!("ASYE {}", milestone.to_lowercase()), state));
         }
     }
     render(page)
