@@ -14,6 +14,9 @@ use chrono::{Days, Months, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+const UNIVERSITIES: &[&str] =
+    &["Kingston University", "Royal Holloway", "Brunel University London", "University of Bedfordshire"];
+
 const AGENCIES: &[&str] = &["Hays Social Care", "Sanctuary Personnel", "Liquid Personnel", "Caritas Recruitment"];
 
 /// Services whose team managers manage social workers.
@@ -134,6 +137,11 @@ pub async fn ensure(store: &Store, today: NaiveDate) -> Result<i64, String> {
             name: name.into(),
             swe_number: if social_worker { format!("SW{serial}") } else { String::new() },
             qualification: if social_worker { QualificationLevel::Undergraduate.code().into() } else { String::new() },
+            institution: if social_worker {
+                UNIVERSITIES[*serial as usize % UNIVERSITIES.len()].into()
+            } else {
+                String::new()
+            },
         };
         (input, user.map(str::to_string), events)
     };
@@ -372,6 +380,7 @@ async fn recruitment(
                             name: candidate.name.clone(),
                             swe_number: format!("SW{}", 900_000 + n),
                             qualification: "1".into(),
+                            institution: UNIVERSITIES[n % UNIVERSITIES.len()].into(),
                         };
                         let staff = validate_staff(&input).map_err(|e| format!("{e:?}"))?;
                         let post = Post {

@@ -38,6 +38,7 @@ pub async fn csww(store: &Store, la_code: &str, year: i32, written_at: &str) -> 
         .map(|(row, record)| CensusPerson {
             swe_number: row.swe_number.as_ref(),
             qualification: row.qualification,
+            institution: row.institution.as_deref(),
             record,
             cases: row.user_id.as_ref().and_then(|u| cases.get(u)).copied().unwrap_or(0),
         })

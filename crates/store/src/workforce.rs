@@ -15,6 +15,8 @@ pub struct StaffRow {
     pub user_id: Option<String>,
     pub swe_number: Option<SweNumber>,
     pub qualification: Option<QualificationLevel>,
+    /// Where they qualified.
+    pub institution: Option<String>,
     pub team_id: Option<String>,
     pub council_ids: Vec<String>,
     pub job_title: String,
@@ -49,7 +51,7 @@ pub struct StaffHistoryRow {
 }
 
 const STAFF_COLUMNS: &str =
-    "id, name, user_id, swe_number, qualification_level, team_id, council_ids, job_title, employment, in_post";
+    "id, name, user_id, swe_number, qualification_level, qualification_institution, team_id, council_ids, job_title, employment, in_post";
 
 fn staff_from(r: &sqlx::any::AnyRow) -> Result<StaffRow, StoreError> {
     let swe: Option<String> = r.try_get("swe_number")?;
@@ -62,6 +64,7 @@ fn staff_from(r: &sqlx::any::AnyRow) -> Result<StaffRow, StoreError> {
         user_id: r.try_get("user_id")?,
         swe_number: swe.map(|s| SweNumber::parse(&s).map_err(StoreError::Corrupt)).transpose()?,
         qualification: qualification.as_deref().and_then(QualificationLevel::from_code),
+        institution: r.try_get("qualification_institution")?,
         team_id: r.try_get("team_id")?,
         council_ids: councils.split(',').filter(|c| !c.is_empty()).map(str::to_string).collect(),
         job_title: r.try_get("job_title")?,
@@ -149,13 +152,14 @@ where
     };
     let id = new_id();
     sqlx::query(&format!(
-        "INSERT INTO staff ({STAFF_COLUMNS}, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, NULL, '', '', '', 0, $6, $6)"
+        "INSERT INTO staff ({STAFF_COLUMNS}, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, NULL, '', '', '', 0, $7, $7)"
     ))
     .bind(&id)
     .bind(&staff.name)
     .bind(user_id)
     .bind(staff.swe_number.as_ref().map(|n| n.as_str().to_string()))
     .bind(staff.qualification.map(|q| q.code()))
+    .bind(&staff.institution)
     .bind(ctx.at_ms)
     .execute(tx.conn())
     .await

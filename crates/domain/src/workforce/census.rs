@@ -12,6 +12,8 @@ use std::fmt::Write;
 pub struct CensusPerson<'a> {
     pub swe_number: Option<&'a SweNumber>,
     pub qualification: Option<super::QualificationLevel>,
+    /// Where they qualified, if known.
+    pub institution: Option<&'a str>,
     pub record: &'a StaffRecord,
     /// Children allocated to them on the reference date.
     pub cases: u32,
@@ -23,6 +25,8 @@ pub struct CensusWorker {
     pub agency: bool,
     pub swe_number: String,
     pub fte: f64,
+    /// Where they qualified ("Not recorded" when Canopy does not know).
+    pub institution: String,
     pub qualification: Option<super::QualificationLevel>,
     pub org_role: Option<OrgRole>,
     pub role_start: NaiveDate,
@@ -99,6 +103,7 @@ pub fn census(people: &[CensusPerson], council: &str, la_code: &str, day: NaiveD
             agency: employment.is_agency(),
             swe_number: swe.census_form(),
             fte: post.fte.as_f64(),
+            institution: person.institution.unwrap_or("Not recorded").to_string(),
             qualification: person.qualification,
             org_role: post.org_role,
             role_start: since,
@@ -122,6 +127,11 @@ pub fn census(people: &[CensusPerson], council: &str, la_code: &str, day: NaiveD
         agency_headcount: agency.len() as u32,
         workers,
     }
+}
+
+/// Text escaped for an XML element.
+fn xml_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 fn element(xml: &mut String, tag: &str, value: impl std::fmt::Display) {
@@ -150,8 +160,7 @@ pub fn census_xml(census: &Census, written_at: &str) -> String {
         element(&mut xml, "AgencyWorker", u8::from(w.agency));
         element(&mut xml, "SWENo", &w.swe_number);
         element(&mut xml, "FTE", format!("{:.6}", w.fte));
-        // The qualifying institution is not yet kept in Canopy's records.
-        element(&mut xml, "QualInst", "Not recorded");
+        element(&mut xml, "QualInst", xml_text(&w.institution));
         if let Some(q) = w.qualification {
             element(&mut xml, "QualLevel", q.code());
         }
@@ -241,7 +250,13 @@ mod tests {
         let people: Vec<CensusPerson> = [&in_post, &leaver, &long_gone, &temp]
             .iter()
             .zip(&numbers)
-            .map(|(record, n)| CensusPerson { swe_number: Some(n), qualification: None, record, cases: 17 })
+            .map(|(record, n)| CensusPerson {
+                swe_number: Some(n),
+                qualification: None,
+                institution: Some("Kingston & St George's"),
+                record,
+                cases: 17,
+            })
             .collect();
         let day = reference_date(2026).expect("date");
         let census = census(&people, "k", "314", day, 2.5);
@@ -261,6 +276,7 @@ mod tests {
             "<AgencyWorker>1</AgencyWorker>",
             "<ContractWeeks>20.0</ContractWeeks>",
             "<Cases30>17</Cases30>",
+            "<QualInst>Kingston &amp; St George's</QualInst>",
             "<RoleEndDate>2026-03-31</RoleEndDate>",
         ] {
             assert!(xml.contains(part), "{part} in the census");

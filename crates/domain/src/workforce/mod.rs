@@ -491,6 +491,8 @@ pub struct StaffInput {
     pub name: String,
     pub swe_number: String,
     pub qualification: String,
+    /// Where they qualified as a social worker.
+    pub institution: String,
 }
 
 /// Who a worker is, checked.
@@ -499,6 +501,7 @@ pub struct ValidStaff {
     pub name: String,
     pub swe_number: Option<SweNumber>,
     pub qualification: Option<QualificationLevel>,
+    pub institution: Option<String>,
 }
 
 /// Checks who a worker is, field by field: a name, and a Social Work England number and
@@ -526,7 +529,12 @@ pub fn validate_staff(input: &StaffInput) -> Result<ValidStaff, crate::validatio
             level
         }
     };
-    errors.into_result(ValidStaff { name, swe_number, qualification })
+    let institution = input.institution.trim();
+    if institution.chars().count() > 200 {
+        errors.add("institution", "Where they qualified must be 200 characters or fewer");
+    }
+    let institution = (!institution.is_empty()).then(|| institution.to_string());
+    errors.into_result(ValidStaff { name, swe_number, qualification, institution })
 }
 
 /// A social work post (one with an OrgRole) needs the worker's Social Work England number.

@@ -256,16 +256,17 @@ fn vacancy_rate_is_vacant_over_vacant_and_filled() {
 
 #[test]
 fn who_a_worker_is_is_checked_field_by_field_and_social_workers_need_their_number() {
-    let input = StaffInput { name: " ".into(), swe_number: "12345".into(), qualification: "7".into() };
+    let input = StaffInput {
+        name: " ".into(),
+        swe_number: "12345".into(),
+        qualification: "7".into(),
+        institution: String::new(),
+    };
     let errors = validate_staff(&input).expect_err("three problems");
     let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, vec!["name", "swe_number", "qualification"]);
-    let valid = validate_staff(&StaffInput {
-        name: "Ana Silva".into(),
-        swe_number: String::new(),
-        qualification: String::new(),
-    })
-    .expect("valid");
+    let valid = validate_staff(&StaffInput { name: "Ana Silva".into(), ..StaffInput::default() }).expect("valid");
+    assert_eq!(valid.institution, None);
     assert!(check_registration(&valid, &post("t1", "k", CASE_HOLDER, 1000)).is_err());
     assert!(check_registration(&valid, &post("t1", "k", None, 1000)).is_ok(), "a family support worker needs none");
 }

@@ -43,6 +43,7 @@ on_both_engines!(hr_keeps_staff_records_and_the_agency_rate_follows_them_as_at_a
         ("email", "worker@test.example"),
         ("swe_number", "SW123456"),
         ("qualification", "2"),
+        ("institution", "Kingston University"),
         ("date-day", "5"),
         ("date-month", "1"),
         ("date-year", "2026"),
@@ -102,6 +103,7 @@ on_both_engines!(hr_keeps_staff_records_and_the_agency_rate_follows_them_as_at_a
         record.contains("Employment changed: Permanent")
             && record.contains("Joined as Social worker (Agency (Hays Social Care))")
     );
+    assert!(record.contains("Kingston University"), "where she qualified");
     let (_, now) = app.page("/workforce?measure=agency_rate", &mut hr).await;
     assert!(now.contains("Agency workers made permanent in 12 months") && now.contains("<svg"), "chart and measures");
     let (_, march) = app.page("/workforce?measure=agency_rate&as_at=2026-03-31", &mut hr).await;

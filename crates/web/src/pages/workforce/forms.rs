@@ -142,6 +142,7 @@ pub(crate) fn joining_fields(form: &FormData, teams: &[(String, String)]) -> Vec
             qualifications,
             &[form.get("qualification")],
         ),
+        Field::text("institution", "Where they qualified", form.get("institution")),
         Field::date("date", "Start date", form),
         Field::choices(
             "start_origin",

@@ -132,6 +132,7 @@ fn record_page(ctx: &Ctx, row: &StaffRow, record: &StaffRecord, history: Vec<Vec
         ("Status".into(), if row.in_post { "In post".into() } else { "Left".into() }),
         ("Social Work England number".into(), row.swe_number.as_ref().map(|n| n.to_string()).unwrap_or_default()),
         ("Qualification".into(), row.qualification.map(|q| q.label().to_string()).unwrap_or_default()),
+        ("Qualified at".into(), row.institution.clone().unwrap_or_default()),
     ];
     if let Some(state) = now {
         page.summary.push(("Full-time equivalent".into(), state.post.fte.to_string()));
@@ -380,6 +381,7 @@ pub async fn create_staff(State(state): State<AppState>, ctx: Ctx, form: FormDat
         name: form.get("name"),
         swe_number: form.get("swe_number"),
         qualification: form.get("qualification"),
+        institution: form.get("institution"),
     };
     let mut errors = FieldErrors::new();
     let valid = validate_staff(&input).map_err(|e| errors.0.extend(e.0)).ok();

@@ -397,6 +397,7 @@ fn step_form(
                     )
                     .width("govuk-input--width-10"),
                 );
+                fields.push(Field::text("institution", "Where they qualified", form.get("institution")));
                 fields.push(Field::text("grade", "Grade", form.get("grade")).width("govuk-input--width-10"));
                 fields.push(Field::choices(
                     "start_origin",
@@ -451,6 +452,7 @@ fn hire_for(
         name: application.candidate_name.clone(),
         swe_number: form.get("swe_number"),
         qualification: String::new(),
+        institution: form.get("institution"),
     };
     let staff = validate_staff(&input).map_err(|e| errors.0.extend(e.0)).ok()?;
     let post = Post {
