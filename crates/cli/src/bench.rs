@@ -513,10 +513,7 @@ async fn workforce(store: &Store) -> Result<(), String> {
             let mut list = Vec::new();
             for h in store.case_histories_in_council(&c.id).await.map_err(err)? {
                 let context = canopy_domain::cases::RuleContext { calendar: &calendar, rules: &rules };
-                let journey = canopy_domain::cases::Journey::replay(&h.events, &context).map_err(|e| e.to_string())?;
-                let care = canopy_domain::cases::care::care_history(&h.care).map_err(|e| e.to_string())?;
-                let workers = canopy_domain::cases::worker_episodes(&h.allocations);
-                list.push(canopy_domain::workforce::Case::new(workers, &journey, &care.episodes));
+                list.push(canopy_domain::workforce::Case::read(&h.events, &h.care, &h.allocations, &context)?);
             }
             cases.push((rules, list));
         }

@@ -412,15 +412,7 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let date: String = r.try_get("event_date")?;
-                let payload: String = r.try_get("payload")?;
-                let corrupt = |e: String| StoreError::Corrupt(format!("allocation of {child_id}: {e}"));
-                let value: serde_json::Value = serde_json::from_str(&payload).map_err(|e| corrupt(e.to_string()))?;
-                Ok(Allocation {
-                    date: date.parse().map_err(|e: chrono::ParseError| corrupt(e.to_string()))?,
-                    worker: value["allocated_to"].as_str().map(str::to_string),
-                    reason: value["sw_reason"].as_str().and_then(WorkerChangeReason::from_code),
-                })
+                allocation_from(child_id, &r.try_get::<String, _>("event_date")?, &r.try_get::<String, _>("payload")?)
             })
             .collect()
     }
@@ -448,15 +440,7 @@ impl Store {
             match kind.as_str() {
                 "journey" => case.events.push(serde_json::from_str(&payload).map_err(corrupt)?),
                 "care" => case.care.push(serde_json::from_str(&payload).map_err(corrupt)?),
-                _ => {
-                    let date: String = r.try_get("event_date")?;
-                    let value: serde_json::Value = serde_json::from_str(&payload).map_err(corrupt)?;
-                    case.allocations.push(Allocation {
-                        date: date.parse().map_err(|_| StoreError::Corrupt(format!("allocation date {date}")))?,
-                        worker: value["allocated_to"].as_str().map(str::to_string),
-                        reason: value["sw_reason"].as_str().and_then(WorkerChangeReason::from_code),
-                    });
-                }
+                _ => case.allocations.push(allocation_from(&child, &r.try_get::<String, _>("event_date")?, &payload)?),
             }
         }
         Ok(all)
@@ -474,15 +458,8 @@ impl Store {
         let mut all: Vec<(String, Vec<Allocation>)> = Vec::new();
         for r in rows {
             let child: String = r.try_get("child_id")?;
-            let date: String = r.try_get("event_date")?;
-            let payload: String = r.try_get("payload")?;
-            let value: serde_json::Value = serde_json::from_str(&payload)
-                .map_err(|e| StoreError::Corrupt(format!("allocation of {child}: {e}")))?;
-            let allocation = Allocation {
-                date: date.parse().map_err(|_| StoreError::Corrupt(format!("allocation date {date}")))?,
-                worker: value["allocated_to"].as_str().map(str::to_string),
-                reason: value["sw_reason"].as_str().and_then(WorkerChangeReason::from_code),
-            };
+            let allocation =
+                allocation_from(&child, &r.try_get::<String, _>("event_date")?, &r.try_get::<String, _>("payload")?)?;
             match all.last_mut() {
                 Some((last, list)) if *last == child => list.push(allocation),
                 _ => all.push((child, vec![allocation])),
@@ -853,6 +830,17 @@ fn detail_values(child: &ValidChild) -> [Option<String>; 14] {
         Some(child.local_id.clone()),
         child.date_of_death.map(|d| d.to_string()),
     ]
+}
+
+/// Reads one `allocated` history row: the day, and the worker and SW_REASON in its payload.
+fn allocation_from(child_id: &str, date: &str, payload: &str) -> Result<Allocation, StoreError> {
+    let corrupt = |e: String| StoreError::Corrupt(format!("allocation of {child_id}: {e}"));
+    let value: serde_json::Value = serde_json::from_str(payload).map_err(|e| corrupt(e.to_string()))?;
+    Ok(Allocation {
+        date: date.parse().map_err(|e: chrono::ParseError| corrupt(e.to_string()))?,
+        worker: value["allocated_to"].as_str().map(str::to_string),
+        reason: value["sw_reason"].as_str().and_then(WorkerChangeReason::from_code),
+    })
 }
 
 /// The history row for a worker named when the record is made: the first social worker episode.

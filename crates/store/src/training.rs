@@ -118,8 +118,7 @@ impl Store {
         if taken.iter().any(|r| r.staff_id == staff_id) {
             return Ok(Err(TrainingRuleBroken("the worker has already asked for a place on this course".into())));
         }
-        let holding =
-            taken.iter().filter(|r| !matches!(r.status, TrainingStatus::Declined | TrainingStatus::Missed)).count();
+        let holding = taken.iter().filter(|r| r.status.holds_place()).count();
         if holding >= course.places as usize {
             return Ok(Err(TrainingRuleBroken("the course is full".into())));
         }

@@ -2,8 +2,8 @@
 //! kind of case it was that day (looked after, on a protection plan, in need, or other) with the
 //! council's weights.
 
-use crate::cases::care::CareEpisode;
-use crate::cases::{ClockRules, Journey, WorkerEpisode};
+use crate::cases::care::{care_history, CareEntry, CareEpisode};
+use crate::cases::{worker_episodes, Allocation, ClockRules, Event, Journey, RuleContext, WorkerEpisode};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -47,6 +47,18 @@ impl Case {
         }
         periods.extend(care.iter().map(|e| (e.start, e.end, CaseKind::LookedAfter)));
         Self { workers, periods }
+    }
+
+    /// A child's case read from their recorded journey, care and allocations.
+    pub fn read(
+        events: &[Event],
+        care: &[CareEntry],
+        allocations: &[Allocation],
+        context: &RuleContext,
+    ) -> Result<Self, String> {
+        let journey = Journey::replay(events, context).map_err(|e| format!("the journey no longer replays: {e}"))?;
+        let care = care_history(care).map_err(|e| format!("the care no longer reads: {e}"))?;
+        Ok(Self::new(worker_episodes(allocations), &journey, &care.episodes))
     }
 
     /// The worker holding the case on `day`, if any.

@@ -40,6 +40,11 @@ impl TrainingStatus {
         }
     }
 
+    /// Whether a request at this status holds a place on the course.
+    pub fn holds_place(self) -> bool {
+        !matches!(self, TrainingStatus::Declined | TrainingStatus::Missed)
+    }
+
     /// Whether the worker's manager decides this step (the rest are HR's).
     pub fn is_decision(self) -> bool {
         matches!(self, TrainingStatus::Approved | TrainingStatus::Declined)

@@ -10,8 +10,7 @@ use crate::AppError;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use canopy_domain::access::{may, Action, Resource};
-use canopy_domain::cases::care::care_history;
-use canopy_domain::cases::{worker_episodes, ClockRules, Journey, RuleContext};
+use canopy_domain::cases::{ClockRules, RuleContext};
 use canopy_domain::workforce::{
     absence_days_per_fte, agency_conversions, agency_rate, average_time_to_hire, caseload_figures, caseloads,
     headcount, month_ends, social_work_fte, staff_record, turnover, vacancy_rate, vacant_fte, Case, OpenPost, OrgRole,
@@ -222,11 +221,9 @@ impl Figures {
             let mut list = Vec::new();
             for h in state.store.case_histories_in_council(&c.id).await? {
                 let context = RuleContext { calendar: &calendar, rules: &rules };
-                let journey = Journey::replay(&h.events, &context)
-                    .map_err(|e| AppError::Internal(format!("stored journey of {}: {e}", h.child_id)))?;
-                let care = care_history(&h.care)
-                    .map_err(|e| AppError::Internal(format!("stored care of {}: {e}", h.child_id)))?;
-                list.push(Case::new(worker_episodes(&h.allocations), &journey, &care.episodes));
+                let case = Case::read(&h.events, &h.care, &h.allocations, &context)
+                    .map_err(|e| AppError::Internal(format!("stored record of {}: {e}", h.child_id)))?;
+                list.push(case);
             }
             cases.push((rules, list));
         }

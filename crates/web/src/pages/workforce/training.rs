@@ -17,7 +17,7 @@ use canopy_store::training::{CourseRow, NewCourse};
 
 /// How many places requests hold: all but those declined or missed.
 fn places_held(requests: &[canopy_store::training::TrainingRequestRow]) -> usize {
-    requests.iter().filter(|r| !matches!(r.status, TrainingStatus::Declined | TrainingStatus::Missed)).count()
+    requests.iter().filter(|r| r.status.holds_place()).count()
 }
 
 /// The course catalogue, soonest first, with the places left.
@@ -25,8 +25,7 @@ pub async fn catalogue(State(state): State<AppState>, ctx: Ctx) -> Result<Html<S
     let mut rows = Vec::new();
     for course in state.store.courses().await? {
         let requests = state.store.training_for_course(&course.id).await?;
-        let holding =
-            requests.iter().filter(|r| !matches!(r.status, TrainingStatus::Declined | TrainingStatus::Missed)).count();
+        let holding = places_held(&requests);
         rows.push(vec![
             Cell::link(&course.title, format!("/workforce/training/{}", course.id)),
             Cell::text(course.programme.label()),
