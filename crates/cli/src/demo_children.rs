@@ -101,6 +101,20 @@ impl Maker<'_> {
         .unwrap_or(&ReferralSource::Police)
     }
 
+    /// The primary need a referral shows, before any assessment.
+    fn need(&mut self) -> PrimaryNeed {
+        *[
+            PrimaryNeed::AbuseOrNeglect,
+            PrimaryNeed::AbuseOrNeglect,
+            PrimaryNeed::AbuseOrNeglect,
+            PrimaryNeed::AcuteStress,
+            PrimaryNeed::Dysfunction,
+            PrimaryNeed::Disability,
+        ]
+        .choose(&mut self.rng)
+        .unwrap_or(&PrimaryNeed::AbuseOrNeglect)
+    }
+
     fn front_door(&mut self, events: &mut Vec<Event>, on: NaiveDate, decision: Option<ContactDecision>) {
         let contact = self.id();
         let source = self.source();
@@ -132,7 +146,13 @@ impl Maker<'_> {
         let episode = self.id();
         let assessment = self.id();
         let on = self.after(referral, 1);
-        events.push(Event::ReferralAccepted { episode: episode.clone(), date: on, source: self.source(), nfa: false });
+        events.push(Event::ReferralAccepted {
+            episode: episode.clone(),
+            date: on,
+            source: self.source(),
+            nfa: false,
+            primary_need: Some(self.need()),
+        });
         events.push(Event::AssessmentStarted { episode: episode.clone(), assessment: assessment.clone(), date: on });
         events.push(Event::ChildSeen { assessment: assessment.clone(), date: self.after(on, 2) });
         let done = self.after_within(on, 15..40);
@@ -217,6 +237,7 @@ impl Maker<'_> {
                     date: on,
                     source: self.source(),
                     nfa: false,
+                    primary_need: Some(self.need()),
                 });
                 events.push(Event::AssessmentStarted { episode, assessment: assessment.clone(), date: on });
                 if self.rng.gen_bool(0.8) {
@@ -242,6 +263,7 @@ impl Maker<'_> {
                     date: on,
                     source: self.source(),
                     nfa: false,
+                    primary_need: Some(self.need()),
                 });
                 events.push(Event::AssessmentStarted { episode: episode.clone(), assessment: self.id(), date: on });
                 let strategy = self.id();
@@ -272,6 +294,7 @@ impl Maker<'_> {
                     date: on,
                     source: self.source(),
                     nfa: false,
+                    primary_need: Some(self.need()),
                 });
                 let assessment = self.id();
                 events.push(Event::AssessmentStarted {

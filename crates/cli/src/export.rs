@@ -1,20 +1,60 @@
-//! `canopy export`: statutory returns written from Canopy's own records. The workforce census
-//! (CSWW) for one council at 30 September of a year.
+//! `canopy export`: statutory returns written from Canopy's own records: the CIN census for a
+//! collection year, and the workforce census (CSWW) for one council at 30 September of a year.
 
-use canopy_domain::cases::worker_episodes;
+use canopy_domain::cases::{worker_episodes, Event, RuleContext};
+use canopy_domain::returns::cin::{self, CensusChild, CinReturn};
+use canopy_domain::returns::CollectionYear;
 use canopy_domain::workforce::{census, census_xml, reference_date, staff_record, vacant_fte, CensusPerson};
+use canopy_store::org::CouncilRow;
 use canopy_store::{Scope, Store, StoreError};
 use std::collections::HashMap;
+
+/// The council with the DfE LA code `la_code`.
+async fn council_by_la_code(store: &Store, la_code: &str) -> Result<CouncilRow, String> {
+    let councils = store.list_councils(&Scope::Organisation).await.map_err(|e| e.to_string())?;
+    councils
+        .into_iter()
+        .find(|c| c.la_code == la_code)
+        .ok_or_else(|| format!("no council has the LA code {la_code}; `canopy councils list` shows them"))
+}
+
+/// The CIN census of the council with `la_code` for the collection year ending 31 March `year`.
+pub async fn cin(store: &Store, la_code: &str, year: i32, written_at: &str) -> Result<CinReturn, String> {
+    let err = |e: StoreError| e.to_string();
+    let year = CollectionYear::new(year)?;
+    let council = council_by_la_code(store, la_code).await?;
+    let calendar = store.council_calendar(&council.id).await.map_err(err)?;
+    let rules = store.clock_rules(&council.id).await.map_err(err)?;
+    let children = store.children_in_council(&council.id).await.map_err(err)?;
+    let mut histories: HashMap<String, Vec<Event>> = store
+        .case_histories_in_council(&council.id)
+        .await
+        .map_err(err)?
+        .into_iter()
+        .map(|h| (h.child_id, h.events))
+        .collect();
+    let events: Vec<Vec<Event>> = children.iter().map(|c| histories.remove(&c.id).unwrap_or_default()).collect();
+    let census_children = children.iter().zip(&events).map(|(c, events)| CensusChild {
+        local_id: &c.local_id,
+        upn: c.upn.as_deref(),
+        former_upn: c.former_upn.as_deref(),
+        upn_unknown: c.upn_unknown.as_deref(),
+        birth_date: c.date_of_birth,
+        expected_birth_date: c.expected_date_of_birth,
+        sex: &c.sex,
+        death_date: c.date_of_death,
+        ethnicity: &c.ethnicity,
+        disabilities: &c.disabilities,
+        events,
+    });
+    cin::census(la_code, year, written_at, census_children, &RuleContext { calendar: &calendar, rules: &rules })
+}
 
 /// The CSWW census XML of the council with `la_code` at 30 September `year`.
 pub async fn csww(store: &Store, la_code: &str, year: i32, written_at: &str) -> Result<String, String> {
     let err = |e: StoreError| e.to_string();
     let day = reference_date(year).ok_or_else(|| format!("{year} is not a census year"))?;
-    let councils = store.list_councils(&Scope::Organisation).await.map_err(err)?;
-    let council = councils
-        .iter()
-        .find(|c| c.la_code == la_code)
-        .ok_or_else(|| format!("no council has the LA code {la_code}; `canopy councils list` shows them"))?;
+    let council = council_by_la_code(store, la_code).await?;
     // Children allocated to each worker on the day.
     let mut cases: HashMap<String, u32> = HashMap::new();
     for allocations in store.allocations_in_council(&council.id).await.map_err(err)? {

@@ -143,6 +143,19 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ExportCommand {
+    /// The CIN census of one council for a collection year (1 April to 31 March): every child
+    /// with a child in need episode open at some point in the year, as the DfE's XML.
+    Cin {
+        /// The council's three-digit DfE LA code, such as 314.
+        #[arg(long)]
+        council: String,
+        /// The year the collection ends: 2026 is 1 April 2025 to 31 March 2026.
+        #[arg(long)]
+        year: i32,
+        /// Where to write the XML.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// The Children's Social Work Workforce census of one council at 30 September of a year:
     /// every social worker in post on the day or who left in the year before, and the council's
     /// vacancies and agency figures, as the DfE's XML.
@@ -439,6 +452,21 @@ async fn run(cli: Cli) -> Result<(), String> {
                 }
                 Err(problem) => Err(format!("the ledger is wrong: {problem}")),
             }
+        }
+        Command::Export { command: ExportCommand::Cin { council, year, out } } => {
+            let r = resolve(&cli, None, "data")?;
+            let store = open(&r).await?;
+            let written_at = SystemClock.now().format("%Y-%m-%dT%H:%M:%S").to_string();
+            let census = export::cin(&store, council, *year, &written_at).await?;
+            let file = std::fs::File::create(out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            canopy_interop::cin_xml::write_cin(&census, std::io::BufWriter::new(file))
+                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            println!(
+                "Wrote the {year} CIN census of council {council}, {} children, to {}.",
+                census.children.len(),
+                out.display()
+            );
+            Ok(())
         }
         Command::Export { command: ExportCommand::Csww { council, year, out } } => {
             let r = resolve(&cli, None, "data")?;

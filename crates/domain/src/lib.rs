@@ -15,5 +15,6 @@ pub mod documents;
 pub mod early_help;
 pub mod org;
 pub mod people;
+pub mod returns;
 pub mod validation;
 pub mod workforce;

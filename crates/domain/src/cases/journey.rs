@@ -31,6 +31,10 @@ pub enum Event {
         date: NaiveDate,
         source: ReferralSource,
         nfa: bool,
+        /// The child's primary need as the referral shows it, where known; the assessment's
+        /// conclusion replaces it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        primary_need: Option<PrimaryNeed>,
     },
     AssessmentStarted {
         episode: String,
@@ -413,7 +417,7 @@ impl Journey {
                 }
                 c.decided = Some((*date, *decision));
             }
-            ReferralAccepted { episode, date, source, nfa } => {
+            ReferralAccepted { episode, date, source, nfa, primary_need } => {
                 if self.open_episode().is_some() {
                     return broken("The child already has an open episode: add to it, or close it first");
                 }
@@ -429,7 +433,7 @@ impl Journey {
                     referral_date: *date,
                     source: *source,
                     nfa: *nfa,
-                    primary_need: None,
+                    primary_need: *primary_need,
                     assessments: vec![],
                     strategies: vec![],
                     section47s: vec![],

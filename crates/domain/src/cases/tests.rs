@@ -52,7 +52,13 @@ impl World {
 }
 
 fn referral(w: &mut World, on: NaiveDate) {
-    w.ok(ReferralAccepted { episode: "ep1".into(), date: on, source: ReferralSource::Police, nfa: false });
+    w.ok(ReferralAccepted {
+        episode: "ep1".into(),
+        date: on,
+        source: ReferralSource::Police,
+        nfa: false,
+        primary_need: None,
+    });
 }
 
 fn completed(w: &mut World, on: NaiveDate) {
@@ -167,7 +173,13 @@ fn an_assessment_authorised_late_needs_a_reason() {
 #[test]
 fn a_referral_marked_nfa_has_no_assessment_and_no_clock() {
     let mut w = World::new();
-    w.ok(ReferralAccepted { episode: "ep1".into(), date: d(2026, 3, 2), source: ReferralSource::School, nfa: true });
+    w.ok(ReferralAccepted {
+        episode: "ep1".into(),
+        date: d(2026, 3, 2),
+        source: ReferralSource::School,
+        nfa: true,
+        primary_need: None,
+    });
     assert!(w.clocks().is_empty());
     w.refused(
         AssessmentStarted { episode: "ep1".into(), assessment: "a1".into(), date: d(2026, 3, 3) },
@@ -180,7 +192,13 @@ fn episodes_never_overlap() {
     let mut w = World::new();
     referral(&mut w, d(2026, 3, 2));
     w.refused(
-        ReferralAccepted { episode: "ep2".into(), date: d(2026, 3, 9), source: ReferralSource::School, nfa: false },
+        ReferralAccepted {
+            episode: "ep2".into(),
+            date: d(2026, 3, 9),
+            source: ReferralSource::School,
+            nfa: false,
+            primary_need: None,
+        },
         "already has an open episode",
     );
     w.ok(AssessmentStarted { episode: "ep1".into(), assessment: "a1".into(), date: d(2026, 3, 2) });
@@ -196,10 +214,22 @@ fn episodes_never_overlap() {
     );
     w.ok(EpisodeClosed { episode: "ep1".into(), date: d(2026, 3, 11), reason: ClosureReason::NoFurtherAction });
     w.refused(
-        ReferralAccepted { episode: "ep2".into(), date: d(2026, 3, 11), source: ReferralSource::School, nfa: false },
+        ReferralAccepted {
+            episode: "ep2".into(),
+            date: d(2026, 3, 11),
+            source: ReferralSource::School,
+            nfa: false,
+            primary_need: None,
+        },
         "after the last episode closed",
     );
-    w.ok(ReferralAccepted { episode: "ep2".into(), date: d(2026, 3, 12), source: ReferralSource::School, nfa: false });
+    w.ok(ReferralAccepted {
+        episode: "ep2".into(),
+        date: d(2026, 3, 12),
+        source: ReferralSource::School,
+        nfa: false,
+        primary_need: None,
+    });
 }
 
 #[test]
@@ -371,7 +401,13 @@ fn a_visit_recorded_late_takes_its_place_in_time() {
     let w = World::new();
     let ctx = RuleContext { calendar: &w.calendar, rules: &w.rules };
     let events = vec![
-        ReferralAccepted { episode: "ep1".into(), date: d(2026, 3, 2), source: ReferralSource::Police, nfa: false },
+        ReferralAccepted {
+            episode: "ep1".into(),
+            date: d(2026, 3, 2),
+            source: ReferralSource::Police,
+            nfa: false,
+            primary_need: None,
+        },
         ChildInNeedPlanStarted { episode: "ep1".into(), plan: "p".into(), date: d(2026, 3, 20) },
         ChildInNeedPlanEnded { plan: "p".into(), date: d(2026, 6, 1) },
     ];

@@ -23,7 +23,13 @@ fn journey() -> Journey {
             worry: "Often late".into(),
         },
         Event::ContactDecided { contact: "c1".into(), date: d(3, 2), decision: ContactDecision::EarlyHelp },
-        Event::ReferralAccepted { episode: "ep1".into(), date: d(4, 1), source: ReferralSource::Police, nfa: true },
+        Event::ReferralAccepted {
+            episode: "ep1".into(),
+            date: d(4, 1),
+            source: ReferralSource::Police,
+            nfa: true,
+            primary_need: None,
+        },
         Event::EpisodeClosed { episode: "ep1".into(), date: d(4, 10), reason: ClosureReason::NoFurtherAction },
     ];
     Journey::replay(&events, &RuleContext { calendar: &calendar, rules: &rules }).expect("journey")

@@ -487,8 +487,13 @@ async fn every_step_form(app: &TestApp) -> Vec<String> {
         AbuseCategory, AssessmentFactor, AssessmentOutcome, Event::*, PrimaryNeed, ReferralSource,
     };
     let d = |m: u32, day: u32| chrono::NaiveDate::from_ymd_opt(2026, m, day).expect("date");
-    let referral =
-        |nfa: bool| ReferralAccepted { episode: "e".into(), date: d(9, 1), source: ReferralSource::Police, nfa };
+    let referral = |nfa: bool| ReferralAccepted {
+        episode: "e".into(),
+        date: d(9, 1),
+        source: ReferralSource::Police,
+        nfa,
+        primary_need: None,
+    };
     let started = AssessmentStarted { episode: "e".into(), assessment: "a".into(), date: d(9, 1) };
     let strategy = StrategyDiscussionHeld {
         episode: "e".into(),

@@ -149,6 +149,14 @@ pub fn fields(step: Step, form: &FormData) -> Vec<Field> {
                 &selected("source"),
             ),
             yes_no("nfa", "Is the referral closed with no further action?", form),
+            Field::choices(
+                "primary_need",
+                "Primary need, if the referral shows it",
+                "select",
+                options(PrimaryNeed::ALL, PrimaryNeed::code, PrimaryNeed::label),
+                &selected("primary_need"),
+            )
+            .hint("The CIN census needs a primary need for every referral with further action; the assessment can change it"),
         ],
         Step::AssessmentStart => vec![date("Date the assessment started")],
         Step::ChildSeen => vec![date("Date the child was seen")],
@@ -306,9 +314,19 @@ pub fn build_event(
                 "Select the referral source",
             );
             let nfa = yes(&mut errors, form, "nfa");
+            let need = form.get("primary_need");
+            let primary_need = match need.as_str() {
+                "" => None,
+                code => pick(
+                    &mut errors,
+                    "primary_need",
+                    PrimaryNeed::from_code(code),
+                    "Select a primary need from the list",
+                ),
+            };
             match (date, source, nfa) {
                 (Some(date), Some(source), Some(nfa)) => {
-                    Some(Event::ReferralAccepted { episode: new_id(), date, source, nfa })
+                    Some(Event::ReferralAccepted { episode: new_id(), date, source, nfa, primary_need })
                 }
                 _ => None,
             }

@@ -1,0 +1,1 @@
+//! The CIN census rules.

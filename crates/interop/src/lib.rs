@@ -1,0 +1,9 @@
+//! The DfE's file formats, read and written: the CIN census XML and the SSDA903 CSV tables.
+//! Readers stream, accept UTF-8 and legacy Windows-1252, and fail with a typed error that says
+//! where; they never panic.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod cin_xml;
+mod text;
+
+pub use text::decoded;
