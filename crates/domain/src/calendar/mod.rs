@@ -104,6 +104,22 @@ impl WorkingCalendar {
         day
     }
 
+    /// The date that is `n` working days before `start`: the mirror of [`Self::add_working_days`].
+    pub fn subtract_working_days(&self, start: NaiveDate, n: u32) -> NaiveDate {
+        let mut day = start;
+        let mut counted = 0;
+        while counted < n {
+            match day.pred_opt() {
+                Some(previous) => day = previous,
+                None => return day,
+            }
+            if self.is_working_day(day) {
+                counted += 1;
+            }
+        }
+        day
+    }
+
     /// How many working days fall after `from` up to and including `to`; negative when `to`
     /// is before `from`. This is how far along a clock started on `from` is on `to`.
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {

@@ -1,1 +1,0 @@
-//! The CIN census rules.

@@ -1,0 +1,192 @@
+//! The DfE's CIN census validation rules, chosen by collection year. Each rule has the DfE's
+//! code and message. Most look at one child, so a child can be re-checked alone when their
+//! record changes; a few look at the whole return (duplicate ids, council-wide proportions).
+//! A code ending in Q is a query: to be explained rather than fixed.
+
+mod child;
+mod episode;
+mod protection;
+#[cfg(test)]
+mod tests;
+
+use super::{flag, CinChild, CinDetails, CinReturn};
+use crate::calendar::WorkingCalendar;
+use crate::returns::{CollectionYear, Finding, Severity};
+use chrono::{Datelike, NaiveDate, Weekday};
+use std::fmt;
+
+/// The census year the rules check against, and the calendar for working days.
+pub struct Period<'a> {
+    pub start: NaiveDate,
+    /// The reference date, 31 March.
+    pub end: NaiveDate,
+    pub calendar: &'a WorkingCalendar,
+}
+
+impl<'a> Period<'a> {
+    pub fn of(year: CollectionYear, calendar: &'a WorkingCalendar) -> Option<Self> {
+        Some(Self { start: year.start()?, end: year.reference_date()?, calendar })
+    }
+
+    fn contains(&self, day: Option<NaiveDate>) -> bool {
+        day.is_some_and(|d| d >= self.start && d <= self.end)
+    }
+
+    /// The day `n` working days back from the reference date, counting the reference date
+    /// itself as the first, as the DfE's timescale rules count.
+    fn working_days_back_from_end(&self, n: u32) -> NaiveDate {
+        let mut end = self.end;
+        while !self.calendar.is_working_day(end) {
+            end = end.pred_opt().unwrap_or(end);
+        }
+        self.calendar.subtract_working_days(end, n.saturating_sub(1))
+    }
+}
+
+/// Where in a child's record a rule found something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    Child,
+    Episode(usize),
+    /// An item of an episode: its kind (the XML element) and its place, both counting from 0.
+    Item(usize, &'static str, usize),
+}
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            At::Child => f.write_str("ChildIdentifiers"),
+            At::Episode(e) => write!(f, "CINdetails {}", e + 1),
+            At::Item(e, kind, i) => write!(f, "CINdetails {} {kind} {}", e + 1, i + 1),
+        }
+    }
+}
+
+type ChildCheck = fn(&CinChild, &Period, &mut Vec<At>);
+/// A whole-return rule gives the children it is about by their place in the return, or
+/// `None` for the return as a whole.
+type ReturnCheck = fn(&CinReturn, &Period, &mut Vec<(Option<usize>, At)>);
+
+pub enum Check {
+    Child(ChildCheck),
+    Return(ReturnCheck),
+}
+
+pub struct Rule {
+    pub code: &'static str,
+    pub message: &'static str,
+    /// The census fields the rule is about.
+    pub fields: &'static [&'static str],
+    pub check: Check,
+}
+
+impl Rule {
+    pub fn severity(&self) -> Severity {
+        if self.code.ends_with('Q') {
+            Severity::Query
+        } else {
+            Severity::Error
+        }
+    }
+
+    /// Whether the rule looks at one child at a time (and so can be run on a save).
+    pub fn is_per_child(&self) -> bool {
+        matches!(self.check, Check::Child(_))
+    }
+}
+
+/// The rules of the collection year, or `None` when Canopy has none for it.
+pub fn ruleset(year: CollectionYear) -> Option<Vec<&'static Rule>> {
+    match year.0 {
+        2026 => Some(child::RULES.iter().chain(episode::RULES).chain(protection::RULES).collect()),
+        _ => None,
+    }
+}
+
+/// Runs the per-child rules on one child.
+pub fn check_child(rules: &[&Rule], child: &CinChild, period: &Period) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut places = Vec::new();
+    for rule in rules {
+        if let Check::Child(check) = rule.check {
+            check(child, period, &mut places);
+            dedup(&mut places);
+            findings.extend(places.drain(..).map(|at| finding(rule, child, at)));
+        }
+    }
+    findings
+}
+
+/// Runs every rule on a whole return.
+pub fn check_return(rules: &[&Rule], census: &CinReturn, period: &Period) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = census.children.iter().flat_map(|c| check_child(rules, c, period)).collect();
+    let mut places = Vec::new();
+    for rule in rules {
+        if let Check::Return(check) = rule.check {
+            check(census, period, &mut places);
+            places.dedup();
+            for (index, at) in places.drain(..) {
+                match index.and_then(|i| census.children.get(i)) {
+                    Some(child) => findings.push(finding(rule, child, at)),
+                    None => findings.push(Finding {
+                        rule: rule.code,
+                        child: None,
+                        fields: rule.fields.to_vec(),
+                        at: at.to_string(),
+                    }),
+                }
+            }
+        }
+    }
+    findings
+}
+
+fn dedup(places: &mut Vec<At>) {
+    let mut seen = Vec::with_capacity(places.len());
+    places.retain(|p| {
+        let new = !seen.contains(p);
+        if new {
+            seen.push(*p);
+        }
+        new
+    });
+}
+
+fn finding(rule: &Rule, child: &CinChild, at: At) -> Finding {
+    Finding { rule: rule.code, child: child.la_child_id.clone(), fields: rule.fields.to_vec(), at: at.to_string() }
+}
+
+// Comparisons in which a missing date never matches, as in the DfE's own checks.
+fn lt(a: Option<NaiveDate>, b: Option<NaiveDate>) -> bool {
+    matches!((a, b), (Some(a), Some(b)) if a < b)
+}
+
+fn le(a: Option<NaiveDate>, b: Option<NaiveDate>) -> bool {
+    matches!((a, b), (Some(a), Some(b)) if a <= b)
+}
+
+fn eq(a: Option<NaiveDate>, b: Option<NaiveDate>) -> bool {
+    matches!((a, b), (Some(a), Some(b)) if a == b)
+}
+
+fn weekend(day: Option<NaiveDate>) -> bool {
+    day.is_some_and(|d| matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+}
+
+/// A referral marked no further action (`1`/`true`).
+fn nfa(d: &CinDetails) -> bool {
+    flag(d.referral_nfa.as_deref()) == Some(true)
+}
+
+/// A referral marked as going on to further action (`0`/`false`).
+fn further_action(d: &CinDetails) -> bool {
+    flag(d.referral_nfa.as_deref()) == Some(false)
+}
+
+fn episodes(c: &CinChild) -> impl Iterator<Item = (usize, &CinDetails)> {
+    c.details.iter().enumerate()
+}
+
+fn is(value: &Option<String>, codes: &[&str]) -> bool {
+    value.as_deref().is_some_and(|v| codes.contains(&v))
+}
