@@ -9,6 +9,9 @@ mod demo_early_help;
 mod demo_workforce;
 mod export;
 mod org;
+#[cfg(test)]
+mod sector_validators;
+mod validate;
 
 use canopy_domain::access::BUILTIN_ROLES;
 use canopy_domain::calendar::Clock;
@@ -133,11 +136,33 @@ enum Command {
         #[command(subcommand)]
         command: ExportCommand,
     },
+    /// Check a statutory return file against the DfE's rules: Canopy's own exports, or a file
+    /// from a council's old system. Prints every error and query by rule, child and field, and
+    /// exits with status 1 when there are errors.
+    Validate {
+        #[command(subcommand)]
+        command: ValidateCommand,
+    },
     /// Work with the gazetteer of postcode district centres, from which placement distances
     /// are worked out.
     Postcodes {
         #[command(subcommand)]
         command: PostcodesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ValidateCommand {
+    /// A CIN census XML file.
+    Cin {
+        file: PathBuf,
+        /// The collection year's rules to use (2026 is the year ending 31 March 2026); by
+        /// default, the year of the header's reference date.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Also write the report as CSV: rule, severity, child, where, fields, message.
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
 }
 
@@ -467,6 +492,19 @@ async fn run(cli: Cli) -> Result<(), String> {
                 out.display()
             );
             Ok(())
+        }
+        Command::Validate { command: ValidateCommand::Cin { file, year, report } } => {
+            let checked = validate::cin_file(file, *year)?;
+            print!("{}", checked.summary());
+            if let Some(path) = report {
+                std::fs::write(path, checked.report_csv())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                println!("Wrote the report to {}.", path.display());
+            }
+            match checked.count(canopy_domain::returns::Severity::Error) + checked.unreadable().count() {
+                0 => Ok(()),
+                n => Err(format!("{} has {n} errors", file.display())),
+            }
         }
         Command::Export { command: ExportCommand::Csww { council, year, out } } => {
             let r = resolve(&cli, None, "data")?;

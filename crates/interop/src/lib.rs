@@ -4,6 +4,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod cin_xml;
+pub mod report;
 mod text;
 
 pub use text::decoded;
