@@ -13,6 +13,7 @@ use canopy_domain::cases::care::{
     LeaverActivity, LegalStatus, PermanencePlan, Placement, PlacementProvider, PlacementType, ReasonEpisodeCeased,
     ReasonPlaceChange, ReviewParticipation, SdqReason,
 };
+use canopy_domain::cases::PrimaryNeed;
 use canopy_store::children::ChildRow;
 use canopy_store::{AuditContext, Scope, Store, StoreError};
 use chrono::{Days, NaiveDate};
@@ -33,12 +34,29 @@ fn placement(rng: &mut StdRng, postcode: Option<&String>) -> Placement {
         PlacementType::K2 => format!("{} House children's home", CARERS[rng.gen_range(0..CARERS.len())]),
         _ => format!("{} family", CARERS[rng.gen_range(0..CARERS.len())]),
     };
+    let urn = Some(demo_urn(&carer));
     let postcode = placed_at(postcode, &carer);
-    Placement { place, provider: Some(provider), carer, postcode, urn: None, address: None }
+    Placement { place, provider: Some(provider), carer, postcode, urn, address: None }
 }
 
-/// Towns beyond the three councils where homes and agency carers are found.
-const OUT_OF_AREA: &[&str] = &["CR0 1AA", "GU1 3AB", "RG1 2CD", "BN1 4EF", "ME4 5GH", "MK9 2JK", "B1 1LM"];
+/// Why a child's care began, as often as councils see each.
+fn category_of_need(rng: &mut StdRng) -> PrimaryNeed {
+    const NEEDS: [PrimaryNeed; 6] = [
+        PrimaryNeed::AbuseOrNeglect,
+        PrimaryNeed::AbuseOrNeglect,
+        PrimaryNeed::AbuseOrNeglect,
+        PrimaryNeed::Dysfunction,
+        PrimaryNeed::AcuteStress,
+        PrimaryNeed::AbsentParenting,
+    ];
+    NEEDS[rng.gen_range(0..NEEDS.len())]
+}
+
+/// The Ofsted unique reference number of the home or fostering service a carer works for.
+fn demo_urn(carer: &str) -> String {
+    let n = carer.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    format!("SC{:06}", n % 1_000_000)
+}
 
 /// Where a placement is: mostly near the child's home (the same district, another street), and
 /// now and then out of the area. Chosen from the home and carer, so the demo's other choices
@@ -47,11 +65,36 @@ fn placed_at(home: Option<&String>, carer: &str) -> Option<String> {
     let home = home?;
     let n = home.bytes().chain(carer.bytes()).map(usize::from).sum::<usize>();
     if n % 5 == 0 {
-        return Some(OUT_OF_AREA[n / 5 % OUT_OF_AREA.len()].to_string());
+        return Some(crate::demo_postcodes::out_of_area(n / 5).to_string());
     }
     let district = home.split_whitespace().next()?;
-    let letter = |k: usize| char::from(b'A' + (k % 26) as u8);
-    Some(format!("{district} {}{}{}", 1 + n % 9, letter(n), letter(n / 26)))
+    // Another street: never the child's own home.
+    let street = crate::demo_postcodes::in_district(district, n)?;
+    let street = if street == home { crate::demo_postcodes::in_district(district, n + 1)? } else { street };
+    Some(street.to_string())
+}
+
+/// A health assessment from `first` and then each year until `ends`, a dental check after each
+/// and, from 4, a strengths and difficulties questionnaire.
+fn yearly_checks(
+    rng: &mut StdRng,
+    entries: &mut Vec<CareEntry>,
+    first: NaiveDate,
+    ends: NaiveDate,
+    dob: Option<NaiveDate>,
+) {
+    let mut check = first;
+    while check < ends {
+        entries.push(CareEntry::HealthCheck { date: check, check: HealthCheck::HealthAssessment });
+        let dental = check + Days::new(rng.gen_range(20..90));
+        if dental < ends {
+            entries.push(CareEntry::HealthCheck { date: dental, check: HealthCheck::DentalCheck });
+        }
+        let aged_4 = dob.is_some_and(|d| add_months(d, 48) <= check);
+        let (score, reason) = if aged_4 { (Some(rng.gen_range(4..30)), None) } else { (None, Some(SdqReason::Sdq1)) };
+        entries.push(CareEntry::Sdq { date: check, score, reason });
+        check = add_months(check, 12) - Days::new(rng.gen_range(0..20));
+    }
 }
 
 /// What one child's care looks like, in the order it happened.
@@ -67,9 +110,11 @@ fn story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate, calendar: &Workin
         date: began,
         legal_status: if emergency { LegalStatus::L2 } else { LegalStatus::V2 },
         placement: home.clone(),
+        category_of_need: Some(if emergency { PrimaryNeed::AbuseOrNeglect } else { category_of_need(rng) }),
     }));
-    let interim = began + Days::new(rng.gen_range(8..60));
-    if interim < ends && !rng.gen_ratio(1, 5) {
+    // An emergency protection order lasts at most 21 days; then the court makes an interim order.
+    let interim = began + Days::new(if emergency { rng.gen_range(3..21) } else { rng.gen_range(8..60) });
+    if interim < ends && (emergency || !rng.gen_ratio(1, 5)) {
         entries.push(change(CareChange::LegalStatusChanged { date: interim, legal_status: LegalStatus::C1 }));
         let full = interim + Days::new(rng.gen_range(90..200));
         if full < ends {
@@ -95,7 +140,7 @@ fn story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate, calendar: &Workin
                 place: PlacementType::T1,
                 provider: Some(PlacementProvider::PR3),
                 carer: "Kingston Hospital".into(),
-                postcode: None,
+                postcode: crate::demo_postcodes::in_district("KT2", 7).map(str::to_string),
                 urn: None,
                 address: None,
             };
@@ -130,7 +175,13 @@ fn story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate, calendar: &Workin
     let mut review = calendar.add_working_days(began, 20) - Days::new(rng.gen_range(0..5));
     let mut held = 0;
     while review < ends {
-        let participation = ReviewParticipation::ALL[rng.gen_range(1..ReviewParticipation::ALL.len())];
+        // PN0 is for a child under 4 at the review.
+        let under_4 = child.date_of_birth.is_some_and(|d| add_months(d, 48) > review);
+        let participation = if under_4 {
+            ReviewParticipation::Pn0
+        } else {
+            ReviewParticipation::ALL[rng.gen_range(1..ReviewParticipation::ALL.len())]
+        };
         entries.push(CareEntry::Review { date: review, participation, chair: None });
         held += 1;
         review = canopy_domain::calendar::add_months(review, if held == 1 { 3 } else { 6 })
@@ -165,18 +216,8 @@ fn story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate, calendar: &Workin
             summary: "Stay safe and settled with the carers; keep up family time and school.".into(),
         });
     }
-    let mut check = calendar.add_working_days(began, rng.gen_range(12..24));
-    while check < ends {
-        entries.push(CareEntry::HealthCheck { date: check, check: HealthCheck::HealthAssessment });
-        let dental = check + Days::new(rng.gen_range(20..90));
-        if dental < ends {
-            entries.push(CareEntry::HealthCheck { date: dental, check: HealthCheck::DentalCheck });
-        }
-        let aged_4 = child.date_of_birth.is_some_and(|d| add_months(d, 48) <= check);
-        let (score, reason) = if aged_4 { (Some(rng.gen_range(4..30)), None) } else { (None, Some(SdqReason::Sdq1)) };
-        entries.push(CareEntry::Sdq { date: check, score, reason });
-        check = add_months(check, 12) - Days::new(rng.gen_range(0..20));
-    }
+    let first = calendar.add_working_days(began, rng.gen_range(12..24));
+    yearly_checks(rng, &mut entries, first, ends, child.date_of_birth);
     if left {
         let reasons = [ReasonEpisodeCeased::E4A, ReasonEpisodeCeased::E13, ReasonEpisodeCeased::E46];
         entries.push(change(CareChange::CeasedToBeLookedAfter {
@@ -346,21 +387,29 @@ fn leaving_at(
     if left >= today - Days::new(30) {
         return None;
     }
+    let carer = format!("{} family", CARERS[rng.gen_range(0..CARERS.len())]);
     let home = Placement {
         place: PlacementType::U4,
         provider: Some(PlacementProvider::PR1),
-        carer: format!("{} family", CARERS[rng.gen_range(0..CARERS.len())]),
-        postcode,
-        urn: None,
+        postcode: placed_at(postcode.as_ref(), &carer),
+        urn: Some(demo_urn(&carer)),
+        carer,
         address: None,
     };
     let change = |change| CareEntry::Change { change };
     let mut entries = vec![
-        change(CareChange::StartedToBeLookedAfter { date: began, legal_status: LegalStatus::V2, placement: home }),
+        change(CareChange::StartedToBeLookedAfter {
+            date: began,
+            legal_status: LegalStatus::V2,
+            placement: home,
+            category_of_need: Some(category_of_need(rng)),
+        }),
         CareEntry::PersonalAdviser { date: at_16, adviser: "Leaving care team".into() },
         CareEntry::PathwayPlanReviewed { date: at_16 + Days::new(rng.gen_range(30..80)) },
         change(CareChange::CeasedToBeLookedAfter { date: left, reason }),
     ];
+    let first = began + Days::new(rng.gen_range(20..35));
+    yearly_checks(rng, &mut entries, first, left, Some(dob));
     let mut contact = left + Days::new(rng.gen_range(20..50));
     let mut review = add_months(left, 5);
     while contact < today {
@@ -531,7 +580,7 @@ async fn add_older_leavers(
         for n in 0..8 {
             let dob = today - Days::new(rng.gen_range(18 * 365 + 40..20 * 365 + 300));
             let district = &council.postcode_districts[n % council.postcode_districts.len().max(1)];
-            let postcode = Some(format!("{district} {}NP", 1 + n % 9));
+            let postcode = crate::demo_postcodes::in_district(district, n).map(str::to_string);
             let reason = if rng.gen_ratio(1, 3) { ReasonEpisodeCeased::E17 } else { ReasonEpisodeCeased::E5 };
             let span = (came_into_care(rng, dob), add_months(dob, 18 * 12));
             let Some(entries) = leaving_at(rng, dob, span, reason, postcode.clone(), today) else {

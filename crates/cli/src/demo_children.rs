@@ -32,7 +32,6 @@ const LAST: [&str; 48] = [
     "Begum", "Rahman", "Chen", "Wang", "Nguyen", "Silva", "Santos", "Popescu", "Ionescu", "Marsh", "Hughes", "Lewis",
     "Price",
 ];
-const UNIT_LETTERS: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
 
 #[derive(Clone, Copy)]
 enum Stage {
@@ -493,10 +492,9 @@ pub async fn ensure(store: &Store, count: usize, today: NaiveDate) -> Result<i64
     for _ in 0..count {
         let council = &councils[maker.rng.gen_range(0..councils.len())];
         let district = &council.districts[maker.rng.gen_range(0..council.districts.len())];
-        let unit: String =
-            (0..2).map(|_| char::from(UNIT_LETTERS[maker.rng.gen_range(0..UNIT_LETTERS.len())])).collect();
-        let postcode =
-            Postcode::parse(&format!("{district} {}{unit}", maker.rng.gen_range(1..10))).map_err(|e| e.to_string())?;
+        let real = crate::demo_postcodes::in_district(district.as_str(), maker.rng.gen_range(0..1000))
+            .ok_or_else(|| format!("the demo has no postcodes for {district}"))?;
+        let postcode = Postcode::parse(real).map_err(|e| e.to_string())?;
         let (_, cluster_id) = place_postcode(&postcode, &councils, &clusters);
         let mut pick = maker.rng.gen_range(0..total);
         let stage = stages

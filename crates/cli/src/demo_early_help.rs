@@ -118,6 +118,10 @@ pub async fn ensure(store: &Store, today: NaiveDate) -> Result<i64, String> {
             calendars.insert(child.council_id.clone(), (calendar, rules));
         }
         let Some((calendar, rules)) = calendars.get(&child.council_id) else { continue };
+        // A looked-after child is not offered early help.
+        if !store.care_entries(&child.id).await.map_err(err)?.is_empty() {
+            continue;
+        }
         let events = store.journey_events(&child.id).await.map_err(err)?;
         let journey = Journey::replay(&events, &RuleContext { calendar, rules }).map_err(|e| e.to_string())?;
         let Some((start, how)) = start_of(&journey, &mut rng) else { continue };

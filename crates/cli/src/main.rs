@@ -6,6 +6,7 @@ mod demo_budgets;
 mod demo_care;
 mod demo_children;
 mod demo_early_help;
+mod demo_postcodes;
 mod demo_workforce;
 mod export;
 mod org;
@@ -168,6 +169,19 @@ enum ValidateCommand {
 
 #[derive(Subcommand)]
 enum ExportCommand {
+    /// The SSDA903 of one council for a collection year (1 April to 31 March): every table, as
+    /// CSV files with the DfE's header rows and dd/mm/yyyy dates, in a directory.
+    Ssda903 {
+        /// The council's three-digit DfE LA code, such as 314.
+        #[arg(long)]
+        council: String,
+        /// The year the collection ends: 2026 is 1 April 2025 to 31 March 2026.
+        #[arg(long)]
+        year: i32,
+        /// The directory to write the tables to (made if need be).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// The CIN census of one council for a collection year (1 April to 31 March): every child
     /// with a child in need episode open at some point in the year, as the DfE's XML.
     Cin {
@@ -505,6 +519,20 @@ async fn run(cli: Cli) -> Result<(), String> {
                 0 => Ok(()),
                 n => Err(format!("{} has {n} errors", file.display())),
             }
+        }
+        Command::Export { command: ExportCommand::Ssda903 { council, year, out } } => {
+            let r = resolve(&cli, None, "data")?;
+            let store = open(&r).await?;
+            let census = export::ssda903(&store, council, *year).await?;
+            canopy_interop::ssda903_csv::write_903(&census, out)
+                .map_err(|e| format!("cannot write to {}: {e}", out.display()))?;
+            println!(
+                "Wrote the {year} SSDA903 of council {council}, {} children and {} episodes, to {}.",
+                census.header.len(),
+                census.episodes.len(),
+                out.display()
+            );
+            Ok(())
         }
         Command::Export { command: ExportCommand::Csww { council, year, out } } => {
             let r = resolve(&cli, None, "data")?;

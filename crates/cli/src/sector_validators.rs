@@ -69,3 +69,24 @@ pub(crate) fn cin_findings(python: &Path, file: &Path) -> CinFindings {
     assert!(out.status.success(), "the CIN validator failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("the CIN validator's JSON")
 }
+
+/// What the 903 validator found in a directory: (rule, table, child), and the rules that failed
+/// to run at all.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct Findings903 {
+    pub findings: Vec<(String, String, String)>,
+    pub failed: Vec<String>,
+}
+
+pub(crate) fn findings_903(python: &Path, dir: &Path, year: i32, la_ons: &str) -> Findings903 {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/dfe_903_findings.py");
+    let out = Command::new(python)
+        .arg(script)
+        .arg(dir)
+        .arg(year.to_string())
+        .arg(la_ons)
+        .output()
+        .expect("run the 903 validator");
+    assert!(out.status.success(), "the 903 validator failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("the 903 validator's JSON")
+}

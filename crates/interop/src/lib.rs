@@ -5,6 +5,7 @@
 
 pub mod cin_xml;
 pub mod report;
+pub mod ssda903_csv;
 mod text;
 
 pub use text::decoded;

@@ -10,7 +10,7 @@ code_list!(
     /// Why the allocated social worker changed (903 SW_REASON).
     WorkerChangeReason {
         Manage = "MANAGE": "Management decision, such as balancing caseloads",
-        ContractEnded = "FCONTA": "The social worker's fixed-term or agency contract ended",
+        FirstContact = "FCONTA": "First contact: the child's first social worker",
         LeftRole = "LEFTRL": "The social worker left their role",
         Restructure = "ORGRST": "Organisational restructure",
         TransferProcedure = "TSPROC": "Transfer between teams under the service's procedures",
@@ -21,6 +21,14 @@ code_list!(
         Other = "OTHERS": "Other reason",
     }
 );
+
+impl WorkerChangeReason {
+    /// The reasons a manager may give for handing a case over: all but first contact, which
+    /// only the first worker a child has can be.
+    pub fn for_hand_over() -> impl Iterator<Item = WorkerChangeReason> {
+        Self::ALL.iter().copied().filter(|r| *r != WorkerChangeReason::FirstContact)
+    }
+}
 
 /// One allocation as recorded: from `date` the case is held by `worker` (or by nobody).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,7 +44,7 @@ pub struct WorkerEpisode {
     pub worker: String,
     pub start: NaiveDate,
     pub end: Option<NaiveDate>,
-    /// Why this worker took over; the first worker a child ever has needs none.
+    /// Why this worker took over: for the first worker a child ever has, first contact.
     pub reason: Option<WorkerChangeReason>,
 }
 
@@ -48,8 +56,12 @@ pub fn check_worker_change(
     reason: Option<WorkerChangeReason>,
 ) -> Result<(), FieldErrors> {
     let mut errors = FieldErrors::new();
-    if matches!((current, new), (Some(c), Some(n)) if c != n) && reason.is_none() {
+    let hand_over = matches!((current, new), (Some(c), Some(n)) if c != n);
+    if hand_over && reason.is_none() {
         errors.add("reason", "Select why the social worker is changing");
+    }
+    if hand_over && reason == Some(WorkerChangeReason::FirstContact) {
+        errors.add("reason", "First contact is only for a child's first social worker: select why it is changing");
     }
     errors.into_result(())
 }
@@ -76,7 +88,7 @@ pub fn worker_episodes(allocations: &[Allocation]) -> Vec<WorkerEpisode> {
         }
         if let Some(worker) = &allocation.worker {
             let reason = if episodes.is_empty() {
-                allocation.reason
+                allocation.reason.or(Some(WorkerChangeReason::FirstContact))
             } else {
                 allocation.reason.or(Some(WorkerChangeReason::Other))
             };
@@ -109,7 +121,7 @@ mod tests {
         assert_eq!(
             rows,
             vec![
-                ("ana", day(1, 5), Some(day(3, 2)), None),
+                ("ana", day(1, 5), Some(day(3, 2)), Some(WorkerChangeReason::FirstContact)),
                 ("ben", day(3, 2), Some(day(6, 1)), Some(WorkerChangeReason::LeftRole)),
                 ("cat", day(6, 1), None, Some(WorkerChangeReason::ChildAsked)),
             ]

@@ -46,6 +46,13 @@ code_list!(
     }
 );
 
+impl PrimaryNeed {
+    /// Whether the need can be why a child is looked after (903 CIN: N1 to N8).
+    pub fn is_category_of_need(self) -> bool {
+        !matches!(self, PrimaryNeed::NotInNeed | PrimaryNeed::NotStated)
+    }
+}
+
 code_list!(
     /// Why a child in need episode closed (CIN census ReasonForClosure).
     ClosureReason {

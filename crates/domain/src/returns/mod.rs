@@ -3,6 +3,7 @@
 //! and files from a council's old system alike.
 
 pub mod cin;
+pub mod ssda903;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;

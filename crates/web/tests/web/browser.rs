@@ -347,6 +347,7 @@ async fn move_and_visit(c: &fantoccini::Client, app: &TestApp, axe: &str, child_
                 urn: None,
                 address: None,
             },
+            category_of_need: None,
         },
     };
     let calendar = canopy_domain::calendar::WorkingCalendar::england_and_wales();

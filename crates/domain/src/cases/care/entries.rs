@@ -105,6 +105,21 @@ pub enum CareEntry {
     SupportTo25 {
         date: NaiveDate,
     },
+    /// The young person became a mother: `date` is her child's birth (903 MOTHER, MC_DOB).
+    BecameMother {
+        date: NaiveDate,
+    },
+    /// Convicted, or given a final warning or reprimand (903 CONVICTED).
+    Offence {
+        date: NaiveDate,
+    },
+    /// A substance misuse problem identified, and whether an intervention was received, or
+    /// else offered (903 SUBSTANCE_MISUSE, INTERVENTION_RECEIVED, INTERVENTION_OFFERED).
+    SubstanceMisuse {
+        date: NaiveDate,
+        intervention_received: bool,
+        intervention_offered: bool,
+    },
 }
 
 impl CareEntry {
@@ -128,7 +143,10 @@ impl CareEntry {
             | PersonalAdviser { date, .. }
             | PathwayPlanReviewed { date }
             | LeaverContact { date, .. }
-            | SupportTo25 { date } => *date,
+            | SupportTo25 { date }
+            | BecameMother { date }
+            | Offence { date }
+            | SubstanceMisuse { date, .. } => *date,
         }
     }
 
@@ -202,6 +220,16 @@ impl CareEntry {
             PathwayPlanReviewed { .. } => "Pathway plan reviewed".into(),
             LeaverContact { in_touch, .. } => format!("Care leaver contact: {}", in_touch.label().to_lowercase()),
             SupportTo25 { .. } => "Asked for leaving-care support up to 25".into(),
+            BecameMother { .. } => "Became a mother".into(),
+            Offence { .. } => "Convicted, or given a final warning or reprimand".into(),
+            SubstanceMisuse { intervention_received, intervention_offered, .. } => format!(
+                "Substance misuse problem identified; intervention {}",
+                match (intervention_received, intervention_offered) {
+                    (true, _) => "received",
+                    (false, true) => "offered, not received",
+                    _ => "not offered",
+                }
+            ),
         }
     }
 }
@@ -255,6 +283,11 @@ pub struct CareHistory {
     /// Each decision that the child should be placed for adoption, in order.
     pub adoption: Vec<AdoptionProgress>,
     pub leaving: LeavingCare,
+    /// The birth of the young person's first child, if she is a mother.
+    pub first_child_born: Option<NaiveDate>,
+    pub offences: Vec<NaiveDate>,
+    /// (date identified, intervention received, intervention offered).
+    pub substance_misuse: Vec<(NaiveDate, bool, bool)>,
 }
 
 /// A time a looked-after child was missing (M) or away without permission (A).
@@ -392,6 +425,7 @@ fn apply(h: &mut CareHistory, entry: &CareEntry) -> Result<(), CareRuleBroken> {
             | PathwayPlanReviewed { .. }
             | LeaverContact { .. }
             | SupportTo25 { .. }
+            | BecameMother { .. }
     );
     if needs_care && !h.looked_after_on(date) {
         return Err(broken(date, NOT_LOOKED_AFTER));
@@ -522,6 +556,20 @@ fn apply(h: &mut CareHistory, entry: &CareEntry) -> Result<(), CareRuleBroken> {
         SupportTo25 { date } => {
             check_left_care(h, *date)?;
             h.leaving.support_to_25 = Some(*date);
+        }
+        BecameMother { date } => {
+            // Her child may have been born before she came into care.
+            if h.episodes.is_empty() {
+                return Err(broken(*date, "motherhood is recorded for a young person who is or was looked after"));
+            }
+            h.first_child_born.get_or_insert(*date);
+        }
+        Offence { date } => h.offences.push(*date),
+        SubstanceMisuse { date, intervention_received, intervention_offered } => {
+            if *intervention_received && !*intervention_offered {
+                return Err(broken(*date, "an intervention that was received was also offered"));
+            }
+            h.substance_misuse.push((*date, *intervention_received, *intervention_offered))
         }
     }
     Ok(())

@@ -52,10 +52,27 @@ pub struct Placement {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CareChange {
-    StartedToBeLookedAfter { date: NaiveDate, legal_status: LegalStatus, placement: Placement },
-    LegalStatusChanged { date: NaiveDate, legal_status: LegalStatus },
-    PlacementChanged { date: NaiveDate, placement: Placement, reason: Option<ReasonPlaceChange> },
-    CeasedToBeLookedAfter { date: NaiveDate, reason: ReasonEpisodeCeased },
+    StartedToBeLookedAfter {
+        date: NaiveDate,
+        legal_status: LegalStatus,
+        placement: Placement,
+        /// Why care began: the category of need (903 CIN, N1 to N8).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        category_of_need: Option<crate::cases::PrimaryNeed>,
+    },
+    LegalStatusChanged {
+        date: NaiveDate,
+        legal_status: LegalStatus,
+    },
+    PlacementChanged {
+        date: NaiveDate,
+        placement: Placement,
+        reason: Option<ReasonPlaceChange>,
+    },
+    CeasedToBeLookedAfter {
+        date: NaiveDate,
+        reason: ReasonEpisodeCeased,
+    },
 }
 
 impl CareChange {
@@ -89,6 +106,8 @@ pub struct CareEpisode {
     pub reason_place_change: Option<ReasonPlaceChange>,
     pub end: Option<NaiveDate>,
     pub reason_ceased: Option<ReasonEpisodeCeased>,
+    /// Why the period of care this episode is part of began.
+    pub category_of_need: Option<crate::cases::PrimaryNeed>,
 }
 
 /// Why what was recorded cannot stand, in words staff can act on.
@@ -130,7 +149,7 @@ fn apply_day(episodes: &mut Vec<CareEpisode>, date: NaiveDate, day: &[&CareChang
     let mut ceased = None;
     for change in day {
         match change {
-            CareChange::StartedToBeLookedAfter { legal_status: ls, placement: p, .. } => {
+            CareChange::StartedToBeLookedAfter { legal_status: ls, placement: p, category_of_need, .. } => {
                 let ends_today = day.iter().any(|c| matches!(c, CareChange::CeasedToBeLookedAfter { .. }));
                 if open.is_some() && ends_today {
                     return Err(broken(date, SAME_DAY));
@@ -138,7 +157,7 @@ fn apply_day(episodes: &mut Vec<CareEpisode>, date: NaiveDate, day: &[&CareChang
                 if started.is_some() || open.is_some() {
                     return Err(broken(date, "the child is already looked after"));
                 }
-                started = Some((*ls, p.clone()));
+                started = Some((*ls, p.clone(), *category_of_need));
             }
             CareChange::LegalStatusChanged { legal_status: ls, .. } => legal_status = Some(*ls),
             CareChange::PlacementChanged { placement: p, reason, .. } => {
@@ -148,7 +167,7 @@ fn apply_day(episodes: &mut Vec<CareEpisode>, date: NaiveDate, day: &[&CareChang
             CareChange::CeasedToBeLookedAfter { reason, .. } => ceased = Some(*reason),
         }
     }
-    if let Some((ls, p)) = started {
+    if let Some((ls, p, category_of_need)) = started {
         if episodes.last().and_then(|e| e.end) == Some(date) {
             return Err(broken(date, SAME_DAY));
         }
@@ -166,6 +185,7 @@ fn apply_day(episodes: &mut Vec<CareEpisode>, date: NaiveDate, day: &[&CareChang
             reason_place_change: None,
             end: None,
             reason_ceased: None,
+            category_of_need,
         });
         if let Some(reason) = ceased {
             return end_period(episodes, date, reason);
@@ -212,6 +232,7 @@ fn apply_day(episodes: &mut Vec<CareEpisode>, date: NaiveDate, day: &[&CareChang
             reason_place_change: if place_changed { place_reason } else { None },
             end: None,
             reason_ceased: None,
+            category_of_need: current.category_of_need,
         });
     }
     match ceased {

@@ -23,7 +23,7 @@ fn at(place: PlacementType, carer: &str) -> Placement {
 }
 
 fn start(on: NaiveDate, ls: LegalStatus, p: Placement) -> CareChange {
-    CareChange::StartedToBeLookedAfter { date: on, legal_status: ls, placement: p }
+    CareChange::StartedToBeLookedAfter { date: on, legal_status: ls, placement: p, category_of_need: None }
 }
 
 fn ls(on: NaiveDate, status: LegalStatus) -> CareChange {
@@ -435,7 +435,12 @@ fn oc3_is_former_relevant_children_in_the_year_of_their_17th_to_21st_birthday() 
     let dob = NaiveDate::from_ymd_opt(2009, 10, 1).unwrap(); // 17 in October 2026
     let on = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
     let former_relevant = derive_episodes(&[
-        CareChange::StartedToBeLookedAfter { date: on(2024, 1, 10), legal_status: C2, placement: foster("a") },
+        CareChange::StartedToBeLookedAfter {
+            date: on(2024, 1, 10),
+            legal_status: C2,
+            placement: foster("a"),
+            category_of_need: None,
+        },
         CareChange::CeasedToBeLookedAfter { date: on(2026, 2, 1), reason: ReasonEpisodeCeased::E5 },
     ])
     .unwrap();
@@ -443,13 +448,23 @@ fn oc3_is_former_relevant_children_in_the_year_of_their_17th_to_21st_birthday() 
     let too_young = NaiveDate::from_ymd_opt(2010, 10, 1).unwrap();
     assert!(!in_oc3(too_young, &former_relevant, year_end));
     let left_at_15 = derive_episodes(&[
-        CareChange::StartedToBeLookedAfter { date: on(2024, 1, 10), legal_status: C2, placement: foster("a") },
+        CareChange::StartedToBeLookedAfter {
+            date: on(2024, 1, 10),
+            legal_status: C2,
+            placement: foster("a"),
+            category_of_need: None,
+        },
         CareChange::CeasedToBeLookedAfter { date: on(2025, 3, 1), reason: ReasonEpisodeCeased::E4A },
     ])
     .unwrap();
     assert!(!in_oc3(dob, &left_at_15, year_end), "not looked after at 16");
     let brief = derive_episodes(&[
-        CareChange::StartedToBeLookedAfter { date: on(2025, 11, 1), legal_status: V2, placement: foster("a") },
+        CareChange::StartedToBeLookedAfter {
+            date: on(2025, 11, 1),
+            legal_status: V2,
+            placement: foster("a"),
+            category_of_need: None,
+        },
         CareChange::CeasedToBeLookedAfter { date: on(2025, 12, 1), reason: ReasonEpisodeCeased::E4A },
     ])
     .unwrap();

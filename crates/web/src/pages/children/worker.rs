@@ -113,7 +113,8 @@ fn worker_form(
     errors: &FieldErrors,
     table: Table,
 ) -> FormPage {
-    let reasons = codes(WorkerChangeReason::ALL, WorkerChangeReason::code, WorkerChangeReason::label);
+    let hand_over: Vec<WorkerChangeReason> = WorkerChangeReason::for_hand_over().collect();
+    let reasons = codes(&hand_over, WorkerChangeReason::code, WorkerChangeReason::label);
     let fields = vec![
         Field::choices("worker_id", "New social worker", "select", choices, &[form.get("worker_id")]),
         Field::choices("reason", "Why the social worker is changing", "select", reasons, &[form.get("reason")])

@@ -10,6 +10,7 @@ use canopy_domain::cases::care::{
     PermanencePlan, Placement, PlacementProvider, PlacementType, ReasonEpisodeCeased, ReasonPlaceChange,
     ReasonPlacedCeased, ReviewParticipation, SdqReason,
 };
+use canopy_domain::cases::PrimaryNeed;
 use canopy_domain::validation::{required_text, FieldErrors};
 use canopy_store::children::ChildRow;
 
@@ -201,6 +202,18 @@ pub(crate) fn care_form(
             ));
             if what == What::Started {
                 fields.extend(placement_fields(form));
+                let needs: Vec<PrimaryNeed> =
+                    PrimaryNeed::ALL.iter().copied().filter(|n| n.is_category_of_need()).collect();
+                fields.push(
+                    Field::choices(
+                        "category_of_need",
+                        "Why care began (category of need)",
+                        "select",
+                        codes(&needs, PrimaryNeed::code, PrimaryNeed::label),
+                        &[form.get("category_of_need")],
+                    )
+                    .hint("The SSDA903 return needs it for every period of care"),
+                );
             }
         }
         What::Placement => {
@@ -400,9 +413,20 @@ pub(crate) fn parse_entry(
         What::Started => {
             let ls = chosen(&mut errors, form, "legal_status", LegalStatus::from_code, "the legal status");
             let placement = parse_placement(form, &mut errors);
+            let need = form.get("category_of_need");
+            let category_of_need = match need.as_str() {
+                "" => None,
+                code => {
+                    let need = PrimaryNeed::from_code(code).filter(|n| n.is_category_of_need());
+                    if need.is_none() {
+                        errors.add("category_of_need", "Select why care began from the list");
+                    }
+                    need
+                }
+            };
             match (date, ls, placement) {
                 (Some(date), Some(legal_status), Some(placement)) => Some(CareEntry::Change {
-                    change: CareChange::StartedToBeLookedAfter { date, legal_status, placement },
+                    change: CareChange::StartedToBeLookedAfter { date, legal_status, placement, category_of_need },
                 }),
                 _ => None,
             }

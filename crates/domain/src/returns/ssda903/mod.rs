@@ -1,0 +1,50 @@
+//! SSDA903: looked-after children over a collection year, as the DfE's CSV tables describe them.
+
+mod build;
+mod tables;
+
+pub use build::{return_903, CareChild};
+pub use tables::{
+    format_date, parse_date, Ad1Row, EpisodeRow, HeaderRow, MissingRow, Oc2Row, Oc3Row, PlacedAdoptionRow, PrevPermRow,
+    ReviewRow, SwEpisodeRow, UascRow, Unreadable,
+};
+
+/// A whole return: every table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ssda903Return {
+    pub header: Vec<HeaderRow>,
+    pub episodes: Vec<EpisodeRow>,
+    pub reviews: Vec<ReviewRow>,
+    pub uasc: Vec<UascRow>,
+    pub oc2: Vec<Oc2Row>,
+    pub oc3: Vec<Oc3Row>,
+    pub ad1: Vec<Ad1Row>,
+    pub placed_adoption: Vec<PlacedAdoptionRow>,
+    pub prev_perm: Vec<PrevPermRow>,
+    pub missing: Vec<MissingRow>,
+    pub sw_episodes: Vec<SwEpisodeRow>,
+}
+
+/// A table's name and header row, and its rows as cells: for writers that do not care which
+/// table is which.
+pub struct TableCells {
+    pub name: &'static str,
+    pub columns: &'static [&'static str],
+    pub rows: Vec<Vec<String>>,
+}
+
+macro_rules! each_table {
+    ($r:expr, $($field:ident: $row:ty),+) => {
+        vec![$(TableCells { name: <$row>::TABLE, columns: <$row>::COLUMNS, rows: $r.$field.iter().map(|r| r.cells()).collect() }),+]
+    };
+}
+
+impl Ssda903Return {
+    /// Every table, in the DfE's order.
+    pub fn tables(&self) -> Vec<TableCells> {
+        each_table!(self,
+            header: HeaderRow, episodes: EpisodeRow, reviews: ReviewRow, uasc: UascRow, oc2: Oc2Row, oc3: Oc3Row,
+            ad1: Ad1Row, placed_adoption: PlacedAdoptionRow, prev_perm: PrevPermRow, missing: MissingRow,
+            sw_episodes: SwEpisodeRow)
+    }
+}
