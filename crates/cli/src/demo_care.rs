@@ -16,6 +16,7 @@ use canopy_domain::cases::care::{
 use canopy_domain::cases::PrimaryNeed;
 use canopy_store::children::ChildRow;
 use canopy_store::{AuditContext, Scope, Store, StoreError};
+use chrono::Datelike;
 use chrono::{Days, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -39,8 +40,9 @@ fn placement(rng: &mut StdRng, postcode: Option<&String>) -> Placement {
     Placement { place, provider: Some(provider), carer, postcode, urn, address: None }
 }
 
-/// Why a child's care began, as often as councils see each.
-fn category_of_need(rng: &mut StdRng) -> PrimaryNeed {
+/// Why a child's care began, as often as councils see each; chosen from `seed`, so the demo's
+/// other choices stay as they were.
+fn category_of_need(seed: &str) -> PrimaryNeed {
     const NEEDS: [PrimaryNeed; 6] = [
         PrimaryNeed::AbuseOrNeglect,
         PrimaryNeed::AbuseOrNeglect,
@@ -49,7 +51,7 @@ fn category_of_need(rng: &mut StdRng) -> PrimaryNeed {
         PrimaryNeed::AcuteStress,
         PrimaryNeed::AbsentParenting,
     ];
-    NEEDS[rng.gen_range(0..NEEDS.len())]
+    NEEDS[seed.bytes().map(usize::from).sum::<usize>() % NEEDS.len()]
 }
 
 /// The Ofsted unique reference number of the home or fostering service a carer works for.
@@ -110,11 +112,12 @@ fn story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate, calendar: &Workin
         date: began,
         legal_status: if emergency { LegalStatus::L2 } else { LegalStatus::V2 },
         placement: home.clone(),
-        category_of_need: Some(if emergency { PrimaryNeed::AbuseOrNeglect } else { category_of_need(rng) }),
+        category_of_need: Some(if emergency { PrimaryNeed::AbuseOrNeglect } else { category_of_need(&child.id) }),
     }));
     // An emergency protection order lasts at most 21 days; then the court makes an interim order.
     let interim = began + Days::new(if emergency { rng.gen_range(3..21) } else { rng.gen_range(8..60) });
-    if interim < ends && (emergency || !rng.gen_ratio(1, 5)) {
+    let ordered = interim < ends && !rng.gen_ratio(1, 5);
+    if interim < ends && (emergency || ordered) {
         entries.push(change(CareChange::LegalStatusChanged { date: interim, legal_status: LegalStatus::C1 }));
         let full = interim + Days::new(rng.gen_range(90..200));
         if full < ends {
@@ -177,11 +180,8 @@ fn story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate, calendar: &Workin
     while review < ends {
         // PN0 is for a child under 4 at the review.
         let under_4 = child.date_of_birth.is_some_and(|d| add_months(d, 48) > review);
-        let participation = if under_4 {
-            ReviewParticipation::Pn0
-        } else {
-            ReviewParticipation::ALL[rng.gen_range(1..ReviewParticipation::ALL.len())]
-        };
+        let drawn = ReviewParticipation::ALL[rng.gen_range(1..ReviewParticipation::ALL.len())];
+        let participation = if under_4 { ReviewParticipation::Pn0 } else { drawn };
         entries.push(CareEntry::Review { date: review, participation, chair: None });
         held += 1;
         review = canopy_domain::calendar::add_months(review, if held == 1 { 3 } else { 6 })
@@ -402,14 +402,16 @@ fn leaving_at(
             date: began,
             legal_status: LegalStatus::V2,
             placement: home,
-            category_of_need: Some(category_of_need(rng)),
+            category_of_need: Some(category_of_need(&format!("{dob}{began}"))),
         }),
         CareEntry::PersonalAdviser { date: at_16, adviser: "Leaving care team".into() },
         CareEntry::PathwayPlanReviewed { date: at_16 + Days::new(rng.gen_range(30..80)) },
         change(CareChange::CeasedToBeLookedAfter { date: left, reason }),
     ];
-    let first = began + Days::new(rng.gen_range(20..35));
-    yearly_checks(rng, &mut entries, first, left, Some(dob));
+    // A generator of their own, so the demo's other choices stay as they were.
+    let mut checks = StdRng::seed_from_u64(dob.num_days_from_ce().unsigned_abs().into());
+    let first = began + Days::new(checks.gen_range(20..35));
+    yearly_checks(&mut checks, &mut entries, first, left, Some(dob));
     let mut contact = left + Days::new(rng.gen_range(20..50));
     let mut review = add_months(left, 5);
     while contact < today {
@@ -526,7 +528,8 @@ pub async fn ensure_with(store: &Store, today: NaiveDate, intake: Intake<'_>) ->
             .iter()
             .any(|e| matches!(e, CareEntry::Change { change: CareChange::CeasedToBeLookedAfter { .. } }));
         let mut matched = None;
-        if young && in_care && !leaver && rng.gen_ratio(2, 3) {
+        // Young children on a full care order have a plan for adoption.
+        if young && in_care && !leaver {
             matched = adoption_story(&mut rng, &mut entries, &mut approved, today);
         }
         for entry in entries {

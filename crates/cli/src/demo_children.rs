@@ -19,6 +19,20 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 
+/// The primary need a referral shows, before any assessment; chosen from the episode's id, so
+/// the demo's other choices stay as they were.
+fn need_of(episode: &str) -> PrimaryNeed {
+    const NEEDS: [PrimaryNeed; 6] = [
+        PrimaryNeed::AbuseOrNeglect,
+        PrimaryNeed::AbuseOrNeglect,
+        PrimaryNeed::AbuseOrNeglect,
+        PrimaryNeed::AcuteStress,
+        PrimaryNeed::Dysfunction,
+        PrimaryNeed::Disability,
+    ];
+    NEEDS[episode.bytes().map(usize::from).sum::<usize>() % NEEDS.len()]
+}
+
 const FIRST: [&str; 48] = [
     "Oliver", "Amelia", "Noah", "Isla", "Muhammad", "Ava", "Leo", "Mia", "Arthur", "Ivy", "Oscar", "Freya", "Harry",
     "Lily", "Jack", "Sophia", "Theo", "Grace", "Finley", "Aisha", "Zain", "Maya", "Kai", "Ruby", "Ethan", "Zara",
@@ -100,20 +114,6 @@ impl Maker<'_> {
         .unwrap_or(&ReferralSource::Police)
     }
 
-    /// The primary need a referral shows, before any assessment.
-    fn need(&mut self) -> PrimaryNeed {
-        *[
-            PrimaryNeed::AbuseOrNeglect,
-            PrimaryNeed::AbuseOrNeglect,
-            PrimaryNeed::AbuseOrNeglect,
-            PrimaryNeed::AcuteStress,
-            PrimaryNeed::Dysfunction,
-            PrimaryNeed::Disability,
-        ]
-        .choose(&mut self.rng)
-        .unwrap_or(&PrimaryNeed::AbuseOrNeglect)
-    }
-
     fn front_door(&mut self, events: &mut Vec<Event>, on: NaiveDate, decision: Option<ContactDecision>) {
         let contact = self.id();
         let source = self.source();
@@ -150,7 +150,7 @@ impl Maker<'_> {
             date: on,
             source: self.source(),
             nfa: false,
-            primary_need: Some(self.need()),
+            primary_need: Some(need_of(&episode)),
         });
         events.push(Event::AssessmentStarted { episode: episode.clone(), assessment: assessment.clone(), date: on });
         events.push(Event::ChildSeen { assessment: assessment.clone(), date: self.after(on, 2) });
@@ -236,7 +236,7 @@ impl Maker<'_> {
                     date: on,
                     source: self.source(),
                     nfa: false,
-                    primary_need: Some(self.need()),
+                    primary_need: Some(need_of(&episode)),
                 });
                 events.push(Event::AssessmentStarted { episode, assessment: assessment.clone(), date: on });
                 if self.rng.gen_bool(0.8) {
@@ -262,7 +262,7 @@ impl Maker<'_> {
                     date: on,
                     source: self.source(),
                     nfa: false,
-                    primary_need: Some(self.need()),
+                    primary_need: Some(need_of(&episode)),
                 });
                 events.push(Event::AssessmentStarted { episode: episode.clone(), assessment: self.id(), date: on });
                 let strategy = self.id();
@@ -293,7 +293,7 @@ impl Maker<'_> {
                     date: on,
                     source: self.source(),
                     nfa: false,
-                    primary_need: Some(self.need()),
+                    primary_need: Some(need_of(&episode)),
                 });
                 let assessment = self.id();
                 events.push(Event::AssessmentStarted {
@@ -492,7 +492,9 @@ pub async fn ensure(store: &Store, count: usize, today: NaiveDate) -> Result<i64
     for _ in 0..count {
         let council = &councils[maker.rng.gen_range(0..councils.len())];
         let district = &council.districts[maker.rng.gen_range(0..council.districts.len())];
-        let real = crate::demo_postcodes::in_district(district.as_str(), maker.rng.gen_range(0..1000))
+        // Three draws, as the demo has always made for a postcode, so its other choices stay.
+        let street = (0..2).map(|_| maker.rng.gen_range(0..20)).sum::<usize>() + maker.rng.gen_range(1..10);
+        let real = crate::demo_postcodes::in_district(district.as_str(), street)
             .ok_or_else(|| format!("the demo has no postcodes for {district}"))?;
         let postcode = Postcode::parse(real).map_err(|e| e.to_string())?;
         let (_, cluster_id) = place_postcode(&postcode, &councils, &clusters);

@@ -208,7 +208,14 @@ mod tests {
             assert_eq!(theirs.failed, VALIDATOR_CANNOT_RUN, "council {la}");
             let errors: Vec<_> =
                 theirs.findings.iter().filter(|(rule, _, _)| !VALIDATOR_FAULTS.contains(&rule.as_str())).collect();
-            assert!(errors.is_empty(), "council {la}: {errors:?}");
+            let rows_of = |child: &str| -> Vec<Vec<String>> {
+                census.episodes.iter().filter(|e| e.child.as_deref() == Some(child)).map(|e| e.cells()).collect()
+            };
+            assert!(
+                errors.is_empty(),
+                "council {la}: {errors:?}; their episodes: {:?}",
+                errors.iter().map(|(_, _, c)| rows_of(c)).collect::<Vec<_>>()
+            );
             let back = canopy_interop::ssda903_csv::read_903_dir(&dir).expect("read back");
             assert_eq!(back.census, census, "the files read back as written");
             let _ = std::fs::remove_dir_all(dir);

@@ -123,9 +123,10 @@ pub fn periods_of_care(episodes: &[CareEpisode]) -> Vec<(NaiveDate, Option<Naive
 /// OC2: looked after continuously for 12 months or more at 31 March of `year_end`, and not under
 /// short breaks.
 pub fn in_oc2(episodes: &[CareEpisode], year_end: NaiveDate) -> bool {
-    // Looked after on 1 April a year before, and every day since.
+    // Looked after on 1 April a year before, and every day since: a child who left on 31 March
+    // itself counts, as the DfE's validator counts them.
     let Some(from) = year_end.with_year(year_end.year() - 1).map(|d| d + days(1)) else { return false };
-    let covering = periods_of_care(episodes).into_iter().find(|(s, e)| *s <= from && e.is_none_or(|e| e > year_end));
+    let covering = periods_of_care(episodes).into_iter().find(|(s, e)| *s <= from && e.is_none_or(|e| e >= year_end));
     let Some((start, _)) = covering else { return false };
     let in_period = episodes.iter().filter(|e| e.start >= start && e.start <= year_end);
     !in_period.into_iter().any(|e| e.legal_status.is_short_break())
