@@ -1,21 +1,17 @@
 //! `canopy export`: statutory returns written from Canopy's own records: the CIN census for a
 //! collection year, and the workforce census (CSWW) for one council at 30 September of a year.
 
-use canopy_domain::cases::care::{care_history, CareHistory};
-use canopy_domain::cases::{worker_episodes, Event, Journey, RuleContext, WorkerEpisode};
-use canopy_domain::returns::cin::{self, CensusChild, CinReturn};
-use canopy_domain::returns::ssda903::{return_903, CareChild, Ssda903Return};
+use canopy_domain::cases::worker_episodes;
+use canopy_domain::returns::cin::CinReturn;
+use canopy_domain::returns::ssda903::Ssda903Return;
 use canopy_domain::returns::CollectionYear;
 use canopy_domain::workforce::{census, census_xml, reference_date, staff_record, vacant_fte, CensusPerson};
-use canopy_store::addresses::AddressRow;
-use canopy_store::children::ChildRow;
 use canopy_store::org::CouncilRow;
 use canopy_store::{Scope, Store, StoreError};
-use chrono::NaiveDate;
 use std::collections::HashMap;
 
 /// The council with the DfE LA code `la_code`.
-async fn council_by_la_code(store: &Store, la_code: &str) -> Result<CouncilRow, String> {
+pub async fn council_by_la_code(store: &Store, la_code: &str) -> Result<CouncilRow, String> {
     let councils = store.list_councils(&Scope::Organisation).await.map_err(|e| e.to_string())?;
     councils
         .into_iter()
@@ -25,110 +21,16 @@ async fn council_by_la_code(store: &Store, la_code: &str) -> Result<CouncilRow, 
 
 /// The CIN census of the council with `la_code` for the collection year ending 31 March `year`.
 pub async fn cin(store: &Store, la_code: &str, year: i32, written_at: &str) -> Result<CinReturn, String> {
-    let err = |e: StoreError| e.to_string();
     let year = CollectionYear::new(year)?;
     let council = council_by_la_code(store, la_code).await?;
-    let calendar = store.council_calendar(&council.id).await.map_err(err)?;
-    let rules = store.clock_rules(&council.id).await.map_err(err)?;
-    let children = store.children_in_council(&council.id).await.map_err(err)?;
-    let mut histories: HashMap<String, Vec<Event>> = store
-        .case_histories_in_council(&council.id)
-        .await
-        .map_err(err)?
-        .into_iter()
-        .map(|h| (h.child_id, h.events))
-        .collect();
-    let events: Vec<Vec<Event>> = children.iter().map(|c| histories.remove(&c.id).unwrap_or_default()).collect();
-    let census_children = children.iter().zip(&events).map(|(c, events)| CensusChild {
-        local_id: &c.local_id,
-        upn: c.upn.as_deref(),
-        former_upn: c.former_upn.as_deref(),
-        upn_unknown: c.upn_unknown.as_deref(),
-        birth_date: c.date_of_birth,
-        expected_birth_date: c.expected_date_of_birth,
-        sex: &c.sex,
-        death_date: c.date_of_death,
-        ethnicity: &c.ethnicity,
-        disabilities: &c.disabilities,
-        events,
-    });
-    cin::census(la_code, year, written_at, census_children, &RuleContext { calendar: &calendar, rules: &rules })
+    store.cin_return(&council.id, la_code, year, written_at).await.map_err(|e| e.to_string())
 }
 
 /// The SSDA903 of the council with `la_code` for the collection year ending 31 March `year`.
 pub async fn ssda903(store: &Store, la_code: &str, year: i32) -> Result<Ssda903Return, String> {
-    let err = |e: StoreError| e.to_string();
     let year = CollectionYear::new(year)?;
     let council = council_by_la_code(store, la_code).await?;
-    let calendar = store.council_calendar(&council.id).await.map_err(err)?;
-    let rules = store.clock_rules(&council.id).await.map_err(err)?;
-    let context = RuleContext { calendar: &calendar, rules: &rules };
-    let children: HashMap<String, ChildRow> =
-        store.children_in_council(&council.id).await.map_err(err)?.into_iter().map(|c| (c.id.clone(), c)).collect();
-    let sw_ids: HashMap<String, String> = store
-        .staff()
-        .await
-        .map_err(err)?
-        .into_iter()
-        .filter_map(|s| Some((s.user_id?, s.swe_number?.as_str().to_string())))
-        .collect();
-    let adopters: HashMap<String, (String, String)> =
-        store.adopters().await.map_err(err)?.into_iter().map(|a| (a.id, (a.sexes, a.legal_status))).collect();
-    struct Looked {
-        child: ChildRow,
-        care: CareHistory,
-        needs: Vec<(NaiveDate, Option<NaiveDate>, &'static str)>,
-        homes: Vec<AddressRow>,
-        workers: Vec<WorkerEpisode>,
-    }
-    let mut looked_after = Vec::new();
-    for h in store.case_histories_in_council(&council.id).await.map_err(err)? {
-        if h.care.is_empty() {
-            continue;
-        }
-        let Some(child) = children.get(&h.child_id).cloned() else { continue };
-        let care =
-            care_history(&h.care).map_err(|e| format!("the care of child {} no longer reads: {e}", child.local_id))?;
-        let journey = Journey::replay(&h.events, &context)
-            .map_err(|e| format!("the journey of child {} no longer replays: {e}", child.local_id))?;
-        let needs = journey
-            .episodes
-            .iter()
-            .filter_map(|e| Some((e.referral_date, e.closed.map(|c| c.0), e.primary_need?.code())))
-            .collect();
-        let homes = store.addresses(&child.id).await.map_err(err)?;
-        looked_after.push(Looked { child, care, needs, homes, workers: worker_episodes(&h.allocations) });
-    }
-    looked_after.sort_by(|a, b| a.child.local_id.cmp(&b.child.local_id));
-    let home_lookups: Vec<Box<dyn Fn(NaiveDate) -> Option<String> + '_>> = looked_after
-        .iter()
-        .map(|l| {
-            Box::new(move |day: NaiveDate| {
-                l.homes
-                    .iter()
-                    .find(|a| a.moved_in <= day && a.moved_out.is_none_or(|out| out >= day))
-                    .map(|a| a.postcode.clone())
-                    .or_else(|| l.child.postcode.clone())
-            }) as Box<dyn Fn(NaiveDate) -> Option<String>>
-        })
-        .collect();
-    let worker_id = |user: &str| sw_ids.get(user).cloned();
-    let adopters_of = |id: &str| adopters.get(id).cloned();
-    let rows = looked_after.iter().zip(&home_lookups).map(|(l, home_on)| CareChild {
-        local_id: &l.child.local_id,
-        sex: &l.child.sex,
-        birth_date: l.child.date_of_birth,
-        ethnicity: &l.child.ethnicity,
-        upn: l.child.upn.as_deref(),
-        upn_unknown: l.child.upn_unknown.as_deref(),
-        care: &l.care,
-        needs: &l.needs,
-        home_on: home_on.as_ref(),
-        workers: &l.workers,
-        worker_id: &worker_id,
-        adopters: &adopters_of,
-    });
-    Ok(return_903(year, rows))
+    store.ssda903_return(&council.id, year).await.map_err(|e| e.to_string())
 }
 
 /// The CSWW census XML of the council with `la_code` at 30 September `year`.

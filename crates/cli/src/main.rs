@@ -144,11 +144,27 @@ enum Command {
         #[command(subcommand)]
         command: ValidateCommand,
     },
+    /// Live data quality: check every child of a council against the DfE's rules once, as
+    /// when a council is brought on board (a save re-checks only its own child).
+    DataQuality {
+        #[command(subcommand)]
+        command: DataQualityCommand,
+    },
     /// Work with the gazetteer of postcode district centres, from which placement distances
     /// are worked out.
     Postcodes {
         #[command(subcommand)]
         command: PostcodesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DataQualityCommand {
+    /// Check every child of a council and record what is found.
+    Check {
+        /// The council's three-digit DfE LA code, such as 314.
+        #[arg(long)]
+        council: String,
     },
 }
 
@@ -405,6 +421,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             let early_help = demo_early_help::ensure(&store, SystemClock.today()).await?;
             let staff = demo_workforce::ensure(&store, SystemClock.today()).await?;
             let spends = demo_budgets::ensure(&store, SystemClock.today()).await?;
+            // The records are checked against the DfE's rules as of today, as a save would.
+            let now = SystemClock.now();
+            for council in store.list_councils(&canopy_store::Scope::Organisation).await.map_err(|e| e.to_string())? {
+                store
+                    .check_council_quality(&council.id, now.date_naive(), now.timestamp_millis())
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
             println!(
                 "The demo has {count} children ({looked_after} of them looked after now or before, {early_help} with early help), {staff} staff records with five years of history, and {spends} devolved budget spends."
             );
@@ -504,6 +528,34 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "Wrote the {year} CIN census of council {council}, {} children, to {}.",
                 census.children.len(),
                 out.display()
+            );
+            Ok(())
+        }
+        Command::DataQuality { command: DataQualityCommand::Check { council } } => {
+            let r = resolve(&cli, None, "data")?;
+            let store = open(&r).await?;
+            let found = export::council_by_la_code(&store, council).await?;
+            let now = SystemClock.now();
+            let checked = store
+                .check_council_quality(&found.id, now.date_naive(), now.timestamp_millis())
+                .await
+                .map_err(|e| e.to_string())?;
+            let by_rule = store
+                .data_quality_by_rule(
+                    &found.id,
+                    canopy_domain::returns::quality::open_years(now.date_naive()).last().map_or(0, |y| y.0),
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            let (errors, queries) = by_rule.iter().fold((0, 0), |(e, q), r| {
+                if r.severity == "Error" {
+                    (e + r.findings, q)
+                } else {
+                    (e, q + r.findings)
+                }
+            });
+            println!(
+                "Checked {checked} children of council {council}: {errors} open errors and {queries} open queries."
             );
             Ok(())
         }

@@ -47,6 +47,25 @@ pub struct ChildRow {
 }
 
 impl ChildRow {
+    /// What the CIN census needs of the child, with their journey's events.
+    pub fn census_child<'a>(&'a self, events: &'a [Event]) -> canopy_domain::returns::cin::CensusChild<'a> {
+        canopy_domain::returns::cin::CensusChild {
+            local_id: &self.local_id,
+            upn: self.upn.as_deref(),
+            former_upn: self.former_upn.as_deref(),
+            upn_unknown: self.upn_unknown.as_deref(),
+            birth_date: self.date_of_birth,
+            expected_birth_date: self.expected_date_of_birth,
+            sex: &self.sex,
+            death_date: self.date_of_death,
+            ethnicity: &self.ethnicity,
+            disabilities: &self.disabilities,
+            events,
+        }
+    }
+}
+
+impl ChildRow {
     pub fn full_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
     }

@@ -487,3 +487,56 @@ on_both_engines!(budgets_are_never_overspent_under_concurrent_spends, TestDb, |d
     assert_eq!(entries.iter().filter(|e| e.spend_id.is_some()).count(), approved.len() * 4);
     assert!(store.check_ledger().await.expect("check").is_ok());
 });
+
+on_both_engines!(data_quality_findings_open_when_found_and_close_when_put_right, TestDb, |db| {
+    use canopy_domain::people::{Ethnicity, Sex, ValidChild};
+    use canopy_store::children::Placement;
+    use canopy_store::quality::QualityFinding;
+    let store = &db.store;
+    let council = council(store, "Kingston upon Thames", "314", "E09000021", "KT1").await;
+    let child = ValidChild {
+        first_name: "Maya".into(),
+        last_name: "Okafor".into(),
+        date_of_birth: NaiveDate::from_ymd_opt(2015, 3, 1),
+        expected_date_of_birth: None,
+        sex: Sex::Female,
+        ethnicity: Ethnicity::WhiteBritish,
+        disabilities: vec![],
+        nhs_number: None,
+        upn: None,
+        former_upn: None,
+        upn_unknown: None,
+        local_id: String::new(),
+        date_of_death: None,
+    };
+    let placement =
+        Placement { council_id: council.clone(), postcode: None, cluster_id: None, team_id: None, allocated_to: None };
+    let today = NaiveDate::from_ymd_opt(2026, 12, 2).expect("date");
+    let child = store.create_child(&ctx(), &child, &placement, today).await.expect("child");
+    let finding = |rule: &str, severity: &str| QualityFinding {
+        collection_year: 2027,
+        rule: rule.into(),
+        severity: severity.into(),
+        place: "CINdetails 1".into(),
+        message: format!("rule {rule}"),
+    };
+    let found = [finding("8610", "Error"), finding("8670Q", "Query")];
+    assert_eq!(store.record_data_quality(&child, &council, &found, 1_000).await.expect("check"), (2, 0));
+    assert_eq!(store.record_data_quality(&child, &council, &found, 2_000).await.expect("again"), (0, 0), "idempotent");
+    assert_eq!(store.open_data_quality(&child).await.expect("open").len(), 2);
+    let by_rule = store.data_quality_by_rule(&council, 2027).await.expect("by rule");
+    assert_eq!(
+        by_rule.iter().map(|r| (r.rule.as_str(), r.children)).collect::<Vec<_>>(),
+        vec![("8610", 1), ("8670Q", 1)]
+    );
+    // The primary need is recorded: 8610 closes, the query stays.
+    assert_eq!(store.record_data_quality(&child, &council, &found[1..], 3_000).await.expect("fixed"), (0, 1));
+    let open = store.open_data_quality(&child).await.expect("open");
+    assert_eq!(open.iter().map(|r| r.finding.rule.as_str()).collect::<Vec<_>>(), vec!["8670Q"]);
+    let over_time = store.data_quality_open_at(&council, 2027, &[500, 1_500, 3_500]).await.expect("history");
+    assert_eq!(over_time.iter().map(|(_, c)| c.errors).collect::<Vec<_>>(), vec![0, 1, 0]);
+    assert_eq!(over_time.iter().map(|(_, c)| c.queries).collect::<Vec<_>>(), vec![0, 1, 1]);
+    let teams = store.data_quality_by_team(&council, 2027).await.expect("teams");
+    assert_eq!(teams.iter().map(|(_, c)| c.queries).sum::<i64>(), 1);
+    assert!(store.data_quality_by_rule(&council, 2026).await.expect("other year").is_empty());
+});

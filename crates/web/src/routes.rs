@@ -52,7 +52,7 @@ fn upload((spec, handler): Row) -> Row {
 }
 
 fn table() -> Vec<Row> {
-    use pages::{account, admin, adoption, audit, auth, budgets, children, home, workforce};
+    use pages::{account, admin, adoption, audit, auth, budgets, children, home, quality, returns, workforce};
     use Access::*;
     use Action::*;
     let get = Method::GET;
@@ -147,6 +147,10 @@ fn table() -> Vec<Row> {
         ),
         route(get.clone(), "/reviews", Scoped(ViewChildRecord), adoption::iro_reviews),
         route(get.clone(), "/workforce", Scoped(ViewWorkforceFigures), workforce::dashboard),
+        route(get.clone(), "/data-quality", Scoped(ViewDataQuality), quality::dashboard),
+        route(get.clone(), "/returns", Scoped(PrepareReturns), returns::downloads),
+        route(get.clone(), "/returns/cin", Scoped(PrepareReturns), returns::cin_file),
+        route(get.clone(), "/returns/ssda903/{table}", Scoped(PrepareReturns), returns::ssda903_file),
         route(get.clone(), "/workforce/staff", Scoped(ViewStaffRecords), workforce::directory),
         route(get.clone(), "/workforce/staff/new", Organisation(ManageStaffRecords), workforce::new_staff),
         route(post.clone(), "/workforce/staff/new", Organisation(ManageStaffRecords), workforce::create_staff),
@@ -225,6 +229,7 @@ fn table() -> Vec<Row> {
         route(get.clone(), "/api/v1/workforce/staff", Scoped(ViewStaffRecords), api::workforce::staff),
         route(get.clone(), "/api/v1/workforce/staff/{id}", SignedIn, api::workforce::staff_record),
         route(get.clone(), "/api/v1/workforce/measures", Scoped(ViewWorkforceFigures), api::workforce::measures),
+        route(get.clone(), "/api/v1/data-quality", Scoped(ViewDataQuality), api::quality::data_quality),
         route(get.clone(), "/api/v1/workforce/vacancies", Scoped(RunRecruitment), api::workforce::vacancies),
         route(get.clone(), "/api/v1/adoption", Scoped(ViewChildRecord), api::adoption::board),
         route(post.clone(), "/api/v1/adoption/adopters", Organisation(WorkInAdoption), api::adoption::create_adopters),

@@ -145,6 +145,10 @@ pub enum Action {
     ViewCandidate,
     /// Record a worker's supervision (the managers who allocate their work).
     SuperviseStaff,
+    /// See a council's data quality: the DfE rules' open errors and queries, by rule and team.
+    ViewDataQuality,
+    /// Download a council's statutory returns, and check files against the DfE's rules.
+    PrepareReturns,
 }
 
 impl Action {
@@ -170,6 +174,8 @@ impl Action {
             Action::ManageStaffRecords => Some(Permission::WorkforceManage),
             Action::RunRecruitment | Action::ViewCandidate => Some(Permission::Recruitment),
             Action::SuperviseStaff => Some(Permission::CaseAllocate),
+            Action::ViewDataQuality => Some(Permission::PerformanceView),
+            Action::PrepareReturns => Some(Permission::ReturnsManage),
         }
     }
 

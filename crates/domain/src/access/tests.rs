@@ -241,7 +241,7 @@ fn arb_org() -> impl Strategy<Value = Org> {
         .prop_map(|(users, records)| Org { users, records })
 }
 
-const ACTIONS: [Action; 21] = [
+const ACTIONS: [Action; 23] = [
     Action::UseOwnAccount,
     Action::ViewOrganisation,
     Action::AdministerOrganisation,
@@ -263,6 +263,8 @@ const ACTIONS: [Action; 21] = [
     Action::RunRecruitment,
     Action::ViewCandidate,
     Action::SuperviseStaff,
+    Action::ViewDataQuality,
+    Action::PrepareReturns,
 ];
 
 proptest! {

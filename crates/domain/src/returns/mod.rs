@@ -3,6 +3,7 @@
 //! and files from a council's old system alike.
 
 pub mod cin;
+pub mod quality;
 pub mod ssda903;
 
 use chrono::{Datelike, NaiveDate};
@@ -13,8 +14,8 @@ use serde::Serialize;
 pub struct CollectionYear(pub i32);
 
 impl CollectionYear {
-    /// The collection years Canopy has rules for.
-    pub const SUPPORTED: [CollectionYear; 1] = [CollectionYear(2026)];
+    /// The collection years Canopy has CIN rules for.
+    pub const SUPPORTED: [CollectionYear; 2] = [CollectionYear(2026), CollectionYear(2027)];
 
     pub fn new(year: i32) -> Result<Self, String> {
         if Self::SUPPORTED.contains(&CollectionYear(year)) {

@@ -4,6 +4,7 @@
 pub mod adoption;
 pub mod budgets;
 pub mod children;
+pub mod quality;
 pub mod workforce;
 
 use crate::error::ApiError;
@@ -205,8 +206,8 @@ impl utoipa::Modify for BearerToken {
         title = "Canopy API",
         description = "Children's services across councils. Authenticate with `Authorization: Bearer <token>`; make a token on the API tokens page."
     ),
-    paths(me, list_councils, get_council, create_council, list_teams, children::search, children::record, children::add_event, children::work_tray, children::front_door, children::create, children::allocate, children::add_note, children::people, children::add_person, children::add_address, children::merge, children::documents, children::duty_board, children::care, children::add_care, children::early_help, children::add_early_help, adoption::board, adoption::adopters, adoption::create_adopters, adoption::adopter_step, workforce::staff, workforce::staff_record, workforce::measures, workforce::vacancies, budgets::list, budgets::create, budgets::get, budgets::decide, budgets::ledger),
-    components(schemas(Me, Council, NewCouncil, Team, children::ChildSummary, children::ChildMatch, children::ChildRecord, children::DueItem, children::NewEvent, children::NewChild, children::Allocation, children::NewNote, children::NewFamilyMember, children::FamilyMemberOut, children::NewHome, children::MergeRequest, children::DocumentOut, children::TeamDemand, children::DutyBoardOut, children::CareEpisodeOut, children::CareOut, children::WorkerEpisodeOut, children::EarlyHelpOut, children::NewEarlyHelpEntry, adoption::ChildInAdoption, adoption::AdoptersOut, adoption::AdoptionBoard, adoption::AdopterStepOut, adoption::AdoptersRecord, adoption::NewAdopters, adoption::AdopterStep, workforce::StaffOut, workforce::StaffRecordOut, workforce::MeasuresOut, workforce::VacancyOut, children::NewCareEntry, budgets::BudgetOut, budgets::NewSpendBody, budgets::SpendOut, budgets::Decision, budgets::LedgerLineOut))
+    paths(me, list_councils, get_council, create_council, list_teams, children::search, children::record, children::add_event, children::work_tray, children::front_door, children::create, children::allocate, children::add_note, children::people, children::add_person, children::add_address, children::merge, children::documents, children::duty_board, children::care, children::add_care, children::early_help, children::add_early_help, adoption::board, adoption::adopters, adoption::create_adopters, adoption::adopter_step, workforce::staff, workforce::staff_record, workforce::measures, workforce::vacancies, quality::data_quality, budgets::list, budgets::create, budgets::get, budgets::decide, budgets::ledger),
+    components(schemas(Me, Council, NewCouncil, Team, children::ChildSummary, children::ChildMatch, children::ChildRecord, children::DueItem, children::NewEvent, children::NewChild, children::Allocation, children::NewNote, children::NewFamilyMember, children::FamilyMemberOut, children::NewHome, children::MergeRequest, children::DocumentOut, children::TeamDemand, children::DutyBoardOut, children::CareEpisodeOut, children::CareOut, children::WorkerEpisodeOut, children::EarlyHelpOut, children::NewEarlyHelpEntry, adoption::ChildInAdoption, adoption::AdoptersOut, adoption::AdoptionBoard, adoption::AdopterStepOut, adoption::AdoptersRecord, adoption::NewAdopters, adoption::AdopterStep, workforce::StaffOut, workforce::StaffRecordOut, workforce::MeasuresOut, workforce::VacancyOut, quality::DataQualityOut, quality::RuleFindings, quality::OpenCounts, quality::TeamFindings, quality::MonthFindings, children::NewCareEntry, budgets::BudgetOut, budgets::NewSpendBody, budgets::SpendOut, budgets::Decision, budgets::LedgerLineOut))
 )]
 pub struct ApiDoc;
 

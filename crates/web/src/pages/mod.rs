@@ -9,6 +9,8 @@ pub mod auth;
 pub mod budgets;
 pub mod children;
 pub mod home;
+pub mod quality;
+pub mod returns;
 pub mod workforce;
 
 use crate::security::{client_source, CurrentUser, Nonce};
@@ -477,4 +479,17 @@ pub fn show_date(d: chrono::NaiveDate) -> String {
 
 pub fn show_time(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%-d %b %Y %H:%M").to_string()).unwrap_or_default()
+}
+
+/// A file to download, named.
+pub(crate) fn download(bytes: Vec<u8>, media_type: &'static str, file_name: &str) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
 }

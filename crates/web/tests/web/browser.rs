@@ -223,6 +223,9 @@ async fn every_page_passes_axe_and_works_at_320_pixels() {
     check_pages(&c, &app, &axe, &journey_refs, &mut failures).await;
     spend_and_approve(&c, &app, &axe, &child_id, &mut failures).await;
     vacancy_to_hire(&c, &app, &axe, &mut failures).await;
+    app.clock.advance(chrono::Duration::minutes(2));
+    sign_in(&c, &app, "analyst@test.example").await;
+    check_pages(&c, &app, &axe, &["/data-quality", "/returns"], &mut failures).await;
     c.close().await.expect("close");
     app.stop().await;
     assert!(failures.is_empty(), "accessibility or layout problems:\n{}", failures.join("\n"));

@@ -8,6 +8,7 @@ mod budgets;
 mod care;
 mod early_help;
 mod journey;
+mod quality;
 mod support;
 mod workforce;
 

@@ -132,6 +132,7 @@ impl TestApp {
             ("windsor_worker", "windsor.worker@test.example", "practitioner", Some("windsor_team")),
             ("colleague", "colleague@test.example", "practitioner", Some("kingston_team")),
             ("finance", "finance@test.example", "finance_officer", None),
+            ("analyst", "analyst@test.example", "performance_analyst", None),
         ] {
             let role_id = store
                 .list_roles()

@@ -36,12 +36,7 @@ pub fn census<'a>(
     };
     let mut out = Vec::new();
     for child in children {
-        let as_at = child.events.iter().filter(|e| e.date() <= end);
-        let journey = Journey::replay(as_at, ctx)
-            .map_err(|e| format!("the journey of child {} no longer replays: {e}", child.local_id))?;
-        if let Some(c) = census_child(&child, &journey, start, end, ctx) {
-            out.push(c);
-        }
+        out.extend(child_in_period(&child, start, end, ctx)?);
     }
     Ok(CinReturn {
         header: CinHeader {
@@ -62,6 +57,20 @@ pub fn census<'a>(
 /// Whether something that ended on `end`, if it has, was still going when the year began.
 fn reaches(end: Option<NaiveDate>, start: NaiveDate) -> bool {
     end.is_none_or(|t| t >= start)
+}
+
+/// The child as the census of the period from `start` to `end` shows them, from their journey as
+/// it stood at `end`; `None` when no episode of theirs was open in the period.
+pub fn child_in_period(
+    child: &CensusChild,
+    start: NaiveDate,
+    end: NaiveDate,
+    ctx: &RuleContext,
+) -> Result<Option<CinChild>, String> {
+    let as_at = child.events.iter().filter(|e| e.date() <= end);
+    let journey = Journey::replay(as_at, ctx)
+        .map_err(|e| format!("the journey of child {} no longer replays: {e}", child.local_id))?;
+    Ok(census_child(child, &journey, start, end, ctx))
 }
 
 fn census_child(

@@ -4,7 +4,7 @@
 mod build;
 pub mod rules;
 
-pub use build::{census, CensusChild};
+pub use build::{census, child_in_period, CensusChild};
 
 use chrono::NaiveDate;
 

@@ -3,12 +3,11 @@
 
 use super::finance::BudgetQuery;
 use super::scope_of;
-use crate::pages::Ctx;
+use crate::pages::{download, Ctx};
 use crate::state::AppState;
 use crate::AppError;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use canopy_domain::access::Permission;
 use canopy_store::budgets::LedgerEntry;
 use canopy_store::{AuditEvent, Scope};
@@ -102,16 +101,6 @@ async fn entries(
     ));
     state.store.audit(&ctx.audit(state), event).await?;
     Ok((entries, councils))
-}
-
-fn download(bytes: Vec<u8>, media_type: &'static str, file_name: &str) -> Response {
-    let mut response = bytes.into_response();
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    response
 }
 
 pub async fn export_csv(

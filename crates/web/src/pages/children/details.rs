@@ -82,6 +82,8 @@ pub async fn save_details(
             (StatusCode::UNPROCESSABLE_ENTITY, render(details_form(&ctx, &child, &form, &errors))?).into_response()
         );
     };
-    state.store.update_child_details(&ctx.audit(&state), &child.id, &valid, &reason, today).await?;
+    let audit = ctx.audit(&state);
+    state.store.update_child_details(&audit, &child.id, &valid, &reason, today).await?;
+    crate::pages::quality::recheck(&state, &child.id, audit.at_ms).await?;
     Ok(Redirect::to(&format!("/children/{}", child.id)).into_response())
 }

@@ -28,13 +28,19 @@ pub(crate) async fn merge_records(
     let duplicate = child_for(state, ctx, duplicate_id, Action::EditChildRecord).await?;
     let calendar = state.store.council_calendar(&child.council_id).await?;
     let rules = state.store.clock_rules(&child.council_id).await?;
+    let audit = ctx.audit(state);
     let result = state
         .store
-        .merge_children(&ctx.audit(state), &child.id, &duplicate.id, state.clock.today(), |events| {
+        .merge_children(&audit, &child.id, &duplicate.id, state.clock.today(), |events| {
             let journey = Journey::replay(events, &RuleContext { calendar: &calendar, rules: &rules })?;
             Ok(running_clocks(&journey, &calendar, &rules))
         })
         .await?;
+    if result.is_ok() {
+        // The kept record holds both stories now; the merged one is no longer counted.
+        crate::pages::quality::recheck(state, &child.id, audit.at_ms).await?;
+        state.store.record_data_quality(&duplicate.id, &duplicate.council_id, &[], audit.at_ms).await?;
+    }
     Ok(result.map_err(|broken| format!("These records cannot be merged as they are: {}", broken.0)))
 }
 

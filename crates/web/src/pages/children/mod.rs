@@ -292,6 +292,7 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
         })
         .collect();
     page.tables.push(Table::new("Episodes", &["Referral", "Source", "Need", "Work", "Status"], episodes));
+    page.tables.push(crate::pages::quality::child_table(&state, &child.id).await?);
     let history = state.store.child_history(&child.id).await?;
     let mut chronology: Vec<(NaiveDate, i64, String, String)> = Vec::new();
     for h in &history {
@@ -545,13 +546,20 @@ pub async fn record_event(
     }
     let calendar = state.store.council_calendar(&child.council_id).await?;
     let rules = state.store.clock_rules(&child.council_id).await?;
-    Ok(state
+    let audit = ctx.audit(state);
+    let recorded = state
         .store
-        .record_journey_event(&ctx.audit(state), &children, event, reason, |_, events| {
+        .record_journey_event(&audit, &children, event, reason, |_, events| {
             let journey = Journey::with_event(events, event, &RuleContext { calendar: &calendar, rules: &rules })?;
             Ok(running_clocks(&journey, &calendar, &rules))
         })
-        .await?)
+        .await?;
+    if recorded.is_ok() {
+        for id in &children {
+            crate::pages::quality::recheck(state, id, audit.at_ms).await?;
+        }
+    }
+    Ok(recorded)
 }
 
 /// A council's calendar and clock rules, which work out every kind of clock.

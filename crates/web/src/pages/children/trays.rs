@@ -89,6 +89,9 @@ pub async fn work_tray(State(state): State<AppState>, ctx: Ctx) -> Result<Html<S
     if let Some(table) = crate::pages::workforce::supervision_tray(&state, &ctx).await? {
         page.tables.push(table);
     }
+    if let Some(table) = crate::pages::quality::tray_table(&state, &ctx).await? {
+        page.tables.push(table);
+    }
     let caseload = state.store.children_held(Some(&user.user_id), &[], false).await?;
     let mut table = Table::new(
         "Your caseload",

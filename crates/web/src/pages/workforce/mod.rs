@@ -2,7 +2,7 @@
 //! record, managers their own teams', each worker their own), the forms that keep the record, and
 //! the dashboard of workforce measures. Every read of a record is audited.
 
-mod chart;
+pub(crate) mod chart;
 mod dashboard;
 mod forms;
 mod recruitment;

@@ -98,7 +98,8 @@ impl Rule {
 /// The rules of the collection year, or `None` when Canopy has none for it.
 pub fn ruleset(year: CollectionYear) -> Option<Vec<&'static Rule>> {
     match year.0 {
-        2026 => Some(child::RULES.iter().chain(episode::RULES).chain(protection::RULES).collect()),
+        // cin2026_27 keeps every rule of cin2025_26 as it was.
+        2026 | 2027 => Some(child::RULES.iter().chain(episode::RULES).chain(protection::RULES).collect()),
         _ => None,
     }
 }

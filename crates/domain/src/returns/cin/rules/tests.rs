@@ -317,6 +317,7 @@ fn the_2026_rule_set_has_every_rule_of_cin2025_26() {
     codes.dedup();
     assert_eq!(codes.len(), 109, "each code once");
     assert!(ruleset(CollectionYear(2025)).is_none());
+    assert_eq!(ruleset(CollectionYear(2027)).map(|r| r.len()), Some(109), "cin2026_27 keeps them all");
 }
 
 #[test]

@@ -1,0 +1,278 @@
+//! Live data quality: what the DfE's rules found in each child's record, kept as findings that
+//! open when first found and close when a later check no longer finds them.
+
+use crate::{new_id, Store, StoreError};
+use sqlx::Row;
+use std::collections::HashSet;
+
+/// What a check of one child found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QualityFinding {
+    pub collection_year: i32,
+    pub rule: String,
+    /// "Error" or "Query".
+    pub severity: String,
+    pub place: String,
+    pub message: String,
+}
+
+/// An open finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QualityRow {
+    pub child_id: String,
+    pub finding: QualityFinding,
+    pub opened_ms: i64,
+}
+
+/// A council's open findings for one rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleCount {
+    pub rule: String,
+    pub severity: String,
+    pub message: String,
+    pub children: i64,
+    pub findings: i64,
+}
+
+/// Open errors and queries, for a team (or none) or a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub errors: i64,
+    pub queries: i64,
+}
+
+fn finding_from(r: &sqlx::any::AnyRow) -> Result<QualityRow, StoreError> {
+    Ok(QualityRow {
+        child_id: r.try_get("child_id")?,
+        finding: QualityFinding {
+            collection_year: i32::try_from(r.try_get::<i64, _>("collection_year")?)
+                .map_err(|_| StoreError::Corrupt("collection year".into()))?,
+            rule: r.try_get("rule")?,
+            severity: r.try_get("severity")?,
+            place: r.try_get("place")?,
+            message: r.try_get("message")?,
+        },
+        opened_ms: r.try_get("opened_ms")?,
+    })
+}
+
+const OPEN_COLUMNS: &str = "child_id, collection_year, rule, severity, place, message, opened_ms";
+
+fn key(f: &QualityFinding) -> (i32, &str, &str) {
+    (f.collection_year, f.rule.as_str(), f.place.as_str())
+}
+
+impl Store {
+    /// Records what a check of one child found, in one transaction: findings not open before are
+    /// opened, and open findings not found now are closed. Returns (opened, closed).
+    pub async fn record_data_quality(
+        &self,
+        child_id: &str,
+        council_id: &str,
+        found: &[QualityFinding],
+        at_ms: i64,
+    ) -> Result<(usize, usize), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let rows = sqlx::query(&format!(
+            "SELECT id, {OPEN_COLUMNS} FROM data_quality WHERE child_id = $1 AND closed_ms IS NULL"
+        ))
+        .bind(child_id)
+        .fetch_all(tx.conn())
+        .await?;
+        let mut open = Vec::with_capacity(rows.len());
+        for r in &rows {
+            open.push((r.try_get::<String, _>("id")?, finding_from(r)?.finding));
+        }
+        let now: HashSet<(i32, &str, &str)> = found.iter().map(key).collect();
+        let before: HashSet<(i32, &str, &str)> = open.iter().map(|(_, f)| key(f)).collect();
+        let mut closed = 0;
+        for (id, f) in &open {
+            if !now.contains(&key(f)) {
+                sqlx::query("UPDATE data_quality SET closed_ms = $1 WHERE id = $2")
+                    .bind(at_ms)
+                    .bind(id)
+                    .execute(tx.conn())
+                    .await?;
+                closed += 1;
+            }
+        }
+        let mut opened = 0;
+        let mut seen = HashSet::new();
+        for f in found {
+            if before.contains(&key(f)) || !seen.insert(key(f)) {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO data_quality (id, child_id, council_id, collection_year, rule, severity, place, message, \
+                 opened_ms, closed_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)",
+            )
+            .bind(new_id())
+            .bind(child_id)
+            .bind(council_id)
+            .bind(i64::from(f.collection_year))
+            .bind(&f.rule)
+            .bind(&f.severity)
+            .bind(&f.place)
+            .bind(&f.message)
+            .bind(at_ms)
+            .execute(tx.conn())
+            .await?;
+            opened += 1;
+        }
+        tx.commit().await?;
+        Ok((opened, closed))
+    }
+
+    /// Checks every child of a council, once: for a council brought on board, or after the
+    /// rules change. A save re-checks only its own child. Returns how many children were checked.
+    pub async fn check_council_quality(
+        &self,
+        council_id: &str,
+        today: chrono::NaiveDate,
+        at_ms: i64,
+    ) -> Result<usize, StoreError> {
+        let calendar = self.council_calendar(council_id).await?;
+        let rules = self.clock_rules(council_id).await?;
+        let ctx = canopy_domain::cases::RuleContext { calendar: &calendar, rules: &rules };
+        let mut events: std::collections::HashMap<String, Vec<canopy_domain::cases::Event>> =
+            self.case_histories_in_council(council_id).await?.into_iter().map(|h| (h.child_id, h.events)).collect();
+        let children = self.children_in_council(council_id).await?;
+        for child in &children {
+            let history = events.remove(&child.id).unwrap_or_default();
+            let found = findings_of(child, &history, today, &ctx).map_err(StoreError::Corrupt)?;
+            self.record_data_quality(&child.id, council_id, &found, at_ms).await?;
+        }
+        Ok(children.len())
+    }
+
+    /// A child's open findings, errors first.
+    pub async fn open_data_quality(&self, child_id: &str) -> Result<Vec<QualityRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {OPEN_COLUMNS} FROM data_quality WHERE child_id = $1 AND closed_ms IS NULL \
+             ORDER BY collection_year, severity, rule, place"
+        ))
+        .bind(child_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(finding_from).collect()
+    }
+
+    /// A council's open findings for a return, by rule: how many children and findings.
+    pub async fn data_quality_by_rule(&self, council_id: &str, year: i32) -> Result<Vec<RuleCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT rule, severity, MIN(message) AS message, COUNT(DISTINCT child_id) AS children, COUNT(*) AS findings \
+             FROM data_quality WHERE council_id = $1 AND collection_year = $2 AND closed_ms IS NULL \
+             GROUP BY rule, severity ORDER BY COUNT(*) DESC, rule",
+        )
+        .bind(council_id)
+        .bind(i64::from(year))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RuleCount {
+                    rule: r.try_get("rule")?,
+                    severity: r.try_get("severity")?,
+                    message: r.try_get("message")?,
+                    children: r.try_get("children")?,
+                    findings: r.try_get("findings")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A council's open findings for a return, by the team that holds each child (none for a
+    /// child no team holds).
+    pub async fn data_quality_by_team(
+        &self,
+        council_id: &str,
+        year: i32,
+    ) -> Result<Vec<(Option<String>, Counts)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.team_id AS team_id, \
+             SUM(CASE WHEN q.severity = 'Error' THEN 1 ELSE 0 END) AS errors, \
+             SUM(CASE WHEN q.severity = 'Query' THEN 1 ELSE 0 END) AS queries \
+             FROM data_quality q JOIN children c ON c.id = q.child_id \
+             WHERE q.council_id = $1 AND q.collection_year = $2 AND q.closed_ms IS NULL \
+             GROUP BY c.team_id ORDER BY 2 DESC",
+        )
+        .bind(council_id)
+        .bind(i64::from(year))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<Option<String>, _>("team_id")?,
+                    Counts { errors: r.try_get("errors")?, queries: r.try_get("queries")? },
+                ))
+            })
+            .collect()
+    }
+
+    /// How many findings of a council's return were open at each moment given.
+    pub async fn data_quality_open_at(
+        &self,
+        council_id: &str,
+        year: i32,
+        moments_ms: &[i64],
+    ) -> Result<Vec<(i64, Counts)>, StoreError> {
+        let mut out = Vec::with_capacity(moments_ms.len());
+        for at in moments_ms {
+            let r = sqlx::query(
+                "SELECT COALESCE(SUM(CASE WHEN severity = 'Error' THEN 1 ELSE 0 END), 0) AS errors, \
+                 COALESCE(SUM(CASE WHEN severity = 'Query' THEN 1 ELSE 0 END), 0) AS queries \
+                 FROM data_quality WHERE council_id = $1 AND collection_year = $2 AND opened_ms <= $3 \
+                 AND (closed_ms IS NULL OR closed_ms > $3)",
+            )
+            .bind(council_id)
+            .bind(i64::from(year))
+            .bind(*at)
+            .fetch_one(self.pool())
+            .await?;
+            out.push((*at, Counts { errors: r.try_get("errors")?, queries: r.try_get("queries")? }));
+        }
+        Ok(out)
+    }
+
+    /// The open errors and queries of each child allocated to `user_id` that has any.
+    pub async fn data_quality_of_worker(&self, user_id: &str) -> Result<Vec<(String, Counts)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT q.child_id AS child_id, \
+             SUM(CASE WHEN q.severity = 'Error' THEN 1 ELSE 0 END) AS errors, \
+             SUM(CASE WHEN q.severity = 'Query' THEN 1 ELSE 0 END) AS queries \
+             FROM data_quality q JOIN children c ON c.id = q.child_id \
+             WHERE c.allocated_to = $1 AND q.closed_ms IS NULL AND c.merged_into IS NULL \
+             GROUP BY q.child_id ORDER BY 2 DESC, q.child_id",
+        )
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((r.try_get("child_id")?, Counts { errors: r.try_get("errors")?, queries: r.try_get("queries")? }))
+            })
+            .collect()
+    }
+}
+
+/// What the CIN census rules find in a child's record on `today`, for each open return, as
+/// findings to record.
+pub fn findings_of(
+    child: &crate::children::ChildRow,
+    events: &[canopy_domain::cases::Event],
+    today: chrono::NaiveDate,
+    ctx: &canopy_domain::cases::RuleContext,
+) -> Result<Vec<QualityFinding>, String> {
+    let problems = canopy_domain::returns::quality::cin_problems(&child.census_child(events), today, ctx)?;
+    Ok(problems
+        .into_iter()
+        .map(|p| QualityFinding {
+            collection_year: p.year.0,
+            rule: p.rule.into(),
+            severity: p.severity.label().into(),
+            place: p.at,
+            message: p.message.into(),
+        })
+        .collect())
+}
