@@ -140,6 +140,9 @@ pub enum Part {
     Care,
     /// Every workforce measure at each month end of five years, for the organisation and each council.
     Workforce,
+    /// The CIN census and SSDA903 of the largest council, then at 50,000 children: export, read,
+    /// the DfE's rules and one child's re-check, beside the sector's Python validators.
+    Returns,
     All,
 }
 
@@ -153,6 +156,8 @@ pub struct Plan {
     pub think_ms: u64,
     /// How many children of one council are looked after in the care bench.
     pub looked_after: usize,
+    /// How many children the returns bench scales the census to.
+    pub returns_children: usize,
 }
 
 /// Builds the scaled demo in `store` and prints the figures.
@@ -174,6 +179,16 @@ pub async fn run(store: Store, plan: &Plan) -> Result<(), String> {
     }
     if matches!(plan.part, Part::Workforce | Part::All) {
         workforce(&store).await?;
+    }
+    if matches!(plan.part, Part::Returns | Part::All) {
+        let started = Instant::now();
+        let looked_after = demo_care::ensure(&store, SystemClock.today()).await?;
+        demo_workforce::ensure(&store, SystemClock.today()).await?;
+        println!(
+            "demo: {looked_after} looked-after children and the workforce ready in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        crate::bench_returns::returns(&store, plan.returns_children).await?;
     }
     if matches!(plan.part, Part::Spends | Part::All) {
         let started = Instant::now();

@@ -1,6 +1,7 @@
 //! `canopy`: set-up, serving, the demo and administration from the command line.
 
 mod bench;
+mod bench_returns;
 mod demo;
 mod demo_budgets;
 mod demo_care;
@@ -92,6 +93,9 @@ enum Command {
         /// How many children of the largest council are looked after in the care benchmark.
         #[arg(long, default_value_t = 5000)]
         looked_after: usize,
+        /// How many children the returns benchmark scales the largest council's census to.
+        #[arg(long, default_value_t = 50_000)]
+        returns_children: usize,
     },
     /// Create the first organisation admin, if there are no users yet, and print a one-time password.
     Bootstrap {
@@ -442,7 +446,17 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             serve(store, &r, args).await
         }
-        Command::Bench { children, samples, keep_in, only, users, spends_each, think_ms, looked_after } => {
+        Command::Bench {
+            children,
+            samples,
+            keep_in,
+            only,
+            users,
+            spends_each,
+            think_ms,
+            looked_after,
+            returns_children,
+        } => {
             let dir = keep_in
                 .clone()
                 .unwrap_or_else(|| std::env::temp_dir().join(format!("canopy-bench-{}", std::process::id())));
@@ -462,6 +476,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 spends_each: *spends_each,
                 think_ms: *think_ms,
                 looked_after: *looked_after,
+                returns_children: *returns_children,
             };
             let result = bench::run(store.clone(), &plan).await;
             store.close().await;

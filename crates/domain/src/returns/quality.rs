@@ -41,7 +41,7 @@ pub fn cin_problems(child: &CensusChild, today: NaiveDate, ctx: &RuleContext) ->
         let end = reference.min(today);
         let Some(census_child) = child_in_period(child, start, end, ctx)? else { continue };
         let Some(rules) = ruleset(year) else { continue };
-        let period = Period { start, end, calendar: ctx.calendar };
+        let period = Period::new(start, end, ctx.calendar);
         for finding in check_child(&rules, &census_child, &period) {
             let Some(rule) = rules.iter().find(|r| r.code == finding.rule) else { continue };
             problems.push(Problem {

@@ -327,7 +327,7 @@ pub(super) const RULES: &[Rule] = &[
         message: "Please check and either amend data or provide a reason: Assessment started more than 45 working days before the end of the census year. However, there is no Assessment end date.",
         fields: &["AssessmentActualStartDate"],
         check: Check::Child(|c, p, out| {
-            let latest = Some(p.working_days_back_from_end(45));
+            let latest = Some(p.assessments_due);
             each_assessment(c, out, |_, a| a.authorised.is_none() && lt(a.start, latest))
         }),
     },

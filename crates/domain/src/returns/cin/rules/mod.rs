@@ -15,32 +15,45 @@ use crate::returns::{CollectionYear, Finding, Severity};
 use chrono::{Datelike, NaiveDate, Weekday};
 use std::fmt;
 
-/// The census year the rules check against, and the calendar for working days.
-pub struct Period<'a> {
+/// The census year the rules check against, and the days its timescale rules count back to.
+pub struct Period {
     pub start: NaiveDate,
-    /// The reference date, 31 March.
+    /// The reference date, 31 March (or, for a year in progress, the day of the check).
     pub end: NaiveDate,
-    pub calendar: &'a WorkingCalendar,
+    /// 45 working days back from the end: an assessment open since before is late.
+    assessments_due: NaiveDate,
+    /// 15 working days back from the end: an enquiry open since before should have conferred.
+    enquiries_due: NaiveDate,
 }
 
-impl<'a> Period<'a> {
-    pub fn of(year: CollectionYear, calendar: &'a WorkingCalendar) -> Option<Self> {
-        Some(Self { start: year.start()?, end: year.reference_date()?, calendar })
+impl Period {
+    /// The period from `start` to `end`, counting working days by `calendar`.
+    pub fn new(start: NaiveDate, end: NaiveDate, calendar: &WorkingCalendar) -> Self {
+        Self {
+            start,
+            end,
+            assessments_due: working_days_back(calendar, end, 45),
+            enquiries_due: working_days_back(calendar, end, 15),
+        }
+    }
+
+    pub fn of(year: CollectionYear, calendar: &WorkingCalendar) -> Option<Self> {
+        Some(Self::new(year.start()?, year.reference_date()?, calendar))
     }
 
     fn contains(&self, day: Option<NaiveDate>) -> bool {
         day.is_some_and(|d| d >= self.start && d <= self.end)
     }
+}
 
-    /// The day `n` working days back from the reference date, counting the reference date
-    /// itself as the first, as the DfE's timescale rules count.
-    fn working_days_back_from_end(&self, n: u32) -> NaiveDate {
-        let mut end = self.end;
-        while !self.calendar.is_working_day(end) {
-            end = end.pred_opt().unwrap_or(end);
-        }
-        self.calendar.subtract_working_days(end, n.saturating_sub(1))
+/// The day `n` working days back from `end`, counting `end` itself as the first, as the DfE's
+/// timescale rules count.
+fn working_days_back(calendar: &WorkingCalendar, end: NaiveDate, n: u32) -> NaiveDate {
+    let mut day = end;
+    while !calendar.is_working_day(day) {
+        day = day.pred_opt().unwrap_or(day);
     }
+    calendar.subtract_working_days(day, n.saturating_sub(1))
 }
 
 /// Where in a child's record a rule found something.
@@ -118,9 +131,18 @@ pub fn check_child(rules: &[&Rule], child: &CinChild, period: &Period) -> Vec<Fi
     findings
 }
 
-/// Runs every rule on a whole return.
+/// Runs every rule on a whole return; the children are shared among the machine's cores.
 pub fn check_return(rules: &[&Rule], census: &CinReturn, period: &Period) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = census.children.iter().flat_map(|c| check_child(rules, c, period)).collect();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = census.children.len().div_ceil(cores).max(1);
+    let mut findings: Vec<Finding> = std::thread::scope(|s| {
+        let parts: Vec<_> = census
+            .children
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().flat_map(|c| check_child(rules, c, period)).collect::<Vec<_>>()))
+            .collect();
+        parts.into_iter().flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    });
     let mut places = Vec::new();
     for rule in rules {
         if let Check::Return(check) = rule.check {

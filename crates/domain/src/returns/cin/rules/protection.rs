@@ -85,7 +85,7 @@ pub(super) const RULES: &[Rule] = &[
         message: "Please check and either amend data or provide a reason: S47 Enquiry started more than 15 working days before the end of the census year. However, there is no date of Initial Child Protection Conference.",
         fields: &["DateOfInitialCPC", "S47ActualStartDate", "ICPCnotRequired"],
         check: Check::Child(|c, p, out| {
-            let latest = Some(p.working_days_back_from_end(15));
+            let latest = Some(p.enquiries_due);
             each_enquiry(c, out, |_, s| {
                 s.date_of_initial_cpc.is_none()
                     && flag(s.icpc_not_required.as_deref()) == Some(false)

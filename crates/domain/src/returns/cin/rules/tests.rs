@@ -369,6 +369,8 @@ fn working_days_count_back_from_the_reference_date() {
     let calendar = WorkingCalendar::england_and_wales();
     let period = Period::of(CollectionYear(2026), &calendar).expect("period");
     // 31 March 2026 is a Tuesday: 15 working days, counting it, go back to Wednesday 11 March.
-    assert_eq!(period.working_days_back_from_end(15), d(2026, 3, 11));
-    assert_eq!(period.working_days_back_from_end(1), d(2026, 3, 31));
+    assert_eq!(period.enquiries_due, d(2026, 3, 11));
+    assert_eq!(working_days_back(&calendar, d(2026, 3, 31), 1), d(2026, 3, 31));
+    // From a Sunday, the Friday before is the first.
+    assert_eq!(working_days_back(&calendar, d(2026, 3, 29), 1), d(2026, 3, 27));
 }
