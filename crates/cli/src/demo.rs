@@ -136,6 +136,7 @@ pub async fn ensure(store: &Store) -> Result<Vec<(&'static str, String)>, String
         ("practitioner", "practitioner@canopy.example".to_string()),
         ("team manager", "manager@canopy.example".to_string()),
         ("director", "director@canopy.example".to_string()),
+        ("performance analyst", "analyst@canopy.example".to_string()),
         ("admin", "admin@canopy.example".to_string()),
     ];
     if store.count_users().await.map_err(|e| e.to_string())? > 0 {
@@ -234,11 +235,13 @@ pub async fn ensure(store: &Store) -> Result<Vec<(&'static str, String)>, String
             let mut email =
                 if *n == 1 { format!("{base}@canopy.example") } else { format!("{base}{n}@canopy.example") };
             let mut keys: Vec<&str> = role_keys.to_vec();
-            // The printed sign-ins are the first practitioner, team manager and director made.
+            // The printed sign-ins are the first practitioner, team manager, director and
+            // performance analyst made.
             let special = match (*service, lead, keys.first().copied()) {
                 (Service::Safeguarding, false, Some("practitioner")) => named.remove("practitioner"),
                 (Service::Safeguarding, true, _) => named.remove("team manager"),
                 (Service::Leadership, true, _) => named.remove("director"),
+                (Service::Performance, true, _) => named.remove("performance analyst"),
                 (Service::BusinessSupport, true, _) => {
                     keys.push("org_admin");
                     named.remove("admin")

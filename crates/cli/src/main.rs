@@ -439,7 +439,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("The demo organisation is in {}.", r.data_dir.display());
             println!("Sign in at http://{} with password '{}' as:", r.addr, demo::DEMO_PASSWORD);
             for (who, email) in logins {
-                println!("  {who:<16} {email}");
+                println!("  {who:<20} {email}");
             }
             if *no_serve {
                 return Ok(());

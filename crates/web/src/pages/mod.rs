@@ -121,6 +121,12 @@ impl Ctx {
             if u.actor.holds(Permission::WorkforceView) {
                 nav.push(Link::new("/workforce", "Workforce"));
             }
+            if u.actor.holds(Permission::PerformanceView) {
+                nav.push(Link::new("/data-quality", "Data quality"));
+            }
+            if u.actor.holds(Permission::ReturnsManage) {
+                nav.push(Link::new("/returns", "Returns"));
+            }
             if u.actor.holds(Permission::OrgView) {
                 nav.push(Link::new("/organisation", "Organisation"));
             }

@@ -169,10 +169,11 @@ pub async fn dashboard(
         page.actions.push(Link::new(format!("/returns?council={}", q.council_id), "Download the returns"));
     }
     let points: Vec<(String, f64)> =
-        q.over_time.iter().map(|(d, c)| (d.format("%b %Y").to_string(), c.errors as f64)).collect();
+        q.over_time.iter().map(|(d, c)| (d.format("%b %Y").to_string(), (c.errors + c.queries) as f64)).collect();
+    let title = "Open errors and queries at each month end";
     page.figure = Some(Figure {
-        title: "Open errors at each month end".into(),
-        svg: LineChart { title: "Open errors at each month end", points: &points, show: |v| format!("{v:.0}") }.svg(),
+        title: title.into(),
+        svg: LineChart { title, points: &points, show: |v| format!("{v:.0}") }.svg(),
     });
     let mut by_rule = Table::new(
         "Open findings by rule",
