@@ -314,6 +314,7 @@ mod tests {
                 "practitioner" => actor.reach_of(Permission::CaseEdit) == Some(Reach::Team),
                 "team manager" => actor.holds(Permission::CaseAllocate),
                 "director" => actor.reach_of(Permission::PerformanceView) == Some(Reach::Organisation),
+                "performance analyst" => actor.reach_of(Permission::ReturnsManage) == Some(Reach::Organisation),
                 _ => actor.holds(Permission::OrgAdmin) && actor.holds(Permission::UsersAdmin),
             };
             assert!(expected, "{who} has the right roles");

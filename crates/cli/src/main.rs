@@ -187,34 +187,30 @@ enum ValidateCommand {
     },
 }
 
+/// Which council's return, for which collection year, and where to write it.
+#[derive(clap::Args)]
+struct ReturnTarget {
+    /// The council's three-digit DfE LA code, such as 314.
+    #[arg(long)]
+    council: String,
+    /// The year the collection ends: 2026 is 1 April 2025 to 31 March 2026.
+    #[arg(long)]
+    year: i32,
+    /// Where to write the return.
+    #[arg(long)]
+    out: PathBuf,
+}
+
 #[derive(Subcommand)]
 enum ExportCommand {
     /// The SSDA903 of one council for a collection year (1 April to 31 March): every table, as
-    /// CSV files with the DfE's header rows and dd/mm/yyyy dates, in a directory.
-    Ssda903 {
-        /// The council's three-digit DfE LA code, such as 314.
-        #[arg(long)]
-        council: String,
-        /// The year the collection ends: 2026 is 1 April 2025 to 31 March 2026.
-        #[arg(long)]
-        year: i32,
-        /// The directory to write the tables to (made if need be).
-        #[arg(long)]
-        out: PathBuf,
-    },
+    /// CSV files with the DfE's header rows and dd/mm/yyyy dates, in the directory `--out` (made
+    /// if need be).
+    Ssda903(ReturnTarget),
     /// The CIN census of one council for a collection year (1 April to 31 March): every child
-    /// with a child in need episode open at some point in the year, as the DfE's XML.
-    Cin {
-        /// The council's three-digit DfE LA code, such as 314.
-        #[arg(long)]
-        council: String,
-        /// The year the collection ends: 2026 is 1 April 2025 to 31 March 2026.
-        #[arg(long)]
-        year: i32,
-        /// Where to write the XML.
-        #[arg(long)]
-        out: PathBuf,
-    },
+    /// with a child in need episode open at some point in the year, as the DfE's XML, written to
+    /// the file `--out`.
+    Cin(ReturnTarget),
     /// The Children's Social Work Workforce census of one council at 30 September of a year:
     /// every social worker in post on the day or who left in the year before, and the council's
     /// vacancies and agency figures, as the DfE's XML.
@@ -531,7 +527,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 Err(problem) => Err(format!("the ledger is wrong: {problem}")),
             }
         }
-        Command::Export { command: ExportCommand::Cin { council, year, out } } => {
+        Command::Export { command: ExportCommand::Cin(ReturnTarget { council, year, out }) } => {
             let r = resolve(&cli, None, "data")?;
             let store = open(&r).await?;
             let written_at = SystemClock.now().format("%Y-%m-%dT%H:%M:%S").to_string();
@@ -587,7 +583,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 n => Err(format!("{} has {n} errors", file.display())),
             }
         }
-        Command::Export { command: ExportCommand::Ssda903 { council, year, out } } => {
+        Command::Export { command: ExportCommand::Ssda903(ReturnTarget { council, year, out }) } => {
             let r = resolve(&cli, None, "data")?;
             let store = open(&r).await?;
             let census = export::ssda903(&store, council, *year).await?;

@@ -56,6 +56,14 @@ fn finding_from(r: &sqlx::any::AnyRow) -> Result<QualityRow, StoreError> {
     })
 }
 
+/// Open errors and queries of a group of findings `q`, as `errors` and `queries`.
+const COUNTS: &str = "SUM(CASE WHEN q.severity = 'Error' THEN 1 ELSE 0 END) AS errors, \
+                      SUM(CASE WHEN q.severity = 'Query' THEN 1 ELSE 0 END) AS queries";
+
+fn counts_from(r: &sqlx::any::AnyRow) -> Result<Counts, StoreError> {
+    Ok(Counts { errors: r.try_get("errors")?, queries: r.try_get("queries")? })
+}
+
 const OPEN_COLUMNS: &str = "child_id, collection_year, rule, severity, place, message, opened_ms";
 
 fn key(f: &QualityFinding) -> (i32, &str, &str) {
@@ -188,26 +196,16 @@ impl Store {
         council_id: &str,
         year: i32,
     ) -> Result<Vec<(Option<String>, Counts)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT c.team_id AS team_id, \
-             SUM(CASE WHEN q.severity = 'Error' THEN 1 ELSE 0 END) AS errors, \
-             SUM(CASE WHEN q.severity = 'Query' THEN 1 ELSE 0 END) AS queries \
-             FROM data_quality q JOIN children c ON c.id = q.child_id \
-             WHERE q.council_id = $1 AND q.collection_year = $2 AND q.closed_ms IS NULL \
-             GROUP BY c.team_id ORDER BY 2 DESC",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT c.team_id AS team_id, {COUNTS} FROM data_quality q JOIN children c ON c.id = q.child_id \
+                 WHERE q.council_id = $1 AND q.collection_year = $2 AND q.closed_ms IS NULL \
+                 GROUP BY c.team_id ORDER BY 2 DESC"
+        ))
         .bind(council_id)
         .bind(i64::from(year))
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<Option<String>, _>("team_id")?,
-                    Counts { errors: r.try_get("errors")?, queries: r.try_get("queries")? },
-                ))
-            })
-            .collect()
+        rows.iter().map(|r| Ok((r.try_get::<Option<String>, _>("team_id")?, counts_from(r)?))).collect()
     }
 
     /// How many findings of a council's return were open at each moment given.
@@ -230,21 +228,18 @@ impl Store {
             .bind(*at)
             .fetch_one(self.pool())
             .await?;
-            out.push((*at, Counts { errors: r.try_get("errors")?, queries: r.try_get("queries")? }));
+            out.push((*at, counts_from(&r)?));
         }
         Ok(out)
     }
 
     /// The open errors and queries of each child allocated to `user_id` that has any.
     pub async fn data_quality_of_worker(&self, user_id: &str) -> Result<Vec<(String, Counts)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT q.child_id AS child_id, \
-             SUM(CASE WHEN q.severity = 'Error' THEN 1 ELSE 0 END) AS errors, \
-             SUM(CASE WHEN q.severity = 'Query' THEN 1 ELSE 0 END) AS queries \
-             FROM data_quality q JOIN children c ON c.id = q.child_id \
-             WHERE c.allocated_to = $1 AND q.closed_ms IS NULL AND c.merged_into IS NULL \
-             GROUP BY q.child_id ORDER BY 2 DESC, q.child_id",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT q.child_id AS child_id, {COUNTS} FROM data_quality q JOIN children c ON c.id = q.child_id \
+                 WHERE c.allocated_to = $1 AND q.closed_ms IS NULL AND c.merged_into IS NULL \
+                 GROUP BY q.child_id ORDER BY 2 DESC, q.child_id"
+        ))
         .bind(user_id)
         .fetch_all(self.pool())
         .await?;

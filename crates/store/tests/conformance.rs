@@ -19,6 +19,26 @@ async fn council(store: &Store, name: &str, la: &str, ons: &str, districts: &str
     add_council(store, name, la, ons, districts).await.expect("council saved").id
 }
 
+/// A child for a story to record things about.
+fn maya() -> canopy_domain::people::ValidChild {
+    use canopy_domain::people::{Ethnicity, Sex, ValidChild};
+    ValidChild {
+        first_name: "Maya".into(),
+        last_name: "Okafor".into(),
+        date_of_birth: NaiveDate::from_ymd_opt(2015, 3, 1),
+        expected_date_of_birth: None,
+        sex: Sex::Female,
+        ethnicity: Ethnicity::WhiteBritish,
+        disabilities: vec![],
+        nhs_number: None,
+        upn: None,
+        former_upn: None,
+        upn_unknown: None,
+        local_id: String::new(),
+        date_of_death: None,
+    }
+}
+
 fn coverage(id: &str, districts: &[&str]) -> CouncilCoverage {
     CouncilCoverage {
         id: id.into(),
@@ -225,7 +245,6 @@ async fn an_unknown_database_url_is_refused_with_a_clear_error() {
 mod budgets {
     use super::*;
     use canopy_domain::budgets::{FinancialYear, LimitRule, LimitSubject, PaymentMethod, Pence, SpendLimit};
-    use canopy_domain::people::{Ethnicity, Sex, ValidChild};
     use canopy_store::budgets::{NewBudget, NewSpend};
     use canopy_store::children::Placement;
 
@@ -264,21 +283,7 @@ mod budgets {
             ids.push(user(format!("worker{i}"), role("practitioner")).await);
         }
         let manager = user("manager".into(), role("team_manager")).await;
-        let child = ValidChild {
-            first_name: "Maya".into(),
-            last_name: "Okafor".into(),
-            date_of_birth: NaiveDate::from_ymd_opt(2015, 3, 1),
-            expected_date_of_birth: None,
-            sex: Sex::Female,
-            ethnicity: Ethnicity::WhiteBritish,
-            disabilities: vec![],
-            nhs_number: None,
-            upn: None,
-            former_upn: None,
-            upn_unknown: None,
-            local_id: String::new(),
-            date_of_death: None,
-        };
+        let child = maya();
         let placement = Placement {
             council_id: council.clone(),
             postcode: None,
@@ -489,26 +494,11 @@ on_both_engines!(budgets_are_never_overspent_under_concurrent_spends, TestDb, |d
 });
 
 on_both_engines!(data_quality_findings_open_when_found_and_close_when_put_right, TestDb, |db| {
-    use canopy_domain::people::{Ethnicity, Sex, ValidChild};
     use canopy_store::children::Placement;
     use canopy_store::quality::QualityFinding;
     let store = &db.store;
     let council = council(store, "Kingston upon Thames", "314", "E09000021", "KT1").await;
-    let child = ValidChild {
-        first_name: "Maya".into(),
-        last_name: "Okafor".into(),
-        date_of_birth: NaiveDate::from_ymd_opt(2015, 3, 1),
-        expected_date_of_birth: None,
-        sex: Sex::Female,
-        ethnicity: Ethnicity::WhiteBritish,
-        disabilities: vec![],
-        nhs_number: None,
-        upn: None,
-        former_upn: None,
-        upn_unknown: None,
-        local_id: String::new(),
-        date_of_death: None,
-    };
+    let child = maya();
     let placement =
         Placement { council_id: council.clone(), postcode: None, cluster_id: None, team_id: None, allocated_to: None };
     let today = NaiveDate::from_ymd_opt(2026, 12, 2).expect("date");
