@@ -10,6 +10,7 @@ mod demo_early_help;
 mod demo_postcodes;
 mod demo_workforce;
 mod export;
+mod import;
 mod org;
 #[cfg(test)]
 mod sector_validators;
@@ -141,6 +142,11 @@ enum Command {
         #[command(subcommand)]
         command: ExportCommand,
     },
+    /// Bring a council's records from its old system into Canopy.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Check a statutory return file against the DfE's rules: Canopy's own exports, or a file
     /// from a council's old system. Prints every error and query by rule, child and field, and
     /// exits with status 1 when there are errors.
@@ -159,6 +165,27 @@ enum Command {
     Postcodes {
         #[command(subcommand)]
         command: PostcodesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// A CIN census XML file (UTF-8 or Windows-1252). Children already in Canopy, by their local
+    /// id then their UPN, are matched and left as they are, so running it again changes nothing.
+    /// The census carries no names: new children are named "Not known" until their names are
+    /// added. Each child is checked by the journey's rules; one that fails is reported with its
+    /// line and reason, and the rest are imported, in batches of 500 in one transaction each.
+    Cin {
+        file: PathBuf,
+        /// The council's three-digit DfE LA code, such as 314.
+        #[arg(long)]
+        council: String,
+        /// Report what would happen, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the rejected children as CSV (line, child, reason).
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
 }
 
@@ -540,6 +567,49 @@ async fn run(cli: Cli) -> Result<(), String> {
                 census.children.len(),
                 out.display()
             );
+            Ok(())
+        }
+        Command::Import { command: ImportCommand::Cin { file, council, dry_run, report } } => {
+            let r = resolve(&cli, None, "data")?;
+            let store = open(&r).await?;
+            let summary = import::cin(&store, council, file, *dry_run, SystemClock.today(), |s| {
+                eprint!(
+                    "\rread {}, to add {}, already in Canopy {}, rejected {}",
+                    s.read,
+                    s.added,
+                    s.matched.len(),
+                    s.rejected.len()
+                );
+            })
+            .await?;
+            eprintln!();
+            let verb = if *dry_run { "would add" } else { "added" };
+            println!(
+                "{}: read {} children; {verb} {}; {} already in Canopy ({} by local id, {} by UPN), left as they are; {} rejected.",
+                file.display(),
+                summary.read,
+                summary.added,
+                summary.matched.len(),
+                summary.matched.iter().filter(|m| m.1 == "local id").count(),
+                summary.matched.iter().filter(|m| m.1 == "UPN").count(),
+                summary.rejected.len()
+            );
+            for r in &summary.rejected {
+                println!(
+                    "  line {}: {}: {}",
+                    r.line.unwrap_or(0),
+                    r.child.as_deref().unwrap_or("(no LAchildID)"),
+                    r.reason
+                );
+            }
+            if let Some(path) = report {
+                std::fs::write(path, summary.report_csv())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                println!("Wrote the rejected children to {}.", path.display());
+            }
+            if *dry_run {
+                println!("This was a dry run: nothing was changed.");
+            }
             Ok(())
         }
         Command::DataQuality { command: DataQualityCommand::Check { council } } => {

@@ -2,6 +2,7 @@
 //! describes them. Codes are kept as written, so that a file from anywhere can be checked.
 
 mod build;
+pub mod import;
 pub mod rules;
 
 pub use build::{census, child_in_period, CensusChild};
