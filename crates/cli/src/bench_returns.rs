@@ -35,7 +35,9 @@ fn scaled_cin(census: &CinReturn, target: usize) -> CinReturn {
         let mut c = census.children[n % census.children.len()].clone();
         c.la_child_id = Some(format!("B{n:07}"));
         let body = format!("314{:04}26{:03}", n / 1000 % 10_000, n % 1000);
-        c.upn = Upn::check_letter(&body).map(|l| format!("{l}{body}"));
+        if c.upn.is_some() {
+            c.upn = Upn::check_letter(&body).map(|l| format!("{l}{body}"));
+        }
         out.children.push(c);
     }
     out
@@ -125,6 +127,25 @@ pub async fn returns(store: &Store, target: usize) -> Result<(), String> {
     let read = read_cin_all(std::io::BufReader::new(std::fs::File::open(&file).map_err(|e| e.to_string())?))
         .map_err(|e| e.to_string())?;
     println!("CIN census of {} children read back in {}", read.children.len(), ms(started.elapsed()));
+    // Importing them into an empty database, as a council brought on board would.
+    let import_dir = dir.join("import");
+    let fresh = Store::open_embedded(&import_dir).await.map_err(err)?;
+    fresh.ensure_reference_data(&crate::cli_ctx()).await.map_err(err)?;
+    canopy_store::testing::add_council(&fresh, &council.name, &council.la_code, &council.ons_code, "KT1")
+        .await
+        .map_err(err)?;
+    let started = Instant::now();
+    let imported = crate::import::cin(&fresh, &council.la_code, &file, false, SystemClock.today(), |_| {}).await?;
+    println!(
+        "CIN census of {target} children imported into an empty database in {} ({} added, {} rejected)",
+        ms(started.elapsed()),
+        imported.added,
+        imported.rejected.len()
+    );
+    for r in imported.rejected.iter().take(3) {
+        println!("  rejected, line {}: {}", r.line.unwrap_or(0), r.reason);
+    }
+    drop(fresh);
     let rules = ruleset(year).ok_or("no rules")?;
     let calendar = WorkingCalendar::england_and_wales();
     let period = Period::of(year, &calendar).ok_or("no period")?;

@@ -368,7 +368,7 @@ async fn open(r: &Resolved) -> Result<Store, String> {
     Ok(store)
 }
 
-fn cli_ctx() -> AuditContext {
+pub(crate) fn cli_ctx() -> AuditContext {
     AuditContext { actor_id: String::new(), source: "cli".into(), at_ms: SystemClock.now().timestamp_millis() }
 }
 
