@@ -52,6 +52,23 @@ fn date(value: Option<NaiveDate>, what: &str, at: &str) -> Result<NaiveDate, Str
     value.ok_or_else(|| format!("{at}: the {what} is missing"))
 }
 
+/// A strategy discussion that decided on a section 47 enquiry, and the enquiry, on `date`.
+fn enquiry(events: &mut Vec<Event>, episode: &str, strategy: &str, section47: &str, date: NaiveDate) {
+    events.push(Event::StrategyDiscussionHeld {
+        episode: episode.into(),
+        strategy: strategy.into(),
+        date,
+        section47_needed: true,
+        participants: FROM_OLD_SYSTEM.into(),
+    });
+    events.push(Event::Section47Started {
+        episode: episode.into(),
+        section47: section47.into(),
+        strategy: strategy.into(),
+        date,
+    });
+}
+
 /// The events of one episode, in the order they happened.
 fn episode_events(d: &CinDetails, e: usize, ctx: &RuleContext) -> Result<Vec<Event>, String> {
     let at = format!("CINdetails {}", e + 1);
@@ -113,21 +130,8 @@ fn episode_events(d: &CinDetails, e: usize, ctx: &RuleContext) -> Result<Vec<Eve
     for (i, s) in d.section47s.iter().enumerate() {
         let at = format!("{at} Section47 {}", i + 1);
         let start = date(s.start, "enquiry start", &at)?;
-        let strategy = id("strategy", i);
         let section47 = id("s47", i);
-        events.push(Event::StrategyDiscussionHeld {
-            episode: episode.clone(),
-            strategy: strategy.clone(),
-            date: start,
-            section47_needed: true,
-            participants: FROM_OLD_SYSTEM.into(),
-        });
-        events.push(Event::Section47Started {
-            episode: episode.clone(),
-            section47: section47.clone(),
-            strategy,
-            date: start,
-        });
+        enquiry(&mut events, &episode, &id("strategy", i), &section47, start);
         match (s.date_of_initial_cpc, flag(s.icpc_not_required.as_deref())) {
             (Some(icpc), _) => {
                 events.push(Event::Section47Concluded { section47: section47.clone(), date: icpc, icpc_needed: true });
@@ -161,21 +165,8 @@ fn episode_events(d: &CinDetails, e: usize, ctx: &RuleContext) -> Result<Vec<Eve
         let plan_id = match conference {
             Some(c) => c,
             None => {
-                let (strategy, section47, conference) =
-                    (id("plan-strategy", i), id("plan-s47", i), id("plan-conference", i));
-                events.push(Event::StrategyDiscussionHeld {
-                    episode: episode.clone(),
-                    strategy: strategy.clone(),
-                    date: start,
-                    section47_needed: true,
-                    participants: FROM_OLD_SYSTEM.into(),
-                });
-                events.push(Event::Section47Started {
-                    episode: episode.clone(),
-                    section47: section47.clone(),
-                    strategy,
-                    date: start,
-                });
+                let (section47, conference) = (id("plan-s47", i), id("plan-conference", i));
+                enquiry(&mut events, &episode, &id("plan-strategy", i), &section47, start);
                 events.push(Event::Section47Concluded { section47: section47.clone(), date: start, icpc_needed: true });
                 events.push(Event::InitialConferenceHeld {
                     episode: episode.clone(),
