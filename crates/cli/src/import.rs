@@ -6,7 +6,7 @@
 //! only, and running it again carries on.
 
 use crate::cli_ctx;
-use canopy_domain::cases::{running_clocks, Journey, RuleContext};
+use canopy_domain::cases::{running_clocks, RuleContext};
 use canopy_domain::people::validate_child;
 use canopy_domain::returns::cin::import::{child_input, journey_events, Rejected};
 use canopy_domain::returns::cin::CinChild;
@@ -105,14 +105,13 @@ pub async fn cin(
                 continue;
             }
         };
-        let events = match journey_events(&child, &ctx) {
-            Ok(events) => events,
+        let (events, journey) = match journey_events(&child, &ctx) {
+            Ok(checked) => checked,
             Err(why) => {
                 summary.rejected.push(reject(why));
                 continue;
             }
         };
-        let journey = Journey::replay(&events, &ctx).map_err(|e| e.0)?;
         let created_on = events.iter().map(|e| e.date()).min().unwrap_or(today);
         batch.push(ChildWithHistory {
             child: valid,

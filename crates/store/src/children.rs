@@ -63,9 +63,7 @@ impl ChildRow {
             events,
         }
     }
-}
 
-impl ChildRow {
     pub fn full_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
     }

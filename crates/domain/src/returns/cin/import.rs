@@ -210,8 +210,9 @@ fn episode_events(d: &CinDetails, e: usize, ctx: &RuleContext) -> Result<Vec<Eve
     Ok(events)
 }
 
-/// The child's journey from the census, checked by the rules a save is checked by.
-pub fn journey_events(c: &CinChild, ctx: &RuleContext) -> Result<Vec<Event>, String> {
+/// The child's journey from the census, checked by the rules a save is checked by: the events
+/// to record, and the journey they make.
+pub fn journey_events(c: &CinChild, ctx: &RuleContext) -> Result<(Vec<Event>, Journey), String> {
     if let Some(u) = c.unreadable.first() {
         return Err(format!("line {}: <{}> '{}' cannot be read", u.line, u.element, u.value));
     }
@@ -219,8 +220,8 @@ pub fn journey_events(c: &CinChild, ctx: &RuleContext) -> Result<Vec<Event>, Str
     for (e, d) in c.details.iter().enumerate() {
         events.extend(episode_events(d, e, ctx)?);
     }
-    Journey::replay(&events, ctx).map_err(|broken| format!("the journey breaks a rule: {}", broken.0))?;
-    Ok(events)
+    let journey = Journey::replay(&events, ctx).map_err(|broken| format!("the journey breaks a rule: {}", broken.0))?;
+    Ok((events, journey))
 }
 
 #[cfg(test)]
@@ -278,8 +279,8 @@ mod tests {
         let calendar = WorkingCalendar::england_and_wales();
         let rules = ClockRules::default();
         let ctx = RuleContext { calendar: &calendar, rules: &rules };
-        let events = journey_events(&child(), &ctx).expect("imports");
-        let journey = Journey::replay(&events, &ctx).expect("replays");
+        let (events, journey) = journey_events(&child(), &ctx).expect("imports");
+        assert_eq!(Journey::replay(&events, &ctx).expect("replays"), journey, "the events make the journey");
         let e = &journey.episodes[0];
         assert_eq!(e.primary_need, Some(PrimaryNeed::AbuseOrNeglect));
         assert_eq!(e.cp_plans[0].latest_category, AbuseCategory::Emotional);
