@@ -24,6 +24,12 @@ def main():
     from lac_validator.utils import process_uploaded_files
 
     registry = importlib.import_module(f"lac_validator.rules.{ruleset}").registry
+    # The validator means to give each rule "a clean copy of the files", but its copy is shallow,
+    # so a rule that fills in blanks in place (365 fills every open episode's DEC with 31 March)
+    # changes what the rules after it see. Each rule gets a deep copy here.
+    lac_validator.copy_datastore = lambda store: {
+        k: v.copy(deep=True) if k != "metadata" else v for k, v in store.items()
+    }
     files = process_uploaded_files({"This year": sorted(glob.glob(os.path.join(directory, "*.csv")))})
     with contextlib.redirect_stdout(io.StringIO()):
         result = lac_validator.LacValidator(metadata={"collectionYear": year, "localAuthority": la},

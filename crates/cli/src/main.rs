@@ -23,7 +23,7 @@ use canopy_store::{AuditContext, Store};
 use canopy_web::clock::SystemClock;
 use canopy_web::{AppState, PasswordHasher, Settings};
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -208,6 +208,32 @@ enum ValidateCommand {
         /// default, the year of the header's reference date.
         #[arg(long)]
         year: Option<i32>,
+        /// Also write the report as CSV: rule, severity, child, where, fields, message.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// A directory of SSDA903 CSV files, each table known by its header row. Rules that need
+    /// last year's return, Ofsted's provider lists, the postcode directory or the council's ONS
+    /// code run when they are given.
+    Ssda903 {
+        dir: PathBuf,
+        /// The collection year: 2026 is 1 April 2025 to 31 March 2026.
+        #[arg(long)]
+        year: i32,
+        /// The council's ONS code, such as E09000021, for the rules about where children are placed.
+        #[arg(long)]
+        la: Option<String>,
+        /// A directory of the council's 903 files for the year before.
+        #[arg(long)]
+        last_year: Option<PathBuf>,
+        /// One of Ofsted's provider lists (children's homes, or social care providers) saved as
+        /// CSV; give it once for each list.
+        #[arg(long)]
+        providers: Vec<PathBuf>,
+        /// The ONS postcode directory (ONSPD or NSPL) as CSV, with pcd, laua, oseast1m and
+        /// osnrth1m, for the placement's local authority and distance.
+        #[arg(long)]
+        postcodes: Option<PathBuf>,
         /// Also write the report as CSV: rule, severity, child, where, fields, message.
         #[arg(long)]
         report: Option<PathBuf>,
@@ -642,16 +668,21 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Validate { command: ValidateCommand::Cin { file, year, report } } => {
             let checked = validate::cin_file(file, *year)?;
-            print!("{}", checked.summary());
-            if let Some(path) = report {
-                std::fs::write(path, checked.report_csv())
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                println!("Wrote the report to {}.", path.display());
-            }
-            match checked.count(canopy_domain::returns::Severity::Error) + checked.unreadable().count() {
-                0 => Ok(()),
-                n => Err(format!("{} has {n} errors", file.display())),
-            }
+            let errors = checked.count(canopy_domain::returns::Severity::Error) + checked.unreadable().len();
+            validated(file, &checked.summary(), &checked.report_csv(), report.as_deref(), errors)
+        }
+        Command::Validate {
+            command: ValidateCommand::Ssda903 { dir, year, la, last_year, providers, postcodes, report },
+        } => {
+            let inputs = validate::Ssda903Inputs {
+                local_authority: la.clone(),
+                last_year: last_year.clone(),
+                providers: providers.clone(),
+                postcodes: postcodes.clone(),
+            };
+            let checked = validate::ssda903_dir(dir, *year, &inputs)?;
+            let errors = checked.count(canopy_domain::returns::Severity::Error) + checked.unreadable.len();
+            validated(dir, &checked.summary(), &checked.report_csv(), report.as_deref(), errors)
         }
         Command::Export { command: ExportCommand::Ssda903(ReturnTarget { council, year, out }) } => {
             let r = resolve(&cli, None, "data")?;
@@ -714,5 +745,18 @@ async fn main() -> ExitCode {
             eprintln!("canopy: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Prints a validation's summary, writes its report if asked, and fails when it found errors.
+fn validated(what: &Path, summary: &str, report_csv: &str, report: Option<&Path>, errors: usize) -> Result<(), String> {
+    print!("{summary}");
+    if let Some(path) = report {
+        std::fs::write(path, report_csv).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        println!("Wrote the report to {}.", path.display());
+    }
+    match errors {
+        0 => Ok(()),
+        n => Err(format!("{} has {n} errors", what.display())),
     }
 }

@@ -3,12 +3,86 @@
 use canopy_domain::calendar::WorkingCalendar;
 use canopy_domain::returns::cin::rules::{check_return, ruleset, Period, Rule};
 use canopy_domain::returns::cin::CinReturn;
+use canopy_domain::returns::ssda903::rules as lac;
+use canopy_domain::returns::ssda903::Ssda903Return;
 use canopy_domain::returns::{CollectionYear, Finding, Severity};
 use canopy_interop::cin_xml::read_cin_all;
 use canopy_interop::report::{report_csv, ReportLine};
+use canopy_interop::ssda903_csv::read_903_dir;
+use canopy_interop::ssda903_inputs::{read_providers, read_postcodes};
 use std::collections::BTreeMap;
 use std::io::BufReader;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// A value a file held that could not be read: the child, where, the field, and what it was.
+pub struct UnreadableValue {
+    pub child: String,
+    pub at: String,
+    pub field: String,
+    pub value: String,
+}
+
+/// What a rule's code says of it, for reports: its severity and message.
+type Describe<'a> = &'a dyn Fn(&str) -> Option<(Severity, &'static str)>;
+
+fn count(findings: &[Finding], describe: Describe, severity: Severity) -> usize {
+    findings.iter().filter(|f| describe(f.rule).is_some_and(|(s, _)| s == severity)).count()
+}
+
+/// The report as CSV: every finding, then every unreadable value.
+fn report(findings: &[Finding], describe: Describe, unreadable: &[UnreadableValue]) -> String {
+    let messages: Vec<String> = unreadable.iter().map(|u| format!("'{}' cannot be read", u.value)).collect();
+    let lines = findings.iter().map(|f| {
+        let rule = describe(f.rule);
+        ReportLine {
+            rule: f.rule,
+            severity: rule.map(|(s, _)| s.label()).unwrap_or("Error"),
+            child: f.child.as_deref().unwrap_or(""),
+            at: &f.at,
+            fields: f.fields.join(" "),
+            message: rule.map(|(_, m)| m.trim()).unwrap_or(""),
+        }
+    });
+    let unreadable_lines = unreadable.iter().zip(&messages).map(|(u, message)| ReportLine {
+        rule: "unreadable",
+        severity: "Error",
+        child: &u.child,
+        at: &u.at,
+        fields: u.field.clone(),
+        message,
+    });
+    report_csv(lines.chain(unreadable_lines))
+}
+
+/// Each finding, each unreadable value, then the count by rule.
+fn listing(findings: &[Finding], describe: Describe, unreadable: &[UnreadableValue]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let (severity, message) = describe(f.rule).map(|(s, m)| (s.label(), m.trim())).unwrap_or(("", ""));
+        out.push_str(&format!(
+            "{:<9} {:<5} {:<20} {:<40} {}: {message}\n",
+            f.rule,
+            severity,
+            f.child.as_deref().unwrap_or("(whole return)"),
+            f.at,
+            f.fields.join(", ")
+        ));
+    }
+    for u in unreadable {
+        out.push_str(&format!("{}: {}: {} '{}' cannot be read\n", u.at, u.child, u.field, u.value));
+    }
+    let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in findings {
+        *by_rule.entry(f.rule).or_default() += 1;
+    }
+    if !by_rule.is_empty() {
+        out.push_str("By rule:\n");
+        for (code, n) in by_rule {
+            out.push_str(&format!("  {code:<9} {n}\n"));
+        }
+    }
+    out
+}
 
 /// A checked CIN census file.
 pub struct CinValidation {
@@ -19,89 +93,48 @@ pub struct CinValidation {
 }
 
 impl CinValidation {
-    pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| self.rule(f.rule).is_some_and(|r| r.severity() == severity)).count()
+    fn describe(&self) -> impl Fn(&str) -> Option<(Severity, &'static str)> + '_ {
+        |code| self.rules.iter().find(|r| r.code == code).map(|r| (r.severity(), r.message))
     }
 
-    fn rule(&self, code: &str) -> Option<&'static Rule> {
-        self.rules.iter().find(|r| r.code == code).copied()
+    pub fn count(&self, severity: Severity) -> usize {
+        count(&self.findings, &self.describe(), severity)
     }
 
     /// Values the file held that could not be read, with the child they belong to.
-    pub fn unreadable(&self) -> impl Iterator<Item = (&str, &canopy_domain::returns::cin::Unreadable)> {
+    pub fn unreadable(&self) -> Vec<UnreadableValue> {
         self.census
             .children
             .iter()
-            .flat_map(|c| c.unreadable.iter().map(move |u| (c.la_child_id.as_deref().unwrap_or("(no LAchildID)"), u)))
+            .flat_map(|c| {
+                c.unreadable.iter().map(move |u| UnreadableValue {
+                    child: c.la_child_id.clone().unwrap_or_else(|| "(no LAchildID)".into()),
+                    at: format!("line {}", u.line),
+                    field: u.element.clone(),
+                    value: u.value.clone(),
+                })
+            })
+            .collect()
     }
 
     /// The report as CSV: every finding, then every unreadable value.
     pub fn report_csv(&self) -> String {
-        let lines = self.findings.iter().map(|f| {
-            let rule = self.rule(f.rule);
-            ReportLine {
-                rule: f.rule,
-                severity: rule.map(|r| r.severity().label()).unwrap_or("Error"),
-                child: f.child.as_deref().unwrap_or(""),
-                at: &f.at,
-                fields: f.fields.join(" "),
-                message: rule.map(|r| r.message.trim()).unwrap_or(""),
-            }
-        });
-        let unreadable: Vec<(&str, String, &str, String)> = self
-            .unreadable()
-            .map(|(child, u)| {
-                (child, format!("line {}", u.line), u.element.as_str(), format!("'{}' cannot be read", u.value))
-            })
-            .collect();
-        let unreadable_lines = unreadable.iter().map(|(child, at, element, message)| ReportLine {
-            rule: "unreadable",
-            severity: "Error",
-            child,
-            at,
-            fields: element.to_string(),
-            message,
-        });
-        report_csv(lines.chain(unreadable_lines))
+        report(&self.findings, &self.describe(), &self.unreadable())
     }
 
     /// A summary for the terminal: the counts, each finding, then the count by rule.
     pub fn summary(&self) -> String {
-        let mut out = format!(
-            "{} children, collection year ending 31 March {} ({} rules): {} errors, {} queries, {} unreadable values\n",
+        let unreadable = self.unreadable();
+        format!(
+            "{} children, collection year ending 31 March {} ({} rules): {} errors, {} queries, {} unreadable values\n{}",
             self.census.children.len(),
             self.year.0,
             self.rules.len(),
             self.count(Severity::Error),
             self.count(Severity::Query),
-            self.unreadable().count()
-        );
-        for f in &self.findings {
-            let (severity, message) =
-                self.rule(f.rule).map(|r| (r.severity().label(), r.message.trim())).unwrap_or(("", ""));
-            out.push_str(&format!(
-                "{:<6} {:<5} {:<20} {:<40} {}: {message}\n",
-                f.rule,
-                severity,
-                f.child.as_deref().unwrap_or("(whole return)"),
-                f.at,
-                f.fields.join(", ")
-            ));
-        }
-        for (child, u) in self.unreadable() {
-            out.push_str(&format!("line {}: {child}: <{}> '{}' cannot be read\n", u.line, u.element, u.value));
-        }
-        let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
-        for f in &self.findings {
-            *by_rule.entry(f.rule).or_default() += 1;
-        }
-        if !by_rule.is_empty() {
-            out.push_str("By rule:\n");
-            for (code, n) in by_rule {
-                out.push_str(&format!("  {code:<6} {n}\n"));
-            }
-        }
-        out
+            unreadable.len(),
+            listing(&self.findings, &self.describe(), &unreadable)
+        )
     }
 }
 
@@ -125,8 +158,151 @@ pub fn cin_return(census: CinReturn, year: Option<i32>) -> Result<CinValidation,
     let calendar = WorkingCalendar::england_and_wales();
     let period = Period::of(year, &calendar).ok_or_else(|| format!("{} has no census period", year.0))?;
     let mut findings = check_return(&rules, &census, &period);
-    findings.sort_by(|a, b| (&a.child, a.rule, &a.at).cmp(&(&b.child, b.rule, &b.at)));
+    sort(&mut findings);
     Ok(CinValidation { census, year, rules, findings })
+}
+
+fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| (&a.child, a.rule, &a.at).cmp(&(&b.child, b.rule, &b.at)));
+}
+
+/// What an SSDA903 is checked with besides its own tables.
+#[derive(Default)]
+pub struct Ssda903Inputs {
+    /// The council's ONS code, such as E09000021.
+    pub local_authority: Option<String>,
+    /// A directory of last year's 903 files.
+    pub last_year: Option<PathBuf>,
+    /// Ofsted's provider lists saved as CSV.
+    pub providers: Vec<PathBuf>,
+    /// The ONS postcode directory as CSV.
+    pub postcodes: Option<PathBuf>,
+}
+
+/// A checked SSDA903.
+pub struct Ssda903Validation {
+    pub census: Ssda903Return,
+    pub year: CollectionYear,
+    pub rules: Vec<&'static lac::Rule>,
+    pub findings: Vec<Finding>,
+    /// Each value that could not be read, with its file line.
+    pub unreadable: Vec<UnreadableValue>,
+    /// The tables no file was found for, checked as empty.
+    pub missing_tables: Vec<&'static str>,
+    /// The inputs the rules had: which rules that need them could run.
+    pub with: Vec<&'static str>,
+}
+
+impl Ssda903Validation {
+    fn describe(&self) -> impl Fn(&str) -> Option<(Severity, &'static str)> + '_ {
+        |code| self.rules.iter().find(|r| r.code == code).map(|r| (r.severity(), r.message))
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        count(&self.findings, &self.describe(), severity)
+    }
+
+    pub fn report_csv(&self) -> String {
+        report(&self.findings, &self.describe(), &self.unreadable)
+    }
+
+    pub fn summary(&self) -> String {
+        let mut out = format!(
+            "{} children and {} episodes, collection year ending 31 March {} ({} rules): {} errors, {} queries, {} unreadable values\n",
+            self.census.header.len(),
+            self.census.episodes.len(),
+            self.year.0,
+            self.rules.len(),
+            self.count(Severity::Error),
+            self.count(Severity::Query),
+            self.unreadable.len()
+        );
+        if !self.missing_tables.is_empty() {
+            out.push_str(&format!("No file for {}: checked as empty.\n", self.missing_tables.join(", ")));
+        }
+        let without: Vec<&str> = ["last year's return", "Ofsted's provider lists", "the postcode directory", "the council's ONS code"]
+            .into_iter()
+            .filter(|w| !self.with.contains(w))
+            .collect();
+        if !without.is_empty() {
+            out.push_str(&format!("Rules that need {} were not run.\n", without.join(", ")));
+        }
+        out.push_str(&listing(&self.findings, &self.describe(), &self.unreadable));
+        out
+    }
+}
+
+fn read_dir(dir: &Path) -> Result<canopy_interop::ssda903_csv::Read903, String> {
+    read_903_dir(dir).map_err(|e| e.to_string())
+}
+
+fn open(path: &Path) -> Result<BufReader<std::fs::File>, String> {
+    std::fs::File::open(path).map(BufReader::new).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// Reads and checks a directory of 903 files for a collection year.
+pub fn ssda903_dir(dir: &Path, year: i32, inputs: &Ssda903Inputs) -> Result<Ssda903Validation, String> {
+    let read = read_dir(dir)?;
+    let last = inputs.last_year.as_deref().map(read_dir).transpose()?;
+    let postcodes = match &inputs.postcodes {
+        Some(p) => Some(read_postcodes(open(p)?, &p.display().to_string()).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let providers = if inputs.providers.is_empty() {
+        None
+    } else {
+        let mut all = lac::Providers::default();
+        for p in &inputs.providers {
+            read_providers(open(p)?, &p.display().to_string(), postcodes.as_ref(), &mut all).map_err(|e| e.to_string())?;
+        }
+        Some(all)
+    };
+    let mut with = Vec::new();
+    for (given, name) in [
+        (last.is_some(), "last year's return"),
+        (providers.is_some(), "Ofsted's provider lists"),
+        (postcodes.is_some(), "the postcode directory"),
+        (inputs.local_authority.is_some(), "the council's ONS code"),
+    ] {
+        if given {
+            with.push(name);
+        }
+    }
+    let lac_inputs = lac::Inputs {
+        local_authority: inputs.local_authority.as_deref(),
+        last_year: last.as_ref().map(|l| &l.census),
+        providers: providers.as_ref(),
+        postcodes: postcodes.as_ref(),
+    };
+    let mut checked = ssda903_return(read.census, year, lac_inputs)?;
+    checked.missing_tables = Ssda903Return::default()
+        .tables()
+        .iter()
+        .map(|t| t.name)
+        .filter(|name| !read.files.iter().any(|(t, _)| t == name))
+        .collect();
+    checked.with = with;
+    checked.unreadable = read
+        .unreadable
+        .iter()
+        .map(|(table, line, u)| UnreadableValue {
+            child: String::new(),
+            at: format!("{table} line {line}"),
+            field: u.column.to_string(),
+            value: u.value.clone(),
+        })
+        .collect();
+    Ok(checked)
+}
+
+/// Checks an SSDA903 already read.
+pub fn ssda903_return(census: Ssda903Return, year: i32, inputs: lac::Inputs) -> Result<Ssda903Validation, String> {
+    let year = CollectionYear::new(year)?;
+    let rules = lac::ruleset(year).ok_or_else(|| format!("there are no SSDA903 rules for {}", year.0))?;
+    let cx = lac::Context::new(year, &census, inputs).ok_or_else(|| format!("{} has no collection period", year.0))?;
+    let mut findings = lac::check_return(&rules, &census, &cx);
+    sort(&mut findings);
+    Ok(Ssda903Validation { census, year, rules, findings, unreadable: vec![], missing_tables: vec![], with: vec![] })
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 pub mod cin_xml;
 pub mod report;
 pub mod ssda903_csv;
+pub mod ssda903_inputs;
 mod text;
 
 pub use text::decoded;

@@ -59,6 +59,13 @@ macro_rules! dispatch {
         $(
             if $header == <$row>::COLUMNS {
                 read_rows::<$row>($reader, $file, |read| {
+                    let row = $out.census.$field.len();
+                    $out.census.unreadable.extend(read.unreadable.iter().map(|u| UnreadableCell {
+                        table: <$row>::TABLE,
+                        row,
+                        column: u.column,
+                        value: u.value.clone(),
+                    }));
                     $out.unreadable.extend(read.unreadable.into_iter().map(|u| (<$row>::TABLE, read.line, u)));
                     $out.census.$field.push(read.row);
                 })?;

@@ -1,6 +1,7 @@
 //! SSDA903: looked-after children over a collection year, as the DfE's CSV tables describe them.
 
 mod build;
+pub mod rules;
 mod tables;
 
 pub use build::{return_903, CareChild};
@@ -23,6 +24,18 @@ pub struct Ssda903Return {
     pub prev_perm: Vec<PrevPermRow>,
     pub missing: Vec<MissingRow>,
     pub sw_episodes: Vec<SwEpisodeRow>,
+    /// The cells of a file that held a value that could not be read, such as a date that is not
+    /// `dd/mm/yyyy`: the row keeps the cell blank.
+    pub unreadable: Vec<UnreadableCell>,
+}
+
+/// A cell that could not be read: its table's name, its row (counting from 0) and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableCell {
+    pub table: &'static str,
+    pub row: usize,
+    pub column: &'static str,
+    pub value: String,
 }
 
 /// A table's name and header row, and its rows as cells: for writers that do not care which

@@ -56,9 +56,10 @@ macro_rules! tables {
     (@type date) => { Option<NaiveDate> };
     (@write text, $v:expr) => { $v.clone().unwrap_or_default() };
     (@write date, $v:expr) => { $v.map(format_date).unwrap_or_default() };
+    // Codes are read in upper case, as the DfE's tool reads them.
     (@read text, $cell:expr, $column:literal, $bad:ident) => {{
         let cell = $cell;
-        (!cell.is_empty()).then(|| cell.to_string())
+        (!cell.is_empty()).then(|| cell.to_uppercase())
     }};
     (@read date, $cell:expr, $column:literal, $bad:ident) => {{
         let cell = $cell;
