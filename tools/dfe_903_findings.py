@@ -2,7 +2,7 @@
 """Runs the sector's SSDA903 validator (PyPI: csc-validator-be-903) on a directory of 903 CSV files
 and prints what it found as JSON: {"findings": [[rule, table, child], ...], "failed": [rule, ...]}.
 Canopy's tests compare this with Canopy's own export. Usage:
-    python dfe_903_findings.py DIR COLLECTION_YEAR LA_ONS_CODE [RULESET]"""
+    python dfe_903_findings.py DIR COLLECTION_YEAR LA_ONS_CODE [RULESET [LAST_YEAR_DIR]]"""
 import contextlib
 import glob
 import importlib
@@ -30,7 +30,10 @@ def main():
     lac_validator.copy_datastore = lambda store: {
         k: v.copy(deep=True) if k != "metadata" else v for k, v in store.items()
     }
-    files = process_uploaded_files({"This year": sorted(glob.glob(os.path.join(directory, "*.csv")))})
+    uploads = {"This year": sorted(glob.glob(os.path.join(directory, "*.csv")))}
+    if len(sys.argv) > 5:
+        uploads["Prev year"] = sorted(glob.glob(os.path.join(sys.argv[5], "*.csv")))
+    files = process_uploaded_files(uploads)
     with contextlib.redirect_stdout(io.StringIO()):
         result = lac_validator.LacValidator(metadata={"collectionYear": year, "localAuthority": la},
                                             files=files, registry=registry, selected_rules=None)

@@ -13,7 +13,7 @@ use canopy_domain::cases::care::{
     LeaverActivity, LegalStatus, PermanencePlan, Placement, PlacementProvider, PlacementType, ReasonEpisodeCeased,
     ReasonPlaceChange, ReviewParticipation, SdqReason,
 };
-use canopy_domain::cases::PrimaryNeed;
+use canopy_domain::cases::{PrimaryNeed, WorkerChangeReason};
 use canopy_store::children::ChildRow;
 use canopy_store::{AuditContext, Scope, Store, StoreError};
 use chrono::Datelike;
@@ -532,6 +532,7 @@ pub async fn ensure_with(store: &Store, today: NaiveDate, intake: Intake<'_>) ->
         if young && in_care && !leaver {
             matched = adoption_story(&mut rng, &mut entries, &mut approved, today);
         }
+        let care_began = entries.first().map(CareEntry::date);
         for entry in entries {
             let at = entry.date().and_hms_opt(11, 0, 0).unwrap_or_default().and_utc().timestamp_millis();
             let ctx = AuditContext { actor_id: worker.clone(), source: "demo".into(), at_ms: at };
@@ -551,6 +552,20 @@ pub async fn ensure_with(store: &Store, today: NaiveDate, intake: Intake<'_>) ->
             let event = adopter_event.as_ref().map(|(id, e)| (id.as_str(), e.clone()));
             if let Err(broken) = store.record_care_entry(&ctx, &child.id, &entry, event, check).await.map_err(err)? {
                 return Err(format!("the demo's care story for {} breaks a rule: {broken}", child.id));
+            }
+        }
+        // A story can begin before the child's first allocation; the worker then held the case
+        // from the start of care, as the 903's social worker episodes need.
+        if let Some(began) = care_began {
+            let first_allocation = store.allocations(&child.id).await.map_err(err)?.iter().map(|a| a.date).min();
+            if first_allocation.is_none_or(|d| d > began) {
+                let at = began.and_hms_opt(10, 0, 0).unwrap_or_default().and_utc().timestamp_millis();
+                let ctx = AuditContext { actor_id: worker.clone(), source: "demo".into(), at_ms: at };
+                let first_contact = Some(WorkerChangeReason::FirstContact);
+                store
+                    .allocate_child(&ctx, &child.id, child.team_id.as_deref(), Some(&worker), first_contact, began)
+                    .await
+                    .map_err(err)?;
             }
         }
         with_care += 1;

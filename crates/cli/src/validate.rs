@@ -9,7 +9,7 @@ use canopy_domain::returns::{CollectionYear, Finding, Severity};
 use canopy_interop::cin_xml::read_cin_all;
 use canopy_interop::report::{report_csv, ReportLine};
 use canopy_interop::ssda903_csv::read_903_dir;
-use canopy_interop::ssda903_inputs::{read_providers, read_postcodes};
+use canopy_interop::ssda903_inputs::{read_postcodes, read_providers};
 use std::collections::BTreeMap;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -220,10 +220,11 @@ impl Ssda903Validation {
         if !self.missing_tables.is_empty() {
             out.push_str(&format!("No file for {}: checked as empty.\n", self.missing_tables.join(", ")));
         }
-        let without: Vec<&str> = ["last year's return", "Ofsted's provider lists", "the postcode directory", "the council's ONS code"]
-            .into_iter()
-            .filter(|w| !self.with.contains(w))
-            .collect();
+        let without: Vec<&str> =
+            ["last year's return", "Ofsted's provider lists", "the postcode directory", "the council's ONS code"]
+                .into_iter()
+                .filter(|w| !self.with.contains(w))
+                .collect();
         if !without.is_empty() {
             out.push_str(&format!("Rules that need {} were not run.\n", without.join(", ")));
         }
@@ -253,7 +254,8 @@ pub fn ssda903_dir(dir: &Path, year: i32, inputs: &Ssda903Inputs) -> Result<Ssda
     } else {
         let mut all = lac::Providers::default();
         for p in &inputs.providers {
-            read_providers(open(p)?, &p.display().to_string(), postcodes.as_ref(), &mut all).map_err(|e| e.to_string())?;
+            read_providers(open(p)?, &p.display().to_string(), postcodes.as_ref(), &mut all)
+                .map_err(|e| e.to_string())?;
         }
         Some(all)
     };

@@ -3,8 +3,8 @@
 //! CSV files known by their header rows, read as a stream.
 
 use crate::text::decoded;
-use canopy_domain::returns::ssda903::rules::{Located, Postcodes, Provider, Providers};
 use canopy_domain::returns::ssda903::parse_date;
+use canopy_domain::returns::ssda903::rules::{Located, Postcodes, Provider, Providers};
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -52,7 +52,8 @@ fn read_csv(
 ) -> Result<Columns, InputError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut record = csv::ByteRecord::new();
-    let malformed = |line: u64, e: csv::Error| InputError::Malformed { file: file.into(), line, message: e.to_string() };
+    let malformed =
+        |line: u64, e: csv::Error| InputError::Malformed { file: file.into(), line, message: e.to_string() };
     let mut columns = Columns { names: vec![] };
     let mut first = true;
     loop {
@@ -113,7 +114,10 @@ pub fn read_postcodes(input: impl Read, file: &str) -> Result<Postcodes, InputEr
             Some('N') => "NIR".to_string(),
             _ => upper.get(district).copied().unwrap_or(district).to_string(),
         };
-        out.0.insert(without_spaces(postcode), Located { local_authority, easting: grid(east)?, northing: grid(north)? });
+        out.0.insert(
+            without_spaces(postcode),
+            Located { local_authority, easting: grid(east)?, northing: grid(north)? },
+        );
         Ok(())
     })?;
     Ok(out)
@@ -165,7 +169,14 @@ pub fn read_providers(
         }
         into.0.insert(
             urn.clone(),
-            Provider { urn, place_codes: codes(place), provider_codes: codes(provider), registration_ended, postcode, local_authority },
+            Provider {
+                urn,
+                place_codes: codes(place),
+                provider_codes: codes(provider),
+                registration_ended,
+                postcode,
+                local_authority,
+            },
         );
         Ok(())
     })?;

@@ -272,9 +272,7 @@ impl<'a> Context<'a> {
                 && !census.episodes.is_empty()
                 && !census.oc3.is_empty()
                 && inputs.last_year.is_some_and(|l| !l.episodes.is_empty()),
-            last_year: inputs
-                .last_year
-                .map(|last| care_records(last).into_iter().map(|r| (r.child, r)).collect()),
+            last_year: inputs.last_year.map(|last| care_records(last).into_iter().map(|r| (r.child, r)).collect()),
             unreadable: census
                 .unreadable
                 .iter()

@@ -75,7 +75,10 @@ fn was_uasc(c: &CareRecord, x: &Context) -> bool {
 
 /// This year's first episode and last year's latest, when last year's was still open and this
 /// one carries it on (the same reason for new episode).
-pub(super) fn continued_from_last_year<'a>(c: &CareRecord<'a>, x: &'a Context) -> Option<(Row<'a, EpisodeRow>, &'a EpisodeRow)> {
+pub(super) fn continued_from_last_year<'a>(
+    c: &CareRecord<'a>,
+    x: &'a Context,
+) -> Option<(Row<'a, EpisodeRow>, &'a EpisodeRow)> {
     let first = c.first_episode()?;
     let before = x.last_year(c.child)??.last_episode()?;
     (before.dec.is_none() && first.rne == before.rne).then_some((first, before.row))
