@@ -129,7 +129,7 @@ pub fn read_903_file(
     let table = dispatch!(header.as_slice(), &mut reader, file, out,
         header: HeaderRow, episodes: EpisodeRow, reviews: ReviewRow, uasc: UascRow, oc2: Oc2Row, oc3: Oc3Row,
         ad1: Ad1Row, placed_adoption: PlacedAdoptionRow, prev_perm: PrevPermRow, missing: MissingRow,
-        sw_episodes: SwEpisodeRow);
+        sw_episodes: SwEpisodeRow, dolo: DoloRow);
     match table {
         Some(t) => Ok(Some(t)),
         None => Err(Ssda903ReadError::UnknownTable { file: file.into(), header: header.join(",") }),
@@ -190,7 +190,8 @@ from_cells!(
     PlacedAdoptionRow,
     PrevPermRow,
     MissingRow,
-    SwEpisodeRow
+    SwEpisodeRow,
+    DoloRow
 );
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ use std::collections::HashSet;
 /// What a check of one child found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QualityFinding {
+    /// "CIN" or "SSDA903".
+    pub statutory_return: String,
     pub collection_year: i32,
     pub rule: String,
     /// "Error" or "Query".
@@ -27,6 +29,7 @@ pub struct QualityRow {
 /// A council's open findings for one rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleCount {
+    pub statutory_return: String,
     pub rule: String,
     pub severity: String,
     pub message: String,
@@ -45,6 +48,7 @@ fn finding_from(r: &sqlx::any::AnyRow) -> Result<QualityRow, StoreError> {
     Ok(QualityRow {
         child_id: r.try_get("child_id")?,
         finding: QualityFinding {
+            statutory_return: r.try_get("statutory_return")?,
             collection_year: i32::try_from(r.try_get::<i64, _>("collection_year")?)
                 .map_err(|_| StoreError::Corrupt("collection year".into()))?,
             rule: r.try_get("rule")?,
@@ -64,10 +68,10 @@ fn counts_from(r: &sqlx::any::AnyRow) -> Result<Counts, StoreError> {
     Ok(Counts { errors: r.try_get("errors")?, queries: r.try_get("queries")? })
 }
 
-const OPEN_COLUMNS: &str = "child_id, collection_year, rule, severity, place, message, opened_ms";
+const OPEN_COLUMNS: &str = "child_id, statutory_return, collection_year, rule, severity, place, message, opened_ms";
 
-fn key(f: &QualityFinding) -> (i32, &str, &str) {
-    (f.collection_year, f.rule.as_str(), f.place.as_str())
+fn key(f: &QualityFinding) -> (&str, i32, &str, &str) {
+    (f.statutory_return.as_str(), f.collection_year, f.rule.as_str(), f.place.as_str())
 }
 
 impl Store {
@@ -91,8 +95,8 @@ impl Store {
         for r in &rows {
             open.push((r.try_get::<String, _>("id")?, finding_from(r)?.finding));
         }
-        let now: HashSet<(i32, &str, &str)> = found.iter().map(key).collect();
-        let before: HashSet<(i32, &str, &str)> = open.iter().map(|(_, f)| key(f)).collect();
+        let now: HashSet<_> = found.iter().map(key).collect();
+        let before: HashSet<_> = open.iter().map(|(_, f)| key(f)).collect();
         let mut closed = 0;
         for (id, f) in &open {
             if !now.contains(&key(f)) {
@@ -112,7 +116,7 @@ impl Store {
             }
             sqlx::query(
                 "INSERT INTO data_quality (id, child_id, council_id, collection_year, rule, severity, place, message, \
-                 opened_ms, closed_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)",
+                 opened_ms, closed_ms, statutory_return) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10)",
             )
             .bind(new_id())
             .bind(child_id)
@@ -123,6 +127,7 @@ impl Store {
             .bind(&f.place)
             .bind(&f.message)
             .bind(at_ms)
+            .bind(&f.statutory_return)
             .execute(tx.conn())
             .await?;
             opened += 1;
@@ -145,19 +150,55 @@ impl Store {
         let mut events: std::collections::HashMap<String, Vec<canopy_domain::cases::Event>> =
             self.case_histories_in_council(council_id).await?.into_iter().map(|h| (h.child_id, h.events)).collect();
         let children = self.children_in_council(council_id).await?;
+        let ons = self.council_ons_code(council_id).await?;
         for child in &children {
             let history = events.remove(&child.id).unwrap_or_default();
-            let found = findings_of(child, &history, today, &ctx).map_err(StoreError::Corrupt)?;
+            let found = self.data_quality_findings(child, &history, &ctx, ons.as_deref(), today).await?;
             self.record_data_quality(&child.id, council_id, &found, at_ms).await?;
         }
         Ok(children.len())
+    }
+
+    /// What the CIN census and SSDA903 rules find in a child's record on `today`, for each open
+    /// return, as findings to record. `local_authority` is the council's ONS code.
+    pub async fn data_quality_findings(
+        &self,
+        child: &crate::children::ChildRow,
+        events: &[canopy_domain::cases::Event],
+        ctx: &canopy_domain::cases::RuleContext<'_>,
+        local_authority: Option<&str>,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<QualityFinding>, StoreError> {
+        let mut problems = canopy_domain::returns::quality::cin_problems(&child.census_child(events), today, ctx)
+            .map_err(StoreError::Corrupt)?;
+        problems.extend(self.ssda903_problems_of(child, events, ctx, local_authority, today).await?);
+        Ok(problems
+            .into_iter()
+            .map(|p| QualityFinding {
+                statutory_return: p.statutory_return.label().into(),
+                collection_year: p.year.0,
+                rule: p.rule.into(),
+                severity: p.severity.label().into(),
+                place: p.at,
+                message: p.message.into(),
+            })
+            .collect())
+    }
+
+    /// A council's ONS code, such as E09000021, when it has one.
+    pub async fn council_ons_code(&self, council_id: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT ons_code FROM councils WHERE id = $1")
+            .bind(council_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.try_get::<String, _>("ons_code")).transpose()?.filter(|c| !c.is_empty()))
     }
 
     /// A child's open findings, errors first.
     pub async fn open_data_quality(&self, child_id: &str) -> Result<Vec<QualityRow>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {OPEN_COLUMNS} FROM data_quality WHERE child_id = $1 AND closed_ms IS NULL \
-             ORDER BY collection_year, severity, rule, place"
+             ORDER BY collection_year, statutory_return, severity, rule, place"
         ))
         .bind(child_id)
         .fetch_all(self.pool())
@@ -168,9 +209,9 @@ impl Store {
     /// A council's open findings for a return, by rule: how many children and findings.
     pub async fn data_quality_by_rule(&self, council_id: &str, year: i32) -> Result<Vec<RuleCount>, StoreError> {
         let rows = sqlx::query(
-            "SELECT rule, severity, MIN(message) AS message, COUNT(DISTINCT child_id) AS children, COUNT(*) AS findings \
-             FROM data_quality WHERE council_id = $1 AND collection_year = $2 AND closed_ms IS NULL \
-             GROUP BY rule, severity ORDER BY COUNT(*) DESC, rule",
+            "SELECT statutory_return, rule, severity, MIN(message) AS message, COUNT(DISTINCT child_id) AS children, \
+             COUNT(*) AS findings FROM data_quality WHERE council_id = $1 AND collection_year = $2 AND closed_ms IS NULL \
+             GROUP BY statutory_return, rule, severity ORDER BY COUNT(*) DESC, statutory_return, rule",
         )
         .bind(council_id)
         .bind(i64::from(year))
@@ -179,6 +220,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(RuleCount {
+                    statutory_return: r.try_get("statutory_return")?,
                     rule: r.try_get("rule")?,
                     severity: r.try_get("severity")?,
                     message: r.try_get("message")?,
@@ -249,25 +291,4 @@ impl Store {
             })
             .collect()
     }
-}
-
-/// What the CIN census rules find in a child's record on `today`, for each open return, as
-/// findings to record.
-pub fn findings_of(
-    child: &crate::children::ChildRow,
-    events: &[canopy_domain::cases::Event],
-    today: chrono::NaiveDate,
-    ctx: &canopy_domain::cases::RuleContext,
-) -> Result<Vec<QualityFinding>, String> {
-    let problems = canopy_domain::returns::quality::cin_problems(&child.census_child(events), today, ctx)?;
-    Ok(problems
-        .into_iter()
-        .map(|p| QualityFinding {
-            collection_year: p.year.0,
-            rule: p.rule.into(),
-            severity: p.severity.label().into(),
-            place: p.at,
-            message: p.message.into(),
-        })
-        .collect())
 }

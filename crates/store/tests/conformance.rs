@@ -504,6 +504,7 @@ on_both_engines!(data_quality_findings_open_when_found_and_close_when_put_right,
     let today = NaiveDate::from_ymd_opt(2026, 12, 2).expect("date");
     let child = store.create_child(&ctx(), &child, &placement, today).await.expect("child");
     let finding = |rule: &str, severity: &str| QualityFinding {
+        statutory_return: "CIN".into(),
         collection_year: 2027,
         rule: rule.into(),
         severity: severity.into(),

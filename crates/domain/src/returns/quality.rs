@@ -3,13 +3,32 @@
 
 use super::cin::rules::{check_child, ruleset, Period};
 use super::cin::{child_in_period, CensusChild};
+use super::ssda903::rules as lac;
+use super::ssda903::{return_903, CareChild};
 use super::{CollectionYear, Severity};
 use crate::cases::RuleContext;
 use chrono::{Datelike, NaiveDate};
 
+/// The statutory returns whose rules are run on a save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StatutoryReturn {
+    Cin,
+    Ssda903,
+}
+
+impl StatutoryReturn {
+    pub fn label(self) -> &'static str {
+        match self {
+            StatutoryReturn::Cin => "CIN",
+            StatutoryReturn::Ssda903 => "SSDA903",
+        }
+    }
+}
+
 /// Something the rules found in a child's record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    pub statutory_return: StatutoryReturn,
     pub year: CollectionYear,
     pub rule: &'static str,
     pub severity: Severity,
@@ -45,6 +64,7 @@ pub fn cin_problems(child: &CensusChild, today: NaiveDate, ctx: &RuleContext) ->
         for finding in check_child(&rules, &census_child, &period) {
             let Some(rule) = rules.iter().find(|r| r.code == finding.rule) else { continue };
             problems.push(Problem {
+                statutory_return: StatutoryReturn::Cin,
                 year,
                 rule: rule.code,
                 severity: rule.severity(),
@@ -54,6 +74,39 @@ pub fn cin_problems(child: &CensusChild, today: NaiveDate, ctx: &RuleContext) ->
         }
     }
     Ok(problems)
+}
+
+/// What the SSDA903 rules find in one looked-after child's care on `today`, for each open
+/// return. The child's return for the year before is built from the same records, so the rules
+/// that compare with last year run too; those that need Ofsted's lists or the postcode directory
+/// do not. For the year in progress the year is taken to end today.
+pub fn ssda903_problems(child: &CareChild, local_authority: Option<&str>, today: NaiveDate) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for year in open_years(today) {
+        let Some(rules) = lac::ruleset(year) else { continue };
+        let rules: Vec<&lac::Rule> = rules.into_iter().filter(|r| r.is_per_child()).collect();
+        let this_year = return_903(year, [child.clone()]);
+        if this_year.header.is_empty() {
+            continue;
+        }
+        let last_year = return_903(CollectionYear(year.0 - 1), [child.clone()]);
+        let inputs = lac::Inputs { local_authority, last_year: Some(&last_year), ..Default::default() };
+        let Some(cx) = lac::Context::new(year, &this_year, inputs).map(|cx| cx.as_at(today)) else { continue };
+        for record in lac::care_records(&this_year) {
+            for finding in lac::check_child(&rules, &record, &cx) {
+                let Some(rule) = rules.iter().find(|r| r.code == finding.rule) else { continue };
+                problems.push(Problem {
+                    statutory_return: StatutoryReturn::Ssda903,
+                    year,
+                    rule: rule.code,
+                    severity: rule.severity(),
+                    message: rule.message.trim(),
+                    at: finding.at,
+                });
+            }
+        }
+    }
+    problems
 }
 
 #[cfg(test)]

@@ -21,6 +21,8 @@ pub struct QualityParams {
 
 #[derive(Serialize, ToSchema)]
 pub struct RuleFindings {
+    /// The return the rule is of: CIN or SSDA903.
+    pub statutory_return: String,
     pub rule: String,
     /// Error or Query.
     pub severity: String,
@@ -59,7 +61,7 @@ pub struct DataQualityOut {
     pub over_time: Vec<MonthFindings>,
 }
 
-/// A council's open data quality findings under the DfE's CIN census rules.
+/// A council's open data quality findings under the DfE's CIN census and SSDA903 rules.
 #[utoipa::path(get, path = "/api/v1/data-quality", params(QualityParams),
     responses((status = 200, body = DataQualityOut), (status = 404, description = "No such council, or not one whose data quality you may see")))]
 pub async fn data_quality(
@@ -76,6 +78,7 @@ pub async fn data_quality(
             .by_rule
             .into_iter()
             .map(|r| RuleFindings {
+                statutory_return: r.statutory_return,
                 rule: r.rule,
                 severity: r.severity,
                 message: r.message,

@@ -10,7 +10,7 @@ use axum::response::Html;
 use canopy_domain::access::{may, Action, Resource};
 use canopy_domain::cases::RuleContext;
 use canopy_domain::returns::quality::open_years;
-use canopy_store::quality::{findings_of, Counts};
+use canopy_store::quality::Counts;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -22,8 +22,9 @@ pub async fn recheck(state: &AppState, child_id: &str, at_ms: i64) -> Result<(),
     let events = state.store.journey_events(&child.id).await?;
     let calendar = state.store.council_calendar(&child.council_id).await?;
     let rules = state.store.clock_rules(&child.council_id).await?;
-    let found = findings_of(&child, &events, state.clock.today(), &RuleContext { calendar: &calendar, rules: &rules })
-        .map_err(AppError::Internal)?;
+    let ons = state.store.council_ons_code(&child.council_id).await?;
+    let ctx = RuleContext { calendar: &calendar, rules: &rules };
+    let found = state.store.data_quality_findings(&child, &events, &ctx, ons.as_deref(), state.clock.today()).await?;
     state.store.record_data_quality(&child.id, &child.council_id, &found, at_ms).await?;
     Ok(())
 }
@@ -36,7 +37,10 @@ pub async fn child_table(state: &AppState, child_id: &str) -> Result<Table, AppE
         .map(|r| {
             vec![
                 Cell::text(&r.finding.severity),
-                Cell::text(format!("{} (year to 31 March {})", r.finding.rule, r.finding.collection_year)),
+                Cell::text(format!(
+                    "{} {} (year to 31 March {})",
+                    r.finding.statutory_return, r.finding.rule, r.finding.collection_year
+                )),
                 Cell::text(&r.finding.place),
                 Cell::text(&r.finding.message),
             ]
@@ -182,7 +186,7 @@ pub async fn dashboard(
             .iter()
             .map(|r| {
                 vec![
-                    Cell::text(&r.rule),
+                    Cell::text(format!("{} {}", r.statutory_return, r.rule)),
                     Cell::text(&r.severity),
                     Cell::text(r.children.to_string()),
                     Cell::text(r.findings.to_string()),

@@ -242,3 +242,41 @@ on_both_engines!(a_change_of_social_worker_says_why_and_the_record_keeps_every_w
     let audit = app.db.store.recent_audit(200).await.expect("audit");
     assert_eq!(audit.iter().filter(|a| a.entry.action == "allocate_child").count(), 3);
 });
+
+on_both_engines!(a_care_entry_rechecks_the_child_against_the_903_rules, TestApp, |app| {
+    let mut worker = app.sign_in("worker@test.example").await;
+    let child = add_maya(app, &mut worker).await;
+    let mut fields = on("1", "9");
+    fields.extend([
+        ("legal_status", "V2".to_string()),
+        ("place", "U6".into()),
+        ("provider", "PR1".into()),
+        ("carer", "Smith family".into()),
+        ("postcode", "KT1 2AB".into()),
+    ]);
+    assert_eq!(save_care(app, &mut worker, &child, "start", fields).await.status(), StatusCode::SEE_OTHER);
+    // A foster placement needs its agency's Ofsted URN: SSDA903 rule 218, on the record at once.
+    let (_, record) = app.page(&format!("/children/{child}"), &mut worker).await;
+    assert!(record.contains("SSDA903 218"), "the missing URN is found on saving the care");
+    let kingston = app.db.store.get_child(&child).await.expect("child").council_id;
+    let mut analyst = app.sign_in("analyst@test.example").await;
+    let token = app.api_token(&mut analyst, "figures").await;
+    let figures = app.api_json(&token, &format!("/api/v1/data-quality?council={kingston}")).await;
+    let rules = figures["by_rule"].as_array().expect("rules");
+    assert!(rules.iter().any(|r| r["statutory_return"] == "SSDA903" && r["rule"] == "218"), "{figures}");
+    // The placement moves to a home with its URN: the new episode has what 218 needs.
+    let mut fields = on("1", "10");
+    fields.extend([
+        ("place", "K2".to_string()),
+        ("provider", "PR1".into()),
+        ("carer", "Elm House".into()),
+        ("postcode", "KT1 3CD".into()),
+        ("urn", "SC123456".into()),
+        ("reason", "CARPL".into()),
+    ]);
+    assert_eq!(save_care(app, &mut worker, &child, "placement", fields).await.status(), StatusCode::SEE_OTHER);
+    let open = app.db.store.open_data_quality(&child).await.expect("open");
+    let urn_missing: Vec<&str> =
+        open.iter().filter(|r| r.finding.rule == "218").map(|r| r.finding.place.as_str()).collect();
+    assert_eq!(urn_missing, vec!["Episodes row 1"], "only the first placement lacks its URN");
+});

@@ -10,6 +10,7 @@ use crate::returns::CollectionYear;
 use chrono::NaiveDate;
 
 /// What the 903 needs of one child's record.
+#[derive(Clone, Copy)]
 pub struct CareChild<'a> {
     pub local_id: &'a str,
     /// M, F or U.

@@ -6,8 +6,8 @@ mod tables;
 
 pub use build::{return_903, CareChild};
 pub use tables::{
-    format_date, parse_date, Ad1Row, EpisodeRow, HeaderRow, MissingRow, Oc2Row, Oc3Row, PlacedAdoptionRow, PrevPermRow,
-    ReviewRow, SwEpisodeRow, UascRow, Unreadable,
+    format_date, parse_date, Ad1Row, DoloRow, EpisodeRow, HeaderRow, MissingRow, Oc2Row, Oc3Row, PlacedAdoptionRow,
+    PrevPermRow, ReviewRow, SwEpisodeRow, UascRow, Unreadable,
 };
 
 /// A whole return: every table.
@@ -24,6 +24,8 @@ pub struct Ssda903Return {
     pub prev_perm: Vec<PrevPermRow>,
     pub missing: Vec<MissingRow>,
     pub sw_episodes: Vec<SwEpisodeRow>,
+    /// Deprivation of liberty orders: a table from the 2026-27 collection.
+    pub dolo: Vec<DoloRow>,
     /// The cells of a file that held a value that could not be read, such as a date that is not
     /// `dd/mm/yyyy`: the row keeps the cell blank.
     pub unreadable: Vec<UnreadableCell>,
@@ -58,6 +60,6 @@ impl Ssda903Return {
         each_table!(self,
             header: HeaderRow, episodes: EpisodeRow, reviews: ReviewRow, uasc: UascRow, oc2: Oc2Row, oc3: Oc3Row,
             ad1: Ad1Row, placed_adoption: PlacedAdoptionRow, prev_perm: PrevPermRow, missing: MissingRow,
-            sw_episodes: SwEpisodeRow)
+            sw_episodes: SwEpisodeRow, dolo: DoloRow)
     }
 }

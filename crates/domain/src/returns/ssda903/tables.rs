@@ -169,6 +169,13 @@ tables! {
         mis_start: "MIS_START" date,
         mis_end: "MIS_END" date,
     }
+    /// Deprivation of liberty orders, from 2026-27.
+    DoloRow "DoLo" {
+        child: "CHILD" text,
+        dob: "DOB" date,
+        dolo_start: "DOLO_START" date,
+        dolo_end: "DOLO_END" date,
+    }
     SwEpisodeRow "SWEpisodes" {
         child: "CHILD" text,
         dob: "DOB" date,

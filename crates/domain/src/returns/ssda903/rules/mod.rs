@@ -8,6 +8,7 @@
 //! that input is given, as the DfE's own tool runs them.
 
 mod adoption;
+mod dolo;
 mod episodes;
 mod header;
 mod integrity;
@@ -39,6 +40,7 @@ pub enum Table {
     PrevPerm,
     Missing,
     SwEpisodes,
+    Dolo,
 }
 
 impl Table {
@@ -55,12 +57,13 @@ impl Table {
             Table::PrevPerm => PrevPermRow::TABLE,
             Table::Missing => MissingRow::TABLE,
             Table::SwEpisodes => SwEpisodeRow::TABLE,
+            Table::Dolo => DoloRow::TABLE,
         }
     }
 
     pub fn named(name: &str) -> Option<Table> {
         use Table::*;
-        [Header, Episodes, Reviews, Uasc, Oc2, Oc3, Ad1, PlacedAdoption, PrevPerm, Missing, SwEpisodes]
+        [Header, Episodes, Reviews, Uasc, Oc2, Oc3, Ad1, PlacedAdoption, PrevPerm, Missing, SwEpisodes, Dolo]
             .into_iter()
             .find(|t| t.name() == name)
     }
@@ -114,6 +117,7 @@ pub struct CareRecord<'a> {
     pub prev_perm: Vec<Row<'a, PrevPermRow>>,
     pub missing: Vec<Row<'a, MissingRow>>,
     pub sw_episodes: Vec<Row<'a, SwEpisodeRow>>,
+    pub dolo: Vec<Row<'a, DoloRow>>,
 }
 
 impl<'a> CareRecord<'a> {
@@ -131,6 +135,7 @@ impl<'a> CareRecord<'a> {
             prev_perm: vec![],
             missing: vec![],
             sw_episodes: vec![],
+            dolo: vec![],
         }
     }
 
@@ -175,7 +180,7 @@ pub fn care_records(census: &Ssda903Return) -> Vec<CareRecord<'_>> {
             }
         )+};
     }
-    gather!(header, episodes, reviews, uasc, oc2, oc3, ad1, placed_adoption, prev_perm, missing, sw_episodes);
+    gather!(header, episodes, reviews, uasc, oc2, oc3, ad1, placed_adoption, prev_perm, missing, sw_episodes, dolo);
     for r in &mut records {
         r.episodes.sort_by_key(|e| (e.decom.is_none(), e.decom, e.at));
     }
@@ -281,6 +286,12 @@ impl<'a> Context<'a> {
         })
     }
 
+    /// The year taken as ending on `day` when that is sooner: for a year still in progress.
+    pub fn as_at(mut self, day: NaiveDate) -> Self {
+        self.end = self.end.min(day).max(self.start);
+        self
+    }
+
     /// Whether last year's return was given.
     pub fn has_last_year(&self) -> bool {
         self.last_year.is_some()
@@ -377,20 +388,22 @@ const fn rule(code: &'static str, message: &'static str, fields: &'static [&'sta
 
 /// The rules of the collection year, or `None` when Canopy has none for it.
 pub fn ruleset(year: CollectionYear) -> Option<Vec<&'static Rule>> {
+    let lac2025_26 = || {
+        header::RULES
+            .iter()
+            .chain(episodes::RULES)
+            .chain(placements::RULES)
+            .chain(adoption::RULES)
+            .chain(outcomes::RULES)
+            .chain(leavers::RULES)
+            .chain(social_workers::RULES)
+            .chain(integrity::RULES)
+            .chain(integrity::RETURN_RULES)
+    };
     match year.0 {
-        2026 => Some(
-            header::RULES
-                .iter()
-                .chain(episodes::RULES)
-                .chain(placements::RULES)
-                .chain(adoption::RULES)
-                .chain(outcomes::RULES)
-                .chain(leavers::RULES)
-                .chain(social_workers::RULES)
-                .chain(integrity::RULES)
-                .chain(integrity::RETURN_RULES)
-                .collect(),
-        ),
+        2026 => Some(lac2025_26().collect()),
+        // lac2026_27 keeps every rule of lac2025_26 and adds those of the new DoLo table.
+        2027 => Some(lac2025_26().chain(dolo::RULES).collect()),
         _ => None,
     }
 }

@@ -54,7 +54,7 @@ fn permanence_date(text: &str) -> Option<NaiveDate> {
 
 /// The child's periods of care: runs of episodes each starting no later than the one before
 /// ended, as (start, end of the last episode).
-fn periods_of_care(c: &CareRecord) -> Vec<(Option<NaiveDate>, Option<NaiveDate>)> {
+pub(super) fn periods_of_care(c: &CareRecord) -> Vec<(Option<NaiveDate>, Option<NaiveDate>)> {
     let mut periods: Vec<(Option<NaiveDate>, Option<NaiveDate>)> = Vec::new();
     let mut previous_end = None;
     for e in c.episodes.iter().filter(|e| e.decom.is_some()) {

@@ -138,6 +138,7 @@ fn clean() -> Ssda903Return {
             sw("K2", k2, "SW100002", d(2024, 2, 1)),
             sw("K4", k4, "SW100003", d(2025, 6, 1)),
         ],
+        dolo: vec![],
         unreadable: vec![],
     }
 }
@@ -783,4 +784,50 @@ fn every_rule_finds_its_fault() {
         .filter(|c| !CANNOT_FAIL_IN_CSV.contains(c) && !FAULTS.iter().any(|(f, _)| f == c))
         .collect();
     assert!(untested.is_empty(), "rules without a fault: {untested:?}");
+}
+
+/// The DoLo rules of 2026-27, each with a clean case and its fault, on K1 (looked after all year
+/// in a U1 placement) with an order from June to August 2026.
+const DOLO_FAULTS: &[(&str, Fault)] = &[
+    ("700", |r, _| r.dolo[0].dolo_start = None),
+    ("701", |r, _| unreadable(r, "DoLo", 0, "DOLO_END")),
+    ("702", |r, _| r.dolo[0].dolo_end = d(2026, 5, 1)),
+    ("703", |r, _| r.dolo[0].dolo_start = d(2027, 5, 1)),
+    ("704", |r, _| r.dolo[0].dolo_end = d(2027, 5, 1)),
+    ("705", |r, _| r.dolo.push(DoloRow { dolo_start: d(2026, 7, 1), ..r.dolo[0].clone() })),
+    ("706", |r, l| l.dolo.push(DoloRow { dolo_start: d(2026, 1, 1), dolo_end: None, ..r.dolo[0].clone() })),
+    ("707", |r, _| {
+        r.dolo[0].dolo_end = None;
+        r.episodes[0].dec = d(2026, 10, 1);
+        r.episodes[0].rec = s("E8");
+    }),
+    ("708", |r, _| r.dolo[0].dob = d(2026, 7, 1)),
+    ("709", |r, _| r.episodes[0].place = s("U1")),
+    ("710", |r, _| r.episodes[0].place = s("K1")),
+];
+
+#[test]
+fn the_dolo_rules_of_2027_find_their_faults() {
+    let rules: Vec<&Rule> =
+        ruleset(CollectionYear(2027)).expect("rules").into_iter().filter(|r| r.code.starts_with('7')).collect();
+    assert_eq!(rules.len(), 11);
+    assert_eq!(ruleset(CollectionYear(2027)).expect("rules").len(), 327);
+    let clean = || {
+        let mut r = clean();
+        r.episodes[0].place = s("K2");
+        r.dolo.push(DoloRow { child: s("K1"), dob: dob(K1_DOB), dolo_start: d(2026, 6, 1), dolo_end: d(2026, 8, 1) });
+        r
+    };
+    let check = |census: &Return, last: &Return| {
+        let cx = Context::new(CollectionYear(2027), census, Inputs { last_year: Some(last), ..Default::default() })
+            .expect("context");
+        check_return(&rules, census, &cx)
+    };
+    let found = check(&clean(), &Return::default());
+    assert!(found.is_empty(), "{found:#?}");
+    for (code, fault) in DOLO_FAULTS {
+        let (mut census, mut last) = (clean(), Return::default());
+        fault(&mut census, &mut last);
+        assert!(check(&census, &last).iter().any(|f| f.rule == *code), "{code} did not find its fault");
+    }
 }

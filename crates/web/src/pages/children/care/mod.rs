@@ -70,7 +70,12 @@ pub(crate) async fn record_entry(
     let date_of_birth = child.date_of_birth;
     let check = |entries: &[CareEntry]| care_history(entries).map(|h| h.projection(&calendar, date_of_birth));
     let adopter_event = adopter_event.as_ref().map(|(id, e)| (id.as_str(), e.clone()));
-    Ok(state.store.record_care_entry(&ctx.audit(state), &child.id, &entry, adopter_event, check).await?)
+    let audit = ctx.audit(state);
+    let recorded = state.store.record_care_entry(&audit, &child.id, &entry, adopter_event, check).await?;
+    if recorded.is_ok() {
+        crate::pages::quality::recheck(state, &child.id, audit.at_ms).await?;
+    }
+    Ok(recorded)
 }
 
 /// The child's care as the record shows it.
