@@ -619,6 +619,8 @@ async fn add_older_leavers(
                 created_on: began,
                 events: Vec::new(),
                 clocks: Vec::new(),
+                care: Vec::new(),
+                care_clocks: Vec::new(),
             };
             let ids = store.add_children_with_history(&ctx, &[record]).await.map_err(err)?;
             for (id, entry) in ids.iter().flat_map(|id| entries.iter().map(move |e| (id, e))) {

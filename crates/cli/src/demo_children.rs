@@ -573,6 +573,8 @@ pub async fn ensure(store: &Store, count: usize, today: NaiveDate) -> Result<i64
             created_on: first_event,
             events,
             clocks,
+            care: vec![],
+            care_clocks: vec![],
         });
         if batch.len() == 500 {
             store.add_children_with_history(&ctx, &batch).await.map_err(err)?;

@@ -8,14 +8,18 @@
 use crate::cli_ctx;
 use canopy_domain::cases::{running_clocks, RuleContext};
 use canopy_domain::people::validate_child;
-use canopy_domain::returns::cin::import::{child_input, journey_events, Rejected};
+use canopy_domain::people::ChildInput;
+use canopy_domain::returns::cin::import::{child_input, journey_events, Rejected, NAME_NOT_KNOWN};
 use canopy_domain::returns::cin::CinChild;
+use canopy_domain::returns::ssda903::import as ssda903_import;
+use canopy_domain::returns::ssda903::rules::care_records;
 use canopy_interop::cin_xml::{read_cin, CinReadError};
 use canopy_interop::report::csv_row;
+use canopy_interop::ssda903_csv::read_903_dir;
 use canopy_store::children::{ChildWithHistory, Placement};
 use canopy_store::{Store, StoreError};
 use chrono::NaiveDate;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 /// How many children go in one transaction.
@@ -29,15 +33,67 @@ pub struct ImportSummary {
     /// Children already in Canopy, with how each was matched.
     pub matched: Vec<(String, &'static str)>,
     pub rejected: Vec<Rejected>,
+    /// Rows kept in the file that have no entry in Canopy to become: (child, table, rows).
+    pub not_imported: Vec<(String, &'static str, usize)>,
+}
+
+/// Shows an import's counts as it goes.
+pub fn progress(s: &ImportSummary) {
+    eprint!(
+        "\rread {}, to add {}, already in Canopy {}, rejected {}",
+        s.read,
+        s.added,
+        s.matched.len(),
+        s.rejected.len()
+    );
 }
 
 impl ImportSummary {
+    /// What the import did, for the terminal.
+    pub fn describe(&self, source: &Path, dry_run: bool) -> String {
+        let verb = if dry_run { "would add" } else { "added" };
+        let by = |how: &str| self.matched.iter().filter(|m| m.1 == how).count();
+        let mut out = format!(
+            "{}: read {} children; {verb} {}; {} already in Canopy ({} by local id, {} by UPN, {} by NHS number, {} by name and date of birth), left as they are; {} rejected.\n",
+            source.display(),
+            self.read,
+            self.added,
+            self.matched.len(),
+            by("local id"),
+            by("UPN"),
+            by("NHS number"),
+            by("name and date of birth"),
+            self.rejected.len()
+        );
+        for r in &self.rejected {
+            let line = r.line.map(|l| format!("line {l}: ")).unwrap_or_default();
+            out.push_str(&format!("  {line}{}: {}\n", r.child.as_deref().unwrap_or("(no child id)"), r.reason));
+        }
+        if !self.not_imported.is_empty() {
+            let rows: usize = self.not_imported.iter().map(|(_, _, n)| n).sum();
+            out.push_str(&format!(
+                "{rows} rows of {} children were not imported (OC2, OC3, AD1 and the like): the report lists them.\n",
+                self.not_imported.len()
+            ));
+        }
+        if dry_run {
+            out.push_str("This was a dry run: nothing was changed.\n");
+        }
+        out
+    }
+
     /// The rejected children as CSV: line, child, reason.
     pub fn report_csv(&self) -> String {
         let mut out = csv_row(["line", "child", "reason"]);
         for r in &self.rejected {
             let line = r.line.map(|l| l.to_string()).unwrap_or_default();
             out.push_str(&csv_row([line.as_str(), r.child.as_deref().unwrap_or(""), r.reason.as_str()]));
+        }
+        for (child, table, rows) in &self.not_imported {
+            let reason = format!(
+                "{rows} {table} row(s) not imported: Canopy records these as dated entries the 903 does not give"
+            );
+            out.push_str(&csv_row(["", child.as_str(), reason.as_str()]));
         }
         out
     }
@@ -57,11 +113,7 @@ pub async fn cin(
     let calendar = store.council_calendar(&council.id).await.map_err(err)?;
     let rules = store.clock_rules(&council.id).await.map_err(err)?;
     let ctx = RuleContext { calendar: &calendar, rules: &rules };
-    let existing = store.children_in_council(&council.id).await.map_err(err)?;
-    let by_local_id: HashMap<String, String> =
-        existing.iter().filter(|c| !c.local_id.is_empty()).map(|c| (c.local_id.clone(), c.id.clone())).collect();
-    let by_upn: HashMap<String, String> =
-        existing.iter().filter_map(|c| Some((c.upn.clone()?, c.id.clone()))).collect();
+    let existing = Existing::of(store, &council.id).await?;
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut summary = ImportSummary::default();
     let mut seen: HashSet<String> = HashSet::new();
@@ -89,15 +141,12 @@ pub async fn cin(
             summary.rejected.push(reject(format!("LAchildID {local_id} is in the file twice")));
             continue;
         }
-        if by_local_id.contains_key(&local_id) {
-            summary.matched.push((local_id, "local id"));
+        let input = child_input(&child);
+        if let Some(how) = existing.matches(&input) {
+            summary.matched.push((local_id, how));
             continue;
         }
-        if child.upn.as_ref().is_some_and(|u| by_upn.contains_key(u)) {
-            summary.matched.push((local_id, "UPN"));
-            continue;
-        }
-        let valid = match validate_child(&child_input(&child), today) {
+        let valid = match validate_child(&input, today) {
             Ok(v) => v,
             Err(errors) => {
                 let why: Vec<String> = errors.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
@@ -125,6 +174,8 @@ pub async fn cin(
             created_on,
             clocks: running_clocks(&journey, &calendar, &rules),
             events,
+            care: vec![],
+            care_clocks: vec![],
         });
         if batch.len() >= BATCH {
             summary.added += write(store, &mut batch, dry_run).await.map_err(err)?;
@@ -137,6 +188,147 @@ pub async fn cin(
     summary.added += write(store, &mut batch, dry_run).await.map_err(err)?;
     progress(&summary);
     Ok(summary)
+}
+
+/// Imports a directory of SSDA903 files into the council with `la_code`; with `dry_run` nothing
+/// is written. The tables are joined by child, so the files are read whole (about 70 bytes a
+/// row). Each child's header and care (episodes, reviews, missing periods, UASC) are checked by
+/// the rules a save is checked by; the rows of the tables with no dated entry in Canopy are
+/// reported as not imported.
+pub async fn ssda903(
+    store: &Store,
+    la_code: &str,
+    dir: &Path,
+    dry_run: bool,
+    today: NaiveDate,
+    mut progress: impl FnMut(&ImportSummary),
+) -> Result<ImportSummary, String> {
+    let err = |e: StoreError| e.to_string();
+    let council = crate::export::council_by_la_code(store, la_code).await?;
+    let calendar = store.council_calendar(&council.id).await.map_err(err)?;
+    let existing = Existing::of(store, &council.id).await?;
+    let read = read_903_dir(dir).map_err(|e| e.to_string())?;
+    let mut summary = ImportSummary::default();
+    let mut batch: Vec<ChildWithHistory> = Vec::new();
+    for record in care_records(&read.census) {
+        summary.read += 1;
+        let child = (!record.child.is_empty()).then(|| record.child.to_string());
+        let reject = |reason: String| Rejected { child: child.clone(), line: None, reason };
+        if record.child.is_empty() {
+            summary.rejected.push(reject("rows with no CHILD cannot be put to a child".into()));
+            continue;
+        }
+        match record.header.len() {
+            0 => {
+                summary.rejected.push(reject("the child has rows but no row in the Header".into()));
+                continue;
+            }
+            1 => {}
+            _ => {
+                summary.rejected.push(reject("the child is in the Header more than once".into()));
+                continue;
+            }
+        }
+        let input = ssda903_import::child_input(&record);
+        if let Some(how) = existing.matches(&input) {
+            summary.matched.push((record.child.to_string(), how));
+            continue;
+        }
+        let valid = match validate_child(&input, today) {
+            Ok(v) => v,
+            Err(errors) => {
+                let why: Vec<String> = errors.0.iter().map(|e| format!("Header {}: {}", e.field, e.message)).collect();
+                summary.rejected.push(reject(why.join("; ")));
+                continue;
+            }
+        };
+        let (care, history) = match ssda903_import::care_entries(&record) {
+            Ok(checked) => checked,
+            Err(why) => {
+                summary.rejected.push(reject(why));
+                continue;
+            }
+        };
+        for (table, rows) in ssda903_import::not_imported(&record) {
+            summary.not_imported.push((record.child.to_string(), table, rows));
+        }
+        let created_on = care.iter().map(|e| e.date()).min().unwrap_or(today);
+        let home = record.first_episode().and_then(|e| e.home_post.clone());
+        batch.push(ChildWithHistory {
+            care_clocks: history.projection(&calendar, valid.date_of_birth).clocks,
+            child: valid,
+            placement: Placement {
+                council_id: council.id.clone(),
+                postcode: home,
+                cluster_id: None,
+                team_id: None,
+                allocated_to: None,
+            },
+            created_on,
+            events: vec![],
+            clocks: vec![],
+            care,
+        });
+        if batch.len() >= BATCH {
+            summary.added += write(store, &mut batch, dry_run).await.map_err(err)?;
+            progress(&summary);
+        }
+    }
+    summary.added += write(store, &mut batch, dry_run).await.map_err(err)?;
+    progress(&summary);
+    Ok(summary)
+}
+
+/// The children already in a council, by what an import can match them on, in order: local id,
+/// UPN, NHS number, then name and date of birth.
+pub(crate) struct Existing {
+    local_ids: HashSet<String>,
+    upns: HashSet<String>,
+    nhs_numbers: HashSet<String>,
+    names_and_births: HashSet<(String, String, NaiveDate)>,
+}
+
+fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+impl Existing {
+    pub(crate) async fn of(store: &Store, council_id: &str) -> Result<Self, String> {
+        let children = store.children_in_council(council_id).await.map_err(|e| e.to_string())?;
+        Ok(Existing {
+            local_ids: children.iter().filter(|c| !c.local_id.is_empty()).map(|c| c.local_id.clone()).collect(),
+            upns: children.iter().filter_map(|c| c.upn.clone()).collect(),
+            nhs_numbers: children.iter().filter_map(|c| c.nhs_number.clone()).collect(),
+            names_and_births: children
+                .iter()
+                .filter(|c| c.first_name != NAME_NOT_KNOWN)
+                .filter_map(|c| Some((name_key(&c.first_name), name_key(&c.last_name), c.date_of_birth?)))
+                .collect(),
+        })
+    }
+
+    /// How a child in a file matches one already in Canopy, if they do.
+    pub(crate) fn matches(&self, c: &ChildInput) -> Option<&'static str> {
+        let given = |v: &str| !v.trim().is_empty();
+        if given(&c.local_id) && self.local_ids.contains(&c.local_id) {
+            return Some("local id");
+        }
+        if given(&c.upn) && self.upns.contains(&c.upn) {
+            return Some("UPN");
+        }
+        let nhs: String = c.nhs_number.chars().filter(|ch| !ch.is_whitespace()).collect();
+        if given(&nhs) && self.nhs_numbers.contains(&nhs) {
+            return Some("NHS number");
+        }
+        let named = c.first_name != NAME_NOT_KNOWN && given(&c.first_name) && given(&c.last_name);
+        match c.date_of_birth {
+            Some(born) if named => self
+                .names_and_births
+                .contains(&(name_key(&c.first_name), name_key(&c.last_name), born))
+                .then_some("name and date of birth"),
+            _ => None,
+        }
+    }
 }
 
 async fn write(store: &Store, batch: &mut Vec<ChildWithHistory>, dry_run: bool) -> Result<usize, StoreError> {
@@ -215,6 +407,78 @@ mod tests {
             assert_eq!(&found, child, "the round trip gives the child back as they were");
         }
         let _ = std::fs::remove_file(file);
+        db.cleanup().await;
+    }
+
+    #[tokio::test]
+    async fn an_ssda903_imports_once_and_exports_again_as_it_was() {
+        let (demo, today) = crate::demo_children::demo_for_tests(600).await;
+        crate::demo_care::ensure(&demo.store, today).await.expect("care");
+        let good = crate::export::ssda903(&demo.store, "314", 2026).await.expect("903");
+        demo.cleanup().await;
+        assert!(good.header.len() > 3, "{} children", good.header.len());
+        let mut census = good.clone();
+        // Two children the import must refuse, each for its own reason.
+        let mut bad_place = census.episodes[0].clone();
+        bad_place.child = Some("BAD1".into());
+        bad_place.place = Some("Q9".into());
+        census.header.push(canopy_domain::returns::ssda903::HeaderRow {
+            child: Some("BAD1".into()),
+            upn: Some("UN1".into()),
+            ..census.header[0].clone()
+        });
+        census.episodes.push(bad_place);
+        census.reviews.push(canopy_domain::returns::ssda903::ReviewRow {
+            child: Some("NOHEAD".into()),
+            ..census.reviews[0].clone()
+        });
+        let dir = std::env::temp_dir().join(format!("canopy-import-903-{}", std::process::id()));
+        canopy_interop::ssda903_csv::write_903(&census, &dir).expect("write");
+
+        let db = TestDb::new(TestEngine::Sqlite).await.expect("db").expect("sqlite");
+        db.store.ensure_reference_data(&crate::cli_ctx()).await.expect("reference data");
+        add_council(&db.store, "Kingston upon Thames", "314", "E09000021", "KT1, KT2").await.expect("council");
+        let council = crate::export::council_by_la_code(&db.store, "314").await.expect("council");
+        let dry = ssda903(&db.store, "314", &dir, true, today, |_| {}).await.expect("dry run");
+        assert_eq!(dry.added, good.header.len(), "{:?}", dry.rejected);
+        assert_eq!(
+            db.store.count_children_in_council(&council.id).await.expect("count"),
+            0,
+            "a dry run changes nothing"
+        );
+
+        let done = ssda903(&db.store, "314", &dir, false, today, |_| {}).await.expect("import");
+        assert_eq!(done.added, good.header.len(), "{:?}", done.rejected);
+        let reasons: Vec<String> = done.rejected.iter().map(|r| format!("{:?}: {}", r.child, r.reason)).collect();
+        assert_eq!(done.rejected.len(), 2, "{reasons:?}");
+        assert!(
+            reasons.iter().any(|r| r.contains("BAD1") && r.contains("'Q9'") && r.contains("Episodes row")),
+            "{reasons:?}"
+        );
+        assert!(reasons.iter().any(|r| r.contains("NOHEAD") && r.contains("no row in the Header")), "{reasons:?}");
+        assert!(!done.not_imported.is_empty(), "the OC2 and SWEpisodes rows are reported");
+        assert!(done.report_csv().contains("not imported"));
+
+        let again = ssda903(&db.store, "314", &dir, false, today, |_| {}).await.expect("again");
+        assert_eq!(again.added, 0, "running it again changes nothing");
+        assert_eq!(again.matched.len(), good.header.len());
+
+        // The tables Canopy keeps as care come back as they were. Care leavers with no episode
+        // in the year come in with their details alone: the 903 does not give the care they left.
+        let back = crate::export::ssda903(&db.store, "314", 2026).await.expect("export");
+        let in_care =
+            |h: &&canopy_domain::returns::ssda903::HeaderRow| good.episodes.iter().any(|e| e.child == h.child);
+        let good_header: Vec<_> = good.header.iter().filter(in_care).cloned().collect();
+        assert!(good_header.len() < good.header.len(), "the demo has care leavers known only by OC3");
+        assert_eq!(back.header, good_header);
+        for (ours, theirs) in back.episodes.iter().zip(&good.episodes) {
+            assert_eq!(ours, theirs);
+        }
+        assert_eq!(back.episodes.len(), good.episodes.len());
+        assert_eq!(back.reviews, good.reviews);
+        assert_eq!(back.missing, good.missing);
+        assert_eq!(back.uasc, good.uasc);
+        let _ = std::fs::remove_dir_all(dir);
         db.cleanup().await;
     }
 }

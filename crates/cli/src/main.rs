@@ -187,6 +187,24 @@ enum ImportCommand {
         #[arg(long)]
         report: Option<PathBuf>,
     },
+    /// A directory of SSDA903 CSV files (UTF-8 or Windows-1252), each table known by its header
+    /// row. Children already in Canopy (by local id, then UPN) are matched and left as they are.
+    /// Each child's header and care (episodes, reviews, missing periods, UASC status) are checked
+    /// by the rules a save is checked by; a child that fails is reported with its table, row and
+    /// reason. Rows of OC2, OC3, AD1, PlacedAdoption, PrevPerm, SWEpisodes and DoLo are reported
+    /// as not imported. Batches of 500 children, one transaction each.
+    Ssda903 {
+        dir: PathBuf,
+        /// The council's three-digit DfE LA code, such as 314.
+        #[arg(long)]
+        council: String,
+        /// Report what would happen, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the rejected children and the rows not imported as CSV (line, child, reason).
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -595,46 +613,30 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Import { command: ImportCommand::Cin { file, council, dry_run, report } } => {
+        Command::Import { command } => {
             let r = resolve(&cli, None, "data")?;
             let store = open(&r).await?;
-            let summary = import::cin(&store, council, file, *dry_run, SystemClock.today(), |s| {
-                eprint!(
-                    "\rread {}, to add {}, already in Canopy {}, rejected {}",
-                    s.read,
-                    s.added,
-                    s.matched.len(),
-                    s.rejected.len()
-                );
-            })
-            .await?;
+            let today = SystemClock.today();
+            let (source, summary, report, dry_run) = match command {
+                ImportCommand::Cin { file, council, dry_run, report } => (
+                    file,
+                    import::cin(&store, council, file, *dry_run, today, import::progress).await?,
+                    report,
+                    dry_run,
+                ),
+                ImportCommand::Ssda903 { dir, council, dry_run, report } => (
+                    dir,
+                    import::ssda903(&store, council, dir, *dry_run, today, import::progress).await?,
+                    report,
+                    dry_run,
+                ),
+            };
             eprintln!();
-            let verb = if *dry_run { "would add" } else { "added" };
-            println!(
-                "{}: read {} children; {verb} {}; {} already in Canopy ({} by local id, {} by UPN), left as they are; {} rejected.",
-                file.display(),
-                summary.read,
-                summary.added,
-                summary.matched.len(),
-                summary.matched.iter().filter(|m| m.1 == "local id").count(),
-                summary.matched.iter().filter(|m| m.1 == "UPN").count(),
-                summary.rejected.len()
-            );
-            for r in &summary.rejected {
-                println!(
-                    "  line {}: {}: {}",
-                    r.line.unwrap_or(0),
-                    r.child.as_deref().unwrap_or("(no LAchildID)"),
-                    r.reason
-                );
-            }
+            print!("{}", summary.describe(source, *dry_run));
             if let Some(path) = report {
                 std::fs::write(path, summary.report_csv())
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 println!("Wrote the rejected children to {}.", path.display());
-            }
-            if *dry_run {
-                println!("This was a dry run: nothing was changed.");
             }
             Ok(())
         }

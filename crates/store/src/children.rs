@@ -1010,6 +1010,9 @@ pub struct ChildWithHistory {
     pub created_on: NaiveDate,
     pub events: Vec<Event>,
     pub clocks: Vec<RunningClock>,
+    /// The child's care, already checked by the care rules, and its clocks.
+    pub care: Vec<canopy_domain::cases::care::CareEntry>,
+    pub care_clocks: Vec<RunningClock>,
 }
 
 impl Store {
@@ -1038,6 +1041,13 @@ impl Store {
                     serde_json::to_string(e).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 ));
             }
+            for entry in &c.care {
+                history.push((
+                    "care",
+                    entry.date(),
+                    serde_json::to_string(entry).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                ));
+            }
             for (kind, date, payload) in history {
                 sqlx::query(
                     "INSERT INTO child_history (child_id, seq, at_ms, actor_id, kind, event_date, payload, reason) \
@@ -1055,6 +1065,9 @@ impl Store {
                 seq += 1;
             }
             replace_clocks(&mut tx, &id, &p.council_id, &c.clocks, ClockSource::Journey).await?;
+            if !c.care.is_empty() {
+                replace_clocks(&mut tx, &id, &p.council_id, &c.care_clocks, ClockSource::Care).await?;
+            }
             tx.audit(ctx, AuditEvent::succeeded("import_child", "child", &id).with_council(&p.council_id)).await?;
             ids.push(id);
         }

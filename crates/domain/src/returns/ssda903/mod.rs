@@ -1,6 +1,7 @@
 //! SSDA903: looked-after children over a collection year, as the DfE's CSV tables describe them.
 
 mod build;
+pub mod import;
 pub mod rules;
 mod tables;
 
