@@ -14,6 +14,7 @@ use canopy_domain::returns::cin::CinChild;
 use canopy_domain::returns::ssda903::import as ssda903_import;
 use canopy_domain::returns::ssda903::rules::care_records;
 use canopy_interop::cin_xml::{read_cin, CinReadError};
+use canopy_interop::mapped_csv::{read_mapped, MappedRow, Mapping, MappingError};
 use canopy_interop::report::csv_row;
 use canopy_interop::ssda903_csv::read_903_dir;
 use canopy_store::children::{ChildWithHistory, Placement};
@@ -279,6 +280,96 @@ pub async fn ssda903(
     Ok(summary)
 }
 
+/// Imports children from any CSV through a mapping (see `canopy import csv-template`) into the
+/// council with `la_code`; with `dry_run` nothing is written. The file is read as a stream; each
+/// row is checked by the rules the child form is checked by; children already in Canopy are
+/// matched by local id, UPN, NHS number, then name and date of birth, and left as they are.
+pub async fn mapped(
+    store: &Store,
+    la_code: &str,
+    path: &Path,
+    mapping: &Mapping,
+    dry_run: bool,
+    today: NaiveDate,
+    mut progress: impl FnMut(&ImportSummary),
+) -> Result<ImportSummary, String> {
+    let err = |e: StoreError| e.to_string();
+    let council = crate::export::council_by_la_code(store, la_code).await?;
+    let existing = Existing::of(store, &council.id).await?;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<MappedRow>(BATCH);
+    let reader_path = path.display().to_string();
+    let mapping = mapping.clone();
+    let reading = tokio::task::spawn_blocking(move || {
+        read_mapped(std::io::BufReader::new(file), &mapping, |row| {
+            tx.blocking_send(row).map_err(|_| MappingError::File { line: 0, message: "the import stopped".into() })
+        })
+        .map_err(|e| format!("{reader_path}: {e}"))
+    });
+    let mut summary = ImportSummary::default();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut batch: Vec<ChildWithHistory> = Vec::new();
+    while let Some(row) = rx.recv().await {
+        summary.read += 1;
+        let local_id = row.child.local_id.clone();
+        let reject = |reason: String| Rejected {
+            child: (!local_id.is_empty()).then(|| local_id.clone()),
+            line: Some(row.line),
+            reason,
+        };
+        if !row.problems.is_empty() {
+            let why: Vec<String> = row.problems.iter().map(|(field, what)| format!("{field}: {what}")).collect();
+            summary.rejected.push(reject(why.join("; ")));
+            continue;
+        }
+        if local_id.is_empty() {
+            summary.rejected.push(reject("local_id: the child's id in the old system is missing".into()));
+            continue;
+        }
+        if !seen.insert(local_id.clone()) {
+            summary.rejected.push(reject(format!("local_id: {local_id} is in the file twice")));
+            continue;
+        }
+        if let Some(how) = existing.matches(&row.child) {
+            summary.matched.push((local_id, how));
+            continue;
+        }
+        let valid = match validate_child(&row.child, today) {
+            Ok(v) => v,
+            Err(errors) => {
+                let why: Vec<String> = errors.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+                summary.rejected.push(reject(why.join("; ")));
+                continue;
+            }
+        };
+        batch.push(ChildWithHistory {
+            child: valid,
+            placement: Placement {
+                council_id: council.id.clone(),
+                postcode: row.postcode.clone(),
+                cluster_id: None,
+                team_id: None,
+                allocated_to: None,
+            },
+            created_on: today,
+            events: vec![],
+            clocks: vec![],
+            care: vec![],
+            care_clocks: vec![],
+        });
+        if batch.len() >= BATCH {
+            summary.added += write(store, &mut batch, dry_run).await.map_err(err)?;
+        }
+        if summary.read % 1000 == 0 {
+            progress(&summary);
+        }
+    }
+    reading.await.map_err(|e| e.to_string())??;
+    summary.added += write(store, &mut batch, dry_run).await.map_err(err)?;
+    progress(&summary);
+    Ok(summary)
+}
+
 /// The children already in a council, by what an import can match them on, in order: local id,
 /// UPN, NHS number, then name and date of birth.
 pub(crate) struct Existing {
@@ -478,6 +569,64 @@ mod tests {
         assert_eq!(back.reviews, good.reviews);
         assert_eq!(back.missing, good.missing);
         assert_eq!(back.uasc, good.uasc);
+        let _ = std::fs::remove_dir_all(dir);
+        db.cleanup().await;
+    }
+
+    #[tokio::test]
+    async fn a_mapped_csv_imports_and_matches_children_already_known() {
+        let db = TestDb::new(TestEngine::Sqlite).await.expect("db").expect("sqlite");
+        db.store.ensure_reference_data(&crate::cli_ctx()).await.expect("reference data");
+        add_council(&db.store, "Kingston upon Thames", "314", "E09000021", "KT1, KT2").await.expect("council");
+        let council = crate::export::council_by_la_code(&db.store, "314").await.expect("council");
+        let today = NaiveDate::from_ymd_opt(2026, 12, 2).expect("date");
+        let mapping = Mapping::parse(
+            "field,column,values\nlocal_id,ID,\nfirst_name,Forename,\nlast_name,Surname,\ndate_of_birth,Born,\n\
+             sex,Gender,Male=M;Female=F\nethnicity,Ethnicity,\nnhs_number,NHS,\npostcode,Postcode,\n",
+        )
+        .expect("mapping");
+        let dir = std::env::temp_dir().join(format!("canopy-import-csv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let first = dir.join("first.csv");
+        std::fs::write(
+            &first,
+            "ID,Surname,Forename,Gender,Born,Ethnicity,NHS,Postcode\r\n\
+             P1,Okafor,Maya,Female,01/06/2015,BAFR,9434765919,KT1 1AA\r\n\
+             P2,Smith,Sam,Male,31/01/2012,WBRI,,\r\n",
+        )
+        .expect("write");
+        let dry = mapped(&db.store, "314", &first, &mapping, true, today, |_| {}).await.expect("dry run");
+        assert_eq!(dry.added, 2);
+        assert_eq!(
+            db.store.count_children_in_council(&council.id).await.expect("count"),
+            0,
+            "a dry run changes nothing"
+        );
+        let done = mapped(&db.store, "314", &first, &mapping, false, today, |_| {}).await.expect("import");
+        assert_eq!((done.added, done.rejected.len()), (2, 0), "{:?}", done.rejected);
+        assert_eq!(mapped(&db.store, "314", &first, &mapping, false, today, |_| {}).await.expect("again").added, 0);
+
+        // The same children from another system, under other ids, and two rows that are wrong.
+        let second = dir.join("second.csv");
+        std::fs::write(
+            &second,
+            "ID,Surname,Forename,Gender,Born,Ethnicity,NHS,Postcode\r\n\
+             Q1,Okafor-Jones,Maya,Female,01/06/2015,BAFR,9434765919,\r\n\
+             Q2,smith,SAM,Male,31/01/2012,WBRI,,\r\n\
+             Q3,Brown,Alex,Male,2015-06-01,WBRI,,\r\n\
+             Q4,Green,Jo,Other,01/01/2016,WBRI,,\r\n",
+        )
+        .expect("write");
+        let done = mapped(&db.store, "314", &second, &mapping, false, today, |_| {}).await.expect("import");
+        assert_eq!(done.matched, vec![("Q1".to_string(), "NHS number"), ("Q2".to_string(), "name and date of birth")]);
+        assert_eq!(done.added, 0);
+        let lines: Vec<(Option<u64>, &str)> = done.rejected.iter().map(|r| (r.line, r.reason.as_str())).collect();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines[0].0, Some(4));
+        assert!(lines[0].1.starts_with("date_of_birth: '2015-06-01' is not a date"), "{lines:?}");
+        assert_eq!(lines[1].0, Some(5));
+        assert!(lines[1].1.contains("sex"), "{lines:?}");
+        assert!(done.describe(&second, false).contains("1 by NHS number, 1 by name and date of birth"));
         let _ = std::fs::remove_dir_all(dir);
         db.cleanup().await;
     }

@@ -187,6 +187,32 @@ enum ImportCommand {
         #[arg(long)]
         report: Option<PathBuf>,
     },
+    /// Children from any CSV (UTF-8 or Windows-1252), read through a mapping of its columns to
+    /// Canopy's fields (start from `canopy import csv-template`). Each row is checked as the child
+    /// form checks it; a row that fails is reported with its line, field and reason. Children
+    /// already in Canopy (by local id, UPN, NHS number, then name and date of birth) are matched
+    /// and left as they are. Batches of 500 children, one transaction each.
+    Csv {
+        file: PathBuf,
+        /// The mapping: a CSV of field,column,values.
+        #[arg(long)]
+        mapping: PathBuf,
+        /// The council's three-digit DfE LA code, such as 314.
+        #[arg(long)]
+        council: String,
+        /// Report what would happen, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the rejected children as CSV (line, child, reason).
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Write a mapping to start from (mapping.csv, every field under its own name) and an empty
+    /// file with those columns (children.csv) into the directory `--out`.
+    CsvTemplate {
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// A directory of SSDA903 CSV files (UTF-8 or Windows-1252), each table known by its header
     /// row. Children already in Canopy (by local id, then UPN) are matched and left as they are.
     /// Each child's header and care (episodes, reviews, missing periods, UASC status) are checked
@@ -630,6 +656,16 @@ async fn run(cli: Cli) -> Result<(), String> {
                     report,
                     dry_run,
                 ),
+                ImportCommand::Csv { file, mapping, council, dry_run, report } => {
+                    let text = std::fs::read_to_string(mapping)
+                        .map_err(|e| format!("cannot read {}: {e}", mapping.display()))?;
+                    let mapping = canopy_interop::mapped_csv::Mapping::parse(&text)
+                        .map_err(|e| format!("{}: {e}", mapping.display()))?;
+                    let done =
+                        import::mapped(&store, council, file, &mapping, *dry_run, today, import::progress).await?;
+                    (file, done, report, dry_run)
+                }
+                ImportCommand::CsvTemplate { out } => return write_csv_template(out),
             };
             eprintln!();
             print!("{}", summary.describe(source, *dry_run));
@@ -761,4 +797,19 @@ fn validated(what: &Path, summary: &str, report_csv: &str, report: Option<&Path>
         0 => Ok(()),
         n => Err(format!("{} has {n} errors", what.display())),
     }
+}
+
+/// Writes the mapped CSV import's template: mapping.csv and an empty children.csv.
+fn write_csv_template(out: &Path) -> Result<(), String> {
+    use canopy_interop::mapped_csv::{Mapping, FIELDS};
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot make {}: {e}", out.display()))?;
+    let children = canopy_interop::report::csv_row(FIELDS.iter().map(|(f, _)| *f));
+    for (name, text) in [("mapping.csv", Mapping::template()), ("children.csv", children)] {
+        std::fs::write(out.join(name), text).map_err(|e| format!("cannot write {name}: {e}"))?;
+    }
+    println!("Wrote mapping.csv and children.csv to {}. The fields are:", out.display());
+    for (field, what) in FIELDS {
+        println!("  {field:<24} {what}");
+    }
+    Ok(())
 }

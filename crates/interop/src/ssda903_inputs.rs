@@ -123,6 +123,9 @@ pub fn read_postcodes(input: impl Read, file: &str) -> Result<Postcodes, InputEr
     Ok(out)
 }
 
+/// Where a provider list holds the URN, placement codes, provider codes, closing date and postcode.
+type ProviderColumns = (usize, usize, usize, Option<usize>, Option<usize>);
+
 /// Reads one of Ofsted's provider lists saved as CSV: its children's homes list (`URN`,
 /// `Provider Placement Code`, `Provider Code`, `Closed Date`, `Setting Postcode`) or its social
 /// care providers list (`URN`, `Placement code`, `Placement provider code`, `Deregistration
@@ -134,7 +137,7 @@ pub fn read_providers(
     postcodes: Option<&Postcodes>,
     into: &mut Providers,
 ) -> Result<(), InputError> {
-    let mut at: Option<(usize, usize, usize, Option<usize>, Option<usize>)> = None;
+    let mut at: Option<ProviderColumns> = None;
     read_csv(input, file, |columns, line, cells| {
         let (urn, place, provider, closed, postcode) = match at {
             Some(a) => a,
@@ -203,7 +206,7 @@ mod tests {
     #[test]
     fn a_directory_without_its_columns_or_with_bad_grid_references_is_refused_with_where() {
         let missing = read_postcodes("postcode,x\n".as_bytes(), "pcd.csv");
-        assert!(matches!(missing, Ok(_)), "an empty directory has no rows to need columns");
+        assert!(missing.is_ok(), "an empty directory has no rows to need columns");
         let missing = read_postcodes("postcode,x\nKT1 1AA,1\n".as_bytes(), "pcd.csv").expect_err("no pcd");
         assert!(missing.to_string().contains("no pcd or pcds column"), "{missing}");
         let bad = read_postcodes("pcd,laua,oseast1m,osnrth1m\nKT1 1AA,E09000021,east,1\n".as_bytes(), "pcd.csv");

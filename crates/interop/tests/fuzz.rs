@@ -5,6 +5,7 @@
 //! --test fuzz` runs longer.
 
 use canopy_interop::cin_xml::{read_cin_all, CinReadError};
+use canopy_interop::mapped_csv::{read_mapped, Mapping, MappingError};
 use canopy_interop::ssda903_csv::{read_903_file, Read903, Ssda903ReadError};
 use std::path::Path;
 
@@ -149,4 +150,41 @@ fn the_ssda903_reader_never_panics_and_says_where() {
             Err(e) => Err(e.to_string()),
         }
     });
+}
+
+const MAPPING: &str = "field,column,values\nlocal_id,Person ID,\nfirst_name,Forename,\nlast_name,Surname,\n\
+    date_of_birth,DOB,\nsex,Gender,Male=M;Female=F;Unknown=U\nnhs_number,NHS No,\npostcode,Postcode,\n\
+    date_format,,yyyy-mm-dd\n";
+
+#[test]
+fn the_mapped_csv_reader_never_panics_and_says_where() {
+    let mapping = Mapping::parse(MAPPING).expect("mapping");
+    fuzz("mapped", |input| {
+        let mut unplaced = None;
+        let read = read_mapped(input, &mapping, |row| {
+            if row.line == 0 {
+                unplaced = Some("a row with no line".to_string());
+            }
+            Ok(())
+        });
+        if let Some(why) = unplaced {
+            return Err(why);
+        }
+        match read {
+            Ok(_) => Ok(()),
+            Err(MappingError::File { line, .. }) if line > 0 => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    });
+    // The mapping itself, mutated, is read or refused with its line.
+    let mut rng = Rng(0x5EED_CA70_0000_0002);
+    for n in 0..iterations() / 4 {
+        let input = mutate(&mut rng, MAPPING.as_bytes(), MAPPING.as_bytes());
+        let text = String::from_utf8_lossy(&input);
+        match std::panic::catch_unwind(|| Mapping::parse(&text)) {
+            Ok(Ok(_)) | Ok(Err(MappingError::Mapping { .. })) => {}
+            Ok(Err(e)) => panic!("mapping {n} gave a file error: {e}"),
+            Err(_) => panic!("mapping {n} made the reader panic:\n{text}"),
+        }
+    }
 }

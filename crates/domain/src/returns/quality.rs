@@ -85,11 +85,11 @@ pub fn ssda903_problems(child: &CareChild, local_authority: Option<&str>, today:
     for year in open_years(today) {
         let Some(rules) = lac::ruleset(year) else { continue };
         let rules: Vec<&lac::Rule> = rules.into_iter().filter(|r| r.is_per_child()).collect();
-        let this_year = return_903(year, [child.clone()]);
+        let this_year = return_903(year, [*child]);
         if this_year.header.is_empty() {
             continue;
         }
-        let last_year = return_903(CollectionYear(year.0 - 1), [child.clone()]);
+        let last_year = return_903(CollectionYear(year.0 - 1), [*child]);
         let inputs = lac::Inputs { local_authority, last_year: Some(&last_year), ..Default::default() };
         let Some(cx) = lac::Context::new(year, &this_year, inputs).map(|cx| cx.as_at(today)) else { continue };
         for record in lac::care_records(&this_year) {

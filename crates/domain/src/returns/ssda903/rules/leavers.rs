@@ -84,7 +84,8 @@ pub(super) const RULES: &[Rule] = &[
         &["IN_TOUCH", "ACTIV", "ACCOM"], |c, x, out| {
         for o in &c.oc3 {
             let Some(dob) = o.dob else { continue };
-            if !(years_after(dob, 17) <= x.end && years_after(dob, 19) > x.end) || !any_oc3(o) {
+            let aged_17_or_18 = years_after(dob, 17) <= x.end && years_after(dob, 19) > x.end;
+            if !(aged_17_or_18 && any_oc3(o)) {
                 continue;
             }
             // The latest birthday on or before the year's end.
