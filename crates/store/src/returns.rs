@@ -4,7 +4,7 @@
 use crate::addresses::AddressRow;
 use crate::children::{CaseHistories, ChildRow};
 use crate::{Store, StoreError};
-use canopy_domain::cases::care::{care_history, CareHistory};
+use canopy_domain::cases::care::{care_history, CareEntry, CareHistory};
 use canopy_domain::cases::{worker_episodes, Event, Journey, RuleContext, WorkerEpisode};
 use canopy_domain::returns::cin::{self, CinReturn};
 use canopy_domain::returns::quality::{ssda903_problems, Problem};
@@ -77,7 +77,22 @@ impl Store {
         };
         let homes = self.addresses(&child.id).await?;
         let Some(looked) = LookedAfter::of(child.clone(), &history, homes, context)? else { return Ok(vec![]) };
-        let lookups = self.care_lookups().await?;
+        // Only this child's social workers and adopters are read, never the whole workforce.
+        let mut lookups = CareLookups { sw_ids: HashMap::new(), adopters: HashMap::new() };
+        for w in &looked.workers {
+            if lookups.sw_ids.contains_key(&w.worker) {
+                continue;
+            }
+            if let Some(number) = self.staff_of_user(&w.worker).await?.and_then(|s| s.swe_number) {
+                lookups.sw_ids.insert(w.worker.clone(), number.as_str().to_string());
+            }
+        }
+        for entry in &history.care {
+            if let CareEntry::MatchedWithAdopters { adopters, .. } = entry {
+                let a = self.adopter(adopters).await?;
+                lookups.adopters.insert(a.id, (a.sexes, a.legal_status));
+            }
+        }
         let worker_id = |user: &str| lookups.sw_ids.get(user).cloned();
         let adopters_of = |id: &str| lookups.adopters.get(id).cloned();
         let home_on = |day| looked.home_on(day);

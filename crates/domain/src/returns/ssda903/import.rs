@@ -86,7 +86,10 @@ pub fn care_entries(c: &CareRecord) -> Result<(Vec<CareEntry>, CareHistory), Str
             carers = next_carer;
             next_carer += 1;
         }
-        match (rne, in_care) {
+        // A child's first episode in the file may carry on care that began before the return's
+        // year (RNE P, T, U, B or L): Canopy's record of their care begins with it.
+        let carries_on = previous.is_none() && matches!(rne, "P" | "T" | "U" | "B" | "L");
+        match (if carries_on { "S" } else { rne }, in_care) {
             ("S", false) => entries.push(change(CareChange::StartedToBeLookedAfter {
                 date,
                 legal_status: legal_status()?,
