@@ -8,7 +8,7 @@
 use crate::cli_ctx;
 use canopy_domain::cases::{running_clocks, RuleContext};
 use canopy_domain::people::validate_child;
-use canopy_domain::people::ChildInput;
+use canopy_domain::people::{ChildInput, ValidChild};
 use canopy_domain::returns::cin::import::{child_input, journey_events, Rejected, NAME_NOT_KNOWN};
 use canopy_domain::returns::cin::CinChild;
 use canopy_domain::returns::ssda903::import as ssda903_import;
@@ -118,7 +118,7 @@ pub async fn cin(
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut summary = ImportSummary::default();
     let mut seen: HashSet<String> = HashSet::new();
-    let mut batch: Vec<ChildWithHistory> = Vec::new();
+    let mut pending = Pending::new(store, dry_run);
     // The reader hands children over one at a time; they are checked at once and written a
     // batch at a time, so the file is never held whole.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<CinChild>(BATCH);
@@ -163,30 +163,16 @@ pub async fn cin(
             }
         };
         let created_on = events.iter().map(|e| e.date()).min().unwrap_or(today);
-        batch.push(ChildWithHistory {
-            child: valid,
-            placement: Placement {
-                council_id: council.id.clone(),
-                postcode: None,
-                cluster_id: None,
-                team_id: None,
-                allocated_to: None,
-            },
-            created_on,
-            clocks: running_clocks(&journey, &calendar, &rules),
-            events,
-            care: vec![],
-            care_clocks: vec![],
-        });
-        if batch.len() >= BATCH {
-            summary.added += write(store, &mut batch, dry_run).await.map_err(err)?;
-        }
+        let mut record = new_child(&council.id, valid, None, created_on);
+        record.clocks = running_clocks(&journey, &calendar, &rules);
+        record.events = events;
+        pending.push(record, &mut summary).await?;
         if summary.read % 1000 == 0 {
             progress(&summary);
         }
     }
     reading.await.map_err(|e| e.to_string())??;
-    summary.added += write(store, &mut batch, dry_run).await.map_err(err)?;
+    pending.finish(&mut summary).await?;
     progress(&summary);
     Ok(summary)
 }
@@ -210,7 +196,7 @@ pub async fn ssda903(
     let existing = Existing::of(store, &council.id).await?;
     let read = read_903_dir(dir).map_err(|e| e.to_string())?;
     let mut summary = ImportSummary::default();
-    let mut batch: Vec<ChildWithHistory> = Vec::new();
+    let mut pending = Pending::new(store, dry_run);
     for record in care_records(&read.census) {
         summary.read += 1;
         let child = (!record.child.is_empty()).then(|| record.child.to_string());
@@ -255,27 +241,15 @@ pub async fn ssda903(
         }
         let created_on = care.iter().map(|e| e.date()).min().unwrap_or(today);
         let home = record.first_episode().and_then(|e| e.home_post.clone());
-        batch.push(ChildWithHistory {
-            care_clocks: history.projection(&calendar, valid.date_of_birth).clocks,
-            child: valid,
-            placement: Placement {
-                council_id: council.id.clone(),
-                postcode: home,
-                cluster_id: None,
-                team_id: None,
-                allocated_to: None,
-            },
-            created_on,
-            events: vec![],
-            clocks: vec![],
-            care,
-        });
-        if batch.len() >= BATCH {
-            summary.added += write(store, &mut batch, dry_run).await.map_err(err)?;
+        let care_clocks = history.projection(&calendar, valid.date_of_birth).clocks;
+        let mut record = new_child(&council.id, valid, home, created_on);
+        (record.care, record.care_clocks) = (care, care_clocks);
+        pending.push(record, &mut summary).await?;
+        if summary.read % 1000 == 0 {
             progress(&summary);
         }
     }
-    summary.added += write(store, &mut batch, dry_run).await.map_err(err)?;
+    pending.finish(&mut summary).await?;
     progress(&summary);
     Ok(summary)
 }
@@ -293,7 +267,6 @@ pub async fn mapped(
     today: NaiveDate,
     mut progress: impl FnMut(&ImportSummary),
 ) -> Result<ImportSummary, String> {
-    let err = |e: StoreError| e.to_string();
     let council = crate::export::council_by_la_code(store, la_code).await?;
     let existing = Existing::of(store, &council.id).await?;
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -308,7 +281,7 @@ pub async fn mapped(
     });
     let mut summary = ImportSummary::default();
     let mut seen: HashSet<String> = HashSet::new();
-    let mut batch: Vec<ChildWithHistory> = Vec::new();
+    let mut pending = Pending::new(store, dry_run);
     while let Some(row) = rx.recv().await {
         summary.read += 1;
         let local_id = row.child.local_id.clone();
@@ -342,30 +315,13 @@ pub async fn mapped(
                 continue;
             }
         };
-        batch.push(ChildWithHistory {
-            child: valid,
-            placement: Placement {
-                council_id: council.id.clone(),
-                postcode: row.postcode.clone(),
-                cluster_id: None,
-                team_id: None,
-                allocated_to: None,
-            },
-            created_on: today,
-            events: vec![],
-            clocks: vec![],
-            care: vec![],
-            care_clocks: vec![],
-        });
-        if batch.len() >= BATCH {
-            summary.added += write(store, &mut batch, dry_run).await.map_err(err)?;
-        }
+        pending.push(new_child(&council.id, valid, row.postcode.clone(), today), &mut summary).await?;
         if summary.read % 1000 == 0 {
             progress(&summary);
         }
     }
     reading.await.map_err(|e| e.to_string())??;
-    summary.added += write(store, &mut batch, dry_run).await.map_err(err)?;
+    pending.finish(&mut summary).await?;
     progress(&summary);
     Ok(summary)
 }
@@ -419,6 +375,51 @@ impl Existing {
                 .then_some("name and date of birth"),
             _ => None,
         }
+    }
+}
+
+/// A new child's record for a batch: placed in the council, held by no team yet.
+fn new_child(council_id: &str, child: ValidChild, postcode: Option<String>, created_on: NaiveDate) -> ChildWithHistory {
+    ChildWithHistory {
+        child,
+        placement: Placement {
+            council_id: council_id.into(),
+            postcode,
+            cluster_id: None,
+            team_id: None,
+            allocated_to: None,
+        },
+        created_on,
+        events: vec![],
+        clocks: vec![],
+        care: vec![],
+        care_clocks: vec![],
+    }
+}
+
+/// Children waiting to be written, a batch at a time, each batch in one transaction.
+struct Pending<'a> {
+    store: &'a Store,
+    dry_run: bool,
+    batch: Vec<ChildWithHistory>,
+}
+
+impl<'a> Pending<'a> {
+    fn new(store: &'a Store, dry_run: bool) -> Self {
+        Pending { store, dry_run, batch: Vec::with_capacity(BATCH) }
+    }
+
+    async fn push(&mut self, child: ChildWithHistory, summary: &mut ImportSummary) -> Result<(), String> {
+        self.batch.push(child);
+        if self.batch.len() >= BATCH {
+            summary.added += write(self.store, &mut self.batch, self.dry_run).await.map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    async fn finish(mut self, summary: &mut ImportSummary) -> Result<(), String> {
+        summary.added += write(self.store, &mut self.batch, self.dry_run).await.map_err(|e| e.to_string())?;
+        Ok(())
     }
 }
 

@@ -177,15 +177,8 @@ enum ImportCommand {
     /// line and reason, and the rest are imported, in batches of 500 in one transaction each.
     Cin {
         file: PathBuf,
-        /// The council's three-digit DfE LA code, such as 314.
-        #[arg(long)]
-        council: String,
-        /// Report what would happen, and change nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Write the rejected children as CSV (line, child, reason).
-        #[arg(long)]
-        report: Option<PathBuf>,
+        #[command(flatten)]
+        into: ImportTarget,
     },
     /// Children from any CSV (UTF-8 or Windows-1252), read through a mapping of its columns to
     /// Canopy's fields (start from `canopy import csv-template`). Each row is checked as the child
@@ -197,15 +190,8 @@ enum ImportCommand {
         /// The mapping: a CSV of field,column,values.
         #[arg(long)]
         mapping: PathBuf,
-        /// The council's three-digit DfE LA code, such as 314.
-        #[arg(long)]
-        council: String,
-        /// Report what would happen, and change nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Write the rejected children as CSV (line, child, reason).
-        #[arg(long)]
-        report: Option<PathBuf>,
+        #[command(flatten)]
+        into: ImportTarget,
     },
     /// Write a mapping to start from (mapping.csv, every field under its own name) and an empty
     /// file with those columns (children.csv) into the directory `--out`.
@@ -221,15 +207,8 @@ enum ImportCommand {
     /// as not imported. Batches of 500 children, one transaction each.
     Ssda903 {
         dir: PathBuf,
-        /// The council's three-digit DfE LA code, such as 314.
-        #[arg(long)]
-        council: String,
-        /// Report what would happen, and change nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Write the rejected children and the rows not imported as CSV (line, child, reason).
-        #[arg(long)]
-        report: Option<PathBuf>,
+        #[command(flatten)]
+        into: ImportTarget,
     },
 }
 
@@ -282,6 +261,20 @@ enum ValidateCommand {
         #[arg(long)]
         report: Option<PathBuf>,
     },
+}
+
+/// Which council an import is into, whether it only reports, and where the report goes.
+#[derive(clap::Args)]
+struct ImportTarget {
+    /// The council's three-digit DfE LA code, such as 314.
+    #[arg(long)]
+    council: String,
+    /// Report what would happen, and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write the rejected children (and any rows not imported) as CSV: line, child, reason.
+    #[arg(long)]
+    report: Option<PathBuf>,
 }
 
 /// Which council's return, for which collection year, and where to write it.
@@ -640,32 +633,30 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Import { command } => {
+            let (source, into) = match command {
+                ImportCommand::Cin { file, into } | ImportCommand::Csv { file, into, .. } => (file, into),
+                ImportCommand::Ssda903 { dir, into } => (dir, into),
+                ImportCommand::CsvTemplate { out } => return write_csv_template(out),
+            };
             let r = resolve(&cli, None, "data")?;
             let store = open(&r).await?;
             let today = SystemClock.today();
-            let (source, summary, report, dry_run) = match command {
-                ImportCommand::Cin { file, council, dry_run, report } => (
-                    file,
-                    import::cin(&store, council, file, *dry_run, today, import::progress).await?,
-                    report,
-                    dry_run,
-                ),
-                ImportCommand::Ssda903 { dir, council, dry_run, report } => (
-                    dir,
-                    import::ssda903(&store, council, dir, *dry_run, today, import::progress).await?,
-                    report,
-                    dry_run,
-                ),
-                ImportCommand::Csv { file, mapping, council, dry_run, report } => {
+            let (council, dry_run, report) = (&into.council, &into.dry_run, &into.report);
+            let summary = match command {
+                ImportCommand::Cin { file, .. } => {
+                    import::cin(&store, council, file, *dry_run, today, import::progress).await?
+                }
+                ImportCommand::Ssda903 { dir, .. } => {
+                    import::ssda903(&store, council, dir, *dry_run, today, import::progress).await?
+                }
+                ImportCommand::Csv { file, mapping, .. } => {
                     let text = std::fs::read_to_string(mapping)
                         .map_err(|e| format!("cannot read {}: {e}", mapping.display()))?;
                     let mapping = canopy_interop::mapped_csv::Mapping::parse(&text)
                         .map_err(|e| format!("{}: {e}", mapping.display()))?;
-                    let done =
-                        import::mapped(&store, council, file, &mapping, *dry_run, today, import::progress).await?;
-                    (file, done, report, dry_run)
+                    import::mapped(&store, council, file, &mapping, *dry_run, today, import::progress).await?
                 }
-                ImportCommand::CsvTemplate { out } => return write_csv_template(out),
+                ImportCommand::CsvTemplate { .. } => return Ok(()),
             };
             eprintln!();
             print!("{}", summary.describe(source, *dry_run));

@@ -157,7 +157,7 @@ pub async fn dashboard(
     let mut page = DetailPage::new(&ctx, "Data quality", "/data-quality");
     page.caption = q.council_name.clone();
     page.intro = format!(
-        "The DfE's CIN census rules for the year to 31 March {}, checked on each child as their record changes. \
+        "The DfE's CIN census and SSDA903 rules for the year to 31 March {}, checked on each child as their record changes. \
          Errors must be put right before the return; queries must be explained.",
         q.year
     );

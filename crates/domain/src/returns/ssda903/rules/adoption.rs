@@ -12,11 +12,6 @@ fn any_ad1(a: &Ad1Row) -> bool {
         || a.ls_adoptr.is_some()
 }
 
-/// A date cell that holds something, whether or not it reads as a date.
-fn given(x: &Context, table: Table, row: usize, column: &'static str, value: Option<NaiveDate>) -> bool {
-    value.is_some() || x.unreadable(table, row, column)
-}
-
 fn unreadable_dates<T>(rows: &[Row<T>], x: &Context, table: Table, column: &'static str, out: &mut Vec<At>) {
     out.extend(rows.iter().filter(|r| x.unreadable(table, r.at, column)).map(|r| at(table, r)));
 }

@@ -12,10 +12,6 @@ const REASONS_CEASED: &[&str] = &[
 ];
 pub(super) const TEMPORARY: &[&str] = &["T0", "T1", "T2", "T3", "T4"];
 
-fn date_given(x: &Context, e: &Row<EpisodeRow>, column: &'static str, value: Option<NaiveDate>) -> bool {
-    value.is_some() || x.unreadable(Table::Episodes, e.at, column)
-}
-
 /// Runs of episodes with `status` that follow on from each other without a gap, as the DfE's
 /// tool groups them: an episode joins the run if the run's last episode ended the day the
 /// episode after it began. Open episodes count to the year's end.
@@ -122,7 +118,7 @@ pub(super) const RULES: &[Rule] = &[
         out.extend(c.episodes.iter().filter(|e| x.unreadable(Table::Episodes, e.at, "DEC")).map(|e| at(Table::Episodes, e)));
     }),
     rule("148", "Date episode ceased and reason episode ceased must both be coded, or both left blank.", &["DEC", "REC"], |c, x, out| {
-        let bad = |e: &Row<EpisodeRow>| date_given(x, e, "DEC", e.dec) != e.rec.is_some();
+        let bad = |e: &Row<EpisodeRow>| given(x, Table::Episodes, e.at, "DEC", e.dec) != e.rec.is_some();
         out.extend(c.episodes.iter().filter(|e| bad(e)).map(|e| at(Table::Episodes, e)));
     }),
     rule("149", "Reason episode ceased code is not valid. ", &["REC"], |c, _, out| {
@@ -174,7 +170,7 @@ pub(super) const RULES: &[Rule] = &[
         }
     }),
     rule("233", "Reason for placement change is not required when the episode has not ceased.", &["REASON_PLACE_CHANGE", "REASON_PLACE_CHANGE"], |c, x, out| {
-        let open = |e: &Row<EpisodeRow>| !date_given(x, e, "DEC", e.dec);
+        let open = |e: &Row<EpisodeRow>| !given(x, Table::Episodes, e.at, "DEC", e.dec);
         out.extend(c.episodes.iter().filter(|e| open(e) && e.reason_place_change.is_some()).map(|e| at(Table::Episodes, e)));
     }),
     rule("234", "A child aged under 10 can not change placement due to being admitted to custody", &["REASON_PLACE_CHANGE", "DOB"], |c, _, out| {

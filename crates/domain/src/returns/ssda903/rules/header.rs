@@ -21,11 +21,6 @@ fn upn_valid(upn: &str) -> bool {
     b[1..12].iter().all(u8::is_ascii_digit) && (b[12].is_ascii_digit() || b[12].is_ascii_uppercase())
 }
 
-/// A date cell that holds something, whether or not it reads as a date.
-fn given(x: &Context, table: Table, row: usize, column: &'static str, value: Option<NaiveDate>) -> bool {
-    value.is_some() || x.unreadable(table, row, column)
-}
-
 /// Last year's header row of a child who was in last year's return.
 fn last_header<'a>(c: &CareRecord, x: &'a Context) -> Option<&'a HeaderRow> {
     x.last_year(c.child).flatten().and_then(|l| l.head())

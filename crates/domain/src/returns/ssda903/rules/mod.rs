@@ -499,6 +499,11 @@ fn birthday(dob: Option<NaiveDate>, years: u32) -> Option<NaiveDate> {
     dob.map(|d| years_after(d, years))
 }
 
+/// A date cell that holds something, whether or not it reads as a date.
+fn given(x: &Context, table: Table, row: usize, column: &'static str, value: Option<NaiveDate>) -> bool {
+    value.is_some() || x.unreadable(table, row, column)
+}
+
 /// Flags each of `rows` that `bad` holds for.
 fn each<T>(rows: &[Row<T>], table: Table, out: &mut Vec<At>, bad: impl Fn(&T) -> bool) {
     out.extend(rows.iter().filter(|r| bad(r.row)).map(|r| At { table, row: r.at }));

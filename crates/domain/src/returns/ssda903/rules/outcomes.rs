@@ -26,10 +26,6 @@ fn sdq_given(o: &Oc2Row) -> bool {
     o.sdq_score.is_some() || o.sdq_reason.is_some()
 }
 
-fn given(x: &Context, table: Table, row: usize, column: &'static str, value: Option<NaiveDate>) -> bool {
-    value.is_some() || x.unreadable(table, row, column)
-}
-
 /// A previous permanence date as the 903 allows it: `dd/mm/yyyy`, with ZZ for a day or month
 /// not known (taken as the latest it could be) and ZZZZ for a year not known.
 fn permanence_date(text: &str) -> Option<NaiveDate> {
