@@ -3,15 +3,6 @@
 
 use super::*;
 
-fn any_ad1(a: &Ad1Row) -> bool {
-    a.date_int.is_some()
-        || a.date_match.is_some()
-        || a.foster_care.is_some()
-        || a.nb_adoptr.is_some()
-        || a.sex_adoptr.is_some()
-        || a.ls_adoptr.is_some()
-}
-
 fn unreadable_dates<T>(rows: &[Row<T>], x: &Context, table: Table, column: &'static str, out: &mut Vec<At>) {
     out.extend(rows.iter().filter(|r| x.unreadable(table, r.at, column)).map(|r| at(table, r)));
 }
@@ -91,7 +82,7 @@ pub(super) const RULES: &[Rule] = &[
     }),
     rule("134", "Data on adoption should not be entered for the OC3 cohort.",
         &["IN_TOUCH", "ACTIV", "ACCOM", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"], |c, _, out| {
-        let leaver = c.oc3.iter().any(|o| o.in_touch.is_some() || o.activ.is_some() || o.accom.is_some());
+        let leaver = c.oc3.iter().any(|o| any_oc3(o));
         each(&c.ad1, Table::Ad1, out, |a| leaver && any_ad1(a));
     }),
     rule("151", "All data items relating to a childs adoption must be coded or left blank.",

@@ -245,7 +245,7 @@ pub(super) const RULES: &[Rule] = &[
         });
     }),
     rule("628", "Motherhood details are not required for care leavers who have not been looked after during the year.", &["MOTHER"], |c, _, out| {
-        let leaver = c.oc3.iter().any(|o| o.in_touch.is_some() || o.activ.is_some() || o.accom.is_some());
+        let leaver = c.oc3.iter().any(|o| any_oc3(o));
         each(&c.header, Table::Header, out, |h| c.episodes.is_empty() && leaver && h.mother.is_some());
     }),
 ];

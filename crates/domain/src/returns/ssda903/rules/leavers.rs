@@ -7,10 +7,6 @@ pub(super) fn age_in_years(dob: Option<NaiveDate>, on: NaiveDate) -> Option<f64>
     dob.map(|d| (on - d).num_days() as f64 / 365.2425)
 }
 
-fn any_oc3(o: &Oc3Row) -> bool {
-    o.in_touch.is_some() || o.activ.is_some() || o.accom.is_some()
-}
-
 const IN_TOUCH: &[&str] = &["YES", "NO", "DIED", "REFU", "NREQ", "RHOM"];
 const ACTIVITIES: &[&str] = &["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6", "0"];
 const ACCOMMODATION: &[&str] = &[

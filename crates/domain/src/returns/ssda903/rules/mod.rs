@@ -499,6 +499,21 @@ fn birthday(dob: Option<NaiveDate>, years: u32) -> Option<NaiveDate> {
     dob.map(|d| years_after(d, years))
 }
 
+/// Whether an OC3 row gives any care leaver information.
+fn any_oc3(o: &Oc3Row) -> bool {
+    o.in_touch.is_some() || o.activ.is_some() || o.accom.is_some()
+}
+
+/// Whether an AD1 row gives any adoption information.
+fn any_ad1(a: &Ad1Row) -> bool {
+    a.date_int.is_some()
+        || a.date_match.is_some()
+        || a.foster_care.is_some()
+        || a.nb_adoptr.is_some()
+        || a.sex_adoptr.is_some()
+        || a.ls_adoptr.is_some()
+}
+
 /// A date cell that holds something, whether or not it reads as a date.
 fn given(x: &Context, table: Table, row: usize, column: &'static str, value: Option<NaiveDate>) -> bool {
     value.is_some() || x.unreadable(table, row, column)

@@ -127,15 +127,8 @@ pub(super) const RULES: &[Rule] = &[
         if !x.looked_after_all_year(c) {
             return;
         }
-        each(&c.oc3, Table::Oc3, out, |o| o.in_touch.is_some() || o.activ.is_some() || o.accom.is_some());
-        each(&c.ad1, Table::Ad1, out, |a| {
-            a.date_int.is_some()
-                || a.date_match.is_some()
-                || a.foster_care.is_some()
-                || a.nb_adoptr.is_some()
-                || a.sex_adoptr.is_some()
-                || a.ls_adoptr.is_some()
-        });
+        each(&c.oc3, Table::Oc3, out, any_oc3);
+        each(&c.ad1, Table::Ad1, out, any_ad1);
     }),
     rule("188", "Child is aged under 4 years at the end of the year, but a Strengths and Difficulties (SDQ) score or a reason for no SDQ score has been completed. ",
         &["SDQ_SCORE", "SDQ_REASON"], |c, x, out| {
@@ -192,7 +185,7 @@ pub(super) const RULES: &[Rule] = &[
     }),
     rule("215", "Child has care leaver information but one or more data items relating to children looked after for 12 months have been completed.",
         &["IN_TOUCH", "ACTIV", "ACCOM", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"], |c, _, out| {
-        for o3 in c.oc3.iter().filter(|o| o.in_touch.is_some() || o.activ.is_some() || o.accom.is_some()) {
+        for o3 in c.oc3.iter().filter(|o| any_oc3(o)) {
             for o2 in c.oc2.iter().filter(|o| health_items(o).iter().any(|v| v.is_some())) {
                 out.push(at(Table::Oc3, o3));
                 out.push(at(Table::Oc2, o2));
