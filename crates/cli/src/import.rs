@@ -506,9 +506,23 @@ mod tests {
     async fn an_ssda903_imports_once_and_exports_again_as_it_was() {
         let (demo, today) = crate::demo_children::demo_for_tests(600).await;
         crate::demo_care::ensure(&demo.store, today).await.expect("care");
-        let good = crate::export::ssda903(&demo.store, "314", 2026).await.expect("903");
+        let mut good = crate::export::ssda903(&demo.store, "314", 2026).await.expect("903");
         demo.cleanup().await;
         assert!(good.header.len() > 3, "{} children", good.header.len());
+        // A decision to place for adoption, for a child in care, as another council's return has.
+        let in_care = good
+            .episodes
+            .iter()
+            .find(|e| e.dec.is_none() && e.decom.is_some_and(|d| d < NaiveDate::from_ymd_opt(2026, 1, 1).expect("d")))
+            .cloned()
+            .expect("a child in care");
+        let born = good.header.iter().find(|h| h.child == in_care.child).and_then(|h| h.dob);
+        good.placed_adoption.push(canopy_domain::returns::ssda903::PlacedAdoptionRow {
+            child: in_care.child.clone(),
+            dob: born,
+            date_placed: in_care.decom.map(|d| d + chrono::Days::new(10)),
+            ..Default::default()
+        });
         let mut census = good.clone();
         // Two children the import must refuse, each for its own reason.
         let mut bad_place = census.episodes[0].clone();
@@ -570,6 +584,7 @@ mod tests {
         assert_eq!(back.reviews, good.reviews);
         assert_eq!(back.missing, good.missing);
         assert_eq!(back.uasc, good.uasc);
+        assert_eq!(back.placed_adoption, good.placed_adoption);
         let _ = std::fs::remove_dir_all(dir);
         db.cleanup().await;
     }

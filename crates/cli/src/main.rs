@@ -201,10 +201,10 @@ enum ImportCommand {
     },
     /// A directory of SSDA903 CSV files (UTF-8 or Windows-1252), each table known by its header
     /// row. Children already in Canopy (by local id, then UPN) are matched and left as they are.
-    /// Each child's header and care (episodes, reviews, missing periods, UASC status) are checked
-    /// by the rules a save is checked by; a child that fails is reported with its table, row and
-    /// reason. Rows of OC2, OC3, AD1, PlacedAdoption, PrevPerm, SWEpisodes and DoLo are reported
-    /// as not imported. Batches of 500 children, one transaction each.
+    /// Each child's header and care (episodes, reviews, missing periods, decisions to place for
+    /// adoption, UASC status) are checked by the rules a save is checked by; a child that fails is
+    /// reported with its table, row and reason. Rows of OC2, OC3, AD1, PrevPerm, SWEpisodes and
+    /// DoLo are reported as not imported. Batches of 500 children, one transaction each.
     Ssda903 {
         dir: PathBuf,
         #[command(flatten)]

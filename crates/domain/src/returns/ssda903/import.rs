@@ -1,13 +1,13 @@
 //! A child from an SSDA903 as Canopy records them: their details, and their care as the entries
 //! that would have made it, checked by the same rules as a save. What the return does not say
 //! (names, carers) is recorded as not known, never guessed. The tables that have no dated entry
-//! to become (OC2, OC3, AD1, PlacedAdoption, PrevPerm, SWEpisodes) are reported, not dropped.
+//! to become (OC2, OC3, AD1, PrevPerm, SWEpisodes, DoLo) are reported, not dropped.
 
 use super::rules::CareRecord;
 use super::tables::EpisodeRow;
 use crate::cases::care::{
     care_history, CareChange, CareEntry, CareHistory, LegalStatus, Placement, PlacementProvider, PlacementType,
-    ReasonEpisodeCeased, ReasonPlaceChange, ReviewParticipation,
+    ReasonEpisodeCeased, ReasonPlaceChange, ReasonPlacedCeased, ReviewParticipation,
 };
 use crate::cases::PrimaryNeed;
 use crate::people::ChildInput;
@@ -141,6 +141,19 @@ pub fn care_entries(c: &CareRecord) -> Result<(Vec<CareEntry>, CareHistory), Str
             entries.push(CareEntry::Returned { date: back, interview_offered: false, interview_accepted: false });
         }
     }
+    for p in &c.placed_adoption {
+        let at = format!("PlacedAdoption row {}", p.at + 1);
+        let date = p.date_placed.ok_or_else(|| format!("{at}: the decision has no date (DATE_PLACED)"))?;
+        entries.push(CareEntry::AdoptionDecision { date });
+        match (p.date_placed_ceased, &p.reason_placed_ceased) {
+            (None, None) => {}
+            (Some(ceased), reason @ Some(_)) => entries.push(CareEntry::AdoptionDecisionReversed {
+                date: ceased,
+                reason: code(reason, ReasonPlacedCeased::from_code, "the reason the decision ceased", &at)?,
+            }),
+            _ => return Err(format!("{at}: the date and the reason the decision ceased must both be given")),
+        }
+    }
     if !c.uasc.is_empty() {
         let first: Option<NaiveDate> = c.episodes.iter().filter_map(|e| e.decom).min();
         if let Some(date) = first {
@@ -157,7 +170,6 @@ pub fn not_imported(c: &CareRecord) -> Vec<(&'static str, usize)> {
         ("OC2", c.oc2.len()),
         ("OC3", c.oc3.len()),
         ("AD1", c.ad1.len()),
-        ("PlacedAdoption", c.placed_adoption.len()),
         ("PrevPerm", c.prev_perm.len()),
         ("SWEpisodes", c.sw_episodes.len()),
         ("DoLo", c.dolo.len()),
