@@ -4,7 +4,7 @@
 use super::cin::rules::{check_child, ruleset, Period};
 use super::cin::{child_in_period, CensusChild};
 use super::ssda903::rules as lac;
-use super::ssda903::{return_903, CareChild};
+use super::ssda903::{return_903, return_903_as_at, CareChild, Ssda903Return};
 use super::{CollectionYear, Severity};
 use crate::cases::RuleContext;
 use chrono::{Datelike, NaiveDate};
@@ -76,8 +76,37 @@ pub fn cin_problems(child: &CensusChild, today: NaiveDate, ctx: &RuleContext) ->
     Ok(problems)
 }
 
+/// The child's returns for every year before `year` since their care began, as one: the rules
+/// that compare with "last year" are written for the DfE's tool, which has only the year before,
+/// and Canopy has the whole record. A later year's copy of a row (an episode open at one year's end
+/// and ended in the next) is the one kept.
+fn before(child: &CareChild, year: CollectionYear) -> Ssda903Return {
+    let collection_year = |d: NaiveDate| if d.month() >= 4 { d.year() + 1 } else { d.year() };
+    let first = child.care.episodes.iter().map(|e| collection_year(e.start)).min().unwrap_or(year.0);
+    let mut all = Ssda903Return::default();
+    for y in first..year.0 {
+        let r = return_903(CollectionYear(y), [*child]);
+        if !r.header.is_empty() {
+            all.header = r.header;
+        }
+        all.episodes.retain(|e| !r.episodes.iter().any(|n| n.decom == e.decom));
+        all.episodes.extend(r.episodes);
+        macro_rules! once {
+            ($($table:ident),+) => {$(
+                for row in r.$table {
+                    if !all.$table.contains(&row) {
+                        all.$table.push(row);
+                    }
+                }
+            )+};
+        }
+        once!(reviews, uasc, oc2, oc3, ad1, placed_adoption, prev_perm, missing, sw_episodes, dolo);
+    }
+    all
+}
+
 /// What the SSDA903 rules find in one looked-after child's care on `today`, for each open
-/// return. The child's return for the year before is built from the same records, so the rules
+/// return. The child's returns for the years before are built from the same records, so the rules
 /// that compare with last year run too; those that need Ofsted's lists or the postcode directory
 /// do not. For the year in progress the year is taken to end today.
 pub fn ssda903_problems(child: &CareChild, local_authority: Option<&str>, today: NaiveDate) -> Vec<Problem> {
@@ -85,11 +114,11 @@ pub fn ssda903_problems(child: &CareChild, local_authority: Option<&str>, today:
     for year in open_years(today) {
         let Some(rules) = lac::ruleset(year) else { continue };
         let rules: Vec<&lac::Rule> = rules.into_iter().filter(|r| r.is_per_child()).collect();
-        let this_year = return_903(year, [*child]);
+        let this_year = return_903_as_at(year, today, [*child]);
         if this_year.header.is_empty() {
             continue;
         }
-        let last_year = return_903(CollectionYear(year.0 - 1), [*child]);
+        let last_year = before(child, year);
         let inputs = lac::Inputs { local_authority, last_year: Some(&last_year), ..Default::default() };
         let Some(cx) = lac::Context::new(year, &this_year, inputs).map(|cx| cx.as_at(today)) else { continue };
         for record in lac::care_records(&this_year) {

@@ -53,8 +53,22 @@ fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
 
 /// The return of a council for `year`, from the children given, in order.
 pub fn return_903<'a>(year: CollectionYear, children: impl IntoIterator<Item = CareChild<'a>>) -> Ssda903Return {
+    match year.reference_date() {
+        Some(end) => return_903_as_at(year, end, children),
+        None => Ssda903Return::default(),
+    }
+}
+
+/// The return for `year` as it stands on `day`, for a year still in progress: the year is taken
+/// to end that day.
+pub fn return_903_as_at<'a>(
+    year: CollectionYear,
+    day: NaiveDate,
+    children: impl IntoIterator<Item = CareChild<'a>>,
+) -> Ssda903Return {
     let mut out = Ssda903Return::default();
-    let (Some(start), Some(end)) = (year.start(), year.reference_date()) else { return out };
+    let (Some(start), Some(reference)) = (year.start(), year.reference_date()) else { return out };
+    let end = reference.min(day).max(start);
     for child in children {
         add_child(&mut out, &child, start, end);
     }

@@ -5,7 +5,7 @@ pub mod import;
 pub mod rules;
 mod tables;
 
-pub use build::{return_903, CareChild};
+pub use build::{return_903, return_903_as_at, CareChild};
 pub use tables::{
     format_date, parse_date, Ad1Row, DoloRow, EpisodeRow, HeaderRow, MissingRow, Oc2Row, Oc3Row, PlacedAdoptionRow,
     PrevPermRow, ReviewRow, SwEpisodeRow, UascRow, Unreadable,
