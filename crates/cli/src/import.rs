@@ -91,9 +91,16 @@ impl ImportSummary {
             out.push_str(&csv_row([line.as_str(), r.child.as_deref().unwrap_or(""), r.reason.as_str()]));
         }
         for (child, table, rows) in &self.not_imported {
-            let reason = format!(
-                "{rows} {table} row(s) not imported: Canopy records these as dated entries the 903 does not give"
-            );
+            let reason = if *table == "SWEpisodes" {
+                format!(
+                    "{rows} {table} row(s) not imported: no start date, or the SW_ID is no member of staff in Canopy \
+                     (add the staff first)"
+                )
+            } else {
+                format!(
+                    "{rows} {table} row(s) not imported: Canopy records these as dated entries the 903 does not give"
+                )
+            };
             out.push_str(&csv_row(["", child.as_str(), reason.as_str()]));
         }
         out
@@ -195,6 +202,14 @@ pub async fn ssda903(
     let calendar = store.council_calendar(&council.id).await.map_err(err)?;
     let existing = Existing::of(store, &council.id).await?;
     let read = read_903_dir(dir).map_err(|e| e.to_string())?;
+    // Social workers by their Social Work England number, the 903's SW_ID.
+    let staff: std::collections::HashMap<String, String> = store
+        .staff()
+        .await
+        .map_err(err)?
+        .into_iter()
+        .filter_map(|s| Some((s.swe_number?.as_str().to_string(), s.user_id?)))
+        .collect();
     let mut summary = ImportSummary::default();
     let mut pending = Pending::new(store, dry_run);
     for record in care_records(&read.census) {
@@ -242,8 +257,13 @@ pub async fn ssda903(
         let created_on = care.iter().map(|e| e.date()).min().unwrap_or(today);
         let home = record.first_episode().and_then(|e| e.home_post.clone());
         let care_clocks = history.projection(&calendar, valid.date_of_birth).clocks;
+        let (workers, unknown) = ssda903_import::worker_changes(&record, &|id| staff.get(id).cloned());
+        if unknown > 0 {
+            summary.not_imported.push((record.child.to_string(), "SWEpisodes", unknown));
+        }
         let mut record = new_child(&council.id, valid, home, created_on);
         (record.care, record.care_clocks) = (care, care_clocks);
+        record.workers = workers.into_iter().map(|w| (w.date, w.worker, w.reason)).collect();
         pending.push(record, &mut summary).await?;
         if summary.read % 1000 == 0 {
             progress(&summary);
@@ -394,6 +414,7 @@ fn new_child(council_id: &str, child: ValidChild, postcode: Option<String>, crea
         clocks: vec![],
         care: vec![],
         care_clocks: vec![],
+        workers: vec![],
     }
 }
 
@@ -564,6 +585,10 @@ mod tests {
         assert!(reasons.iter().any(|r| r.contains("NOHEAD") && r.contains("no row in the Header")), "{reasons:?}");
         assert!(!done.not_imported.is_empty(), "the OC2 and SWEpisodes rows are reported");
         assert!(done.report_csv().contains("not imported"));
+        assert!(
+            done.not_imported.iter().any(|(_, table, _)| *table == "SWEpisodes"),
+            "the social workers are not staff in this database, so their episodes are reported"
+        );
 
         let again = ssda903(&db.store, "314", &dir, false, today, |_| {}).await.expect("again");
         assert_eq!(again.added, 0, "running it again changes nothing");

@@ -203,8 +203,10 @@ enum ImportCommand {
     /// row. Children already in Canopy (by local id, then UPN) are matched and left as they are.
     /// Each child's header and care (episodes, reviews, missing periods, decisions to place for
     /// adoption, UASC status) are checked by the rules a save is checked by; a child that fails is
-    /// reported with its table, row and reason. Rows of OC2, OC3, AD1, PrevPerm, SWEpisodes and
-    /// DoLo are reported as not imported. Batches of 500 children, one transaction each.
+    /// reported with its table, row and reason. Social worker episodes become changes of worker,
+    /// found on the staff by their Social Work England number. Rows of OC2, OC3, AD1, PrevPerm and
+    /// DoLo, and social worker episodes of workers not on the staff, are reported as not imported.
+    /// Batches of 500 children, one transaction each.
     Ssda903 {
         dir: PathBuf,
         #[command(flatten)]

@@ -1013,6 +1013,9 @@ pub struct ChildWithHistory {
     /// The child's care, already checked by the care rules, and its clocks.
     pub care: Vec<canopy_domain::cases::care::CareEntry>,
     pub care_clocks: Vec<RunningClock>,
+    /// Changes of the child's worker from an old system, oldest first: (from, worker, why). The
+    /// last one's worker is the child's worker now.
+    pub workers: Vec<(NaiveDate, Option<String>, Option<WorkerChangeReason>)>,
 }
 
 impl Store {
@@ -1042,6 +1045,17 @@ impl Store {
                     e.date(),
                     serde_json::to_string(e).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 ));
+            }
+            for (date, worker, reason) in &c.workers {
+                let payload = serde_json::json!({ "team_id": p.team_id, "allocated_to": worker, "sw_reason": reason });
+                history.push(("allocated", *date, payload.to_string()));
+            }
+            if let Some((_, worker, _)) = c.workers.last() {
+                sqlx::query("UPDATE children SET allocated_to = $1 WHERE id = $2")
+                    .bind(worker)
+                    .bind(&id)
+                    .execute(tx.conn())
+                    .await?;
             }
             for entry in &c.care {
                 history.push((

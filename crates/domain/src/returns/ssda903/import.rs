@@ -1,7 +1,8 @@
 //! A child from an SSDA903 as Canopy records them: their details, and their care as the entries
 //! that would have made it, checked by the same rules as a save. What the return does not say
 //! (names, carers) is recorded as not known, never guessed. The tables that have no dated entry
-//! to become (OC2, OC3, AD1, PrevPerm, SWEpisodes, DoLo) are reported, not dropped.
+//! to become (OC2, OC3, AD1, PrevPerm, DoLo), and social worker episodes whose worker Canopy does
+//! not know, are reported, not dropped.
 
 use super::rules::CareRecord;
 use super::tables::EpisodeRow;
@@ -9,7 +10,7 @@ use crate::cases::care::{
     care_history, CareChange, CareEntry, CareHistory, LegalStatus, Placement, PlacementProvider, PlacementType,
     ReasonEpisodeCeased, ReasonPlaceChange, ReasonPlacedCeased, ReviewParticipation,
 };
-use crate::cases::PrimaryNeed;
+use crate::cases::{PrimaryNeed, WorkerChangeReason};
 use crate::people::ChildInput;
 use crate::returns::cin::import::{FROM_OLD_SYSTEM, NAME_NOT_KNOWN};
 use chrono::NaiveDate;
@@ -164,6 +165,39 @@ pub fn care_entries(c: &CareRecord) -> Result<(Vec<CareEntry>, CareHistory), Str
     Ok((entries, history))
 }
 
+/// A change of the child's social worker, as the record keeps it: from a day, the worker (none when
+/// the child is left unallocated) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerChange {
+    pub date: NaiveDate,
+    pub worker: Option<String>,
+    pub reason: Option<WorkerChangeReason>,
+}
+
+/// The child's social worker episodes as changes of worker, each worker found by their SW_ID (their
+/// Social Work England number) with `worker_of`. Gives the changes and how many episodes name a
+/// worker Canopy does not know, or have no start date: those are left out and reported.
+pub fn worker_changes(c: &CareRecord, worker_of: &dyn Fn(&str) -> Option<String>) -> (Vec<WorkerChange>, usize) {
+    let mut rows: Vec<_> = c.sw_episodes.iter().collect();
+    rows.sort_by_key(|r| (r.sw_decom.is_none(), r.sw_decom, r.at));
+    let mut changes: Vec<WorkerChange> = Vec::new();
+    let mut unknown = 0;
+    for (i, r) in rows.iter().enumerate() {
+        let (Some(date), Some(worker)) = (r.sw_decom, r.sw_id.as_deref().and_then(worker_of)) else {
+            unknown += 1;
+            continue;
+        };
+        let reason = r.sw_reason.as_deref().and_then(WorkerChangeReason::from_code);
+        changes.push(WorkerChange { date, worker: Some(worker), reason });
+        // An episode that ends with no other starting that day leaves the child unallocated.
+        let next_starts = rows.get(i + 1).and_then(|n| n.sw_decom);
+        if let Some(end) = r.sw_dec.filter(|end| next_starts != Some(*end)) {
+            changes.push(WorkerChange { date: end, worker: None, reason: None });
+        }
+    }
+    (changes, unknown)
+}
+
 /// The rows of a child's tables that become no care entry, by table, for the report.
 pub fn not_imported(c: &CareRecord) -> Vec<(&'static str, usize)> {
     [
@@ -171,7 +205,6 @@ pub fn not_imported(c: &CareRecord) -> Vec<(&'static str, usize)> {
         ("OC3", c.oc3.len()),
         ("AD1", c.ad1.len()),
         ("PrevPerm", c.prev_perm.len()),
-        ("SWEpisodes", c.sw_episodes.len()),
         ("DoLo", c.dolo.len()),
     ]
     .into_iter()
@@ -214,6 +247,41 @@ mod tests {
             pl_post: s("KT2 5AA"),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn social_worker_episodes_become_changes_of_worker_found_by_their_number() {
+        use crate::returns::ssda903::SwEpisodeRow;
+        let sw = |id: &str, from, to, reason: &str| SwEpisodeRow {
+            child: s("K1"),
+            sw_id: s(id),
+            sw_decom: from,
+            sw_dec: to,
+            sw_reason: s(reason),
+            ..Default::default()
+        };
+        let census = Ssda903Return {
+            sw_episodes: vec![
+                sw("SW2", d(2025, 1, 1), d(2025, 6, 1), "LEFTRL"),
+                sw("SW1", d(2024, 6, 1), d(2025, 1, 1), "FCONTA"),
+                sw("SW9", d(2025, 7, 1), None, "MANAGE"),
+            ],
+            ..Default::default()
+        };
+        let known = |id: &str| (id != "SW9").then(|| format!("user-{id}"));
+        let (changes, unknown) = worker_changes(&care_records(&census)[0], &known);
+        assert_eq!(unknown, 1, "SW9 is not a member of staff");
+        let workers: Vec<_> = changes.iter().map(|c| (c.date, c.worker.clone())).collect();
+        assert_eq!(
+            workers,
+            vec![
+                (d(2024, 6, 1).expect("d"), s("user-SW1")),
+                (d(2025, 1, 1).expect("d"), s("user-SW2")),
+                (d(2025, 6, 1).expect("d"), None)
+            ],
+            "handed over on the day, then unallocated when the second episode ended"
+        );
+        assert_eq!(changes[0].reason, Some(WorkerChangeReason::FirstContact));
     }
 
     #[test]
