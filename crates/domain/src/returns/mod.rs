@@ -3,6 +3,7 @@
 //! and files from a council's old system alike.
 
 pub mod cin;
+mod compare;
 pub mod quality;
 pub mod ssda903;
 

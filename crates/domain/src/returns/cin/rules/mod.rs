@@ -11,6 +11,7 @@ mod tests;
 
 use super::{flag, CinChild, CinDetails, CinReturn};
 use crate::calendar::WorkingCalendar;
+use crate::returns::compare::{eq, is, le, lt};
 use crate::returns::{CollectionYear, Finding, Severity};
 use chrono::{Datelike, NaiveDate, Weekday};
 use std::fmt;
@@ -179,19 +180,6 @@ fn finding(rule: &Rule, child: &CinChild, at: At) -> Finding {
     Finding { rule: rule.code, child: child.la_child_id.clone(), fields: rule.fields.to_vec(), at: at.to_string() }
 }
 
-// Comparisons in which a missing date never matches, as in the DfE's own checks.
-fn lt(a: Option<NaiveDate>, b: Option<NaiveDate>) -> bool {
-    matches!((a, b), (Some(a), Some(b)) if a < b)
-}
-
-fn le(a: Option<NaiveDate>, b: Option<NaiveDate>) -> bool {
-    matches!((a, b), (Some(a), Some(b)) if a <= b)
-}
-
-fn eq(a: Option<NaiveDate>, b: Option<NaiveDate>) -> bool {
-    matches!((a, b), (Some(a), Some(b)) if a == b)
-}
-
 fn weekend(day: Option<NaiveDate>) -> bool {
     day.is_some_and(|d| matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
 }
@@ -208,8 +196,4 @@ fn further_action(d: &CinDetails) -> bool {
 
 fn episodes(c: &CinChild) -> impl Iterator<Item = (usize, &CinDetails)> {
     c.details.iter().enumerate()
-}
-
-fn is(value: &Option<String>, codes: &[&str]) -> bool {
-    value.as_deref().is_some_and(|v| codes.contains(&v))
 }

@@ -21,6 +21,7 @@ mod tests;
 
 use super::tables::*;
 use super::Ssda903Return;
+use crate::returns::compare::{eq, ge, gt, is, le, lt};
 use crate::returns::{CollectionYear, Finding, Severity};
 use chrono::{Datelike, Months, NaiveDate};
 use std::collections::{HashMap, HashSet};
@@ -454,31 +455,6 @@ pub fn check_return(rules: &[&Rule], census: &Ssda903Return, cx: &Context) -> Ve
         }
     }
     findings
-}
-
-// Comparisons in which a missing date never matches, as in the DfE's own checks.
-fn lt(a: Option<NaiveDate>, b: Option<NaiveDate>) -> bool {
-    matches!((a, b), (Some(a), Some(b)) if a < b)
-}
-
-fn le(a: Option<NaiveDate>, b: Option<NaiveDate>) -> bool {
-    matches!((a, b), (Some(a), Some(b)) if a <= b)
-}
-
-fn gt(a: Option<NaiveDate>, b: Option<NaiveDate>) -> bool {
-    lt(b, a)
-}
-
-fn ge(a: Option<NaiveDate>, b: Option<NaiveDate>) -> bool {
-    le(b, a)
-}
-
-fn eq(a: Option<NaiveDate>, b: Option<NaiveDate>) -> bool {
-    matches!((a, b), (Some(a), Some(b)) if a == b)
-}
-
-fn is(value: &Option<String>, codes: &[&str]) -> bool {
-    value.as_deref().is_some_and(|v| codes.contains(&v))
 }
 
 /// A code that is given but is not one of `codes`.
