@@ -146,6 +146,20 @@ pub async fn returns(store: &Store, target: usize) -> Result<(), String> {
     for r in imported.rejected.iter().take(3) {
         println!("  rejected, line {}: {}", r.line.unwrap_or(0), r.reason);
     }
+    // And the census of those 50,000 children made again from the records, as an export is.
+    let imported_council = crate::export::council_by_la_code(&fresh, &council.la_code).await?;
+    let started = Instant::now();
+    let again =
+        fresh.cin_return(&imported_council.id, &council.la_code, year, "2026-04-02T09:00:00").await.map_err(err)?;
+    let built = started.elapsed();
+    let mut xml = Vec::new();
+    write_cin(&again, &mut xml).map_err(|e| e.to_string())?;
+    println!(
+        "CIN census export from the records of those {} children: built in {}, written in {} more",
+        again.children.len(),
+        ms(built),
+        ms(started.elapsed() - built)
+    );
     drop(fresh);
     let rules = ruleset(year).ok_or("no rules")?;
     let calendar = WorkingCalendar::england_and_wales();
