@@ -38,7 +38,7 @@ pub async fn downloads(State(state): State<AppState>, ctx: Ctx) -> Result<Html<S
     let councils = state.store.list_councils(&canopy_store::Scope::Organisation).await?;
     let mut page = DetailPage::new(&ctx, "Statutory returns", "/returns");
     page.intro = "Each file is built from the records when you download it. The SSDA903 is one CSV file per table; \
-                  check any file with `canopy validate`."
+                  check any file with canopy validate."
         .into();
     let mine: Vec<_> =
         councils.iter().filter(|c| may(&user.actor, Action::PrepareReturns, &Resource::in_council(&c.id))).collect();

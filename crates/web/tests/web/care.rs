@@ -258,6 +258,7 @@ on_both_engines!(a_care_entry_rechecks_the_child_against_the_903_rules, TestApp,
     // A foster placement needs its agency's Ofsted URN: SSDA903 rule 218, on the record at once.
     let (_, record) = app.page(&format!("/children/{child}"), &mut worker).await;
     assert!(record.contains("SSDA903 218"), "the missing URN is found on saving the care");
+    assert!(record.contains("Started to be looked after"), "the chronology says what the care entry was");
     let kingston = app.db.store.get_child(&child).await.expect("child").council_id;
     let mut analyst = app.sign_in("analyst@test.example").await;
     let token = app.api_token(&mut analyst, "figures").await;

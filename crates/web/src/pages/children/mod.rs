@@ -327,6 +327,10 @@ pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
                     kind.to_string()
                 }
             }
+            "care" => match serde_json::from_str::<canopy_domain::cases::care::CareEntry>(&h.payload) {
+                Ok(e) => e.describe(),
+                Err(_) => "Care".into(),
+            },
             "allocated" => "Allocated".into(),
             "document_added" => "Document attached".into(),
             "merged" => "Records merged".into(),
