@@ -4,7 +4,7 @@
 //! as a form would, and what could not be read is said by column and line.
 
 use crate::report::csv_row;
-use crate::text::decoded;
+use crate::text::{cells, csv_reader};
 use canopy_domain::people::ChildInput;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -136,13 +136,7 @@ pub fn read_mapped(
     mapping: &Mapping,
     mut each: impl FnMut(MappedRow) -> Result<(), MappingError>,
 ) -> Result<u64, MappingError> {
-    // Lines end at LF, a CR before it trimmed with the cell's spaces, so that line numbers keep
-    // up with CRLF files.
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_reader(input);
+    let mut reader = csv_reader(input);
     let mut record = csv::ByteRecord::new();
     let mut columns: Option<Vec<Column>> = None;
     let mut rows = 0;
@@ -154,7 +148,7 @@ pub fn read_mapped(
             Ok(true) => {}
         }
         let line = record.position().map_or(line, |p| p.line());
-        let cells: Vec<String> = record.iter().map(|c| decoded(c).trim().to_string()).collect();
+        let cells = cells(&record);
         let Some(at) = &columns else {
             let header: Vec<String> = cells.iter().map(|c| c.trim_start_matches('\u{feff}').to_lowercase()).collect();
             let mut found = Vec::new();

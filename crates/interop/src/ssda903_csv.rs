@@ -2,7 +2,7 @@
 //! Read as a stream, a row at a time, UTF-8 or Windows-1252.
 
 use crate::report::csv_row;
-use crate::text::decoded;
+use crate::text::{cells, csv_reader};
 use canopy_domain::returns::ssda903::*;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -111,20 +111,14 @@ pub fn read_903_file(
     file: &str,
     out: &mut Read903,
 ) -> Result<Option<&'static str>, Ssda903ReadError> {
-    // Lines end at LF; a CR before it is trimmed off with the cell's spaces. (With the default
-    // CRLF handling the reader's line numbers lag.)
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_reader(input);
+    let mut reader = csv_reader(input);
     let mut first = csv::ByteRecord::new();
     let malformed =
         |line: u64, e: csv::Error| Ssda903ReadError::Malformed { file: file.into(), line, message: e.to_string() };
     if !reader.read_byte_record(&mut first).map_err(|e| malformed(1, e))? {
         return Ok(None);
     }
-    let header: Vec<String> = first.iter().map(|c| decoded(c).trim().to_string()).collect();
+    let header = cells(&first);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let table = dispatch!(header.as_slice(), &mut reader, file, out,
         header: HeaderRow, episodes: EpisodeRow, reviews: ReviewRow, uasc: UascRow, oc2: Oc2Row, oc3: Oc3Row,
@@ -152,8 +146,8 @@ fn read_rows<T: FromCells>(
             }
             Ok(true) => {
                 let line = record.position().map(|p| p.line()).unwrap_or(0);
-                let cells: Vec<String> = record.iter().map(|c| decoded(c).into_owned()).collect();
-                if cells.iter().all(|c| c.trim().is_empty()) {
+                let cells = cells(&record);
+                if cells.iter().all(String::is_empty) {
                     continue;
                 }
                 let cells: Vec<&str> = cells.iter().map(String::as_str).collect();

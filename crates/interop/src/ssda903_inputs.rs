@@ -2,7 +2,7 @@
 //! (for where a placement is and how far from home) and Ofsted's lists of providers. Both are
 //! CSV files known by their header rows, read as a stream.
 
-use crate::text::decoded;
+use crate::text::{cells, csv_reader};
 use canopy_domain::returns::ssda903::parse_date;
 use canopy_domain::returns::ssda903::rules::{Located, Postcodes, Provider, Providers};
 use std::collections::HashMap;
@@ -50,7 +50,7 @@ fn read_csv(
     file: &str,
     mut each: impl FnMut(&Columns, u64, &[String]) -> Result<(), InputError>,
 ) -> Result<Columns, InputError> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+    let mut reader = csv_reader(input);
     let mut record = csv::ByteRecord::new();
     let malformed =
         |line: u64, e: csv::Error| InputError::Malformed { file: file.into(), line, message: e.to_string() };
@@ -62,7 +62,8 @@ fn read_csv(
             Ok(false) => return Ok(columns),
             Err(e) => return Err(malformed(line, e)),
             Ok(true) => {
-                let cells: Vec<String> = record.iter().map(|c| decoded(c).trim().to_string()).collect();
+                let line = record.position().map_or(line, |p| p.line());
+                let cells = cells(&record);
                 if first {
                     columns.names = cells;
                     first = false;
@@ -214,6 +215,9 @@ mod tests {
             bad.expect_err("bad"),
             InputError::Malformed { file: "pcd.csv".into(), line: 2, message: "'east' is not a grid reference".into() }
         );
+        let crlf = "pcd,laua,oseast1m,osnrth1m\r\nKT1 1AA,E09000021,1,1\r\n\r\nKT1 1AB,E09000021,east,1\r\n";
+        let bad = read_postcodes(crlf.as_bytes(), "pcd.csv").expect_err("bad");
+        assert!(matches!(bad, InputError::Malformed { line: 4, .. }), "lines keep up with CRLF files: {bad}");
     }
 
     #[test]
