@@ -248,12 +248,13 @@ pub async fn returns(store: &Store, target: usize) -> Result<(), String> {
     let in_care: Vec<_> = histories
         .iter()
         .filter(|h| !h.care.is_empty())
-        .filter_map(|h| Some((*by_id.get(h.child_id.as_str())?, &h.events)))
+        .filter_map(|h| Some((*by_id.get(h.child_id.as_str())?, h)))
         .take(500)
         .collect();
     let started = Instant::now();
-    for (child, events) in &in_care {
-        store.ssda903_problems_of(child, events, &ctx, Some(&council.ons_code), today).await.map_err(err)?;
+    for (child, _) in &in_care {
+        let history = store.case_history(&child.id).await.map_err(err)?;
+        store.ssda903_problems_of(child, &history, &ctx, Some(&council.ons_code), today).await.map_err(err)?;
     }
     let each = started.elapsed() / (in_care.len().max(1) as u32);
     println!(

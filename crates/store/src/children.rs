@@ -434,6 +434,16 @@ impl Store {
             .collect()
     }
 
+    /// One child's journey, care and allocations.
+    pub async fn case_history(&self, child_id: &str) -> Result<CaseHistories, StoreError> {
+        Ok(CaseHistories {
+            child_id: child_id.to_string(),
+            events: self.journey_events(child_id).await?,
+            care: self.care_entries(child_id).await?,
+            allocations: self.allocations(child_id).await?,
+        })
+    }
+
     /// Every child's journey, care and allocations in a council, in one read, for caseloads.
     pub async fn case_histories_in_council(&self, council_id: &str) -> Result<Vec<CaseHistories>, StoreError> {
         let rows = sqlx::query(

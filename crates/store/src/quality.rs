@@ -147,12 +147,17 @@ impl Store {
         let calendar = self.council_calendar(council_id).await?;
         let rules = self.clock_rules(council_id).await?;
         let ctx = canopy_domain::cases::RuleContext { calendar: &calendar, rules: &rules };
-        let mut events: std::collections::HashMap<String, Vec<canopy_domain::cases::Event>> =
-            self.case_histories_in_council(council_id).await?.into_iter().map(|h| (h.child_id, h.events)).collect();
+        let mut histories: std::collections::HashMap<String, crate::children::CaseHistories> =
+            self.case_histories_in_council(council_id).await?.into_iter().map(|h| (h.child_id.clone(), h)).collect();
         let children = self.children_in_council(council_id).await?;
         let ons = self.council_ons_code(council_id).await?;
         for child in &children {
-            let history = events.remove(&child.id).unwrap_or_default();
+            let history = histories.remove(&child.id).unwrap_or_else(|| crate::children::CaseHistories {
+                child_id: child.id.clone(),
+                events: vec![],
+                care: vec![],
+                allocations: vec![],
+            });
             let found = self.data_quality_findings(child, &history, &ctx, ons.as_deref(), today).await?;
             self.record_data_quality(&child.id, council_id, &found, at_ms).await?;
         }
@@ -164,14 +169,15 @@ impl Store {
     pub async fn data_quality_findings(
         &self,
         child: &crate::children::ChildRow,
-        events: &[canopy_domain::cases::Event],
+        history: &crate::children::CaseHistories,
         ctx: &canopy_domain::cases::RuleContext<'_>,
         local_authority: Option<&str>,
         today: chrono::NaiveDate,
     ) -> Result<Vec<QualityFinding>, StoreError> {
-        let mut problems = canopy_domain::returns::quality::cin_problems(&child.census_child(events), today, ctx)
-            .map_err(StoreError::Corrupt)?;
-        problems.extend(self.ssda903_problems_of(child, events, ctx, local_authority, today).await?);
+        let census_child = child.census_child(&history.events);
+        let mut problems =
+            canopy_domain::returns::quality::cin_problems(&census_child, today, ctx).map_err(StoreError::Corrupt)?;
+        problems.extend(self.ssda903_problems_of(child, history, ctx, local_authority, today).await?);
         Ok(problems
             .into_iter()
             .map(|p| QualityFinding {

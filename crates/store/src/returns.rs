@@ -56,27 +56,21 @@ impl Store {
     }
 
     /// What the SSDA903 rules find in one child's care today, for each open return: nothing for
-    /// a child never looked after.
+    /// a child never looked after. Only the child's addresses, social workers and adopters are
+    /// read besides `history`.
     pub async fn ssda903_problems_of(
         &self,
         child: &ChildRow,
-        events: &[Event],
+        history: &CaseHistories,
         context: &RuleContext<'_>,
         local_authority: Option<&str>,
         today: NaiveDate,
     ) -> Result<Vec<Problem>, StoreError> {
-        let care = self.care_entries(&child.id).await?;
-        if care.is_empty() {
+        if history.care.is_empty() {
             return Ok(vec![]);
         }
-        let history = CaseHistories {
-            child_id: child.id.clone(),
-            events: events.to_vec(),
-            care,
-            allocations: self.allocations(&child.id).await?,
-        };
         let homes = self.addresses(&child.id).await?;
-        let Some(looked) = LookedAfter::of(child.clone(), &history, homes, context)? else { return Ok(vec![]) };
+        let Some(looked) = LookedAfter::of(child.clone(), history, homes, context)? else { return Ok(vec![]) };
         // Only this child's social workers and adopters are read, never the whole workforce.
         let mut lookups = CareLookups { sw_ids: HashMap::new(), adopters: HashMap::new() };
         for w in &looked.workers {

@@ -19,12 +19,12 @@ use std::collections::HashMap;
 /// this child is read, never the council.
 pub async fn recheck(state: &AppState, child_id: &str, at_ms: i64) -> Result<(), AppError> {
     let child = state.store.get_child(child_id).await?;
-    let events = state.store.journey_events(&child.id).await?;
+    let history = state.store.case_history(&child.id).await?;
     let calendar = state.store.council_calendar(&child.council_id).await?;
     let rules = state.store.clock_rules(&child.council_id).await?;
     let ons = state.store.council_ons_code(&child.council_id).await?;
     let ctx = RuleContext { calendar: &calendar, rules: &rules };
-    let found = state.store.data_quality_findings(&child, &events, &ctx, ons.as_deref(), state.clock.today()).await?;
+    let found = state.store.data_quality_findings(&child, &history, &ctx, ons.as_deref(), state.clock.today()).await?;
     state.store.record_data_quality(&child.id, &child.council_id, &found, at_ms).await?;
     Ok(())
 }
