@@ -68,6 +68,25 @@ fn placed_longer_than(c: &CareRecord, place: &str, days: i64, out: &mut Vec<At>)
     });
 }
 
+/// Whether two episodes' placements differ as `differs` says; never without the postcode directory.
+fn placed_differently(
+    x: &Context,
+    now: &EpisodeRow,
+    then: &EpisodeRow,
+    differs: impl Fn(Placed, Placed) -> bool,
+) -> bool {
+    x.placed(now).zip(x.placed(then)).is_some_and(|(a, b)| differs(a, b))
+}
+
+/// Whether the distance from home moved by 0.2 miles or more, or is known now and was not before.
+fn distance_moved(now: Placed, then: Placed) -> bool {
+    match (now.distance, then.distance) {
+        (Some(a), Some(b)) => (a - b).abs() >= 0.2,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
 /// Whether the child was UASC this year or last.
 fn was_uasc(c: &CareRecord, x: &Context) -> bool {
     c.is_uasc() || x.last_year(c.child).flatten().is_some_and(|l| l.is_uasc())
@@ -270,24 +289,15 @@ pub(super) const RULES: &[Rule] = &[
     rule("452", "Contradiction between local authority of placement code in the last episode of the previous year and in the first episode of the current year.",
         &["PL_LA"], |c, x, out| {
         let Some((first, before)) = continued_from_last_year(c, x) else { return };
-        if let (Some(now), Some(then)) = (x.placed(&first), x.placed(before)) {
-            if now.local_authority != then.local_authority {
-                out.push(at(Table::Episodes, &first));
-            }
+        if placed_differently(x, &first, before, |now, then| now.local_authority != then.local_authority) {
+            out.push(at(Table::Episodes, &first));
         }
     }),
     rule("453", "Contradiction between placement distance in the last episode of the previous year and in the first episode of the current year.",
         &["PL_DISTANCE"], |c, x, out| {
         let Some((first, before)) = continued_from_last_year(c, x) else { return };
-        if let (Some(now), Some(then)) = (x.placed(&first), x.placed(before)) {
-            let moved = match (now.distance, then.distance) {
-                (Some(a), Some(b)) => (a - b).abs() >= 0.2,
-                (Some(_), None) => true,
-                _ => false,
-            };
-            if moved {
-                out.push(at(Table::Episodes, &first));
-            }
+        if placed_differently(x, &first, before, distance_moved) {
+            out.push(at(Table::Episodes, &first));
         }
     }),
     rule("454", "Placement distance from home is over 350 miles. [NOTE: This check will result in false positives for children formerly UASC not identified as such in loaded data]",
@@ -295,26 +305,15 @@ pub(super) const RULES: &[Rule] = &[
         by_place(c, x, out, |_, placed| placed.distance.is_some_and(|d| d > 350.0 && d != 999.9));
     }),
     rule("503G", "The distance in first episode does not match open episode at end of last year.", &["PL_DISTANCE"], |c, x, out| {
-        differs_from_last_year(c, x, out, |now, then| match (x.placed(now), x.placed(then)) {
-            (Some(a), Some(b)) => match (a.distance, b.distance) {
-                (Some(a), Some(b)) => (a - b).abs() >= 0.2,
-                (Some(_), None) => true,
-                _ => false,
-            },
-            _ => false,
-        });
+        differs_from_last_year(c, x, out, |now, then| placed_differently(x, now, then, distance_moved));
     }),
     rule("503H", "The placement LA in first episode does not match open episode at end of last year.", &["PL_LA"], |c, x, out| {
-        differs_from_last_year(c, x, out, |now, then| match (x.placed(now), x.placed(then)) {
-            (Some(a), Some(b)) => a.local_authority != b.local_authority,
-            _ => false,
+        differs_from_last_year(c, x, out, |now, then| {
+            placed_differently(x, now, then, |a, b| a.local_authority != b.local_authority)
         });
     }),
     rule("503J", "The placement location in first episode does not match open episode at end of last year.", &["PL_LOCATION"], |c, x, out| {
-        differs_from_last_year(c, x, out, |now, then| match (x.placed(now), x.placed(then)) {
-            (Some(a), Some(b)) => a.inside != b.inside,
-            _ => false,
-        });
+        differs_from_last_year(c, x, out, |now, then| placed_differently(x, now, then, |a, b| a.inside != b.inside));
     }),
     rule("526", "Child is missing a placement provider code for at least one episode.", &["PLACE", "PLACE_PROVIDER"], |c, _, out| {
         each(&c.episodes, Table::Episodes, out, |e| !is(&e.place, WITHOUT_PROVIDER) && e.place_provider.is_none());
