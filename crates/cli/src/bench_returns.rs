@@ -268,7 +268,8 @@ pub async fn returns(store: &Store, target: usize) -> Result<(), String> {
         .await
         .map_err(err)?;
     let started = Instant::now();
-    let imported = crate::import::ssda903(&fresh903, &council.la_code, &lac_dir, false, today, |_| {}).await?;
+    let imported =
+        crate::import::ssda903(&fresh903, &council.la_code, &lac_dir, Some(year), false, today, |_| {}).await?;
     println!(
         "SSDA903 of {} children imported into an empty database in {} ({} added, {} rejected)",
         read903.census.header.len(),

@@ -11,8 +11,9 @@ use canopy_domain::people::validate_child;
 use canopy_domain::people::{ChildInput, ValidChild};
 use canopy_domain::returns::cin::import::{child_input, journey_events, Rejected, NAME_NOT_KNOWN};
 use canopy_domain::returns::cin::CinChild;
-use canopy_domain::returns::ssda903::import as ssda903_import;
+use canopy_domain::returns::ssda903::import::{self as ssda903_import, NotImported};
 use canopy_domain::returns::ssda903::rules::care_records;
+use canopy_domain::returns::CollectionYear;
 use canopy_interop::cin_xml::{read_cin, CinReadError};
 use canopy_interop::mapped_csv::{read_mapped, MappedRow, Mapping, MappingError};
 use canopy_interop::report::csv_row;
@@ -34,8 +35,10 @@ pub struct ImportSummary {
     /// Children already in Canopy, with how each was matched.
     pub matched: Vec<(String, &'static str)>,
     pub rejected: Vec<Rejected>,
-    /// Rows kept in the file that have no entry in Canopy to become: (child, table, rows).
-    pub not_imported: Vec<(String, &'static str, usize)>,
+    /// Rows of the file left out, by child, with why.
+    pub not_imported: Vec<(String, NotImported)>,
+    /// The collection year a 903 was read as the return of.
+    pub collection_year: Option<CollectionYear>,
 }
 
 /// Shows an import's counts as it goes.
@@ -70,11 +73,19 @@ impl ImportSummary {
             let line = r.line.map(|l| format!("line {l}: ")).unwrap_or_default();
             out.push_str(&format!("  {line}{}: {}\n", r.child.as_deref().unwrap_or("(no child id)"), r.reason));
         }
+        if let Some(year) = self.collection_year {
+            out.push_str(&format!("Read as the return for the year ending 31 March {}.\n", year.0));
+        }
         if !self.not_imported.is_empty() {
-            let rows: usize = self.not_imported.iter().map(|(_, _, n)| n).sum();
+            let rows: usize = self.not_imported.iter().map(|(_, n)| n.rows).sum();
+            let mut tables: Vec<&str> = self.not_imported.iter().map(|(_, n)| n.table).collect();
+            tables.sort();
+            tables.dedup();
+            let children: HashSet<&str> = self.not_imported.iter().map(|(child, _)| child.as_str()).collect();
             out.push_str(&format!(
-                "{rows} rows of {} children were not imported (OC2, OC3, AD1 and the like): the report lists them.\n",
-                self.not_imported.len()
+                "{rows} rows of {} children were not imported ({}): the report lists them with why.\n",
+                children.len(),
+                tables.join(", ")
             ));
         }
         if dry_run {
@@ -90,17 +101,8 @@ impl ImportSummary {
             let line = r.line.map(|l| l.to_string()).unwrap_or_default();
             out.push_str(&csv_row([line.as_str(), r.child.as_deref().unwrap_or(""), r.reason.as_str()]));
         }
-        for (child, table, rows) in &self.not_imported {
-            let reason = if *table == "SWEpisodes" {
-                format!(
-                    "{rows} {table} row(s) not imported: no start date, or the SW_ID is no member of staff in Canopy \
-                     (add the staff first)"
-                )
-            } else {
-                format!(
-                    "{rows} {table} row(s) not imported: Canopy records these as dated entries the 903 does not give"
-                )
-            };
+        for (child, n) in &self.not_imported {
+            let reason = format!("{} {} row(s) not imported: {}", n.rows, n.table, n.reason);
             out.push_str(&csv_row(["", child.as_str(), reason.as_str()]));
         }
         out
@@ -174,7 +176,7 @@ pub async fn cin(
         record.clocks = running_clocks(&journey, &calendar, &rules);
         record.events = events;
         pending.push(record, &mut summary).await?;
-        if summary.read % 1000 == 0 {
+        if summary.read.is_multiple_of(1000) {
             progress(&summary);
         }
     }
@@ -184,15 +186,17 @@ pub async fn cin(
     Ok(summary)
 }
 
-/// Imports a directory of SSDA903 files into the council with `la_code`; with `dry_run` nothing
-/// is written. The tables are joined by child, so the files are read whole (about 70 bytes a
-/// row). Each child's header and care (episodes, reviews, missing periods, UASC) are checked by
-/// the rules a save is checked by; the rows of the tables with no dated entry in Canopy are
-/// reported as not imported.
+/// Imports a directory of SSDA903 files, the return of `year` (by default the year its dates
+/// end in), into the council with `la_code`; with `dry_run` nothing is written. The tables are
+/// joined by child, so the files are read whole (about 70 bytes a row). Each child's header and
+/// care (episodes, reviews, missing periods, UASC, the year's outcomes) are checked by the rules
+/// a save is checked by; the rows Canopy keeps no entry for are reported as not imported.
+#[allow(clippy::too_many_arguments)]
 pub async fn ssda903(
     store: &Store,
     la_code: &str,
     dir: &Path,
+    year: Option<CollectionYear>,
     dry_run: bool,
     today: NaiveDate,
     mut progress: impl FnMut(&ImportSummary),
@@ -202,6 +206,9 @@ pub async fn ssda903(
     let calendar = store.council_calendar(&council.id).await.map_err(err)?;
     let existing = Existing::of(store, &council.id).await?;
     let read = read_903_dir(dir).map_err(|e| e.to_string())?;
+    let year = year.or_else(|| ssda903_import::collection_year_of(&read.census)).ok_or_else(|| {
+        format!("{}: the files have no dates to tell the collection year by: give --year", dir.display())
+    })?;
     // Social workers by their Social Work England number, the 903's SW_ID.
     let staff: std::collections::HashMap<String, String> = store
         .staff()
@@ -210,7 +217,7 @@ pub async fn ssda903(
         .into_iter()
         .filter_map(|s| Some((s.swe_number?.as_str().to_string(), s.user_id?)))
         .collect();
-    let mut summary = ImportSummary::default();
+    let mut summary = ImportSummary { collection_year: Some(year), ..ImportSummary::default() };
     let mut pending = Pending::new(store, dry_run);
     for record in care_records(&read.census) {
         summary.read += 1;
@@ -244,28 +251,30 @@ pub async fn ssda903(
                 continue;
             }
         };
-        let (care, history) = match ssda903_import::care_entries(&record) {
+        let (mut care, mut history) = match ssda903_import::care_entries(&record) {
             Ok(checked) => checked,
             Err(why) => {
                 summary.rejected.push(reject(why));
                 continue;
             }
         };
-        for (table, rows) in ssda903_import::not_imported(&record) {
-            summary.not_imported.push((record.child.to_string(), table, rows));
+        for left_out in ssda903_import::add_outcomes(&record, year, &mut care, &mut history) {
+            summary.not_imported.push((record.child.to_string(), left_out));
         }
         let created_on = care.iter().map(|e| e.date()).min().unwrap_or(today);
         let home = record.first_episode().and_then(|e| e.home_post.clone());
         let care_clocks = history.projection(&calendar, valid.date_of_birth).clocks;
         let (workers, unknown) = ssda903_import::worker_changes(&record, &|id| staff.get(id).cloned());
         if unknown > 0 {
-            summary.not_imported.push((record.child.to_string(), "SWEpisodes", unknown));
+            let reason = "no start date, or the SW_ID is no member of staff in Canopy (add the staff first)";
+            let left_out = NotImported { table: "SWEpisodes", rows: unknown, reason: reason.into() };
+            summary.not_imported.push((record.child.to_string(), left_out));
         }
         let mut record = new_child(&council.id, valid, home, created_on);
         (record.care, record.care_clocks) = (care, care_clocks);
         record.workers = workers.into_iter().map(|w| (w.date, w.worker, w.reason)).collect();
         pending.push(record, &mut summary).await?;
-        if summary.read % 1000 == 0 {
+        if summary.read.is_multiple_of(1000) {
             progress(&summary);
         }
     }
@@ -336,7 +345,7 @@ pub async fn mapped(
             }
         };
         pending.push(new_child(&council.id, valid, row.postcode.clone(), today), &mut summary).await?;
-        if summary.read % 1000 == 0 {
+        if summary.read.is_multiple_of(1000) {
             progress(&summary);
         }
     }
@@ -561,12 +570,16 @@ mod tests {
         });
         let dir = std::env::temp_dir().join(format!("canopy-import-903-{}", std::process::id()));
         canopy_interop::ssda903_csv::write_903(&census, &dir).expect("write");
+        let in_care =
+            |h: &&canopy_domain::returns::ssda903::HeaderRow| good.episodes.iter().any(|e| e.child == h.child);
+        let good_header: Vec<_> = good.header.iter().filter(in_care).cloned().collect();
+        assert!(good_header.len() < good.header.len(), "the demo has care leavers known only by OC3");
 
         let db = TestDb::new(TestEngine::Sqlite).await.expect("db").expect("sqlite");
         db.store.ensure_reference_data(&crate::cli_ctx()).await.expect("reference data");
         add_council(&db.store, "Kingston upon Thames", "314", "E09000021", "KT1, KT2").await.expect("council");
         let council = crate::export::council_by_la_code(&db.store, "314").await.expect("council");
-        let dry = ssda903(&db.store, "314", &dir, true, today, |_| {}).await.expect("dry run");
+        let dry = ssda903(&db.store, "314", &dir, None, true, today, |_| {}).await.expect("dry run");
         assert_eq!(dry.added, good.header.len(), "{:?}", dry.rejected);
         assert_eq!(
             db.store.count_children_in_council(&council.id).await.expect("count"),
@@ -574,7 +587,7 @@ mod tests {
             "a dry run changes nothing"
         );
 
-        let done = ssda903(&db.store, "314", &dir, false, today, |_| {}).await.expect("import");
+        let done = ssda903(&db.store, "314", &dir, None, false, today, |_| {}).await.expect("import");
         assert_eq!(done.added, good.header.len(), "{:?}", done.rejected);
         let reasons: Vec<String> = done.rejected.iter().map(|r| format!("{:?}: {}", r.child, r.reason)).collect();
         assert_eq!(done.rejected.len(), 2, "{reasons:?}");
@@ -583,24 +596,30 @@ mod tests {
             "{reasons:?}"
         );
         assert!(reasons.iter().any(|r| r.contains("NOHEAD") && r.contains("no row in the Header")), "{reasons:?}");
-        assert!(!done.not_imported.is_empty(), "the OC2 and SWEpisodes rows are reported");
-        assert!(done.report_csv().contains("not imported"));
+        assert_eq!(done.collection_year, Some(CollectionYear(2026)), "the year the files' dates end in");
+        let left_out = |table: &str| done.not_imported.iter().filter(|(_, n)| n.table == table).count();
         assert!(
-            done.not_imported.iter().any(|(_, table, _)| *table == "SWEpisodes"),
-            "the social workers are not staff in this database, so their episodes are reported"
+            left_out("SWEpisodes") > 0,
+            "the social workers are not staff in this database: {:?}",
+            done.not_imported
         );
+        assert_eq!(left_out("OC2"), 0, "{:?}", done.not_imported);
+        assert_eq!(left_out("PrevPerm"), 0, "Z1 says no more than Canopy's own return does");
+        assert_eq!(
+            left_out("OC3"),
+            good.header.len() - good_header.len(),
+            "only care leavers the file gives no care for: {:?}",
+            done.not_imported
+        );
+        assert!(done.report_csv().contains("SWEpisodes row(s) not imported: no start date, or the SW_ID"));
 
-        let again = ssda903(&db.store, "314", &dir, false, today, |_| {}).await.expect("again");
+        let again = ssda903(&db.store, "314", &dir, None, false, today, |_| {}).await.expect("again");
         assert_eq!(again.added, 0, "running it again changes nothing");
         assert_eq!(again.matched.len(), good.header.len());
 
         // The tables Canopy keeps as care come back as they were. Care leavers with no episode
         // in the year come in with their details alone: the 903 does not give the care they left.
         let back = crate::export::ssda903(&db.store, "314", 2026).await.expect("export");
-        let in_care =
-            |h: &&canopy_domain::returns::ssda903::HeaderRow| good.episodes.iter().any(|e| e.child == h.child);
-        let good_header: Vec<_> = good.header.iter().filter(in_care).cloned().collect();
-        assert!(good_header.len() < good.header.len(), "the demo has care leavers known only by OC3");
         assert_eq!(back.header, good_header);
         for (ours, theirs) in back.episodes.iter().zip(&good.episodes) {
             assert_eq!(ours, theirs);
@@ -610,6 +629,12 @@ mod tests {
         assert_eq!(back.missing, good.missing);
         assert_eq!(back.uasc, good.uasc);
         assert_eq!(back.placed_adoption, good.placed_adoption);
+        assert!(!good.oc2.is_empty(), "the demo has children looked after all year");
+        assert_eq!(back.oc2, good.oc2, "the year's outcomes come back as they were");
+        let known = |r: &&canopy_domain::returns::ssda903::Oc3Row| good_header.iter().any(|h| h.child == r.child);
+        let good_oc3: Vec<_> = good.oc3.iter().filter(known).cloned().collect();
+        assert_eq!(back.oc3, good_oc3, "the care leavers' contacts come back as they were");
+        assert_eq!(back.prev_perm, good.prev_perm);
         let _ = std::fs::remove_dir_all(dir);
         db.cleanup().await;
     }

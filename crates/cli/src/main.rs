@@ -204,11 +204,17 @@ enum ImportCommand {
     /// Each child's header and care (episodes, reviews, missing periods, decisions to place for
     /// adoption, UASC status) are checked by the rules a save is checked by; a child that fails is
     /// reported with its table, row and reason. Social worker episodes become changes of worker,
-    /// found on the staff by their Social Work England number. Rows of OC2, OC3, AD1, PrevPerm and
-    /// DoLo, and social worker episodes of workers not on the staff, are reported as not imported.
-    /// Batches of 500 children, one transaction each.
+    /// found on the staff by their Social Work England number. The year's outcomes (OC2, OC3)
+    /// carry no dates: they are recorded on the year's last day in care and on the care leaver's
+    /// birthday, so that year's return gives them back. Rows of AD1, PrevPerm and DoLo, outcome
+    /// rows that break a care rule, and social worker episodes of workers not on the staff, are
+    /// reported as not imported. Batches of 500 children, one transaction each.
     Ssda903 {
         dir: PathBuf,
+        /// The collection year the files are the return of (2026 is 1 April 2025 to 31 March
+        /// 2026); by default, the first whose 31 March is on or after every date in the files.
+        #[arg(long)]
+        year: Option<i32>,
         #[command(flatten)]
         into: ImportTarget,
     },
@@ -637,7 +643,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Import { command } => {
             let (source, into) = match command {
                 ImportCommand::Cin { file, into } | ImportCommand::Csv { file, into, .. } => (file, into),
-                ImportCommand::Ssda903 { dir, into } => (dir, into),
+                ImportCommand::Ssda903 { dir, into, .. } => (dir, into),
                 ImportCommand::CsvTemplate { out } => return write_csv_template(out),
             };
             let r = resolve(&cli, None, "data")?;
@@ -648,8 +654,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 ImportCommand::Cin { file, .. } => {
                     import::cin(&store, council, file, *dry_run, today, import::progress).await?
                 }
-                ImportCommand::Ssda903 { dir, .. } => {
-                    import::ssda903(&store, council, dir, *dry_run, today, import::progress).await?
+                ImportCommand::Ssda903 { dir, year, .. } => {
+                    let year = year.map(canopy_domain::returns::CollectionYear::new).transpose()?;
+                    import::ssda903(&store, council, dir, year, *dry_run, today, import::progress).await?
                 }
                 ImportCommand::Csv { file, mapping, .. } => {
                     let text = std::fs::read_to_string(mapping)

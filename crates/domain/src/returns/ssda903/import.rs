@@ -1,18 +1,23 @@
 //! A child from an SSDA903 as Canopy records them: their details, and their care as the entries
 //! that would have made it, checked by the same rules as a save. What the return does not say
-//! (names, carers) is recorded as not known, never guessed. The tables that have no dated entry
-//! to become (OC2, OC3, AD1, PrevPerm, DoLo), and social worker episodes whose worker Canopy does
-//! not know, are reported, not dropped.
+//! (names, carers) is recorded as not known, never guessed. A year's outcomes (OC2, OC3) carry
+//! no dates, so they are recorded on a day of the year they are about, and the return of that
+//! year gives them back. The tables Canopy keeps no entry for (AD1, PrevPerm, DoLo), and social
+//! worker episodes whose worker Canopy does not know, are reported, not dropped.
 
 use super::rules::CareRecord;
 use super::tables::EpisodeRow;
+use crate::calendar::add_months;
 use crate::cases::care::{
-    care_history, CareChange, CareEntry, CareHistory, LegalStatus, Placement, PlacementProvider, PlacementType,
-    ReasonEpisodeCeased, ReasonPlaceChange, ReasonPlacedCeased, ReviewParticipation,
+    care_history, CareChange, CareEntry, CareHistory, HealthCheck, InTouch, LeaverAccommodation, LeaverActivity,
+    LegalStatus, Placement, PlacementProvider, PlacementType, ReasonEpisodeCeased, ReasonPlaceChange,
+    ReasonPlacedCeased, ReviewParticipation, SdqReason,
 };
 use crate::cases::{PrimaryNeed, WorkerChangeReason};
 use crate::people::ChildInput;
 use crate::returns::cin::import::{FROM_OLD_SYSTEM, NAME_NOT_KNOWN};
+use crate::returns::CollectionYear;
+use chrono::Datelike;
 use chrono::NaiveDate;
 
 /// The child's details as a form would give them, from their header row.
@@ -198,18 +203,179 @@ pub fn worker_changes(c: &CareRecord, worker_of: &dyn Fn(&str) -> Option<String>
     (changes, unknown)
 }
 
-/// The rows of a child's tables that become no care entry, by table, for the report.
-pub fn not_imported(c: &CareRecord) -> Vec<(&'static str, usize)> {
-    [
-        ("OC2", c.oc2.len()),
-        ("OC3", c.oc3.len()),
-        ("AD1", c.ad1.len()),
-        ("PrevPerm", c.prev_perm.len()),
-        ("DoLo", c.dolo.len()),
-    ]
-    .into_iter()
-    .filter(|(_, n)| *n > 0)
-    .collect()
+/// Rows of one of a child's tables that the import leaves out, and why, for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotImported {
+    pub table: &'static str,
+    pub rows: usize,
+    pub reason: String,
+}
+
+/// The collection year a 903 is the return of: the first whose reference date (31 March) is on
+/// or after every date in the file.
+pub fn collection_year_of(census: &super::Ssda903Return) -> Option<CollectionYear> {
+    let dates = census
+        .episodes
+        .iter()
+        .flat_map(|e| [e.decom, e.dec])
+        .chain(census.reviews.iter().map(|r| r.review))
+        .chain(census.missing.iter().flat_map(|m| [m.mis_start, m.mis_end]))
+        .chain(census.placed_adoption.iter().flat_map(|p| [p.date_placed, p.date_placed_ceased]))
+        .chain(census.sw_episodes.iter().flat_map(|w| [w.sw_decom, w.sw_dec]))
+        .chain(census.ad1.iter().flat_map(|a| [a.date_int, a.date_match]));
+    let latest = dates.flatten().max()?;
+    let year = if (latest.month(), latest.day()) <= (3, 31) { latest.year() } else { latest.year() + 1 };
+    Some(CollectionYear(year))
+}
+
+/// A 0 or 1 of an outcome table: `None` when blank.
+fn yes_no(value: &Option<String>, column: &str, at: &str) -> Result<Option<bool>, String> {
+    match value.as_deref().unwrap_or("") {
+        "" => Ok(None),
+        "0" => Ok(Some(false)),
+        "1" => Ok(Some(true)),
+        other => Err(format!("{at}: {column} '{other}' is not 0 or 1")),
+    }
+}
+
+/// The entries of the child's OC2 row. The 903 gives the year's outcomes without their dates:
+/// each is recorded on `on`, a day of the year the child was looked after.
+fn oc2_entries(c: &CareRecord, on: NaiveDate) -> Result<Vec<CareEntry>, String> {
+    let mut entries = Vec::new();
+    for r in &c.oc2 {
+        let at = format!("OC2 row {}", r.at + 1);
+        let score = match r.sdq_score.as_deref().unwrap_or("") {
+            "" => None,
+            s => Some(s.parse::<u8>().map_err(|_| format!("{at}: SDQ_SCORE '{s}' is not a whole number"))?),
+        };
+        let reason = match &r.sdq_reason {
+            None => None,
+            reason => Some(code(reason, SdqReason::from_code, "the SDQ reason (SDQ_REASON)", &at)?),
+        };
+        if score.is_some() || reason.is_some() {
+            entries.push(CareEntry::Sdq { date: on, score, reason });
+        }
+        if yes_no(&r.convicted, "CONVICTED", &at)? == Some(true) {
+            entries.push(CareEntry::Offence { date: on });
+        }
+        // HEALTH_CHECK (under 5s' development checks) is the health assessment Canopy records.
+        let assessed = yes_no(&r.health_assessment, "HEALTH_ASSESSMENT", &at)? == Some(true)
+            || yes_no(&r.health_check, "HEALTH_CHECK", &at)? == Some(true);
+        let checks = [
+            (assessed, HealthCheck::HealthAssessment),
+            (yes_no(&r.immunisations, "IMMUNISATIONS", &at)? == Some(true), HealthCheck::Immunisations),
+            (yes_no(&r.teeth_check, "TEETH_CHECK", &at)? == Some(true), HealthCheck::DentalCheck),
+        ];
+        entries.extend(
+            checks.into_iter().filter(|(done, _)| *done).map(|(_, check)| CareEntry::HealthCheck { date: on, check }),
+        );
+        if yes_no(&r.substance_misuse, "SUBSTANCE_MISUSE", &at)? == Some(true) {
+            let received = yes_no(&r.intervention_received, "INTERVENTION_RECEIVED", &at)? == Some(true);
+            let offered = yes_no(&r.intervention_offered, "INTERVENTION_OFFERED", &at)? == Some(true);
+            entries.push(CareEntry::SubstanceMisuse {
+                date: on,
+                intervention_received: received,
+                intervention_offered: offered || received,
+            });
+        }
+    }
+    Ok(entries)
+}
+
+/// The entries of the child's OC3 row: a contact on the birthday the row is about.
+fn oc3_entries(c: &CareRecord, start: NaiveDate, end: NaiveDate) -> Result<Vec<CareEntry>, String> {
+    let mut entries = Vec::new();
+    for r in &c.oc3 {
+        let at = format!("OC3 row {}", r.at + 1);
+        let dob = r.dob.or_else(|| c.head().and_then(|h| h.dob));
+        let birthday =
+            dob.and_then(|dob| (17..=21).map(|age| add_months(dob, age * 12)).find(|d| (start..=end).contains(d)));
+        let Some(date) = birthday else {
+            return Err(format!("{at}: the young person has no 17th to 21st birthday in the year"));
+        };
+        let in_touch = code(&r.in_touch, InTouch::from_code, "IN_TOUCH", &at)?;
+        let activity = match r.activ.as_deref().unwrap_or("0") {
+            "0" | "" => None,
+            _ => Some(code(&r.activ, LeaverActivity::from_code, "the activity (ACTIV)", &at)?),
+        };
+        let (accommodation, suitable) = match r.accom.as_deref().unwrap_or("0") {
+            "0" | "" => (None, false),
+            accom => {
+                let (letter, digit) = accom.split_at(accom.len().saturating_sub(1));
+                let place = LeaverAccommodation::from_code(letter).filter(|_| matches!(digit, "1" | "2"));
+                let place = place.ok_or_else(|| {
+                    format!("{at}: the accommodation (ACCOM) '{accom}' is not one of the 903's codes")
+                })?;
+                (Some(place), digit == "1")
+            }
+        };
+        entries.push(CareEntry::LeaverContact { date, in_touch, accommodation, suitable, activity });
+    }
+    Ok(entries)
+}
+
+/// The day in the year to `end` that the year's outcomes are recorded on: the last the child was
+/// looked after.
+fn last_day_looked_after(history: &CareHistory, start: NaiveDate, end: NaiveDate) -> Option<NaiveDate> {
+    if history.looked_after_on(end) {
+        return Some(end);
+    }
+    let ended = history.episodes.iter().filter_map(|e| e.end).filter(|d| *d > start && *d <= end).max()?;
+    ended.pred_opt().filter(|d| history.looked_after_on(*d))
+}
+
+/// Adds the child's OC2 and OC3 rows for the return of `year` to their care entries, each table
+/// only if its entries keep the care rules, and gives the rows left out with why: OC2 and OC3
+/// rows that break a rule, and the tables Canopy keeps no entry for.
+pub fn add_outcomes(
+    c: &CareRecord,
+    year: CollectionYear,
+    entries: &mut Vec<CareEntry>,
+    history: &mut CareHistory,
+) -> Vec<NotImported> {
+    let mut left_out = Vec::new();
+    let (Some(start), Some(end)) = (year.start(), year.reference_date()) else { return left_out };
+    let oc2 = match last_day_looked_after(history, start, end) {
+        Some(on) => oc2_entries(c, on),
+        None => Err(format!("the child was not looked after in the year ending {}", end.format("%d/%m/%Y"))),
+    };
+    for (table, rows, outcome) in [("OC2", c.oc2.len(), oc2), ("OC3", c.oc3.len(), oc3_entries(c, start, end))] {
+        if rows == 0 {
+            continue;
+        }
+        let tried = outcome.and_then(|more| {
+            let all: Vec<CareEntry> = entries.iter().cloned().chain(more).collect();
+            let checked = care_history(&all).map_err(|e| format!("the row breaks a care rule: {}", e.0))?;
+            Ok((all, checked))
+        });
+        match tried {
+            Ok((all, checked)) => (*entries, *history) = (all, checked),
+            Err(reason) => left_out.push(NotImported { table, rows, reason }),
+        }
+    }
+    // Z1 says the order is not known, as Canopy's own return says for every child.
+    let known_permanence = c
+        .prev_perm
+        .iter()
+        .filter(|p| p.prev_perm.as_deref() != Some("Z1") || p.la_perm.is_some() || p.date_perm.is_some())
+        .count();
+    let kept_elsewhere = [
+        (
+            "AD1",
+            c.ad1.len(),
+            "Canopy records the adopters and the match with them in the adoption service, not from the 903",
+        ),
+        ("PrevPerm", known_permanence, "Canopy does not record a permanence order the child had before care"),
+        ("DoLo", c.dolo.len(), "Canopy does not yet record deprivation of liberty orders"),
+    ];
+    left_out.extend(
+        kept_elsewhere.into_iter().filter(|(_, rows, _)| *rows > 0).map(|(table, rows, reason)| NotImported {
+            table,
+            rows,
+            reason: reason.into(),
+        }),
+    );
+    left_out
 }
 
 #[cfg(test)]
@@ -282,6 +448,73 @@ mod tests {
             "handed over on the day, then unallocated when the second episode ended"
         );
         assert_eq!(changes[0].reason, Some(WorkerChangeReason::FirstContact));
+    }
+
+    #[test]
+    fn the_year_outcomes_are_recorded_on_a_day_of_the_year_they_are_about() {
+        use crate::returns::ssda903::{Oc2Row, Oc3Row, PrevPermRow};
+        let mut census = Ssda903Return {
+            header: vec![HeaderRow { child: s("K1"), sex: s("M"), dob: d(2009, 2, 10), ..Default::default() }],
+            episodes: vec![episode(d(2023, 6, 1), "S", "C2", "U1", None, None)],
+            oc2: vec![Oc2Row {
+                child: s("K1"),
+                sdq_score: s("14"),
+                convicted: s("1"),
+                immunisations: s("1"),
+                teeth_check: s("0"),
+                health_assessment: s("1"),
+                substance_misuse: s("1"),
+                intervention_received: s("0"),
+                intervention_offered: s("1"),
+                ..Default::default()
+            }],
+            prev_perm: vec![PrevPermRow { child: s("K1"), prev_perm: s("Z1"), ..Default::default() }],
+            ..Default::default()
+        };
+        assert_eq!(collection_year_of(&census), Some(CollectionYear(2024)), "the year its dates end in");
+        let record = &care_records(&census)[0];
+        let (mut entries, mut history) = care_entries(record).expect("care");
+        let left_out = add_outcomes(record, CollectionYear(2026), &mut entries, &mut history);
+        assert_eq!(left_out, vec![], "a Z1 previous permanence says nothing Canopy does not");
+        let year_end = d(2026, 3, 31).expect("d");
+        assert_eq!(history.sdq.len(), 1);
+        assert_eq!((history.sdq[0].date, history.sdq[0].score), (year_end, Some(14)));
+        assert_eq!(history.offences, vec![year_end]);
+        assert_eq!(
+            history.health,
+            vec![(year_end, HealthCheck::HealthAssessment), (year_end, HealthCheck::Immunisations)]
+        );
+        assert_eq!(history.substance_misuse, vec![(year_end, false, true)]);
+
+        // A care leaver: in care from 14 to 16, their 17th birthday in the year, and a code
+        // that is not the 903's.
+        census.episodes = vec![episode(d(2023, 1, 1), "S", "C2", "U1", d(2025, 6, 1), Some("E8"))];
+        census.oc2[0].convicted = s("Y");
+        census.oc3 =
+            vec![Oc3Row { child: s("K1"), dob: d(2009, 2, 10), in_touch: s("YES"), activ: s("F2"), accom: s("D1") }];
+        census.prev_perm[0].prev_perm = s("P1");
+        let record = &care_records(&census)[0];
+        let (mut entries, mut history) = care_entries(record).expect("care");
+        let left_out = add_outcomes(record, CollectionYear(2026), &mut entries, &mut history);
+        let tables: Vec<(&str, &str)> = left_out.iter().map(|n| (n.table, n.reason.as_str())).collect();
+        assert_eq!(tables.len(), 2, "{tables:?}");
+        assert_eq!(tables[0], ("OC2", "OC2 row 1: CONVICTED 'Y' is not 0 or 1"));
+        assert_eq!(tables[1].0, "PrevPerm");
+        let contact = history.leaving.contacts.first().expect("the OC3 contact");
+        assert_eq!(contact.date, d(2026, 2, 10).expect("d"), "the 17th birthday");
+        assert_eq!(
+            (contact.in_touch, contact.accommodation, contact.suitable, contact.activity),
+            (InTouch::Yes, Some(LeaverAccommodation::SemiIndependent), true, Some(LeaverActivity::F2))
+        );
+        // Contact recorded while still in care breaks a rule: the row is left out with why.
+        census.episodes[0].dec = None;
+        census.episodes[0].rec = None;
+        let record = &care_records(&census)[0];
+        let (mut entries, mut history) = care_entries(record).expect("care");
+        let left_out = add_outcomes(record, CollectionYear(2026), &mut entries, &mut history);
+        let oc3 = left_out.iter().find(|n| n.table == "OC3").expect("OC3 left out");
+        assert!(oc3.reason.contains("still looked after"), "{oc3:?}");
+        assert!(history.leaving.contacts.is_empty());
     }
 
     #[test]
