@@ -22,7 +22,10 @@ use canopy_store::children::{ChildWithHistory, Placement};
 use canopy_store::{Store, StoreError};
 use chrono::NaiveDate;
 use std::collections::HashSet;
+use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// How many children go in one transaction.
 const BATCH: usize = 500;
@@ -39,12 +42,33 @@ pub struct ImportSummary {
     pub not_imported: Vec<(String, NotImported)>,
     /// The collection year a 903 was read as the return of.
     pub collection_year: Option<CollectionYear>,
+    /// How far through its input the import is.
+    pub through: Through,
 }
 
-/// Shows an import's counts as it goes.
+/// How far through its input an import is: bytes of a file read as a stream, or children of a
+/// return read whole.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Through {
+    pub done: u64,
+    pub of: u64,
+}
+
+impl Through {
+    /// A bar of `width` cells and the percentage, as `[#####-----]  50%`.
+    pub fn bar(self, width: u64) -> String {
+        let done = self.done.min(self.of);
+        let (filled, percent) =
+            if self.of == 0 { (width, 100) } else { (done * width / self.of, done * 100 / self.of) };
+        format!("[{}{}] {percent:>3}%", "#".repeat(filled as usize), "-".repeat((width - filled) as usize))
+    }
+}
+
+/// Shows an import's progress as it goes: how far through its input, and the counts.
 pub fn progress(s: &ImportSummary) {
     eprint!(
-        "\rread {}, to add {}, already in Canopy {}, rejected {}",
+        "\r{} read {}, to add {}, already in Canopy {}, rejected {}",
+        s.through.bar(30),
         s.read,
         s.added,
         s.matched.len(),
@@ -52,7 +76,49 @@ pub fn progress(s: &ImportSummary) {
     );
 }
 
+/// How many children are read between two showings of the progress.
+const PROGRESS_EVERY: usize = 1000;
+
+/// A file read as a stream, counting the bytes taken from it so that the progress can say how
+/// far through it the import is.
+struct CountedFile {
+    file: std::fs::File,
+    taken: Arc<AtomicU64>,
+}
+
+impl Read for CountedFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.taken.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Opens a file to stream, with the count of bytes taken from it so far and its size.
+fn open_counted(path: &Path) -> Result<(std::io::BufReader<CountedFile>, Arc<AtomicU64>, u64), String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let taken = Arc::new(AtomicU64::new(0));
+    Ok((std::io::BufReader::new(CountedFile { file, taken: taken.clone() }), taken, size))
+}
+
 impl ImportSummary {
+    /// Counts one more child read, notes how far through its input the import is, and shows
+    /// the progress every `PROGRESS_EVERY` children.
+    fn read_one(&mut self, through: Through, progress: &mut impl FnMut(&ImportSummary)) {
+        self.read += 1;
+        self.through = through;
+        if self.read.is_multiple_of(PROGRESS_EVERY) {
+            progress(self);
+        }
+    }
+
+    /// Shows the progress once the whole input is done.
+    fn done(&mut self, of: u64, progress: &mut impl FnMut(&ImportSummary)) {
+        self.through = Through { done: of, of };
+        progress(self);
+    }
+
     /// What the import did, for the terminal.
     pub fn describe(&self, source: &Path, dry_run: bool) -> String {
         let verb = if dry_run { "would add" } else { "added" };
@@ -124,7 +190,7 @@ pub async fn cin(
     let rules = store.clock_rules(&council.id).await.map_err(err)?;
     let ctx = RuleContext { calendar: &calendar, rules: &rules };
     let existing = Existing::of(store, &council.id).await?;
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let (input, taken, size) = open_counted(path)?;
     let mut summary = ImportSummary::default();
     let mut seen: HashSet<String> = HashSet::new();
     let mut pending = Pending::new(store, dry_run);
@@ -133,14 +199,12 @@ pub async fn cin(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<CinChild>(BATCH);
     let reader_path = path.display().to_string();
     let reading = tokio::task::spawn_blocking(move || {
-        read_cin(std::io::BufReader::new(file), |child| {
-            tx.blocking_send(child).map_err(|_| CinReadError::Io("the import stopped".into()))
-        })
-        .map(|_| ())
-        .map_err(|e: CinReadError| format!("{reader_path}: {e}"))
+        read_cin(input, |child| tx.blocking_send(child).map_err(|_| CinReadError::Io("the import stopped".into())))
+            .map(|_| ())
+            .map_err(|e: CinReadError| format!("{reader_path}: {e}"))
     });
     while let Some(child) = rx.recv().await {
-        summary.read += 1;
+        summary.read_one(Through { done: taken.load(Ordering::Relaxed), of: size }, &mut progress);
         let line = child.line;
         let reject = |reason: String| Rejected { child: child.la_child_id.clone(), line, reason };
         let Some(local_id) = child.la_child_id.clone() else {
@@ -176,13 +240,10 @@ pub async fn cin(
         record.clocks = running_clocks(&journey, &calendar, &rules);
         record.events = events;
         pending.push(record, &mut summary).await?;
-        if summary.read.is_multiple_of(1000) {
-            progress(&summary);
-        }
     }
     reading.await.map_err(|e| e.to_string())??;
     pending.finish(&mut summary).await?;
-    progress(&summary);
+    summary.done(size, &mut progress);
     Ok(summary)
 }
 
@@ -219,8 +280,10 @@ pub async fn ssda903(
         .collect();
     let mut summary = ImportSummary { collection_year: Some(year), ..ImportSummary::default() };
     let mut pending = Pending::new(store, dry_run);
-    for record in care_records(&read.census) {
-        summary.read += 1;
+    let records = care_records(&read.census);
+    let of = records.len() as u64;
+    for record in records {
+        summary.read_one(Through { done: summary.read as u64 + 1, of }, &mut progress);
         let child = (!record.child.is_empty()).then(|| record.child.to_string());
         let reject = |reason: String| Rejected { child: child.clone(), line: None, reason };
         if record.child.is_empty() {
@@ -274,12 +337,9 @@ pub async fn ssda903(
         (record.care, record.care_clocks) = (care, care_clocks);
         record.workers = workers.into_iter().map(|w| (w.date, w.worker, w.reason)).collect();
         pending.push(record, &mut summary).await?;
-        if summary.read.is_multiple_of(1000) {
-            progress(&summary);
-        }
     }
     pending.finish(&mut summary).await?;
-    progress(&summary);
+    summary.done(of, &mut progress);
     Ok(summary)
 }
 
@@ -298,12 +358,12 @@ pub async fn mapped(
 ) -> Result<ImportSummary, String> {
     let council = crate::export::council_by_la_code(store, la_code).await?;
     let existing = Existing::of(store, &council.id).await?;
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let (input, taken, size) = open_counted(path)?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<MappedRow>(BATCH);
     let reader_path = path.display().to_string();
     let mapping = mapping.clone();
     let reading = tokio::task::spawn_blocking(move || {
-        read_mapped(std::io::BufReader::new(file), &mapping, |row| {
+        read_mapped(input, &mapping, |row| {
             tx.blocking_send(row).map_err(|_| MappingError::File { line: 0, message: "the import stopped".into() })
         })
         .map_err(|e| format!("{reader_path}: {e}"))
@@ -312,7 +372,7 @@ pub async fn mapped(
     let mut seen: HashSet<String> = HashSet::new();
     let mut pending = Pending::new(store, dry_run);
     while let Some(row) = rx.recv().await {
-        summary.read += 1;
+        summary.read_one(Through { done: taken.load(Ordering::Relaxed), of: size }, &mut progress);
         let local_id = row.child.local_id.clone();
         let reject = |reason: String| Rejected {
             child: (!local_id.is_empty()).then(|| local_id.clone()),
@@ -345,13 +405,10 @@ pub async fn mapped(
             }
         };
         pending.push(new_child(&council.id, valid, row.postcode.clone(), today), &mut summary).await?;
-        if summary.read.is_multiple_of(1000) {
-            progress(&summary);
-        }
     }
     reading.await.map_err(|e| e.to_string())??;
     pending.finish(&mut summary).await?;
-    progress(&summary);
+    summary.done(size, &mut progress);
     Ok(summary)
 }
 
@@ -468,6 +525,14 @@ mod tests {
     use canopy_interop::cin_xml::{read_cin_all, write_cin};
     use canopy_store::testing::{add_council, TestDb, TestEngine};
 
+    #[test]
+    fn the_progress_bar_fills_with_the_input_read() {
+        assert_eq!(Through { done: 0, of: 200 }.bar(10), "[----------]   0%");
+        assert_eq!(Through { done: 50, of: 200 }.bar(10), "[##--------]  25%");
+        assert_eq!(Through { done: 200, of: 200 }.bar(10), "[##########] 100%");
+        assert_eq!(Through { done: 0, of: 0 }.bar(4), "[####] 100%", "an empty file is all read");
+    }
+
     #[tokio::test]
     async fn a_census_imports_once_and_exports_again_as_it_was() {
         let (demo, today) = crate::demo_children::demo_for_tests(600).await;
@@ -490,8 +555,12 @@ mod tests {
         db.store.ensure_reference_data(&crate::cli_ctx()).await.expect("reference data");
         add_council(&db.store, "Kingston upon Thames", "314", "E09000021", "KT1, KT2").await.expect("council");
         let council = crate::export::council_by_la_code(&db.store, "314").await.expect("council");
-        let dry = cin(&db.store, "314", &file, true, today, |_| {}).await.expect("dry run");
+        let mut shown = Vec::new();
+        let dry = cin(&db.store, "314", &file, true, today, |s| shown.push(s.through)).await.expect("dry run");
         assert_eq!((dry.read, dry.added), (good.children.len() + 3, good.children.len()));
+        let size = std::fs::metadata(&file).expect("size").len();
+        assert_eq!(shown.last(), Some(&Through { done: size, of: size }), "the bar ends full");
+        assert!(shown.windows(2).all(|w| w[0].done <= w[1].done), "and never goes back: {shown:?}");
         assert_eq!(
             db.store.count_children_in_council(&council.id).await.expect("count"),
             0,
