@@ -58,8 +58,9 @@ impl Through {
     /// A bar of `width` cells and the percentage, as `[#####-----]  50%`.
     pub fn bar(self, width: u64) -> String {
         let done = self.done.min(self.of);
-        let (filled, percent) =
-            if self.of == 0 { (width, 100) } else { (done * width / self.of, done * 100 / self.of) };
+        // An empty input is all read.
+        let filled = (done * width).checked_div(self.of).unwrap_or(width);
+        let percent = (done * 100).checked_div(self.of).unwrap_or(100);
         format!("[{}{}] {percent:>3}%", "#".repeat(filled as usize), "-".repeat((width - filled) as usize))
     }
 }
