@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod cases;
 pub mod documents;
 pub mod early_help;
+pub mod on_cores;
 pub mod org;
 pub mod people;
 pub mod returns;

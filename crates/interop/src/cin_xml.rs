@@ -2,10 +2,11 @@
 //! stream, one child at a time, from files of any size.
 
 use crate::text::decoded;
+use canopy_domain::on_cores::map_on_cores;
 use canopy_domain::returns::cin::{
     CinAssessment, CinChild, CinDetails, CinHeader, CinPlan, CinProtectionPlan, CinReturn, CinSection47, Unreadable,
 };
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use quick_xml::events::Event as Xml;
 use std::io::{self, BufRead, Write};
 
@@ -36,27 +37,67 @@ struct Writer<W: Write> {
 }
 
 impl<W: Write> Writer<W> {
+    // Written piece by piece rather than through `write!`: a census has millions of elements.
+    fn indent(&mut self) -> io::Result<()> {
+        const SPACES: &[u8] = &[b' '; 64];
+        let mut left = self.depth * 2;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            self.out.write_all(&SPACES[..n])?;
+            left -= n;
+        }
+        Ok(())
+    }
+
+    fn tag(&mut self, open: &[u8], name: &str, end: &[u8]) -> io::Result<()> {
+        self.out.write_all(open)?;
+        self.out.write_all(name.as_bytes())?;
+        self.out.write_all(end)
+    }
+
     fn open(&mut self, name: &str) -> io::Result<()> {
-        writeln!(self.out, "{:indent$}<{name}>", "", indent = self.depth * 2)?;
+        self.indent()?;
+        self.tag(b"<", name, b">\n")?;
         self.depth += 1;
         Ok(())
     }
 
     fn close(&mut self, name: &str) -> io::Result<()> {
         self.depth -= 1;
-        writeln!(self.out, "{:indent$}</{name}>", "", indent = self.depth * 2)
+        self.indent()?;
+        self.tag(b"</", name, b">\n")
     }
 
     /// An element with text, left out when there is no value.
     fn field(&mut self, name: &str, value: Option<&str>) -> io::Result<()> {
-        match value {
-            Some(v) => writeln!(self.out, "{:indent$}<{name}>{}</{name}>", "", escape(v), indent = self.depth * 2),
-            None => Ok(()),
-        }
+        let Some(v) = value else { return Ok(()) };
+        self.indent()?;
+        self.tag(b"<", name, b">")?;
+        self.out.write_all(escape(v).as_bytes())?;
+        self.tag(b"</", name, b">\n")
     }
 
     fn date(&mut self, name: &str, value: Option<NaiveDate>) -> io::Result<()> {
-        self.field(name, date(value).as_deref())
+        match value {
+            Some(d) if (0..=9999).contains(&d.year()) => {
+                let (year, month, day) = (d.year() as u32, d.month(), d.day());
+                let digit = |n: u32| b'0' + (n % 10) as u8;
+                let text = [
+                    digit(year / 1000),
+                    digit(year / 100),
+                    digit(year / 10),
+                    digit(year),
+                    b'-',
+                    digit(month / 10),
+                    digit(month),
+                    b'-',
+                    digit(day / 10),
+                    digit(day),
+                ];
+                self.field(name, std::str::from_utf8(&text).ok())
+            }
+            other => self.field(name, date(other).as_deref()),
+        }
     }
 }
 
@@ -67,8 +108,14 @@ pub fn write_cin(census: &CinReturn, out: impl Write) -> io::Result<()> {
     w.open("Message")?;
     write_header(&mut w, &census.header)?;
     w.open("Children")?;
-    for child in &census.children {
-        write_child(&mut w, child)?;
+    // The children are put into XML on all the cores, a few hundred at a time, and written in order.
+    let depth = w.depth;
+    let parts: Vec<&[CinChild]> = census.children.chunks(256).collect();
+    for part in map_on_cores(&parts, |children| {
+        let mut part = Writer { out: Vec::new(), depth };
+        children.iter().try_for_each(|child| write_child(&mut part, child)).map(|()| part.out)
+    }) {
+        w.out.write_all(&part?)?;
     }
     w.close("Children")?;
     w.close("Message")?;

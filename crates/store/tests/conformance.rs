@@ -531,3 +531,82 @@ on_both_engines!(data_quality_findings_open_when_found_and_close_when_put_right,
     assert_eq!(teams.iter().map(|(_, c)| c.queries).sum::<i64>(), 1);
     assert!(store.data_quality_by_rule(&council, 2026).await.expect("other year").is_empty());
 });
+
+on_both_engines!(the_cin_census_is_read_from_every_childs_journey_in_order, TestDb, |db| {
+    use canopy_domain::cases::RuleContext;
+    use canopy_domain::people::Disability;
+    use canopy_domain::returns::cin::import::journey_events;
+    use canopy_domain::returns::cin::{CinAssessment, CinChild, CinDetails};
+    use canopy_domain::returns::CollectionYear;
+    use canopy_store::children::{ChildWithHistory, Placement};
+    let store = &db.store;
+    let kingston = council(store, "Kingston upon Thames", "314", "E09000021", "KT1").await;
+    let (calendar, rules) = (
+        store.council_calendar(&kingston).await.expect("calendar"),
+        store.clock_rules(&kingston).await.expect("rules"),
+    );
+    let rule_context = RuleContext { calendar: &calendar, rules: &rules };
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+    // Ids that JSON and SQL must escape, and a child with no journey, who is in no census.
+    let ids = ["K\"1\\a", "K2 'it''s'", "K3\tx", "K4"];
+    let mut wanted = Vec::new();
+    let mut batch = Vec::new();
+    for (n, id) in ids.iter().enumerate() {
+        let mut child = maya();
+        child.local_id = id.to_string();
+        child.disabilities = if n == 0 { vec![Disability::HandFunction, Disability::Mobility] } else { vec![] };
+        let referred = d(2025, 5, 1 + n as u32).expect("date");
+        let in_need = CinChild {
+            la_child_id: Some(id.to_string()),
+            details: vec![CinDetails {
+                referral_date: Some(referred),
+                referral_source: Some("1A".into()),
+                primary_need: Some("N1".into()),
+                referral_nfa: Some("0".into()),
+                assessments: vec![CinAssessment {
+                    start: Some(referred),
+                    authorised: referred.checked_add_days(chrono::Days::new(20)),
+                    factors: vec!["21".into()],
+                    ..CinAssessment::default()
+                }],
+                ..CinDetails::default()
+            }],
+            ..CinChild::default()
+        };
+        let events = if n < 3 { journey_events(&in_need, &rule_context).expect("a journey").0 } else { vec![] };
+        assert!(n == 3 || events.len() > 1, "a journey of several events, kept in order");
+        if n < 3 {
+            wanted.push(in_need);
+        }
+        let placement = Placement {
+            council_id: kingston.clone(),
+            postcode: None,
+            cluster_id: None,
+            team_id: None,
+            allocated_to: None,
+        };
+        batch.push(ChildWithHistory {
+            child,
+            placement,
+            created_on: referred,
+            events,
+            clocks: vec![],
+            care: vec![],
+            care_clocks: vec![],
+            workers: vec![],
+        });
+    }
+    store.add_children_with_history(&ctx(), &batch).await.expect("children");
+    let census = store.cin_return(&kingston, "314", CollectionYear(2026), "2026-04-02T09:00:00").await.expect("census");
+    let got: Vec<Option<&str>> = census.children.iter().map(|c| c.la_child_id.as_deref()).collect();
+    assert_eq!(got, vec![Some(ids[0]), Some(ids[1]), Some(ids[2])], "in the order the children were added");
+    for (ours, theirs) in census.children.iter().zip(&wanted) {
+        assert_eq!(ours.details[0].referral_date, theirs.details[0].referral_date);
+        assert_eq!(ours.details[0].assessments[0].authorised, theirs.details[0].assessments[0].authorised);
+    }
+    assert_eq!(census.children[0].disabilities, vec!["HAND".to_string(), "MOB".to_string()]);
+    assert_eq!(census.children[0].birth_date, d(2015, 3, 1));
+    let other = council(store, "Richmond upon Thames", "318", "E09000027", "TW9").await;
+    let none = store.cin_return(&other, "318", CollectionYear(2026), "2026-04-02T09:00:00").await.expect("empty");
+    assert!(none.children.is_empty(), "another council's census holds none of them");
+});

@@ -3,6 +3,7 @@
 
 use super::{CinAssessment, CinChild, CinDetails, CinHeader, CinPlan, CinProtectionPlan, CinReturn, CinSection47};
 use crate::cases::{Event, Journey, RuleContext};
+use crate::on_cores::map_on_cores;
 use crate::returns::CollectionYear;
 use chrono::NaiveDate;
 
@@ -28,15 +29,15 @@ pub fn census<'a>(
     la_code: &str,
     year: CollectionYear,
     written_at: &str,
-    children: impl IntoIterator<Item = CensusChild<'a>>,
+    children: &[CensusChild<'a>],
     ctx: &RuleContext,
 ) -> Result<CinReturn, String> {
     let (Some(start), Some(end)) = (year.start(), year.reference_date()) else {
         return Err(format!("{} has no census period", year.0));
     };
     let mut out = Vec::new();
-    for child in children {
-        out.extend(child_in_period(&child, start, end, ctx)?);
+    for child in map_on_cores(children, |child| child_in_period(child, start, end, ctx)) {
+        out.extend(child?);
     }
     Ok(CinReturn {
         header: CinHeader {

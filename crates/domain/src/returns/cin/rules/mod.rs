@@ -11,6 +11,7 @@ mod tests;
 
 use super::{flag, CinChild, CinDetails, CinReturn};
 use crate::calendar::WorkingCalendar;
+use crate::on_cores::map_on_cores;
 use crate::returns::compare::{eq, is, le, lt};
 use crate::returns::{CollectionYear, Finding, Severity};
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -134,16 +135,8 @@ pub fn check_child(rules: &[&Rule], child: &CinChild, period: &Period) -> Vec<Fi
 
 /// Runs every rule on a whole return; the children are shared among the machine's cores.
 pub fn check_return(rules: &[&Rule], census: &CinReturn, period: &Period) -> Vec<Finding> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = census.children.len().div_ceil(cores).max(1);
-    let mut findings: Vec<Finding> = std::thread::scope(|s| {
-        let parts: Vec<_> = census
-            .children
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().flat_map(|c| check_child(rules, c, period)).collect::<Vec<_>>()))
-            .collect();
-        parts.into_iter().flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-    });
+    let mut findings: Vec<Finding> =
+        map_on_cores(&census.children, |c| check_child(rules, c, period)).into_iter().flatten().collect();
     let mut places = Vec::new();
     for rule in rules {
         if let Check::Return(check) = rule.check {

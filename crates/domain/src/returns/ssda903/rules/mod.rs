@@ -21,6 +21,7 @@ mod tests;
 
 use super::tables::*;
 use super::Ssda903Return;
+use crate::on_cores::map_on_cores;
 use crate::returns::compare::{eq, ge, gt, is, le, lt};
 use crate::returns::{CollectionYear, Finding, Severity};
 use chrono::{Datelike, Months, NaiveDate};
@@ -436,15 +437,8 @@ fn finding(rule: &Rule, record: &CareRecord, at: At) -> Finding {
 /// Runs the rules on a whole return; the children are shared among the machine's cores.
 pub fn check_return(rules: &[&Rule], census: &Ssda903Return, cx: &Context) -> Vec<Finding> {
     let records = care_records(census);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = records.len().div_ceil(cores).max(1);
-    let mut findings: Vec<Finding> = std::thread::scope(|s| {
-        let parts: Vec<_> = records
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().flat_map(|r| check_child(rules, r, cx)).collect::<Vec<_>>()))
-            .collect();
-        parts.into_iter().flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-    });
+    let mut findings: Vec<Finding> =
+        map_on_cores(&records, |r| check_child(rules, r, cx)).into_iter().flatten().collect();
     let mut places = Vec::new();
     for rule in rules {
         if let Check::Return(check) = rule.check {
