@@ -570,6 +570,8 @@ mod tests {
 
         let done = cin(&db.store, "314", &file, false, today, |_| {}).await.expect("import");
         assert_eq!(done.added, good.children.len());
+        let audited = db.store.verify_audit_chain().await.expect("audit").expect("the chain holds");
+        assert!(audited >= done.added as u64, "each child added is audited, in one chain: {audited}");
         let reasons: Vec<&str> = done.rejected.iter().map(|r| r.reason.as_str()).collect();
         assert_eq!(done.rejected.len(), 3, "{reasons:?}");
         assert!(reasons[0].contains("the referral source '99'"), "{reasons:?}");

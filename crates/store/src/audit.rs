@@ -1,3 +1,4 @@
+use crate::db::Cell;
 use crate::{AuditContext, Engine, Store, StoreError, WriteTx};
 use canopy_domain::audit::{chain_hash, verify_chain_from, AuditEntry, ChainBreak, GENESIS_HASH};
 use sqlx::Row;
@@ -74,6 +75,14 @@ fn row_to_audit(r: &sqlx::any::AnyRow) -> Result<AuditRow, sqlx::Error> {
 impl WriteTx {
     /// Appends an audit row inside this transaction, chained to the last row.
     pub async fn audit(&mut self, ctx: &AuditContext, event: AuditEvent) -> Result<(), StoreError> {
+        self.audit_many(ctx, vec![event]).await
+    }
+
+    /// Appends audit rows inside this transaction, in order, each chained to the one before.
+    pub async fn audit_many(&mut self, ctx: &AuditContext, events: Vec<AuditEvent>) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
         if self.engine == Engine::Postgres {
             // Writers take turns at the end of the chain; SQLite's write gate already does this.
             sqlx::query("SELECT pg_advisory_xact_lock(7301)").execute(self.conn()).await?;
@@ -81,41 +90,42 @@ impl WriteTx {
         let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .fetch_optional(self.conn())
             .await?;
-        let (seq, prev_hash) = match last {
+        let (mut seq, mut prev_hash) = match last {
             Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get::<String, _>("hash")?),
             None => (1, GENESIS_HASH.to_string()),
         };
-        let entry = AuditEntry {
-            seq,
-            at_ms: ctx.at_ms,
-            actor_id: ctx.actor_id.clone(),
-            action: event.action,
-            record_kind: event.record_kind,
-            record_id: event.record_id,
-            council_id: event.council_id,
-            source: ctx.source.clone(),
-            outcome: event.outcome,
-            detail: event.detail,
-        };
-        let hash = chain_hash(&prev_hash, &entry);
-        sqlx::query(&format!(
-            "INSERT INTO audit_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-        ))
-        .bind(entry.seq)
-        .bind(entry.at_ms)
-        .bind(entry.actor_id)
-        .bind(entry.action)
-        .bind(entry.record_kind)
-        .bind(entry.record_id)
-        .bind(entry.council_id)
-        .bind(entry.source)
-        .bind(entry.outcome)
-        .bind(entry.detail)
-        .bind(prev_hash)
-        .bind(hash)
-        .execute(self.conn())
-        .await?;
-        Ok(())
+        let mut rows = Vec::with_capacity(events.len());
+        for event in events {
+            let entry = AuditEntry {
+                seq,
+                at_ms: ctx.at_ms,
+                actor_id: ctx.actor_id.clone(),
+                action: event.action,
+                record_kind: event.record_kind,
+                record_id: event.record_id,
+                council_id: event.council_id,
+                source: ctx.source.clone(),
+                outcome: event.outcome,
+                detail: event.detail,
+            };
+            let hash = chain_hash(&prev_hash, &entry);
+            rows.push(vec![
+                Cell::from(entry.seq),
+                entry.at_ms.into(),
+                entry.actor_id.into(),
+                entry.action.into(),
+                entry.record_kind.into(),
+                entry.record_id.into(),
+                entry.council_id.into(),
+                entry.source.into(),
+                entry.outcome.into(),
+                entry.detail.into(),
+                prev_hash.into(),
+                hash.clone().into(),
+            ]);
+            (seq, prev_hash) = (seq + 1, hash);
+        }
+        self.insert_many(&format!("audit_log ({COLUMNS})"), &rows).await
     }
 }
 

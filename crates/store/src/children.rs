@@ -1,5 +1,6 @@
 //! Children, their append-only history and the projection of their running clocks.
 
+use crate::db::Cell;
 use crate::{new_id, AuditContext, AuditEvent, Scope, Store, StoreError, WriteTx};
 use canopy_domain::access::{Resource, Sensitivity};
 use canopy_domain::cases::care::CareEntry;
@@ -876,6 +877,36 @@ fn first_allocation(placement: &Placement) -> Option<String> {
     Some(serde_json::json!({ "team_id": placement.team_id, "allocated_to": worker, "sw_reason": null }).to_string())
 }
 
+/// The `children` table and the columns a new child's row gives, in the order of `child_cells`.
+fn children_columns() -> String {
+    format!(
+        "children (id, council_id, {}, postcode, cluster_id, team_id, allocated_to, sensitivity, created_at, updated_at)",
+        DETAIL_COLUMNS.join(", ")
+    )
+}
+
+/// A new child's row: placed as `placement` says, allocated to `allocated_to`.
+fn child_cells(
+    id: &str,
+    ctx: &AuditContext,
+    child: &ValidChild,
+    placement: &Placement,
+    allocated_to: Option<String>,
+) -> Vec<Cell> {
+    let mut cells = vec![Cell::from(id), placement.council_id.as_str().into()];
+    cells.extend(detail_values(child).into_iter().map(Cell::from));
+    cells.extend([
+        placement.postcode.clone().into(),
+        placement.cluster_id.clone().into(),
+        placement.team_id.clone().into(),
+        allocated_to.into(),
+        "normal".into(),
+        ctx.at_ms.into(),
+        ctx.at_ms.into(),
+    ]);
+    cells
+}
+
 /// Inserts a child's row with a new id (its history is the caller's to write).
 async fn insert_child(
     tx: &mut WriteTx,
@@ -884,34 +915,25 @@ async fn insert_child(
     placement: &Placement,
 ) -> Result<String, StoreError> {
     let id = new_id();
-    let n = DETAIL_COLUMNS.len();
-    let params: Vec<String> = (3..3 + n).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "INSERT INTO children (id, council_id, {}, postcode, cluster_id, team_id, allocated_to, sensitivity, created_at, updated_at) \
-         VALUES ($1, $2, {}, ${}, ${}, ${}, ${}, 'normal', ${}, ${})",
-        DETAIL_COLUMNS.join(", "),
-        params.join(", "),
-        n + 3,
-        n + 4,
-        n + 5,
-        n + 6,
-        n + 7,
-        n + 7
-    );
-    let mut query = sqlx::query(&sql).bind(&id).bind(&placement.council_id);
-    for value in detail_values(child) {
-        query = query.bind(value);
-    }
-    query
-        .bind(placement.postcode.clone())
-        .bind(placement.cluster_id.clone())
-        .bind(placement.team_id.clone())
-        .bind(placement.allocated_to.clone())
-        .bind(ctx.at_ms)
-        .execute(tx.conn())
+    tx.insert_many(&children_columns(), &[child_cells(&id, ctx, child, placement, placement.allocated_to.clone())])
         .await?;
     Ok(id)
 }
+
+/// A clock's row in `child_clocks`.
+fn clock_cells(child_id: &str, council_id: &str, c: &RunningClock) -> Vec<Cell> {
+    vec![
+        child_id.into(),
+        council_id.into(),
+        c.kind.code().into(),
+        c.subject.clone().into(),
+        c.started.to_string().into(),
+        c.due.to_string().into(),
+    ]
+}
+
+/// The `child_clocks` table and the columns of `clock_cells`.
+const CLOCK_COLUMNS: &str = "child_clocks (child_id, council_id, kind, subject, started, due)";
 
 /// Fills in who is named on, and shut out of, each child in a list, so that lists can be
 /// filtered by the same policy as single records.
@@ -919,7 +941,7 @@ pub(crate) async fn attach_access(store: &Store, children: &mut [ChildRow]) -> R
     for chunk in children.chunks_mut(300) {
         // One query for all four lists: each row says which list it belongs to.
         let marks = |from: usize| -> String {
-            (from..from + chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+            (from..from + chunk.len()).map(|i| store.engine().mark(i)).collect::<Vec<_>>().join(", ")
         };
         let n = chunk.len();
         let sql = format!(
@@ -982,18 +1004,8 @@ pub(crate) async fn replace_clocks(
         delete = delete.bind(*k);
     }
     delete.execute(tx.conn()).await?;
-    for c in clocks {
-        sqlx::query("INSERT INTO child_clocks (child_id, council_id, kind, subject, started, due) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(child_id)
-            .bind(council_id)
-            .bind(c.kind.code())
-            .bind(&c.subject)
-            .bind(c.started.to_string())
-            .bind(c.due.to_string())
-            .execute(tx.conn())
-            .await?;
-    }
-    Ok(())
+    let rows: Vec<Vec<Cell>> = clocks.iter().map(|c| clock_cells(child_id, council_id, c)).collect();
+    tx.insert_many(CLOCK_COLUMNS, &rows).await
 }
 
 /// One child's journey, care and allocations, as recorded.
@@ -1038,13 +1050,17 @@ impl Store {
     ) -> Result<Vec<String>, StoreError> {
         let mut tx = self.begin_write().await?;
         let mut ids = Vec::with_capacity(children.len());
-        // Every child's history rows, written together at the end many rows to a statement.
-        let mut rows: Vec<(String, i64, &str, NaiveDate, String)> = Vec::new();
+        // Every row of every child, written together at the end many rows to a statement.
+        let (mut child_rows, mut history_rows, mut clock_rows, mut audits) = (vec![], vec![], vec![], vec![]);
         for c in children {
-            let v = &c.child;
-            let p = &c.placement;
-            let id = insert_child(&mut tx, ctx, v, p).await?;
-            let mut seq = 1i64;
+            let (v, p) = (&c.child, &c.placement);
+            let id = new_id();
+            // The last worker an old system gives is the child's worker now.
+            let allocated_to = match c.workers.last() {
+                Some((_, worker, _)) => worker.clone(),
+                None => p.allocated_to.clone(),
+            };
+            child_rows.push(child_cells(&id, ctx, v, p, allocated_to));
             let mut history: Vec<(&str, NaiveDate, String)> = vec![("record_created", c.created_on, details_json(v))];
             if let Some(payload) = first_allocation(p) {
                 history.push(("allocated", c.created_on, payload));
@@ -1060,13 +1076,6 @@ impl Store {
                 let payload = serde_json::json!({ "team_id": p.team_id, "allocated_to": worker, "sw_reason": reason });
                 history.push(("allocated", *date, payload.to_string()));
             }
-            if let Some((_, worker, _)) = c.workers.last() {
-                sqlx::query("UPDATE children SET allocated_to = $1 WHERE id = $2")
-                    .bind(worker)
-                    .bind(&id)
-                    .execute(tx.conn())
-                    .await?;
-            }
             for entry in &c.care {
                 history.push((
                     "care",
@@ -1074,42 +1083,31 @@ impl Store {
                     serde_json::to_string(entry).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 ));
             }
-            for (kind, date, payload) in history {
-                rows.push((id.clone(), seq, kind, date, payload));
-                seq += 1;
+            for (seq, (kind, date, payload)) in (1i64..).zip(history) {
+                history_rows.push(vec![
+                    Cell::from(id.as_str()),
+                    seq.into(),
+                    ctx.at_ms.into(),
+                    ctx.actor_id.as_str().into(),
+                    kind.into(),
+                    date.to_string().into(),
+                    payload.into(),
+                    "".into(),
+                ]);
             }
-            replace_clocks(&mut tx, &id, &p.council_id, &c.clocks, ClockSource::Journey).await?;
-            if !c.care.is_empty() {
-                replace_clocks(&mut tx, &id, &p.council_id, &c.care_clocks, ClockSource::Care).await?;
-            }
-            tx.audit(ctx, AuditEvent::succeeded("import_child", "child", &id).with_council(&p.council_id)).await?;
+            let care_clocks = if c.care.is_empty() { &[][..] } else { &c.care_clocks[..] };
+            clock_rows.extend(c.clocks.iter().chain(care_clocks).map(|clock| clock_cells(&id, &p.council_id, clock)));
+            audits.push(AuditEvent::succeeded("import_child", "child", &id).with_council(&p.council_id));
             ids.push(id);
         }
-        // 400 rows of 7 values stay well within both engines' limits on a statement's parameters.
-        for chunk in rows.chunks(400) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let n = i * 7;
-                    format!("(${}, ${}, ${}, ${}, ${}, ${}, ${}, '')", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 7)
-                })
-                .collect();
-            let sql = format!(
-                "INSERT INTO child_history (child_id, seq, at_ms, actor_id, kind, event_date, payload, reason) VALUES {}",
-                values.join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for (id, seq, kind, date, payload) in chunk {
-                query = query
-                    .bind(id)
-                    .bind(*seq)
-                    .bind(ctx.at_ms)
-                    .bind(&ctx.actor_id)
-                    .bind(*kind)
-                    .bind(date.to_string())
-                    .bind(payload);
-            }
-            query.execute(tx.conn()).await?;
-        }
+        tx.insert_many(&children_columns(), &child_rows).await?;
+        tx.insert_many(
+            "child_history (child_id, seq, at_ms, actor_id, kind, event_date, payload, reason)",
+            &history_rows,
+        )
+        .await?;
+        tx.insert_many(CLOCK_COLUMNS, &clock_rows).await?;
+        tx.audit_many(ctx, audits).await?;
         tx.commit().await?;
         Ok(ids)
     }

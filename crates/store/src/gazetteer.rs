@@ -39,7 +39,7 @@ impl Store {
     pub async fn district_centres(&self, districts: &[String]) -> Result<HashMap<String, DistrictCentre>, StoreError> {
         let mut found = HashMap::new();
         for chunk in districts.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| self.engine().mark(i)).collect();
             let sql = format!(
                 "SELECT district, latitude, longitude FROM postcode_district_centres WHERE district IN ({})",
                 marks.join(", ")

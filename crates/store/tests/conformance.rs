@@ -597,6 +597,8 @@ on_both_engines!(the_cin_census_is_read_from_every_childs_journey_in_order, Test
         });
     }
     store.add_children_with_history(&ctx(), &batch).await.expect("children");
+    let audited = store.verify_audit_chain().await.expect("audit").expect("the chain holds");
+    assert!(audited >= 4, "each child added is audited, chained to the one before: {audited}");
     let census = store.cin_return(&kingston, "314", CollectionYear(2026), "2026-04-02T09:00:00").await.expect("census");
     let got: Vec<Option<&str>> = census.children.iter().map(|c| c.la_child_id.as_deref()).collect();
     assert_eq!(got, vec![Some(ids[0]), Some(ids[1]), Some(ids[2])], "in the order the children were added");
