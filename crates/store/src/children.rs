@@ -435,43 +435,29 @@ impl Store {
             .collect()
     }
 
-    /// One child's journey, care and allocations.
+    /// One child's journey, care and allocations, in one read.
     pub async fn case_history(&self, child_id: &str) -> Result<CaseHistories, StoreError> {
-        Ok(CaseHistories {
-            child_id: child_id.to_string(),
-            events: self.journey_events(child_id).await?,
-            care: self.care_entries(child_id).await?,
-            allocations: self.allocations(child_id).await?,
-        })
+        let rows = sqlx::query(&format!(
+            "SELECT h.child_id, h.kind, h.event_date, h.payload FROM child_history h \
+             WHERE h.child_id = $1 AND {CASE_KINDS} ORDER BY h.seq"
+        ))
+        .bind(child_id)
+        .fetch_all(self.pool())
+        .await?;
+        let case = case_histories(rows)?.pop();
+        Ok(case.unwrap_or_else(|| CaseHistories { child_id: child_id.to_string(), ..CaseHistories::default() }))
     }
 
     /// Every child's journey, care and allocations in a council, in one read, for caseloads.
     pub async fn case_histories_in_council(&self, council_id: &str) -> Result<Vec<CaseHistories>, StoreError> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT h.child_id, h.kind, h.event_date, h.payload FROM child_history h JOIN children c ON c.id = h.child_id \
-             WHERE c.council_id = $1 AND c.merged_into IS NULL AND h.kind IN ('journey', 'care', 'allocated') \
-             ORDER BY h.child_id, h.seq",
-        )
+             WHERE c.council_id = $1 AND c.merged_into IS NULL AND {CASE_KINDS} ORDER BY h.child_id, h.seq"
+        ))
         .bind(council_id)
         .fetch_all(self.pool())
         .await?;
-        let mut all: Vec<CaseHistories> = Vec::new();
-        for r in rows {
-            let child: String = r.try_get("child_id")?;
-            let kind: String = r.try_get("kind")?;
-            let payload: String = r.try_get("payload")?;
-            if all.last().is_none_or(|c| c.child_id != child) {
-                all.push(CaseHistories { child_id: child.clone(), ..CaseHistories::default() });
-            }
-            let Some(case) = all.last_mut() else { continue };
-            let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("{kind} entry of {child}: {e}"));
-            match kind.as_str() {
-                "journey" => case.events.push(serde_json::from_str(&payload).map_err(corrupt)?),
-                "care" => case.care.push(serde_json::from_str(&payload).map_err(corrupt)?),
-                _ => case.allocations.push(allocation_from(&child, &r.try_get::<String, _>("event_date")?, &payload)?),
-            }
-        }
-        Ok(all)
+        case_histories(rows)
     }
 
     /// Every child's allocations in a council, child by child, for caseloads on any day.
@@ -1015,6 +1001,30 @@ pub struct CaseHistories {
     pub events: Vec<Event>,
     pub care: Vec<CareEntry>,
     pub allocations: Vec<Allocation>,
+}
+
+/// The kinds of history row that make a child's case.
+const CASE_KINDS: &str = "h.kind IN ('journey', 'care', 'allocated')";
+
+/// History rows (child, kind, date, payload), in order child by child, as each child's case.
+fn case_histories(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<CaseHistories>, StoreError> {
+    let mut all: Vec<CaseHistories> = Vec::new();
+    for r in rows {
+        let child: String = r.try_get("child_id")?;
+        let kind: String = r.try_get("kind")?;
+        let payload: String = r.try_get("payload")?;
+        if all.last().is_none_or(|c| c.child_id != child) {
+            all.push(CaseHistories { child_id: child.clone(), ..CaseHistories::default() });
+        }
+        let Some(case) = all.last_mut() else { continue };
+        let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("{kind} entry of {child}: {e}"));
+        match kind.as_str() {
+            "journey" => case.events.push(serde_json::from_str(&payload).map_err(corrupt)?),
+            "care" => case.care.push(serde_json::from_str(&payload).map_err(corrupt)?),
+            _ => case.allocations.push(allocation_from(&child, &r.try_get::<String, _>("event_date")?, &payload)?),
+        }
+    }
+    Ok(all)
 }
 
 /// How each part of a child's record works out its clocks, for a council-wide rebuild.

@@ -138,7 +138,11 @@ impl Store {
             return Err(StoreError::UnsupportedUrl("use sqlite://PATH or postgres://…".into()));
         };
         let options = AnyConnectOptions::from_str(url)?;
-        let mut pool_options = AnyPoolOptions::new().max_connections(if engine == Engine::Sqlite { 8 } else { 16 });
+        let mut pool_options = AnyPoolOptions::new()
+            .max_connections(if engine == Engine::Sqlite { 8 } else { 16 })
+            // A file on this machine cannot drop a connection: checking it before each query only
+            // adds a round trip to the connection's thread.
+            .test_before_acquire(engine != Engine::Sqlite);
         if engine == Engine::Sqlite {
             pool_options = pool_options.after_connect(|conn, _| {
                 Box::pin(async move {

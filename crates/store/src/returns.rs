@@ -122,15 +122,10 @@ impl Store {
         let homes = self.addresses(&child.id).await?;
         let Some(looked) = LookedAfter::of(child.clone(), history, homes, context)? else { return Ok(vec![]) };
         // Only this child's social workers and adopters are read, never the whole workforce.
-        let mut lookups = CareLookups { sw_ids: HashMap::new(), adopters: HashMap::new() };
-        for w in &looked.workers {
-            if lookups.sw_ids.contains_key(&w.worker) {
-                continue;
-            }
-            if let Some(number) = self.staff_of_user(&w.worker).await?.and_then(|s| s.swe_number) {
-                lookups.sw_ids.insert(w.worker.clone(), number.as_str().to_string());
-            }
-        }
+        let mut workers: Vec<&str> = looked.workers.iter().map(|w| w.worker.as_str()).collect();
+        workers.sort();
+        workers.dedup();
+        let mut lookups = CareLookups { sw_ids: self.swe_numbers_of(&workers).await?, adopters: HashMap::new() };
         for entry in &history.care {
             if let CareEntry::MatchedWithAdopters { adopters, .. } = entry {
                 let a = self.adopter(adopters).await?;

@@ -6,6 +6,7 @@ use crate::{new_id, AuditContext, AuditEvent, Store, StoreError, WriteTx};
 use canopy_domain::access::Resource;
 use canopy_domain::workforce::{QualificationLevel, StaffEvent, StaffRecord, StaffRuleBroken, SweNumber, ValidStaff};
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// A worker as the directory lists them: their state now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,6 +250,25 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(staff_from).transpose()
+    }
+
+    /// The Social Work England numbers (the 903's SW_ID) of the staff who are these users, by
+    /// user, in one read.
+    pub async fn swe_numbers_of(&self, users: &[&str]) -> Result<HashMap<String, String>, StoreError> {
+        if users.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let marks: Vec<String> = (1..=users.len()).map(|i| self.engine().mark(i)).collect();
+        let sql = format!(
+            "SELECT user_id, swe_number FROM staff WHERE swe_number IS NOT NULL AND user_id IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for user in users {
+            query = query.bind(*user);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
 
     /// Every worker, leavers too, by name.
