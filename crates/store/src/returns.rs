@@ -119,19 +119,26 @@ impl Store {
         if history.care.is_empty() {
             return Ok(vec![]);
         }
-        let homes = self.addresses(&child.id).await?;
-        let Some(looked) = LookedAfter::of(child.clone(), history, homes, context)? else { return Ok(vec![]) };
-        // Only this child's social workers and adopters are read, never the whole workforce.
-        let mut workers: Vec<&str> = looked.workers.iter().map(|w| w.worker.as_str()).collect();
+        // Only this child's homes, social workers and adopters are read, never the whole
+        // workforce, and the three reads go at once.
+        let episodes = worker_episodes(&history.allocations);
+        let mut workers: Vec<&str> = episodes.iter().map(|w| w.worker.as_str()).collect();
         workers.sort();
         workers.dedup();
-        let mut lookups = CareLookups { sw_ids: self.swe_numbers_of(&workers).await?, adopters: HashMap::new() };
-        for entry in &history.care {
-            if let CareEntry::MatchedWithAdopters { adopters, .. } = entry {
-                let a = self.adopter(adopters).await?;
-                lookups.adopters.insert(a.id, (a.sexes, a.legal_status));
+        let adopters = async {
+            let mut found = HashMap::new();
+            for entry in &history.care {
+                if let CareEntry::MatchedWithAdopters { adopters, .. } = entry {
+                    let a = self.adopter(adopters).await?;
+                    found.insert(a.id, (a.sexes, a.legal_status));
+                }
             }
-        }
+            Ok::<_, StoreError>(found)
+        };
+        let (homes, sw_ids, adopters) =
+            tokio::try_join!(self.addresses(&child.id), self.swe_numbers_of(&workers), adopters)?;
+        let Some(looked) = LookedAfter::of(child.clone(), history, homes, context)? else { return Ok(vec![]) };
+        let lookups = CareLookups { sw_ids, adopters };
         let worker_id = |user: &str| lookups.sw_ids.get(user).cloned();
         let adopters_of = |id: &str| lookups.adopters.get(id).cloned();
         let home_on = |day| looked.home_on(day);
