@@ -622,6 +622,7 @@ async fn add_older_leavers(
                 care: Vec::new(),
                 care_clocks: Vec::new(),
                 workers: vec![],
+                adopters: None,
             };
             let ids = store.add_children_with_history(&ctx, &[record]).await.map_err(err)?;
             for (id, entry) in ids.iter().flat_map(|id| entries.iter().map(move |e| (id, e))) {

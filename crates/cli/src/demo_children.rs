@@ -576,6 +576,7 @@ pub async fn ensure(store: &Store, count: usize, today: NaiveDate) -> Result<i64
             care: vec![],
             care_clocks: vec![],
             workers: vec![],
+            adopters: None,
         });
         if batch.len() == 500 {
             store.add_children_with_history(&ctx, &batch).await.map_err(err)?;

@@ -6,19 +6,21 @@
 //! only, and running it again carries on.
 
 use crate::cli_ctx;
+use canopy_domain::adoption::imported_history;
+use canopy_domain::cases::care::{CareEntry, CareHistory};
 use canopy_domain::cases::{running_clocks, RuleContext};
 use canopy_domain::people::validate_child;
 use canopy_domain::people::{ChildInput, ValidChild};
 use canopy_domain::returns::cin::import::{child_input, journey_events, Rejected, NAME_NOT_KNOWN};
 use canopy_domain::returns::cin::CinChild;
 use canopy_domain::returns::ssda903::import::{self as ssda903_import, NotImported};
-use canopy_domain::returns::ssda903::rules::care_records;
+use canopy_domain::returns::ssda903::rules::{care_records, CareRecord};
 use canopy_domain::returns::CollectionYear;
 use canopy_interop::cin_xml::{read_cin, CinReadError};
 use canopy_interop::mapped_csv::{read_mapped, MappedRow, Mapping, MappingError};
 use canopy_interop::report::csv_row;
 use canopy_interop::ssda903_csv::read_903_dir;
-use canopy_store::children::{ChildWithHistory, Placement};
+use canopy_store::children::{ChildWithHistory, ImportedAdopters, Placement};
 use canopy_store::{Store, StoreError};
 use chrono::NaiveDate;
 use std::collections::HashSet;
@@ -315,12 +317,21 @@ pub async fn ssda903(
                 continue;
             }
         };
-        let (mut care, mut history) = match ssda903_import::care_entries(&record) {
+        // The adopters an AD1 row names become a record of the adoption service, and the match
+        // with them part of the child's care: a child is placed for adoption only once matched.
+        let (care, adopters) = match care_with_adopters(&record) {
             Ok(checked) => checked,
             Err(why) => {
                 summary.rejected.push(reject(why));
                 continue;
             }
+        };
+        let ((mut care, mut history), adopters) = match adopters {
+            Err(left_out) => {
+                summary.not_imported.push((record.child.to_string(), left_out));
+                (care, None)
+            }
+            Ok(adopters) => (care, adopters),
         };
         for left_out in ssda903_import::add_outcomes(&record, year, &mut care, &mut history) {
             summary.not_imported.push((record.child.to_string(), left_out));
@@ -337,11 +348,42 @@ pub async fn ssda903(
         let mut record = new_child(&council.id, valid, home, created_on);
         (record.care, record.care_clocks) = (care, care_clocks);
         record.workers = workers.into_iter().map(|w| (w.date, w.worker, w.reason)).collect();
+        record.adopters = adopters;
         pending.push(record, &mut summary).await?;
     }
     pending.finish(&mut summary).await?;
     summary.done(of, &mut progress);
     Ok(summary)
+}
+
+/// A 903 child's care, with the match with the adopters of their AD1 row if it has one, and
+/// those adopters; or, when the AD1 row cannot be read or its match breaks a care rule, the care
+/// without it and why the row is left out.
+type CareAndAdopters = ((Vec<CareEntry>, CareHistory), Result<Option<ImportedAdopters>, NotImported>);
+
+fn care_with_adopters(record: &CareRecord) -> Result<CareAndAdopters, String> {
+    let left_out = |reason: String| NotImported { table: "AD1", rows: 1, reason };
+    let m = match ssda903_import::ad1_match(record) {
+        Ok(Some(m)) => m,
+        Ok(None) => return Ok((ssda903_import::care_entries(record, &[])?, Ok(None))),
+        Err(why) => return Ok((ssda903_import::care_entries(record, &[])?, Err(left_out(why)))),
+    };
+    let id = canopy_store::new_id();
+    let with_match = ssda903_import::care_entries(record, &[ssda903_import::match_entry(&id, &m)]).and_then(|care| {
+        let placed = ssda903_import::placed_with_match(&care.1);
+        imported_history(&id, m.matched, placed).map_err(|e| format!("the adopters' steps: {e}"))?;
+        Ok((care, placed))
+    });
+    match with_match {
+        Ok((care, placed)) => {
+            Ok((care, Ok(Some(ImportedAdopters { id, adopters: m.adopters, matched: m.matched, placed }))))
+        }
+        Err(why) => {
+            let without = ssda903_import::care_entries(record, &[])
+                .map_err(|without| format!("{without} (with the match of the AD1 row: {why})"))?;
+            Ok((without, Err(left_out(why))))
+        }
+    }
 }
 
 /// Imports children from any CSV through a mapping (see `canopy import csv-template`) into the
@@ -482,6 +524,7 @@ fn new_child(council_id: &str, child: ValidChild, postcode: Option<String>, crea
         care: vec![],
         care_clocks: vec![],
         workers: vec![],
+        adopters: None,
     }
 }
 
@@ -677,6 +720,7 @@ mod tests {
         );
         assert_eq!(left_out("OC2"), 0, "{:?}", done.not_imported);
         assert_eq!(left_out("PrevPerm"), 0, "Z1 says no more than Canopy's own return does");
+        assert_eq!(left_out("AD1"), 0, "{:?}", done.not_imported);
         assert_eq!(
             left_out("OC3"),
             good.header.len() - good_header.len(),
@@ -707,6 +751,97 @@ mod tests {
         let good_oc3: Vec<_> = good.oc3.iter().filter(known).cloned().collect();
         assert_eq!(back.oc3, good_oc3, "the care leavers' contacts come back as they were");
         assert_eq!(back.prev_perm, good.prev_perm);
+        assert_eq!(back.ad1, good.ad1);
+        let _ = std::fs::remove_dir_all(dir);
+        db.cleanup().await;
+    }
+
+    #[tokio::test]
+    async fn an_adopted_childs_match_and_adopters_come_in_from_the_ad1_row_and_go_back_out() {
+        use canopy_domain::returns::ssda903::{Ad1Row, EpisodeRow, HeaderRow, PlacedAdoptionRow, Ssda903Return};
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        let s = |t: &str| Some(t.to_string());
+        let child = s("KADOPT");
+        let episode = |decom, rne: &str, ls: &str, place: &str, dec, rec: &str| EpisodeRow {
+            child: child.clone(),
+            decom,
+            rne: s(rne),
+            ls: s(ls),
+            cin: s("N1"),
+            place: s(place),
+            place_provider: s("PR1"),
+            dec,
+            rec: (!rec.is_empty()).then(|| rec.to_string()),
+            home_post: s("KT1 1AA"),
+            pl_post: s("KT2 5AA"),
+            ..Default::default()
+        };
+        let ad1 = |date_match| Ad1Row {
+            child: child.clone(),
+            dob: d(2022, 1, 10),
+            date_int: d(2025, 4, 1),
+            date_match,
+            foster_care: s("0"),
+            nb_adoptr: s("2"),
+            sex_adoptr: s("MF"),
+            ls_adoptr: s("L2"),
+        };
+        let census = |ad1: Ad1Row| Ssda903Return {
+            header: vec![HeaderRow {
+                child: child.clone(),
+                sex: s("M"),
+                dob: d(2022, 1, 10),
+                ethnic: s("WBRI"),
+                upn: s("UN2"),
+                ..Default::default()
+            }],
+            episodes: vec![
+                episode(d(2024, 5, 1), "S", "C2", "U1", d(2025, 5, 1), "X1"),
+                episode(d(2025, 5, 1), "L", "E1", "U1", d(2025, 6, 1), "X1"),
+                episode(d(2025, 6, 1), "P", "E1", "A6", d(2025, 12, 1), "E11"),
+            ],
+            placed_adoption: vec![PlacedAdoptionRow {
+                child: child.clone(),
+                dob: d(2022, 1, 10),
+                date_placed: d(2025, 4, 1),
+                ..Default::default()
+            }],
+            ad1: vec![ad1],
+            ..Default::default()
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 6, 1).expect("d");
+        let db = TestDb::new(TestEngine::Sqlite).await.expect("db").expect("sqlite");
+        db.store.ensure_reference_data(&crate::cli_ctx()).await.expect("reference data");
+        add_council(&db.store, "Kingston upon Thames", "314", "E09000021", "KT1, KT2").await.expect("council");
+        let dir = std::env::temp_dir().join(format!("canopy-import-ad1-{}", std::process::id()));
+
+        // A match after the child was placed breaks the care rules: the child cannot be placed
+        // unmatched, so they are refused with both reasons.
+        canopy_interop::ssda903_csv::write_903(&census(ad1(d(2025, 7, 1))), &dir).expect("write");
+        let late = ssda903(&db.store, "314", &dir, None, true, today, |_| {}).await.expect("dry run");
+        assert_eq!(late.rejected.len(), 1, "{:?}", late.rejected);
+        assert!(
+            late.rejected[0].reason.contains("record the match with the adopters before placing"),
+            "{:?}",
+            late.rejected
+        );
+        assert!(late.rejected[0].reason.contains("with the match of the AD1 row"), "{:?}", late.rejected);
+
+        let good = census(ad1(d(2025, 5, 15)));
+        canopy_interop::ssda903_csv::write_903(&good, &dir).expect("write");
+        let done = ssda903(&db.store, "314", &dir, None, false, today, |_| {}).await.expect("import");
+        assert_eq!((done.added, done.rejected.len()), (1, 0), "{:?}", done.rejected);
+        assert!(done.not_imported.iter().all(|(_, n)| n.table != "AD1"), "{:?}", done.not_imported);
+        let adopters = db.store.adopters().await.expect("adopters");
+        assert_eq!(adopters.len(), 1, "one household of the adoption service");
+        assert_eq!(
+            (adopters[0].name.as_str(), adopters[0].sexes.as_str(), adopters[0].legal_status.as_str()),
+            (NAME_NOT_KNOWN, "MF", "L2")
+        );
+        assert_eq!(adopters[0].stage, canopy_domain::adoption::AdopterStage::Placed);
+        let back = crate::export::ssda903(&db.store, "314", 2026).await.expect("export");
+        assert_eq!(back.ad1, good.ad1, "the AD1 row comes back as it was");
+        assert_eq!(back.placed_adoption.len(), 1);
         let _ = std::fs::remove_dir_all(dir);
         db.cleanup().await;
     }

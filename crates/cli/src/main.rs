@@ -206,9 +206,11 @@ enum ImportCommand {
     /// reported with its table, row and reason. Social worker episodes become changes of worker,
     /// found on the staff by their Social Work England number. The year's outcomes (OC2, OC3)
     /// carry no dates: they are recorded on the year's last day in care and on the care leaver's
-    /// birthday, so that year's return gives them back. Rows of AD1, PrevPerm and DoLo, outcome
-    /// rows that break a care rule, and social worker episodes of workers not on the staff, are
-    /// reported as not imported. Batches of 500 children, one transaction each.
+    /// birthday, so that year's return gives them back. An AD1 row's adopters become a household
+    /// of the adoption service (names not known), matched with the child on DATE_MATCH. Rows of
+    /// PrevPerm and DoLo, outcome and AD1 rows that break a care rule, and social worker episodes
+    /// of workers not on the staff, are reported as not imported. Batches of 500 children, one
+    /// transaction each.
     Ssda903 {
         dir: PathBuf,
         /// The collection year the files are the return of (2026 is 1 April 2025 to 31 March

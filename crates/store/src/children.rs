@@ -3,6 +3,7 @@
 use crate::db::Cell;
 use crate::{new_id, AuditContext, AuditEvent, Scope, Store, StoreError, WriteTx};
 use canopy_domain::access::{Resource, Sensitivity};
+use canopy_domain::adoption::{imported_history, ValidAdopters};
 use canopy_domain::cases::care::CareEntry;
 use canopy_domain::cases::{
     Allocation, ClockKind, ClockRules, ClockSource, Event, RuleBroken, RunningClock, WorkerChangeReason,
@@ -1048,6 +1049,19 @@ pub struct ChildWithHistory {
     /// Changes of the child's worker from an old system, oldest first: (from, worker, why). The
     /// last one's worker is the child's worker now.
     pub workers: Vec<(NaiveDate, Option<String>, Option<WorkerChangeReason>)>,
+    /// Adopters an old system's file names for the child, made in the adoption service with the
+    /// child's match with them (which is among `care`).
+    pub adopters: Option<ImportedAdopters>,
+}
+
+/// Adopters from an old system: the household, their record's id, and the days the child was
+/// matched and placed with them.
+#[derive(Debug, Clone)]
+pub struct ImportedAdopters {
+    pub id: String,
+    pub adopters: ValidAdopters,
+    pub matched: NaiveDate,
+    pub placed: Option<NaiveDate>,
 }
 
 impl Store {
@@ -1062,6 +1076,7 @@ impl Store {
         let mut ids = Vec::with_capacity(children.len());
         // Every row of every child, written together at the end many rows to a statement.
         let (mut child_rows, mut history_rows, mut clock_rows, mut audits) = (vec![], vec![], vec![], vec![]);
+        let (mut adopter_rows, mut adopter_history_rows) = (vec![], vec![]);
         for c in children {
             let (v, p) = (&c.child, &c.placement);
             let id = new_id();
@@ -1108,9 +1123,42 @@ impl Store {
             let care_clocks = if c.care.is_empty() { &[][..] } else { &c.care_clocks[..] };
             clock_rows.extend(c.clocks.iter().chain(care_clocks).map(|clock| clock_cells(&id, &p.council_id, clock)));
             audits.push(AuditEvent::succeeded("import_child", "child", &id).with_council(&p.council_id));
+            if let Some(a) = &c.adopters {
+                let (events, stage) = imported_history(&id, a.matched, a.placed)
+                    .map_err(|e| StoreError::Corrupt(format!("the adopters of child {}: {e}", v.local_id)))?;
+                let stage_date = events.last().map_or(a.matched, |e| e.date());
+                adopter_rows.push(vec![
+                    Cell::from(a.id.as_str()),
+                    a.adopters.name.as_str().into(),
+                    a.adopters.sexes.code().into(),
+                    a.adopters.legal_status.code().into(),
+                    stage.code().into(),
+                    stage_date.to_string().into(),
+                    ctx.at_ms.into(),
+                ]);
+                for (seq, event) in (1i64..).zip(&events) {
+                    let payload = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    adopter_history_rows.push(vec![
+                        Cell::from(a.id.as_str()),
+                        seq.into(),
+                        ctx.at_ms.into(),
+                        ctx.actor_id.as_str().into(),
+                        event.date().to_string().into(),
+                        payload.into(),
+                    ]);
+                }
+                audits.push(AuditEvent::succeeded("import_adopters", "adopters", &a.id));
+            }
             ids.push(id);
         }
         tx.insert_many(&children_columns(), &child_rows).await?;
+        tx.insert_many("adopters (id, name, sexes, legal_status, stage, stage_date, created_at)", &adopter_rows)
+            .await?;
+        tx.insert_many(
+            "adopter_history (adopter_id, seq, at_ms, actor_id, event_date, payload)",
+            &adopter_history_rows,
+        )
+        .await?;
         tx.insert_many(
             "child_history (child_id, seq, at_ms, actor_id, kind, event_date, payload, reason)",
             &history_rows,

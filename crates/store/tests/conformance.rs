@@ -594,6 +594,7 @@ on_both_engines!(the_cin_census_is_read_from_every_childs_journey_in_order, Test
             care: vec![],
             care_clocks: vec![],
             workers: vec![],
+            adopters: None,
         });
     }
     store.add_children_with_history(&ctx(), &batch).await.expect("children");

@@ -119,6 +119,32 @@ pub fn apply_event(
     }
 }
 
+/// The history of adopters brought from an old system with the child matched with them on
+/// `matched` and, if so, placed with them on `placed`, and the stage it leaves them at. The 903
+/// dates only the match and the placement, so their enquiry and approval are recorded on the day
+/// of the match; each step is checked as a step taken in Canopy is.
+pub fn imported_history(
+    child: &str,
+    matched: NaiveDate,
+    placed: Option<NaiveDate>,
+) -> Result<(Vec<AdopterEvent>, AdopterStage), AdopterRuleBroken> {
+    let moved_on = |to| AdopterEvent::MovedOn { date: matched, to };
+    let mut events = vec![
+        AdopterEvent::Enquired { date: matched },
+        moved_on(AdopterStage::Stage1),
+        moved_on(AdopterStage::Stage2),
+        moved_on(AdopterStage::Approved),
+        AdopterEvent::MatchedWithChild { date: matched, child: child.into() },
+    ];
+    events.extend(placed.map(|date| AdopterEvent::ChildPlaced { date, child: child.into() }));
+    let (mut stage, mut last) = (None, None);
+    for event in &events {
+        stage = Some(apply_event(stage, last, event)?);
+        last = Some(event.date());
+    }
+    Ok((events, stage.unwrap_or(AdopterStage::Enquiry)))
+}
+
 /// Prospective adopters as entered: a household, who they are for the 903 AD1 table.
 #[derive(Debug, Clone, Default)]
 pub struct AdopterInput {

@@ -73,3 +73,13 @@ fn adopters_sexes_and_legal_status_must_agree_as_the_903_rules_say() {
     let blank = validate_adopters(&AdopterInput::default()).unwrap_err();
     assert!(blank.for_field("name").is_some() && blank.for_field("sexes").is_some());
 }
+
+#[test]
+fn adopters_from_an_old_system_are_approved_on_the_day_of_their_match_then_placed() {
+    let (events, stage) = imported_history("C1", d(3, 1), Some(d(4, 1))).expect("steps");
+    assert_eq!(stage, AdopterStage::Placed);
+    assert_eq!(events.first(), Some(&AdopterEvent::Enquired { date: d(3, 1) }));
+    assert_eq!(events.last(), Some(&AdopterEvent::ChildPlaced { date: d(4, 1), child: "C1".into() }));
+    assert_eq!(imported_history("C1", d(3, 1), None).expect("steps").1, AdopterStage::Matched);
+    assert!(imported_history("C1", d(3, 1), Some(d(2, 1))).is_err(), "placed before the match");
+}

@@ -2,11 +2,13 @@
 //! that would have made it, checked by the same rules as a save. What the return does not say
 //! (names, carers) is recorded as not known, never guessed. A year's outcomes (OC2, OC3) carry
 //! no dates, so they are recorded on a day of the year they are about, and the return of that
-//! year gives them back. The tables Canopy keeps no entry for (AD1, PrevPerm, DoLo), and social
+//! year gives them back. An AD1 row becomes adopters in the shared adoption service and the
+//! child's match with them. The tables Canopy keeps no entry for (PrevPerm, DoLo), and social
 //! worker episodes whose worker Canopy does not know, are reported, not dropped.
 
 use super::rules::CareRecord;
 use super::tables::EpisodeRow;
+use crate::adoption::{validate_adopters, AdopterInput, ValidAdopters};
 use crate::calendar::add_months;
 use crate::cases::care::{
     care_history, CareChange, CareEntry, CareHistory, HealthCheck, InTouch, LeaverAccommodation, LeaverActivity,
@@ -70,8 +72,8 @@ fn placement(e: &EpisodeRow, carer: String, at: &str) -> Result<Placement, Strin
 
 /// The care entries of the child's episodes, reviews, missing periods and UASC status, in the
 /// order they happened, and the care they make, checked by the care rules.
-pub fn care_entries(c: &CareRecord) -> Result<(Vec<CareEntry>, CareHistory), String> {
-    let mut entries = Vec::new();
+pub fn care_entries(c: &CareRecord, more: &[CareEntry]) -> Result<(Vec<CareEntry>, CareHistory), String> {
+    let mut entries = more.to_vec();
     let mut previous: Option<&EpisodeRow> = None;
     let (mut carers, mut next_carer, mut before_temporary) = (0, 1, 0);
     for e in &c.episodes {
@@ -314,6 +316,61 @@ fn oc3_entries(c: &CareRecord, start: NaiveDate, end: NaiveDate) -> Result<Vec<C
     Ok(entries)
 }
 
+/// Adds `more` to the child's care entries if all of them together keep the care rules.
+fn add_entries(entries: &mut Vec<CareEntry>, history: &mut CareHistory, more: Vec<CareEntry>) -> Result<(), String> {
+    let all: Vec<CareEntry> = entries.iter().cloned().chain(more).collect();
+    let checked = care_history(&all).map_err(|e| format!("the row breaks a care rule: {}", e.0))?;
+    (*entries, *history) = (all, checked);
+    Ok(())
+}
+
+/// The adopters a child's AD1 row names, and the child's match with them. The 903 gives who the
+/// adopters are and when they were matched, not their names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedMatch {
+    pub adopters: ValidAdopters,
+    pub matched: NaiveDate,
+    pub foster_carers: bool,
+}
+
+/// The adopters and match of the child's AD1 row, if they have one.
+pub fn ad1_match(c: &CareRecord) -> Result<Option<ImportedMatch>, String> {
+    let Some(r) = c.ad1.first() else { return Ok(None) };
+    let at = format!("AD1 row {}", r.at + 1);
+    let matched = r.date_match.ok_or_else(|| format!("{at}: the date of the match (DATE_MATCH) is missing"))?;
+    let input = AdopterInput {
+        name: NAME_NOT_KNOWN.into(),
+        sexes: r.sex_adoptr.clone().unwrap_or_default(),
+        legal_status: r.ls_adoptr.clone().unwrap_or_default(),
+    };
+    let adopters = validate_adopters(&input).map_err(|errors| {
+        let column = |field: &str| if field == "sexes" { "SEX_ADOPTR" } else { "LS_ADOPTR" };
+        let why: Vec<String> = errors.0.iter().map(|e| format!("{}: {}", column(&e.field), e.message)).collect();
+        format!("{at}: {}", why.join("; "))
+    })?;
+    let number = r.nb_adoptr.as_deref().unwrap_or("");
+    if number != adopters.sexes.number().to_string() {
+        return Err(format!("{at}: NB_ADOPTR '{number}' does not match SEX_ADOPTR '{}'", adopters.sexes.code()));
+    }
+    let foster_carers = yes_no(&r.foster_care, "FOSTER_CARE", &at)?.unwrap_or(false);
+    Ok(Some(ImportedMatch { adopters, matched, foster_carers }))
+}
+
+/// The child's match with the adopters whose record will be `adopters_id`, as a care entry.
+pub fn match_entry(adopters_id: &str, m: &ImportedMatch) -> CareEntry {
+    CareEntry::MatchedWithAdopters {
+        date: m.matched,
+        adopters: adopters_id.into(),
+        adopters_name: m.adopters.name.clone(),
+        foster_carers: m.foster_carers,
+    }
+}
+
+/// The day the child was placed with the adopters they were matched with, if they were.
+pub fn placed_with_match(history: &CareHistory) -> Option<NaiveDate> {
+    history.adoption.iter().rev().find(|a| a.matched.is_some()).and_then(|a| a.placed)
+}
+
 /// The day in the year to `end` that the year's outcomes are recorded on: the last the child was
 /// looked after.
 fn last_day_looked_after(history: &CareHistory, start: NaiveDate, end: NaiveDate) -> Option<NaiveDate> {
@@ -343,15 +400,13 @@ pub fn add_outcomes(
         if rows == 0 {
             continue;
         }
-        let tried = outcome.and_then(|more| {
-            let all: Vec<CareEntry> = entries.iter().cloned().chain(more).collect();
-            let checked = care_history(&all).map_err(|e| format!("the row breaks a care rule: {}", e.0))?;
-            Ok((all, checked))
-        });
-        match tried {
-            Ok((all, checked)) => (*entries, *history) = (all, checked),
-            Err(reason) => left_out.push(NotImported { table, rows, reason }),
+        if let Err(reason) = outcome.and_then(|more| add_entries(entries, history, more)) {
+            left_out.push(NotImported { table, rows, reason });
         }
+    }
+    if c.ad1.len() > 1 {
+        let reason = "a child is adopted once in a year: the first AD1 row is read".to_string();
+        left_out.push(NotImported { table: "AD1", rows: c.ad1.len() - 1, reason });
     }
     // Z1 says the order is not known, as Canopy's own return says for every child.
     let known_permanence = c
@@ -360,11 +415,6 @@ pub fn add_outcomes(
         .filter(|p| p.prev_perm.as_deref() != Some("Z1") || p.la_perm.is_some() || p.date_perm.is_some())
         .count();
     let kept_elsewhere = [
-        (
-            "AD1",
-            c.ad1.len(),
-            "Canopy records the adopters and the match with them in the adoption service, not from the 903",
-        ),
         ("PrevPerm", known_permanence, "Canopy does not record a permanence order the child had before care"),
         ("DoLo", c.dolo.len(), "Canopy does not yet record deprivation of liberty orders"),
     ];
@@ -451,6 +501,47 @@ mod tests {
     }
 
     #[test]
+    fn an_ad1_row_gives_the_adopters_and_the_match_or_says_what_is_wrong_with_it() {
+        use crate::returns::ssda903::Ad1Row;
+        let row = |nb: &str, sexes: &str, ls: &str| Ad1Row {
+            child: s("K1"),
+            date_int: d(2025, 5, 1),
+            date_match: d(2025, 7, 1),
+            foster_care: s("1"),
+            nb_adoptr: s(nb),
+            sex_adoptr: s(sexes),
+            ls_adoptr: s(ls),
+            ..Default::default()
+        };
+        let census = |ad1: Vec<Ad1Row>| Ssda903Return {
+            header: vec![HeaderRow { child: s("K1"), sex: s("M"), dob: d(2022, 2, 10), ..Default::default() }],
+            episodes: vec![episode(d(2023, 6, 1), "S", "C2", "U1", None, None)],
+            ad1,
+            ..Default::default()
+        };
+        let read = |ad1| ad1_match(&care_records(&census(ad1))[0]);
+        let m = read(vec![row("2", "MF", "L2")]).expect("read").expect("a match");
+        assert_eq!((m.matched, m.foster_carers), (d(2025, 7, 1).expect("d"), true));
+        assert_eq!((m.adopters.sexes.code(), m.adopters.legal_status.code()), ("MF", "L2"));
+        assert_eq!(m.adopters.name, NAME_NOT_KNOWN);
+        assert_eq!(read(vec![]), Ok(None));
+        let why = read(vec![row("1", "MF", "L2")]).expect_err("one adopter is not a couple");
+        assert_eq!(why, "AD1 row 1: NB_ADOPTR '1' does not match SEX_ADOPTR 'MF'");
+        let why = read(vec![row("1", "M1", "L2")]).expect_err("a married couple is not one man");
+        assert!(why.starts_with("AD1 row 1: LS_ADOPTR: "), "{why}");
+        let why = read(vec![Ad1Row { date_match: None, ..row("2", "MF", "L2") }]).expect_err("no date");
+        assert!(why.contains("DATE_MATCH"), "{why}");
+        // No decision to place for adoption in the file: the match breaks a care rule, and the
+        // care is left as it was.
+        let with_match = census(vec![row("2", "MF", "L2")]);
+        let record = &care_records(&with_match)[0];
+        let m = ad1_match(record).expect("read").expect("a match");
+        let why = care_entries(record, &[match_entry("A1", &m)]).expect_err("no decision");
+        assert!(why.contains("after the decision to place them for adoption"), "{why}");
+        assert!(care_entries(record, &[]).is_ok(), "without it the child's care keeps the rules");
+    }
+
+    #[test]
     fn the_year_outcomes_are_recorded_on_a_day_of_the_year_they_are_about() {
         use crate::returns::ssda903::{Oc2Row, Oc3Row, PrevPermRow};
         let mut census = Ssda903Return {
@@ -473,7 +564,7 @@ mod tests {
         };
         assert_eq!(collection_year_of(&census), Some(CollectionYear(2024)), "the year its dates end in");
         let record = &care_records(&census)[0];
-        let (mut entries, mut history) = care_entries(record).expect("care");
+        let (mut entries, mut history) = care_entries(record, &[]).expect("care");
         let left_out = add_outcomes(record, CollectionYear(2026), &mut entries, &mut history);
         assert_eq!(left_out, vec![], "a Z1 previous permanence says nothing Canopy does not");
         let year_end = d(2026, 3, 31).expect("d");
@@ -494,7 +585,7 @@ mod tests {
             vec![Oc3Row { child: s("K1"), dob: d(2009, 2, 10), in_touch: s("YES"), activ: s("F2"), accom: s("D1") }];
         census.prev_perm[0].prev_perm = s("P1");
         let record = &care_records(&census)[0];
-        let (mut entries, mut history) = care_entries(record).expect("care");
+        let (mut entries, mut history) = care_entries(record, &[]).expect("care");
         let left_out = add_outcomes(record, CollectionYear(2026), &mut entries, &mut history);
         let tables: Vec<(&str, &str)> = left_out.iter().map(|n| (n.table, n.reason.as_str())).collect();
         assert_eq!(tables.len(), 2, "{tables:?}");
@@ -510,7 +601,7 @@ mod tests {
         census.episodes[0].dec = None;
         census.episodes[0].rec = None;
         let record = &care_records(&census)[0];
-        let (mut entries, mut history) = care_entries(record).expect("care");
+        let (mut entries, mut history) = care_entries(record, &[]).expect("care");
         let left_out = add_outcomes(record, CollectionYear(2026), &mut entries, &mut history);
         let oc3 = left_out.iter().find(|n| n.table == "OC3").expect("OC3 left out");
         assert!(oc3.reason.contains("still looked after"), "{oc3:?}");
@@ -544,18 +635,18 @@ mod tests {
         let records = care_records(&census);
         let input = child_input(&records[0]);
         assert_eq!((input.upn.as_str(), input.upn_unknown.as_str(), input.local_id.as_str()), ("", "UN2", "K1"));
-        let (entries, history) = care_entries(&records[0]).expect("care");
+        let (entries, history) = care_entries(&records[0], &[]).expect("care");
         assert_eq!(entries.len(), 5, "start, legal status, placement, end, review: {entries:?}");
         assert_eq!(history.episodes.len(), 3);
         assert_eq!(history.episodes[2].end, d(2025, 6, 1));
 
         let mut broken = census.clone();
         broken.episodes[1].rne = s("S");
-        let e = care_entries(&care_records(&broken)[0]).expect_err("care began twice");
+        let e = care_entries(&care_records(&broken)[0], &[]).expect_err("care began twice");
         assert!(e.starts_with("Episodes row 2:"), "{e}");
         let mut bad_code = census.clone();
         bad_code.episodes[2].place = s("Q9");
-        let e = care_entries(&care_records(&bad_code)[0]).expect_err("bad code");
+        let e = care_entries(&care_records(&bad_code)[0], &[]).expect_err("bad code");
         assert!(e.contains("Episodes row 3") && e.contains("'Q9'"), "{e}");
     }
 }
