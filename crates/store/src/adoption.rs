@@ -3,6 +3,7 @@
 //! the adoption board and the IRO's reviews.
 
 use crate::children::{attach_access, child_from, scope_clause, CHILD_COLUMNS};
+use crate::db::Cell;
 use crate::{new_id, AuditContext, AuditEvent, Scope, Store, StoreError, WriteTx};
 use canopy_domain::adoption::{apply_event, AdopterEvent, AdopterRuleBroken, AdopterStage, ValidAdopters};
 use chrono::NaiveDate;
@@ -87,19 +88,8 @@ impl Store {
     ) -> Result<String, StoreError> {
         let id = new_id();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO adopters (id, name, sexes, legal_status, stage, stage_date, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&id)
-        .bind(&adopters.name)
-        .bind(adopters.sexes.code())
-        .bind(adopters.legal_status.code())
-        .bind(AdopterStage::Enquiry.code())
-        .bind(enquired.to_string())
-        .bind(ctx.at_ms)
-        .execute(tx.conn())
-        .await?;
+        tx.insert_many(ADOPTERS_COLUMNS, &[adopters_cells(&id, ctx, adopters, AdopterStage::Enquiry, enquired)])
+            .await?;
         // The enquiry is the history's first event, and the row starts at its stage.
         insert_history(&mut tx, ctx, &id, 1, &AdopterEvent::Enquired { date: enquired }).await?;
         tx.audit(ctx, AuditEvent::succeeded("add_adopters", "adopters", &id)).await?;
@@ -195,6 +185,50 @@ impl Store {
     }
 }
 
+/// The `adopters` table and the columns of `adopters_cells`.
+pub(crate) const ADOPTERS_COLUMNS: &str = "adopters (id, name, sexes, legal_status, stage, stage_date, created_at)";
+
+/// Adopters' row, at `stage` since `stage_date`.
+pub(crate) fn adopters_cells(
+    id: &str,
+    ctx: &AuditContext,
+    adopters: &ValidAdopters,
+    stage: AdopterStage,
+    stage_date: NaiveDate,
+) -> Vec<Cell> {
+    vec![
+        id.into(),
+        adopters.name.as_str().into(),
+        adopters.sexes.code().into(),
+        adopters.legal_status.code().into(),
+        stage.code().into(),
+        stage_date.to_string().into(),
+        ctx.at_ms.into(),
+    ]
+}
+
+/// The `adopter_history` table and the columns of `adopter_history_cells`.
+pub(crate) const ADOPTER_HISTORY_COLUMNS: &str =
+    "adopter_history (adopter_id, seq, at_ms, actor_id, event_date, payload)";
+
+/// The `seq`th row of the adopters' history.
+pub(crate) fn adopter_history_cells(
+    ctx: &AuditContext,
+    adopter_id: &str,
+    seq: i64,
+    event: &AdopterEvent,
+) -> Result<Vec<Cell>, StoreError> {
+    let payload = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(vec![
+        adopter_id.into(),
+        seq.into(),
+        ctx.at_ms.into(),
+        ctx.actor_id.as_str().into(),
+        event.date().to_string().into(),
+        payload.into(),
+    ])
+}
+
 async fn insert_history(
     tx: &mut WriteTx,
     ctx: &AuditContext,
@@ -202,17 +236,5 @@ async fn insert_history(
     seq: i64,
     event: &AdopterEvent,
 ) -> Result<(), StoreError> {
-    let payload = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO adopter_history (adopter_id, seq, at_ms, actor_id, event_date, payload) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(adopter_id)
-    .bind(seq)
-    .bind(ctx.at_ms)
-    .bind(&ctx.actor_id)
-    .bind(event.date().to_string())
-    .bind(&payload)
-    .execute(tx.conn())
-    .await?;
-    Ok(())
+    tx.insert_many(ADOPTER_HISTORY_COLUMNS, &[adopter_history_cells(ctx, adopter_id, seq, event)?]).await
 }

@@ -1,5 +1,6 @@
 //! Children, their append-only history and the projection of their running clocks.
 
+use crate::adoption::{adopter_history_cells, adopters_cells, ADOPTERS_COLUMNS, ADOPTER_HISTORY_COLUMNS};
 use crate::db::Cell;
 use crate::{new_id, AuditContext, AuditEvent, Scope, Store, StoreError, WriteTx};
 use canopy_domain::access::{Resource, Sensitivity};
@@ -1127,38 +1128,17 @@ impl Store {
                 let (events, stage) = imported_history(&id, a.matched, a.placed)
                     .map_err(|e| StoreError::Corrupt(format!("the adopters of child {}: {e}", v.local_id)))?;
                 let stage_date = events.last().map_or(a.matched, |e| e.date());
-                adopter_rows.push(vec![
-                    Cell::from(a.id.as_str()),
-                    a.adopters.name.as_str().into(),
-                    a.adopters.sexes.code().into(),
-                    a.adopters.legal_status.code().into(),
-                    stage.code().into(),
-                    stage_date.to_string().into(),
-                    ctx.at_ms.into(),
-                ]);
+                adopter_rows.push(adopters_cells(&a.id, ctx, &a.adopters, stage, stage_date));
                 for (seq, event) in (1i64..).zip(&events) {
-                    let payload = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    adopter_history_rows.push(vec![
-                        Cell::from(a.id.as_str()),
-                        seq.into(),
-                        ctx.at_ms.into(),
-                        ctx.actor_id.as_str().into(),
-                        event.date().to_string().into(),
-                        payload.into(),
-                    ]);
+                    adopter_history_rows.push(adopter_history_cells(ctx, &a.id, seq, event)?);
                 }
                 audits.push(AuditEvent::succeeded("import_adopters", "adopters", &a.id));
             }
             ids.push(id);
         }
         tx.insert_many(&children_columns(), &child_rows).await?;
-        tx.insert_many("adopters (id, name, sexes, legal_status, stage, stage_date, created_at)", &adopter_rows)
-            .await?;
-        tx.insert_many(
-            "adopter_history (adopter_id, seq, at_ms, actor_id, event_date, payload)",
-            &adopter_history_rows,
-        )
-        .await?;
+        tx.insert_many(ADOPTERS_COLUMNS, &adopter_rows).await?;
+        tx.insert_many(ADOPTER_HISTORY_COLUMNS, &adopter_history_rows).await?;
         tx.insert_many(
             "child_history (child_id, seq, at_ms, actor_id, kind, event_date, payload, reason)",
             &history_rows,
