@@ -286,8 +286,17 @@ pub async fn returns(store: &Store, target: usize) -> Result<(), String> {
         .await
         .map_err(err)?;
     let started = Instant::now();
-    let imported =
-        crate::import::ssda903(&fresh903, &council.la_code, &lac_dir, Some(year), false, today, |_| {}).await?;
+    let imported = crate::import::ssda903(
+        &fresh903,
+        &council.la_code,
+        &lac_dir,
+        Some(year),
+        false,
+        today,
+        crate::import::PART_BYTES,
+        |_| {},
+    )
+    .await?;
     println!(
         "SSDA903 of {} children imported into an empty database in {} ({} added, {} rejected)",
         read903.census.header.len(),
@@ -297,6 +306,14 @@ pub async fn returns(store: &Store, target: usize) -> Result<(), String> {
     );
     for r in imported.rejected.iter().take(3) {
         println!("  rejected: {}: {}", r.child.as_deref().unwrap_or(""), r.reason);
+    }
+    // Reading and checking alone, whole and spilled by child as files larger than memory are.
+    for (how, part_bytes) in [("whole", crate::import::PART_BYTES), ("in parts of 4 MB, spilled by child", 4 << 20)] {
+        let started = Instant::now();
+        let dry =
+            crate::import::ssda903(&fresh903, &council.la_code, &lac_dir, Some(year), true, today, part_bytes, |_| {})
+                .await?;
+        println!("SSDA903 import dry run, read {how}: {} ({} children read)", ms(started.elapsed()), dry.read);
     }
     drop(fresh903);
     println!("peak memory: {}", peak_memory());

@@ -310,7 +310,7 @@ fn adoption_story(
     if decided >= today {
         return None;
     }
-    let mut steps = vec![CareEntry::AdoptionDecision { date: decided }];
+    let mut steps = vec![CareEntry::AdoptionDecision { date: decided, before_record: None }];
     let change = |change| CareEntry::Change { change };
     if order < today {
         steps.push(change(CareChange::LegalStatusChanged { date: order, legal_status: LegalStatus::E1 }));
@@ -325,6 +325,7 @@ fn adoption_story(
             adopters: id.clone(),
             adopters_name: name.clone(),
             foster_carers: false,
+            before_record: None,
         });
         matched_with = Some(id);
         if placed < today {

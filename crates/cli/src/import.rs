@@ -13,13 +13,13 @@ use canopy_domain::people::validate_child;
 use canopy_domain::people::{ChildInput, ValidChild};
 use canopy_domain::returns::cin::import::{child_input, journey_events, Rejected, NAME_NOT_KNOWN};
 use canopy_domain::returns::cin::CinChild;
-use canopy_domain::returns::ssda903::import::{self as ssda903_import, NotImported};
-use canopy_domain::returns::ssda903::rules::{care_records, CareRecord};
+use canopy_domain::returns::ssda903::import::{self as ssda903_import, NotImported, UnreadableValues};
+use canopy_domain::returns::ssda903::rules::{care_records_numbered, CareRecord};
 use canopy_domain::returns::CollectionYear;
 use canopy_interop::cin_xml::{read_cin, CinReadError};
 use canopy_interop::mapped_csv::{read_mapped, MappedRow, Mapping, MappingError};
 use canopy_interop::report::csv_row;
-use canopy_interop::ssda903_csv::read_903_dir;
+use canopy_interop::ssda903_csv::{read_903_parts, Ssda903ReadError};
 use canopy_store::children::{ChildWithHistory, ImportedAdopters, Placement};
 use canopy_store::{Store, StoreError};
 use chrono::NaiveDate;
@@ -48,8 +48,8 @@ pub struct ImportSummary {
     pub through: Through,
 }
 
-/// How far through its input an import is: bytes of a file read as a stream, or children of a
-/// return read whole.
+/// How far through its input an import is: bytes of a file read as a stream, or rows of a 903
+/// of the children taken so far.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Through {
     pub done: u64,
@@ -250,11 +250,16 @@ pub async fn cin(
     Ok(summary)
 }
 
+/// How much of a 903's CSV is held in memory at once: larger files are spilled by child into
+/// parts of about this size.
+pub const PART_BYTES: u64 = 64 << 20;
+
 /// Imports a directory of SSDA903 files, the return of `year` (by default the year its dates
 /// end in), into the council with `la_code`; with `dry_run` nothing is written. The tables are
-/// joined by child, so the files are read whole (about 70 bytes a row). Each child's header and
-/// care (episodes, reviews, missing periods, UASC, the year's outcomes) are checked by the rules
-/// a save is checked by; the rows Canopy keeps no entry for are reported as not imported.
+/// joined by child: files larger than `part_bytes` are first spilled by child into parts of
+/// about that size, each read whole in turn. Each child's header and care (episodes, reviews,
+/// missing periods, UASC, the year's outcomes) are checked by the rules a save is checked by;
+/// the rows Canopy keeps no entry for are reported as not imported.
 #[allow(clippy::too_many_arguments)]
 pub async fn ssda903(
     store: &Store,
@@ -263,97 +268,134 @@ pub async fn ssda903(
     year: Option<CollectionYear>,
     dry_run: bool,
     today: NaiveDate,
+    part_bytes: u64,
     mut progress: impl FnMut(&ImportSummary),
 ) -> Result<ImportSummary, String> {
     let err = |e: StoreError| e.to_string();
+    let read_err = |e: Ssda903ReadError| e.to_string();
     let council = crate::export::council_by_la_code(store, la_code).await?;
-    let calendar = store.council_calendar(&council.id).await.map_err(err)?;
-    let existing = Existing::of(store, &council.id).await?;
-    let read = read_903_dir(dir).map_err(|e| e.to_string())?;
-    let year = year.or_else(|| ssda903_import::collection_year_of(&read.census)).ok_or_else(|| {
-        format!("{}: the files have no dates to tell the collection year by: give --year", dir.display())
-    })?;
-    // Social workers by their Social Work England number, the 903's SW_ID.
-    let staff: std::collections::HashMap<String, String> = store
-        .staff()
-        .await
-        .map_err(err)?
-        .into_iter()
-        .filter_map(|s| Some((s.swe_number?.as_str().to_string(), s.user_id?)))
-        .collect();
+    let mut parts = read_903_parts(dir, part_bytes).map_err(read_err)?;
+    let year = match year {
+        Some(year) => year,
+        None => parts.latest_date().map_err(read_err)?.map(ssda903_import::collection_year_ending_after).ok_or_else(
+            || format!("{}: the files have no dates to tell the collection year by: give --year", dir.display()),
+        )?,
+    };
+    let import = Import903 {
+        council_id: &council.id,
+        calendar: store.council_calendar(&council.id).await.map_err(err)?,
+        existing: Existing::of(store, &council.id).await?,
+        // Social workers by their Social Work England number, the 903's SW_ID.
+        staff: store
+            .staff()
+            .await
+            .map_err(err)?
+            .into_iter()
+            .filter_map(|s| Some((s.swe_number?.as_str().to_string(), s.user_id?)))
+            .collect(),
+        year,
+        today,
+    };
     let mut summary = ImportSummary { collection_year: Some(year), ..ImportSummary::default() };
     let mut pending = Pending::new(store, dry_run);
-    let records = care_records(&read.census);
-    let of = records.len() as u64;
-    for record in records {
-        summary.read_one(Through { done: summary.read as u64 + 1, of }, &mut progress);
-        let child = (!record.child.is_empty()).then(|| record.child.to_string());
-        let reject = |reason: String| Rejected { child: child.clone(), line: None, reason };
-        if record.child.is_empty() {
-            summary.rejected.push(reject("rows with no CHILD cannot be put to a child".into()));
-            continue;
-        }
-        match record.header.len() {
-            0 => {
-                summary.rejected.push(reject("the child has rows but no row in the Header".into()));
-                continue;
+    let (of, mut done) = (parts.rows, 0);
+    for part in 0..parts.count() {
+        let part = parts.take(part).map_err(read_err)?;
+        let unreadable = UnreadableValues::of(&part.census);
+        for record in care_records_numbered(&part.census, &part.numbers) {
+            done += record.rows().len() as u64;
+            summary.read_one(Through { done, of }, &mut progress);
+            let child = record.child.to_string();
+            match import.child(&record, &unreadable) {
+                From903::Matched(how) => summary.matched.push((child, how)),
+                From903::Rejected(reason) => {
+                    let child = (!child.is_empty()).then_some(child);
+                    summary.rejected.push(Rejected { child, line: None, reason });
+                }
+                From903::Add(record, left_out) => {
+                    summary.not_imported.extend(left_out.into_iter().map(|l| (child.clone(), l)));
+                    pending.push(*record, &mut summary).await?;
+                }
             }
-            1 => {}
-            _ => {
-                summary.rejected.push(reject("the child is in the Header more than once".into()));
-                continue;
-            }
         }
-        let input = ssda903_import::child_input(&record);
-        if let Some(how) = existing.matches(&input) {
-            summary.matched.push((record.child.to_string(), how));
-            continue;
-        }
-        let valid = match validate_child(&input, today) {
-            Ok(v) => v,
-            Err(errors) => {
-                let why: Vec<String> = errors.0.iter().map(|e| format!("Header {}: {}", e.field, e.message)).collect();
-                summary.rejected.push(reject(why.join("; ")));
-                continue;
-            }
-        };
-        // The adopters an AD1 row names become a record of the adoption service, and the match
-        // with them part of the child's care: a child is placed for adoption only once matched.
-        let (care, adopters) = match care_with_adopters(&record) {
-            Ok(checked) => checked,
-            Err(why) => {
-                summary.rejected.push(reject(why));
-                continue;
-            }
-        };
-        let ((mut care, mut history), adopters) = match adopters {
-            Err(left_out) => {
-                summary.not_imported.push((record.child.to_string(), left_out));
-                (care, None)
-            }
-            Ok(adopters) => (care, adopters),
-        };
-        for left_out in ssda903_import::add_outcomes(&record, year, &mut care, &mut history) {
-            summary.not_imported.push((record.child.to_string(), left_out));
-        }
-        let created_on = care.iter().map(|e| e.date()).min().unwrap_or(today);
-        let home = record.first_episode().and_then(|e| e.home_post.clone());
-        let care_clocks = history.projection(&calendar, valid.date_of_birth).clocks;
-        let (workers, unknown) = ssda903_import::worker_changes(&record, &|id| staff.get(id).cloned());
-        if unknown > 0 {
-            let reason = "no start date, or the SW_ID is no member of staff in Canopy (add the staff first)";
-            let left_out = NotImported { table: "SWEpisodes", rows: unknown, reason: reason.into() };
-            summary.not_imported.push((record.child.to_string(), left_out));
-        }
-        let mut record = new_child(&council.id, valid, home, created_on);
-        (record.care, record.care_clocks) = (care, care_clocks);
-        record.workers = workers.into_iter().map(|w| (w.date, w.worker, w.reason)).collect();
-        record.adopters = adopters;
-        pending.push(record, &mut summary).await?;
     }
     pending.finish(&mut summary).await?;
     summary.done(of, &mut progress);
     Ok(summary)
+}
+
+/// What a 903 import checks each child against.
+struct Import903<'a> {
+    council_id: &'a str,
+    calendar: canopy_domain::calendar::WorkingCalendar,
+    existing: Existing,
+    /// User ids by the Social Work England number, the 903's SW_ID.
+    staff: std::collections::HashMap<String, String>,
+    year: CollectionYear,
+    today: NaiveDate,
+}
+
+/// What becomes of a child of a 903.
+enum From903 {
+    /// Already in Canopy: left as they are.
+    Matched(&'static str),
+    Rejected(String),
+    /// To add, with the rows of theirs left out and why.
+    Add(Box<ChildWithHistory>, Vec<NotImported>),
+}
+
+impl Import903<'_> {
+    fn child(&self, record: &CareRecord, unreadable: &UnreadableValues) -> From903 {
+        if record.child.is_empty() {
+            return From903::Rejected("rows with no CHILD cannot be put to a child".into());
+        }
+        match record.header.len() {
+            0 => return From903::Rejected("the child has rows but no row in the Header".into()),
+            1 => {}
+            _ => return From903::Rejected("the child is in the Header more than once".into()),
+        }
+        let input = ssda903_import::child_input(record);
+        if let Some(how) = self.existing.matches(&input) {
+            return From903::Matched(how);
+        }
+        // A value that cannot be read is not taken as blank: a bad end date is no open episode.
+        let bad = unreadable.of_child(record);
+        if !bad.is_empty() {
+            return From903::Rejected(bad.join("; "));
+        }
+        let valid = match validate_child(&input, self.today) {
+            Ok(v) => v,
+            Err(errors) => {
+                let why: Vec<String> = errors.0.iter().map(|e| format!("Header {}: {}", e.field, e.message)).collect();
+                return From903::Rejected(why.join("; "));
+            }
+        };
+        // The adopters an AD1 row names become a record of the adoption service, and the match
+        // with them part of the child's care: a child is placed for adoption only once matched.
+        let ((mut care, mut history), adopters) = match care_with_adopters(record) {
+            Ok(checked) => checked,
+            Err(why) => return From903::Rejected(why),
+        };
+        let mut left_out = Vec::new();
+        let adopters = adopters.unwrap_or_else(|not_imported| {
+            left_out.push(not_imported);
+            None
+        });
+        left_out.extend(ssda903_import::add_outcomes(record, self.year, &mut care, &mut history));
+        let created_on = care.iter().map(|e| e.date()).min().unwrap_or(self.today);
+        let home = record.first_episode().and_then(|e| e.home_post.clone());
+        let care_clocks = history.projection(&self.calendar, valid.date_of_birth).clocks;
+        let (workers, unknown) = ssda903_import::worker_changes(record, &|id| self.staff.get(id).cloned());
+        if unknown > 0 {
+            let reason = "no start date, or the SW_ID is no member of staff in Canopy (add the staff first)";
+            left_out.push(NotImported { table: "SWEpisodes", rows: unknown, reason: reason.into() });
+        }
+        let mut child = new_child(self.council_id, valid, home, created_on);
+        (child.care, child.care_clocks) = (care, care_clocks);
+        child.workers = workers.into_iter().map(|w| (w.date, w.worker, w.reason)).collect();
+        child.adopters = adopters;
+        From903::Add(Box::new(child), left_out)
+    }
 }
 
 /// A 903 child's care, with the match with the adopters of their AD1 row if it has one, and
@@ -369,11 +411,12 @@ fn care_with_adopters(record: &CareRecord) -> Result<CareAndAdopters, String> {
         Err(why) => return Ok((ssda903_import::care_entries(record, &[])?, Err(left_out(why)))),
     };
     let id = canopy_store::new_id();
-    let with_match = ssda903_import::care_entries(record, &[ssda903_import::match_entry(&id, &m)]).and_then(|care| {
-        let placed = ssda903_import::placed_with_match(&care.1);
-        imported_history(&id, m.matched, placed).map_err(|e| format!("the adopters' steps: {e}"))?;
-        Ok((care, placed))
-    });
+    let with_match =
+        ssda903_import::care_entries(record, &[ssda903_import::match_entry(record, &id, &m)]).and_then(|care| {
+            let placed = ssda903_import::placed_with_match(&care.1);
+            imported_history(&id, m.matched, placed).map_err(|e| format!("the adopters' steps: {e}"))?;
+            Ok((care, placed))
+        });
     match with_match {
         Ok((care, placed)) => {
             Ok((care, Ok(Some(ImportedAdopters { id, adopters: m.adopters, matched: m.matched, placed }))))
@@ -685,6 +728,16 @@ mod tests {
         });
         let dir = std::env::temp_dir().join(format!("canopy-import-903-{}", std::process::id()));
         canopy_interop::ssda903_csv::write_903(&census, &dir).expect("write");
+        // A third, whose episode's end is no date: taken as blank, it would be an open episode.
+        let append = |table: &str, mut cells: Vec<String>, at: usize, value: &str| {
+            use std::io::Write;
+            (cells[0], cells[at]) = ("BADDATE".into(), value.into());
+            let mut file = std::fs::OpenOptions::new().append(true).open(dir.join(table)).expect("open");
+            file.write_all(csv_row(cells.iter().map(String::as_str)).as_bytes()).expect("append");
+        };
+        append("Header.csv", census.header[0].cells(), 4, "UN2");
+        append("Episodes.csv", census.episodes[0].cells(), 7, "31/13/2025");
+        let bad_date_row = format!("Episodes row {}: DEC '31/13/2025' cannot be read", census.episodes.len() + 1);
         let in_care =
             |h: &&canopy_domain::returns::ssda903::HeaderRow| good.episodes.iter().any(|e| e.child == h.child);
         let good_header: Vec<_> = good.header.iter().filter(in_care).cloned().collect();
@@ -694,7 +747,8 @@ mod tests {
         db.store.ensure_reference_data(&crate::cli_ctx()).await.expect("reference data");
         add_council(&db.store, "Kingston upon Thames", "314", "E09000021", "KT1, KT2").await.expect("council");
         let council = crate::export::council_by_la_code(&db.store, "314").await.expect("council");
-        let dry = ssda903(&db.store, "314", &dir, None, true, today, |_| {}).await.expect("dry run");
+        // The dry run reads the files in parts, spilled by child, as files larger than memory are.
+        let dry = ssda903(&db.store, "314", &dir, None, true, today, 4096, |_| {}).await.expect("dry run");
         assert_eq!(dry.added, good.header.len(), "{:?}", dry.rejected);
         assert_eq!(
             db.store.count_children_in_council(&council.id).await.expect("count"),
@@ -702,10 +756,19 @@ mod tests {
             "a dry run changes nothing"
         );
 
-        let done = ssda903(&db.store, "314", &dir, None, false, today, |_| {}).await.expect("import");
+        let done = ssda903(&db.store, "314", &dir, None, false, today, PART_BYTES, |_| {}).await.expect("import");
         assert_eq!(done.added, good.header.len(), "{:?}", done.rejected);
         let reasons: Vec<String> = done.rejected.iter().map(|r| format!("{:?}: {}", r.child, r.reason)).collect();
-        assert_eq!(done.rejected.len(), 2, "{reasons:?}");
+        assert_eq!(done.rejected.len(), 3, "{reasons:?}");
+        assert!(reasons.iter().any(|r| r.contains("BADDATE") && r.ends_with(&bad_date_row)), "{reasons:?}");
+        let sorted = |summary: &ImportSummary| {
+            let mut said: Vec<String> =
+                summary.rejected.iter().map(|r| format!("{:?}: {}", r.child, r.reason)).collect();
+            said.extend(summary.not_imported.iter().map(|(c, n)| format!("{c}: {} {} {}", n.table, n.rows, n.reason)));
+            said.sort();
+            said
+        };
+        assert_eq!(sorted(&dry), sorted(&done), "read in parts or whole, the same is said of every child");
         assert!(
             reasons.iter().any(|r| r.contains("BAD1") && r.contains("'Q9'") && r.contains("Episodes row")),
             "{reasons:?}"
@@ -729,7 +792,7 @@ mod tests {
         );
         assert!(done.report_csv().contains("SWEpisodes row(s) not imported: no start date, or the SW_ID"));
 
-        let again = ssda903(&db.store, "314", &dir, None, false, today, |_| {}).await.expect("again");
+        let again = ssda903(&db.store, "314", &dir, None, false, today, PART_BYTES, |_| {}).await.expect("again");
         assert_eq!(again.added, 0, "running it again changes nothing");
         assert_eq!(again.matched.len(), good.header.len());
 
@@ -818,7 +881,7 @@ mod tests {
         // A match after the child was placed breaks the care rules: the child cannot be placed
         // unmatched, so they are refused with both reasons.
         canopy_interop::ssda903_csv::write_903(&census(ad1(d(2025, 7, 1))), &dir).expect("write");
-        let late = ssda903(&db.store, "314", &dir, None, true, today, |_| {}).await.expect("dry run");
+        let late = ssda903(&db.store, "314", &dir, None, true, today, PART_BYTES, |_| {}).await.expect("dry run");
         assert_eq!(late.rejected.len(), 1, "{:?}", late.rejected);
         assert!(
             late.rejected[0].reason.contains("record the match with the adopters before placing"),
@@ -829,7 +892,7 @@ mod tests {
 
         let good = census(ad1(d(2025, 5, 15)));
         canopy_interop::ssda903_csv::write_903(&good, &dir).expect("write");
-        let done = ssda903(&db.store, "314", &dir, None, false, today, |_| {}).await.expect("import");
+        let done = ssda903(&db.store, "314", &dir, None, false, today, PART_BYTES, |_| {}).await.expect("import");
         assert_eq!((done.added, done.rejected.len()), (1, 0), "{:?}", done.rejected);
         assert!(done.not_imported.iter().all(|(_, n)| n.table != "AD1"), "{:?}", done.not_imported);
         let adopters = db.store.adopters().await.expect("adopters");
@@ -842,6 +905,28 @@ mod tests {
         let back = crate::export::ssda903(&db.store, "314", 2026).await.expect("export");
         assert_eq!(back.ad1, good.ad1, "the AD1 row comes back as it was");
         assert_eq!(back.placed_adoption.len(), 1);
+
+        // Placed for adoption before the year: the file's first episode carries on care, and the
+        // decision and the match, made before it, come in with their own days.
+        let mut carried = census(Ad1Row { date_int: d(2024, 6, 1), date_match: d(2024, 12, 1), ..ad1(None) });
+        carried.episodes = vec![episode(d(2025, 2, 1), "P", "E1", "A6", d(2025, 10, 1), "E11")];
+        carried.placed_adoption[0].date_placed = d(2024, 6, 1);
+        carried.header[0].upn = s("UN3");
+        let renamed = s("KCARRIED");
+        carried.header[0].child.clone_from(&renamed);
+        carried.episodes[0].child.clone_from(&renamed);
+        carried.placed_adoption[0].child.clone_from(&renamed);
+        carried.ad1[0].child.clone_from(&renamed);
+        let _ = std::fs::remove_dir_all(&dir);
+        canopy_interop::ssda903_csv::write_903(&carried, &dir).expect("write");
+        let done = ssda903(&db.store, "314", &dir, None, false, today, PART_BYTES, |_| {}).await.expect("import");
+        assert_eq!((done.added, done.rejected.len()), (1, 0), "{:?}", done.rejected);
+        let back = crate::export::ssda903(&db.store, "314", 2026).await.expect("export");
+        assert!(back.ad1.contains(&carried.ad1[0]), "{:?}", back.ad1);
+        assert!(back.placed_adoption.contains(&carried.placed_adoption[0]), "{:?}", back.placed_adoption);
+        // Canopy's record of their care begins with that episode, so it comes back as care beginning.
+        let begins = EpisodeRow { rne: s("S"), ..carried.episodes[0].clone() };
+        assert_eq!(back.episodes.iter().filter(|e| e.child == renamed).collect::<Vec<_>>(), vec![&begins]);
         let _ = std::fs::remove_dir_all(dir);
         db.cleanup().await;
     }

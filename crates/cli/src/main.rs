@@ -209,8 +209,9 @@ enum ImportCommand {
     /// birthday, so that year's return gives them back. An AD1 row's adopters become a household
     /// of the adoption service (names not known), matched with the child on DATE_MATCH. Rows of
     /// PrevPerm and DoLo, outcome and AD1 rows that break a care rule, and social worker episodes
-    /// of workers not on the staff, are reported as not imported. Batches of 500 children, one
-    /// transaction each.
+    /// of workers not on the staff, are reported as not imported. A value that cannot be read (a
+    /// date not dd/mm/yyyy) refuses the child, with its row. Files over 64 MB are spilled by child
+    /// into temporary parts, one held at a time. Batches of 500 children, one transaction each.
     Ssda903 {
         dir: PathBuf,
         /// The collection year the files are the return of (2026 is 1 April 2025 to 31 March
@@ -658,7 +659,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 }
                 ImportCommand::Ssda903 { dir, year, .. } => {
                     let year = year.map(canopy_domain::returns::CollectionYear::new).transpose()?;
-                    import::ssda903(&store, council, dir, year, *dry_run, today, import::progress).await?
+                    import::ssda903(&store, council, dir, year, *dry_run, today, import::PART_BYTES, import::progress)
+                        .await?
                 }
                 ImportCommand::Csv { file, mapping, .. } => {
                     let text = std::fs::read_to_string(mapping)

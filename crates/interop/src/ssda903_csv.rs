@@ -3,7 +3,10 @@
 
 use crate::report::csv_row;
 use crate::text::{cells, csv_reader};
+use canopy_domain::returns::ssda903::import::latest_date_of;
+use canopy_domain::returns::ssda903::rules::{RowNumbers, Table};
 use canopy_domain::returns::ssda903::*;
+use chrono::NaiveDate;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -37,47 +40,50 @@ pub enum Ssda903ReadError {
     TwoFiles { table: String, first: String, second: String },
 }
 
-/// One row as read, with where it came from and any value that could not be read.
-pub struct ReadRow<T> {
-    pub row: T,
-    pub line: u64,
-    pub unreadable: Vec<Unreadable>,
-}
-
-/// What a directory of 903 files held.
+/// What a directory of 903 files held, or the part of it that holds some children's rows.
 #[derive(Default)]
 pub struct Read903 {
     pub census: Ssda903Return,
+    /// Each row's number in its file, for a part that holds only some of a file's rows.
+    pub numbers: RowNumbers,
     /// (table, line, what could not be read).
     pub unreadable: Vec<(&'static str, u64, Unreadable)>,
     /// The file each table came from.
     pub files: Vec<(&'static str, PathBuf)>,
 }
 
-macro_rules! dispatch {
-    ($header:expr, $reader:expr, $file:expr, $out:expr, $($field:ident: $row:ty),+) => {{
-        $(
-            if $header == <$row>::COLUMNS {
-                read_rows::<$row>($reader, $file, |read| {
-                    let row = $out.census.$field.len();
-                    $out.census.unreadable.extend(read.unreadable.iter().map(|u| UnreadableCell {
-                        table: <$row>::TABLE,
-                        row,
-                        column: u.column,
-                        value: u.value.clone(),
-                    }));
-                    $out.unreadable.extend(read.unreadable.into_iter().map(|u| (<$row>::TABLE, read.line, u)));
-                    $out.census.$field.push(read.row);
-                })?;
-                Some(<$row>::TABLE)
-            } else
-        )+
-        { None }
-    }};
+impl Read903 {
+    /// Reads a row of `table` from its cells and keeps it, with its number and line in its file.
+    fn keep(&mut self, table: Table, cells: &[&str], number: usize, line: u64) {
+        macro_rules! keep_in {
+            ($($field:ident: $table:ident: $row:ty),+) => {
+                match table {
+                    $(Table::$table => {
+                        let (row, unreadable) = <$row>::from_cells(cells);
+                        self.keep_unreadable(table, self.census.$field.len(), line, unreadable);
+                        self.census.$field.push(row);
+                    })+
+                }
+            };
+        }
+        keep_in!(header: Header: HeaderRow, episodes: Episodes: EpisodeRow, reviews: Reviews: ReviewRow,
+            uasc: Uasc: UascRow, oc2: Oc2: Oc2Row, oc3: Oc3: Oc3Row, ad1: Ad1: Ad1Row,
+            placed_adoption: PlacedAdoption: PlacedAdoptionRow, prev_perm: PrevPerm: PrevPermRow,
+            missing: Missing: MissingRow, sw_episodes: SwEpisodes: SwEpisodeRow, dolo: Dolo: DoloRow);
+        self.numbers.push(table, number);
+    }
+
+    fn keep_unreadable(&mut self, table: Table, row: usize, line: u64, unreadable: Vec<Unreadable>) {
+        let name = table.name();
+        for u in unreadable {
+            self.census.unreadable.push(UnreadableCell { table: name, row, column: u.column, value: u.value.clone() });
+            self.unreadable.push((name, line, u));
+        }
+    }
 }
 
-/// Reads every `*.csv` in `dir`.
-pub fn read_903_dir(dir: &Path) -> Result<Read903, Ssda903ReadError> {
+/// The `*.csv` files in `dir`, in name order.
+fn csv_files(dir: &Path) -> Result<Vec<PathBuf>, Ssda903ReadError> {
     let io_err = |e: io::Error| Ssda903ReadError::Io { file: dir.display().to_string(), message: e.to_string() };
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io_err)?
@@ -85,20 +91,38 @@ pub fn read_903_dir(dir: &Path) -> Result<Read903, Ssda903ReadError> {
         .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
         .collect();
     paths.sort();
+    Ok(paths)
+}
+
+fn open(path: &Path) -> Result<io::BufReader<std::fs::File>, Ssda903ReadError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Ssda903ReadError::Io { file: path.display().to_string(), message: e.to_string() })?;
+    Ok(io::BufReader::new(file))
+}
+
+/// Notes that `table` came from `path`: a table given by two files is an error.
+fn came_from(
+    files: &mut Vec<(&'static str, PathBuf)>,
+    table: &'static str,
+    path: PathBuf,
+) -> Result<(), Ssda903ReadError> {
+    if let Some((_, first)) = files.iter().find(|(t, _)| *t == table) {
+        return Err(Ssda903ReadError::TwoFiles {
+            table: table.into(),
+            first: first.display().to_string(),
+            second: path.display().to_string(),
+        });
+    }
+    files.push((table, path));
+    Ok(())
+}
+
+/// Reads every `*.csv` in `dir` into memory.
+pub fn read_903_dir(dir: &Path) -> Result<Read903, Ssda903ReadError> {
     let mut out = Read903::default();
-    for path in paths {
-        let file = path.display().to_string();
-        let f = std::fs::File::open(&path)
-            .map_err(|e| Ssda903ReadError::Io { file: file.clone(), message: e.to_string() })?;
-        if let Some(table) = read_903_file(io::BufReader::new(f), &file, &mut out)? {
-            if let Some((_, first)) = out.files.iter().find(|(t, _)| *t == table) {
-                return Err(Ssda903ReadError::TwoFiles {
-                    table: table.into(),
-                    first: first.display().to_string(),
-                    second: file,
-                });
-            }
-            out.files.push((table, path));
+    for path in csv_files(dir)? {
+        if let Some(table) = read_903_file(open(&path)?, &path.display().to_string(), &mut out)? {
+            came_from(&mut out.files, table, path)?;
         }
     }
     Ok(out)
@@ -111,6 +135,14 @@ pub fn read_903_file(
     file: &str,
     out: &mut Read903,
 ) -> Result<Option<&'static str>, Ssda903ReadError> {
+    let Some((table, mut reader)) = open_table(input, file)? else { return Ok(None) };
+    read_rows(&mut reader, file, |cells, number, line| out.keep(table, cells, number, line))?;
+    Ok(Some(table.name()))
+}
+
+/// A table's reader past its header row, and which table the header says it is (none for an
+/// empty file).
+fn open_table<R: Read>(input: R, file: &str) -> Result<Option<(Table, csv::Reader<R>)>, Ssda903ReadError> {
     let mut reader = csv_reader(input);
     let mut first = csv::ByteRecord::new();
     let malformed =
@@ -120,23 +152,21 @@ pub fn read_903_file(
     }
     let header = cells(&first);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let table = dispatch!(header.as_slice(), &mut reader, file, out,
-        header: HeaderRow, episodes: EpisodeRow, reviews: ReviewRow, uasc: UascRow, oc2: Oc2Row, oc3: Oc3Row,
-        ad1: Ad1Row, placed_adoption: PlacedAdoptionRow, prev_perm: PrevPermRow, missing: MissingRow,
-        sw_episodes: SwEpisodeRow, dolo: DoloRow);
-    match table {
-        Some(t) => Ok(Some(t)),
+    match Table::of_header(&header) {
+        Some(table) => Ok(Some((table, reader))),
         None => Err(Ssda903ReadError::UnknownTable { file: file.into(), header: header.join(",") }),
     }
 }
 
-/// Hands each of a table's rows to `each` as it is read; blank lines are skipped.
-fn read_rows<T: FromCells>(
+/// Hands each row's cells to `each` as it is read, with the row's number (from 1) and its line;
+/// blank lines are skipped.
+fn read_rows(
     reader: &mut csv::Reader<impl Read>,
     file: &str,
-    mut each: impl FnMut(ReadRow<T>),
+    mut each: impl FnMut(&[&str], usize, u64),
 ) -> Result<(), Ssda903ReadError> {
     let mut record = csv::ByteRecord::new();
+    let mut number = 0;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => return Ok(()),
@@ -150,43 +180,137 @@ fn read_rows<T: FromCells>(
                 if cells.iter().all(String::is_empty) {
                     continue;
                 }
+                number += 1;
                 let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-                let (row, unreadable) = T::from_cells(&cells);
-                each(ReadRow { row, line, unreadable });
+                each(&cells, number, line);
             }
         }
     }
 }
 
-/// A row type that reads from cells.
-pub trait FromCells: Sized {
-    fn from_cells(cells: &[&str]) -> (Self, Vec<Unreadable>);
+/// A directory of 903 files gathered into parts by child: a part holds every row of its
+/// children, so each child can be taken whole from one part. Files that together fit in one
+/// part are read into memory; larger ones are first spilled, row by row, into a temporary file
+/// per part, the part chosen by the child's id, so that no more than one part is held at once.
+pub struct Parts903 {
+    /// The file each table came from.
+    pub files: Vec<(&'static str, PathBuf)>,
+    /// How many rows the files hold.
+    pub rows: u64,
+    parts: Parts,
 }
 
-macro_rules! from_cells {
-    ($($row:ty),+) => {
-        $(impl FromCells for $row {
-            fn from_cells(cells: &[&str]) -> (Self, Vec<Unreadable>) {
-                <$row>::from_cells(cells)
-            }
-        })+
+enum Parts {
+    Read(Box<Option<Read903>>),
+    Spilled { dir: tempfile::TempDir, count: usize },
+}
+
+/// The most parts a directory is spilled into: each is a file open while spilling.
+const MOST_PARTS: u64 = 256;
+
+/// Reads every `*.csv` in `dir` in parts of about `part_bytes` of CSV each.
+pub fn read_903_parts(dir: &Path, part_bytes: u64) -> Result<Parts903, Ssda903ReadError> {
+    let paths = csv_files(dir)?;
+    let size: u64 = paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
+    if size <= part_bytes {
+        let mut read = read_903_dir(dir)?;
+        let files = std::mem::take(&mut read.files);
+        let rows = read.census.tables().iter().map(|t| t.rows.len() as u64).sum();
+        return Ok(Parts903 { files, rows, parts: Parts::Read(Box::new(Some(read))) });
+    }
+    let count = size.div_ceil(part_bytes.max(1)).clamp(2, MOST_PARTS) as usize;
+    let spill_err = |e: &dyn std::fmt::Display| Ssda903ReadError::Io {
+        file: std::env::temp_dir().display().to_string(),
+        message: format!("cannot spill the rows by child: {e}"),
     };
+    let spill = tempfile::Builder::new().prefix("canopy-903-").tempdir().map_err(|e| spill_err(&e))?;
+    let mut writers = (0..count)
+        .map(|i| csv::WriterBuilder::new().flexible(true).from_path(part_path(&spill, i)))
+        .collect::<Result<Vec<_>, csv::Error>>()
+        .map_err(|e| spill_err(&e))?;
+    let (mut files, mut rows) = (Vec::new(), 0);
+    for path in paths {
+        let file = path.display().to_string();
+        let Some((table, mut reader)) = open_table(open(&path)?, &file)? else { continue };
+        let child_at = table.columns().iter().position(|c| *c == "CHILD").unwrap_or(0);
+        let mut failed = None;
+        read_rows(&mut reader, &file, |cells, number, line| {
+            // Ids are read in upper case, so the part is chosen by the id as read.
+            let child = cells.get(child_at).map(|c| c.to_uppercase()).unwrap_or_default();
+            let (table, number, line) = ((table as u8).to_string(), number.to_string(), line.to_string());
+            let record = [table.as_str(), number.as_str(), line.as_str()].into_iter().chain(cells.iter().copied());
+            if let Err(e) = writers[part_of(&child, count)].write_record(record) {
+                failed.get_or_insert(e);
+            }
+            rows += 1;
+        })?;
+        if let Some(e) = failed {
+            return Err(spill_err(&e));
+        }
+        came_from(&mut files, table.name(), path)?;
+    }
+    for mut w in writers {
+        w.flush().map_err(|e| spill_err(&e))?;
+    }
+    Ok(Parts903 { files, rows, parts: Parts::Spilled { dir: spill, count } })
 }
 
-from_cells!(
-    HeaderRow,
-    EpisodeRow,
-    ReviewRow,
-    UascRow,
-    Oc2Row,
-    Oc3Row,
-    Ad1Row,
-    PlacedAdoptionRow,
-    PrevPermRow,
-    MissingRow,
-    SwEpisodeRow,
-    DoloRow
-);
+fn part_path(dir: &tempfile::TempDir, part: usize) -> PathBuf {
+    dir.path().join(format!("part-{part}.csv"))
+}
+
+/// The part a child's rows go in (FNV-1a of the id): the same for every table.
+fn part_of(child: &str, count: usize) -> usize {
+    let hash = child.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    (hash % count as u64) as usize
+}
+
+impl Parts903 {
+    pub fn count(&self) -> usize {
+        match &self.parts {
+            Parts::Read(_) => 1,
+            Parts::Spilled { count, .. } => *count,
+        }
+    }
+
+    /// Part `i`, for the caller to keep: a part read into memory is given once.
+    pub fn take(&mut self, i: usize) -> Result<Read903, Ssda903ReadError> {
+        match &mut self.parts {
+            Parts::Read(read) => Ok(if i == 0 { read.take() } else { None }.unwrap_or_default()),
+            Parts::Spilled { dir, .. } => {
+                let path = part_path(dir, i);
+                let file = path.display().to_string();
+                let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(open(&path)?);
+                let mut out = Read903::default();
+                read_rows(&mut reader, &file, |cells, _, _| {
+                    let place = |i: usize| cells.get(i).and_then(|c| c.parse::<u64>().ok());
+                    // The part's own rows, written above: a table, a number and a line first.
+                    if let (Some(table), Some(number), Some(line)) = (place(0), place(1), place(2)) {
+                        if let Some(table) = Table::ALL.get(table as usize) {
+                            out.keep(*table, &cells[3..], number as usize, line);
+                        }
+                    }
+                })?;
+                Ok(out)
+            }
+        }
+    }
+
+    /// The latest date in the files' care, which tells the collection year (each spilled part
+    /// is read for it).
+    pub fn latest_date(&mut self) -> Result<Option<NaiveDate>, Ssda903ReadError> {
+        match &self.parts {
+            Parts::Read(read) => Ok((**read).as_ref().and_then(|r| latest_date_of(&r.census))),
+            Parts::Spilled { count, .. } => {
+                let mut latest = None;
+                for i in 0..*count {
+                    latest = latest.max(latest_date_of(&self.take(i)?.census));
+                }
+                Ok(latest)
+            }
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -233,5 +357,56 @@ mod tests {
         assert!(matches!(err, Ssda903ReadError::UnknownTable { .. }), "{err}");
         let err = read_903_file(&b"CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\r\n\"K1,F\r\n"[..], "q.csv", &mut out);
         assert!(err.is_ok() || matches!(err, Err(Ssda903ReadError::Malformed { .. })));
+    }
+
+    #[test]
+    fn files_larger_than_a_part_are_spilled_by_child_and_each_child_comes_back_whole() {
+        use canopy_domain::returns::ssda903::rules::care_records_numbered;
+        let dir = tempfile::tempdir().expect("dir");
+        let mut header = String::from("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\r\n");
+        let mut episodes = String::from(
+            "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\r\n",
+        );
+        for n in 0..200 {
+            header.push_str(&format!("k{n},1,01/01/2015,WBRI,,,\r\n"));
+            episodes.push_str(&format!("K{n},01/04/2025,S,C2,N1,U1,PR1,,,,,,\r\n"));
+        }
+        // K7's second episode, with an end that is not a date, is the file's 201st row, on line 202.
+        episodes.push_str("K7,01/06/2025,P,C2,N1,U1,PR1,31/13/2025,,,,,\r\n");
+        std::fs::write(dir.path().join("header.csv"), &header).expect("write");
+        std::fs::write(dir.path().join("episodes.csv"), &episodes).expect("write");
+
+        let mut parts = read_903_parts(dir.path(), 2_000).expect("read in parts");
+        assert!(parts.count() > 2, "{} parts", parts.count());
+        assert_eq!(parts.rows, 401);
+        assert_eq!(parts.files.len(), 2);
+        assert_eq!(parts.latest_date().expect("latest"), NaiveDate::from_ymd_opt(2025, 6, 1));
+        let mut children = std::collections::HashSet::new();
+        for i in 0..parts.count() {
+            let part = parts.take(i).expect("part");
+            for c in care_records_numbered(&part.census, &part.numbers) {
+                assert_eq!(
+                    (c.header.len(), c.episodes.len() as u64),
+                    (1, 1 + u64::from(c.child == "K7")),
+                    "{}",
+                    c.child
+                );
+                assert!(children.insert(c.child.to_string()), "{} is in one part only", c.child);
+                if c.child == "K7" {
+                    assert_eq!((c.header[0].number, c.episodes[1].number), (8, 201), "numbered as in the files");
+                    assert_eq!(
+                        part.unreadable,
+                        vec![("Episodes", 202, Unreadable { column: "DEC", value: "31/13/2025".into() })]
+                    );
+                }
+            }
+        }
+        assert_eq!(children.len(), 200, "every child, \"k0\" and \"K0\" as one");
+
+        let mut whole = read_903_parts(dir.path(), 1 << 20).expect("read whole");
+        assert_eq!(whole.count(), 1);
+        let read = whole.take(0).expect("the one part");
+        assert_eq!((read.census.header.len(), read.census.episodes.len()), (200, 201));
+        assert!(whole.take(0).expect("given once").census.header.is_empty());
     }
 }

@@ -67,6 +67,10 @@ pub enum CareEntry {
     /// The agency decision maker decided the child should be placed for adoption (AAR 2005, reg 19).
     AdoptionDecision {
         date: NaiveDate,
+        /// The day it was made, when that was before Canopy's record of the child's care began
+        /// (a record brought from an old system): it is then recorded on the day the record begins.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before_record: Option<NaiveDate>,
     },
     AdoptionDecisionReversed {
         date: NaiveDate,
@@ -79,6 +83,9 @@ pub enum CareEntry {
         #[serde(default)]
         adopters_name: String,
         foster_carers: bool,
+        /// As for the decision: the day of a match made before the record of care began.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before_record: Option<NaiveDate>,
     },
     /// A review of a child placed for adoption (AAR 2005, reg 36).
     AdoptionReview {
@@ -136,7 +143,7 @@ impl CareEntry {
             | Unaccompanied { date, .. }
             | CarePlan { date, .. }
             | IroAssigned { date, .. }
-            | AdoptionDecision { date }
+            | AdoptionDecision { date, .. }
             | AdoptionDecisionReversed { date, .. }
             | MatchedWithAdopters { date, .. }
             | AdoptionReview { date }
@@ -207,13 +214,16 @@ impl CareEntry {
                 format!("Care plan: permanence through {}", permanence.label().to_lowercase())
             }
             IroAssigned { name, .. } => format!("Independent reviewing officer: {name}"),
-            AdoptionDecision { .. } => "Agency decision: the child should be placed for adoption".into(),
+            AdoptionDecision { before_record, .. } => {
+                format!("Agency decision: the child should be placed for adoption{}", made_before_record(before_record))
+            }
             AdoptionDecisionReversed { reason, .. } => {
                 format!("Adoption decision reversed: {}", reason.label().to_lowercase())
             }
-            MatchedWithAdopters { adopters_name, foster_carers, .. } => format!(
-                "Matched with adopters {adopters_name}{}",
-                if *foster_carers { ", the child's foster carers" } else { "" }
+            MatchedWithAdopters { adopters_name, foster_carers, before_record, .. } => format!(
+                "Matched with adopters {adopters_name}{}{}",
+                if *foster_carers { ", the child's foster carers" } else { "" },
+                made_before_record(before_record)
             ),
             AdoptionReview { .. } => "Adoption review".into(),
             PersonalAdviser { adviser, .. } => format!("Personal adviser: {adviser}"),
@@ -488,7 +498,8 @@ fn apply(h: &mut CareHistory, entry: &CareEntry) -> Result<(), CareRuleBroken> {
         IroAssigned { date, iro, name } => {
             h.iro = Some(IroOfChild { since: *date, user_id: iro.clone(), name: name.clone() })
         }
-        AdoptionDecision { date } => {
+        AdoptionDecision { date, before_record } => {
+            check_before_record(h, *date, *before_record)?;
             if h.adoption_in_force().is_some() {
                 return Err(broken(
                     *date,
@@ -496,7 +507,7 @@ fn apply(h: &mut CareHistory, entry: &CareEntry) -> Result<(), CareRuleBroken> {
                 ));
             }
             let placement_order = h.episode_on(*date).filter(|e| e.legal_status == LegalStatus::E1).map(|_| *date);
-            h.adoption.push(AdoptionProgress::decided(*date, placement_order));
+            h.adoption.push(AdoptionProgress::decided(before_record.unwrap_or(*date), placement_order));
         }
         AdoptionDecisionReversed { date, reason } => {
             let placed = h.episode_on(*date).is_some_and(|e| e.placement.place.is_placed_for_adoption());
@@ -508,7 +519,11 @@ fn apply(h: &mut CareHistory, entry: &CareEntry) -> Result<(), CareRuleBroken> {
             }
             progress.ceased = Some((*date, *reason));
         }
-        MatchedWithAdopters { date, adopters, adopters_name, foster_carers } => {
+        MatchedWithAdopters { date, adopters, adopters_name, foster_carers, before_record } => {
+            check_before_record(h, *date, *before_record)?;
+            // A record that begins with the child placed for adoption, matched before it began.
+            let placed_as_record_begins = before_record.is_some()
+                && h.episode_on(*date).is_some_and(|e| e.placement.place.is_placed_for_adoption());
             let Some(progress) = h.adoption.last_mut().filter(|a| a.in_force()) else {
                 return Err(broken(*date, "a child is matched only after the decision to place them for adoption"));
             };
@@ -516,11 +531,14 @@ fn apply(h: &mut CareHistory, entry: &CareEntry) -> Result<(), CareRuleBroken> {
                 return Err(broken(*date, "the child is already placed for adoption"));
             }
             progress.matched = Some(AdopterMatch {
-                date: *date,
+                date: before_record.unwrap_or(*date),
                 adopters: adopters.clone(),
                 adopters_name: adopters_name.clone(),
                 foster_carers: *foster_carers,
             });
+            if placed_as_record_begins {
+                progress.placed = Some(*date);
+            }
         }
         AdoptionReview { date } => {
             let placed = h.episode_on(*date).is_some_and(|e| e.placement.place.is_placed_for_adoption());
@@ -573,6 +591,24 @@ fn apply(h: &mut CareHistory, entry: &CareEntry) -> Result<(), CareRuleBroken> {
         }
     }
     Ok(())
+}
+
+/// A step taken before Canopy's record of the child's care began is recorded on the day it begins,
+/// with the earlier day it was taken.
+fn check_before_record(h: &CareHistory, date: NaiveDate, before: Option<NaiveDate>) -> Result<(), CareRuleBroken> {
+    let Some(before) = before else { return Ok(()) };
+    if before >= date {
+        return Err(broken(date, "the day the step was taken before the record began must be before this day"));
+    }
+    if h.episodes.first().map(|e| e.start) != Some(date) {
+        return Err(broken(date, "a step taken before the record of care began is recorded on the day it begins"));
+    }
+    Ok(())
+}
+
+/// ", made on 14 December 2024, before this record of care began", or nothing.
+fn made_before_record(before: &Option<NaiveDate>) -> String {
+    before.map(|d| format!(", made on {}, before this record of care began", d.format("%-d %B %Y"))).unwrap_or_default()
 }
 
 fn check_ever_looked_after(h: &CareHistory, date: NaiveDate) -> Result<(), CareRuleBroken> {

@@ -45,6 +45,7 @@ fn matched(on: NaiveDate) -> CareEntry {
         adopters: "a1".into(),
         adopters_name: "Sam and Alex".into(),
         foster_carers: false,
+        before_record: None,
     }
 }
 
@@ -65,7 +66,7 @@ fn to_adoption() -> Vec<CareEntry> {
         moved(ymd(2025, 3, 10), carer(PlacementType::U4, "Birch")),
         status(ymd(2025, 6, 2), C2),
         moved(ymd(2025, 7, 14), carer(PlacementType::U5, "Cedar")),
-        CareEntry::AdoptionDecision { date: ymd(2025, 8, 1) },
+        CareEntry::AdoptionDecision { date: ymd(2025, 8, 1), before_record: None },
         status(ymd(2025, 10, 6), E1),
         matched(ymd(2025, 12, 1)),
         moved(ymd(2026, 1, 12), carer(PlacementType::A6, "Sam and Alex")),
@@ -140,7 +141,7 @@ fn a_reversed_decision_gives_its_reason_and_a_new_decision_can_follow() {
     let reversed = care_history(&entries).unwrap();
     assert_eq!(reversed.adoption_stage(), Some(AdoptionStage::Reversed));
     assert_eq!(reversed.adoption[0].ceased, Some((ymd(2026, 1, 5), ReasonPlacedCeased::Rd1)));
-    entries.push(CareEntry::AdoptionDecision { date: ymd(2026, 3, 2) });
+    entries.push(CareEntry::AdoptionDecision { date: ymd(2026, 3, 2), before_record: None });
     let again = care_history(&entries).unwrap();
     assert_eq!(again.adoption.len(), 2, "each decision is its own PlacedAdoption row");
     assert_eq!(again.adoption[1].placement_order, Some(ymd(2026, 3, 2)), "the placement order still stands");
@@ -160,7 +161,7 @@ fn adoption_reviews_are_held_only_while_placed_and_a_second_decision_waits_for_t
     let mut review = entries.clone();
     review.push(CareEntry::AdoptionReview { date: ymd(2025, 9, 1) });
     assert!(care_history(&review).unwrap_err().0.contains("while the child is placed"));
-    entries.push(CareEntry::AdoptionDecision { date: ymd(2025, 9, 1) });
+    entries.push(CareEntry::AdoptionDecision { date: ymd(2025, 9, 1), before_record: None });
     assert!(care_history(&entries).unwrap_err().0.contains("already in force"));
 }
 

@@ -6,8 +6,9 @@
 //! child's match with them. The tables Canopy keeps no entry for (PrevPerm, DoLo), and social
 //! worker episodes whose worker Canopy does not know, are reported, not dropped.
 
-use super::rules::CareRecord;
+use super::rules::{CareRecord, Table};
 use super::tables::EpisodeRow;
+use super::UnreadableCell;
 use crate::adoption::{validate_adopters, AdopterInput, ValidAdopters};
 use crate::calendar::add_months;
 use crate::cases::care::{
@@ -21,6 +22,7 @@ use crate::returns::cin::import::{FROM_OLD_SYSTEM, NAME_NOT_KNOWN};
 use crate::returns::CollectionYear;
 use chrono::Datelike;
 use chrono::NaiveDate;
+use std::collections::HashMap;
 
 /// The child's details as a form would give them, from their header row.
 pub fn child_input(c: &CareRecord) -> ChildInput {
@@ -73,11 +75,11 @@ fn placement(e: &EpisodeRow, carer: String, at: &str) -> Result<Placement, Strin
 /// The care entries of the child's episodes, reviews, missing periods and UASC status, in the
 /// order they happened, and the care they make, checked by the care rules.
 pub fn care_entries(c: &CareRecord, more: &[CareEntry]) -> Result<(Vec<CareEntry>, CareHistory), String> {
-    let mut entries = more.to_vec();
+    let mut entries = Vec::new();
     let mut previous: Option<&EpisodeRow> = None;
     let (mut carers, mut next_carer, mut before_temporary) = (0, 1, 0);
     for e in &c.episodes {
-        let at = format!("Episodes row {}", e.at + 1);
+        let at = format!("Episodes row {}", e.number);
         let date = e.decom.ok_or_else(|| format!("{at}: the episode has no start date (DECOM)"))?;
         let rne = e.rne.as_deref().unwrap_or("");
         let in_care = previous.is_some_and(|p| p.rec.as_deref() == Some("X1"));
@@ -136,13 +138,13 @@ pub fn care_entries(c: &CareRecord, more: &[CareEntry]) -> Result<(Vec<CareEntry
         previous = Some(e.row);
     }
     for r in &c.reviews {
-        let at = format!("Reviews row {}", r.at + 1);
+        let at = format!("Reviews row {}", r.number);
         let date = r.review.ok_or_else(|| format!("{at}: the review has no date"))?;
         let participation = code(&r.review_code, ReviewParticipation::from_code, "the participation code", &at)?;
         entries.push(CareEntry::Review { date, participation, chair: None });
     }
     for m in &c.missing {
-        let at = format!("Missing row {}", m.at + 1);
+        let at = format!("Missing row {}", m.number);
         let date = m.mis_start.ok_or_else(|| format!("{at}: the missing period has no start date"))?;
         entries.push(CareEntry::WentMissing { date, away: m.missing.as_deref() == Some("A") });
         if let Some(back) = m.mis_end {
@@ -150,9 +152,10 @@ pub fn care_entries(c: &CareRecord, more: &[CareEntry]) -> Result<(Vec<CareEntry
         }
     }
     for p in &c.placed_adoption {
-        let at = format!("PlacedAdoption row {}", p.at + 1);
-        let date = p.date_placed.ok_or_else(|| format!("{at}: the decision has no date (DATE_PLACED)"))?;
-        entries.push(CareEntry::AdoptionDecision { date });
+        let at = format!("PlacedAdoption row {}", p.number);
+        let decided = p.date_placed.ok_or_else(|| format!("{at}: the decision has no date (DATE_PLACED)"))?;
+        let (date, before_record) = on_record(c, decided);
+        entries.push(CareEntry::AdoptionDecision { date, before_record });
         match (p.date_placed_ceased, &p.reason_placed_ceased) {
             (None, None) => {}
             (Some(ceased), reason @ Some(_)) => entries.push(CareEntry::AdoptionDecisionReversed {
@@ -168,6 +171,8 @@ pub fn care_entries(c: &CareRecord, more: &[CareEntry]) -> Result<(Vec<CareEntry
             entries.push(CareEntry::Unaccompanied { date, asylum_seeking: true });
         }
     }
+    // After the file's own entries, so that on one day a match follows the decision.
+    entries.extend_from_slice(more);
     let history = care_history(&entries).map_err(|e| format!("the child's care breaks a rule: {}", e.0))?;
     Ok((entries, history))
 }
@@ -216,6 +221,12 @@ pub struct NotImported {
 /// The collection year a 903 is the return of: the first whose reference date (31 March) is on
 /// or after every date in the file.
 pub fn collection_year_of(census: &super::Ssda903Return) -> Option<CollectionYear> {
+    latest_date_of(census).map(collection_year_ending_after)
+}
+
+/// The latest date in a return's care: its episodes, reviews, missing periods, placements for
+/// adoption, social workers and adoptions.
+pub fn latest_date_of(census: &super::Ssda903Return) -> Option<NaiveDate> {
     let dates = census
         .episodes
         .iter()
@@ -225,9 +236,43 @@ pub fn collection_year_of(census: &super::Ssda903Return) -> Option<CollectionYea
         .chain(census.placed_adoption.iter().flat_map(|p| [p.date_placed, p.date_placed_ceased]))
         .chain(census.sw_episodes.iter().flat_map(|w| [w.sw_decom, w.sw_dec]))
         .chain(census.ad1.iter().flat_map(|a| [a.date_int, a.date_match]));
-    let latest = dates.flatten().max()?;
+    dates.flatten().max()
+}
+
+/// The first collection year whose reference date (31 March) is on or after `latest`.
+pub fn collection_year_ending_after(latest: NaiveDate) -> CollectionYear {
     let year = if (latest.month(), latest.day()) <= (3, 31) { latest.year() } else { latest.year() + 1 };
-    Some(CollectionYear(year))
+    CollectionYear(year)
+}
+
+/// The values of a return that could not be read, by the row they are in, to tell a child whose
+/// rows hold one why they cannot come in as the file has them.
+pub struct UnreadableValues<'a>(HashMap<(&'static str, usize), Vec<&'a UnreadableCell>>);
+
+impl<'a> UnreadableValues<'a> {
+    pub fn of(census: &'a super::Ssda903Return) -> Self {
+        let mut by_row: HashMap<_, Vec<_>> = HashMap::new();
+        for u in &census.unreadable {
+            by_row.entry((u.table, u.row)).or_default().push(u);
+        }
+        UnreadableValues(by_row)
+    }
+
+    /// Each value of the child's rows that could not be read, as "Episodes row 2: DEC
+    /// '31/13/2025' cannot be read". The tables the import leaves out are not looked at.
+    pub fn of_child(&self, c: &CareRecord) -> Vec<String> {
+        if self.0.is_empty() {
+            return Vec::new();
+        }
+        let left_out = [Table::PrevPerm, Table::Dolo];
+        let mut found = Vec::new();
+        for (table, at, number) in c.rows().into_iter().filter(|(t, ..)| !left_out.contains(t)) {
+            for u in self.0.get(&(table.name(), at)).into_iter().flatten() {
+                found.push(format!("{} row {number}: {} '{}' cannot be read", table.name(), u.column, u.value));
+            }
+        }
+        found
+    }
 }
 
 /// A 0 or 1 of an outcome table: `None` when blank.
@@ -245,7 +290,7 @@ fn yes_no(value: &Option<String>, column: &str, at: &str) -> Result<Option<bool>
 fn oc2_entries(c: &CareRecord, on: NaiveDate) -> Result<Vec<CareEntry>, String> {
     let mut entries = Vec::new();
     for r in &c.oc2 {
-        let at = format!("OC2 row {}", r.at + 1);
+        let at = format!("OC2 row {}", r.number);
         let score = match r.sdq_score.as_deref().unwrap_or("") {
             "" => None,
             s => Some(s.parse::<u8>().map_err(|_| format!("{at}: SDQ_SCORE '{s}' is not a whole number"))?),
@@ -288,7 +333,7 @@ fn oc2_entries(c: &CareRecord, on: NaiveDate) -> Result<Vec<CareEntry>, String> 
 fn oc3_entries(c: &CareRecord, start: NaiveDate, end: NaiveDate) -> Result<Vec<CareEntry>, String> {
     let mut entries = Vec::new();
     for r in &c.oc3 {
-        let at = format!("OC3 row {}", r.at + 1);
+        let at = format!("OC3 row {}", r.number);
         let dob = r.dob.or_else(|| c.head().and_then(|h| h.dob));
         let birthday =
             dob.and_then(|dob| (17..=21).map(|age| add_months(dob, age * 12)).find(|d| (start..=end).contains(d)));
@@ -336,7 +381,7 @@ pub struct ImportedMatch {
 /// The adopters and match of the child's AD1 row, if they have one.
 pub fn ad1_match(c: &CareRecord) -> Result<Option<ImportedMatch>, String> {
     let Some(r) = c.ad1.first() else { return Ok(None) };
-    let at = format!("AD1 row {}", r.at + 1);
+    let at = format!("AD1 row {}", r.number);
     let matched = r.date_match.ok_or_else(|| format!("{at}: the date of the match (DATE_MATCH) is missing"))?;
     let input = AdopterInput {
         name: NAME_NOT_KNOWN.into(),
@@ -357,12 +402,31 @@ pub fn ad1_match(c: &CareRecord) -> Result<Option<ImportedMatch>, String> {
 }
 
 /// The child's match with the adopters whose record will be `adopters_id`, as a care entry.
-pub fn match_entry(adopters_id: &str, m: &ImportedMatch) -> CareEntry {
+pub fn match_entry(c: &CareRecord, adopters_id: &str, m: &ImportedMatch) -> CareEntry {
+    let (date, before_record) = on_record(c, m.matched);
     CareEntry::MatchedWithAdopters {
-        date: m.matched,
+        date,
         adopters: adopters_id.into(),
         adopters_name: m.adopters.name.clone(),
         foster_carers: m.foster_carers,
+        before_record,
+    }
+}
+
+/// The day Canopy's record of the child's care begins, when the child's first episode in the file
+/// carries on care that began before it (RNE other than S): the file says nothing of the care
+/// before that day.
+fn record_begins(c: &CareRecord) -> Option<NaiveDate> {
+    let first = c.episodes.first()?;
+    first.decom.filter(|_| matches!(first.rne.as_deref(), Some("P" | "T" | "U" | "B" | "L")))
+}
+
+/// The day a step is recorded on, and the day it was taken when that was before the record of
+/// care begins: a decision to place for adoption or a match from an earlier year.
+fn on_record(c: &CareRecord, taken: NaiveDate) -> (NaiveDate, Option<NaiveDate>) {
+    match record_begins(c) {
+        Some(begins) if taken < begins => (begins, Some(taken)),
+        _ => (taken, None),
     }
 }
 
@@ -466,6 +530,38 @@ mod tests {
     }
 
     #[test]
+    fn a_value_that_cannot_be_read_is_named_by_its_row_in_the_file_not_taken_as_blank() {
+        use crate::returns::ssda903::rules::{care_records_numbered, RowNumbers, Table};
+        use crate::returns::ssda903::{DoloRow, UnreadableCell};
+        // Part of the files: K1's second episode is the file's 7th row, their DoLo row its 3rd.
+        let mut census = Ssda903Return {
+            episodes: vec![
+                episode(d(2025, 4, 1), "S", "C2", "U1", None, None),
+                EpisodeRow { child: s("K2"), ..episode(d(2025, 5, 1), "S", "C2", "U1", None, None) },
+            ],
+            dolo: vec![DoloRow { child: s("K1"), ..Default::default() }],
+            ..Default::default()
+        };
+        let cell = |table, row, column| UnreadableCell { table, row, column, value: "31/13/2025".into() };
+        census.unreadable = vec![cell("Episodes", 0, "DEC"), cell("Dolo", 0, "DOLO_START")];
+        let mut numbers = RowNumbers::default();
+        numbers.push(Table::Episodes, 7);
+        numbers.push(Table::Episodes, 9);
+        numbers.push(Table::Dolo, 3);
+        let records = care_records_numbered(&census, &numbers);
+        assert_eq!(records[0].episodes[0].number, 7);
+        assert_eq!(records[0].episodes[0].at, 0, "the rules still find the row in the census");
+        assert_eq!(care_records(&census)[0].episodes[0].number, 1, "a whole file numbers rows by their place");
+        let unreadable = UnreadableValues::of(&census);
+        assert_eq!(
+            unreadable.of_child(&records[0]),
+            vec!["Episodes row 7: DEC '31/13/2025' cannot be read"],
+            "the DoLo row is left out of an import, so its value does not stop the child"
+        );
+        assert!(unreadable.of_child(&records[1]).is_empty(), "K2's rows read");
+    }
+
+    #[test]
     fn social_worker_episodes_become_changes_of_worker_found_by_their_number() {
         use crate::returns::ssda903::SwEpisodeRow;
         let sw = |id: &str, from, to, reason: &str| SwEpisodeRow {
@@ -498,6 +594,54 @@ mod tests {
             "handed over on the day, then unallocated when the second episode ended"
         );
         assert_eq!(changes[0].reason, Some(WorkerChangeReason::FirstContact));
+    }
+
+    #[test]
+    fn a_decision_and_match_from_before_the_first_episode_in_the_file_keep_their_days() {
+        use crate::returns::ssda903::{Ad1Row, PlacedAdoptionRow};
+        // Placed for adoption under a placement order in January, before the year: the file's
+        // first episode carries on care, so the decision and the match come before it.
+        let census = Ssda903Return {
+            episodes: vec![EpisodeRow {
+                ls: s("E1"),
+                ..episode(d(2025, 1, 10), "P", "E1", "A5", d(2025, 9, 1), Some("E11"))
+            }],
+            placed_adoption: vec![PlacedAdoptionRow {
+                child: s("K1"),
+                date_placed: d(2024, 6, 1),
+                ..Default::default()
+            }],
+            ad1: vec![Ad1Row {
+                child: s("K1"),
+                date_int: d(2024, 6, 1),
+                date_match: d(2024, 11, 1),
+                foster_care: s("0"),
+                nb_adoptr: s("2"),
+                sex_adoptr: s("MF"),
+                ls_adoptr: s("L2"),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let record = &care_records(&census)[0];
+        let m = ad1_match(record).expect("read").expect("a match");
+        let (entries, history) =
+            care_entries(record, &[match_entry(record, "A1", &m)]).expect("the care keeps the rules");
+        let begins = d(2025, 1, 10).expect("d");
+        assert!(entries.contains(&CareEntry::AdoptionDecision { date: begins, before_record: d(2024, 6, 1) }));
+        let progress = &history.adoption[0];
+        assert_eq!(progress.decided, d(2024, 6, 1).expect("d"), "the return's DATE_PLACED and DATE_INT");
+        assert_eq!(progress.matched.as_ref().map(|m| m.date), d(2024, 11, 1), "the return's DATE_MATCH");
+        assert_eq!((progress.placed, progress.adopted), (Some(begins), d(2025, 9, 1)), "placed as the record begins");
+        let decision = entries.iter().find(|e| matches!(e, CareEntry::AdoptionDecision { .. })).expect("decision");
+        assert!(decision.describe().ends_with(", made on 1 June 2024, before this record of care began"));
+
+        // Only on the day the record begins.
+        let late = [CareEntry::AdoptionDecision { date: d(2025, 2, 1).expect("d"), before_record: d(2024, 6, 1) }];
+        let why =
+            care_entries(&care_records(&Ssda903Return { placed_adoption: vec![], ad1: vec![], ..census })[0], &late)
+                .expect_err("not the day the record begins");
+        assert!(why.contains("recorded on the day it begins"), "{why}");
     }
 
     #[test]
@@ -536,7 +680,7 @@ mod tests {
         let with_match = census(vec![row("2", "MF", "L2")]);
         let record = &care_records(&with_match)[0];
         let m = ad1_match(record).expect("read").expect("a match");
-        let why = care_entries(record, &[match_entry("A1", &m)]).expect_err("no decision");
+        let why = care_entries(record, &[match_entry(record, "A1", &m)]).expect_err("no decision");
         assert!(why.contains("after the decision to place them for adoption"), "{why}");
         assert!(care_entries(record, &[]).is_ok(), "without it the child's care keeps the rules");
     }

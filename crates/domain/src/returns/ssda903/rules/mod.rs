@@ -64,10 +64,52 @@ impl Table {
     }
 
     pub fn named(name: &str) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    pub const ALL: [Table; 12] = {
         use Table::*;
         [Header, Episodes, Reviews, Uasc, Oc2, Oc3, Ad1, PlacedAdoption, PrevPerm, Missing, SwEpisodes, Dolo]
-            .into_iter()
-            .find(|t| t.name() == name)
+    };
+
+    /// The table's exact header row.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Table::Header => HeaderRow::COLUMNS,
+            Table::Episodes => EpisodeRow::COLUMNS,
+            Table::Reviews => ReviewRow::COLUMNS,
+            Table::Uasc => UascRow::COLUMNS,
+            Table::Oc2 => Oc2Row::COLUMNS,
+            Table::Oc3 => Oc3Row::COLUMNS,
+            Table::Ad1 => Ad1Row::COLUMNS,
+            Table::PlacedAdoption => PlacedAdoptionRow::COLUMNS,
+            Table::PrevPerm => PrevPermRow::COLUMNS,
+            Table::Missing => MissingRow::COLUMNS,
+            Table::SwEpisodes => SwEpisodeRow::COLUMNS,
+            Table::Dolo => DoloRow::COLUMNS,
+        }
+    }
+
+    /// The table whose header row this is: a file is known by its header, not its name.
+    pub fn of_header(header: &[&str]) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| t.columns() == header)
+    }
+}
+
+/// Each row's number in its table's file, counting from 1, by table. A census read from part of
+/// the files (the rows of some children only) keeps them, so that what is said about a row names
+/// the file's row; a row without one is numbered by its place in the census.
+#[derive(Debug, Clone, Default)]
+pub struct RowNumbers([Vec<usize>; 12]);
+
+impl RowNumbers {
+    /// Numbers the next row of `table`.
+    pub fn push(&mut self, table: Table, number: usize) {
+        self.0[table as usize].push(number);
+    }
+
+    pub fn number(&self, table: Table, at: usize) -> usize {
+        self.0[table as usize].get(at).copied().unwrap_or(at + 1)
     }
 }
 
@@ -86,7 +128,10 @@ impl fmt::Display for At {
 
 /// A row of one child's, with its place in its table.
 pub struct Row<'a, T> {
+    /// Where the row is in the census's table, counting from 0.
     pub at: usize,
+    /// The row's number in its file, counting from 1: what a person is told.
+    pub number: usize,
     pub row: &'a T,
 }
 
@@ -102,6 +147,15 @@ impl<T> std::ops::Deref for Row<'_, T> {
     fn deref(&self) -> &T {
         self.row
     }
+}
+
+/// Calls `$then!` with each of a census's and a care record's fields and its table.
+macro_rules! with_tables {
+    ($then:ident) => {
+        $then!(header: Header, episodes: Episodes, reviews: Reviews, uasc: Uasc, oc2: Oc2, oc3: Oc3, ad1: Ad1,
+            placed_adoption: PlacedAdoption, prev_perm: PrevPerm, missing: Missing, sw_episodes: SwEpisodes,
+            dolo: Dolo)
+    };
 }
 
 /// Everything a return says about one child.
@@ -164,25 +218,42 @@ impl<'a> CareRecord<'a> {
     pub fn first_episode(&self) -> Option<Row<'a, EpisodeRow>> {
         self.episodes.iter().find(|e| e.decom.is_some()).copied()
     }
+
+    /// Every row of the child's, as its table, its place in the census's table and its number.
+    pub fn rows(&self) -> Vec<(Table, usize, usize)> {
+        let mut rows = Vec::new();
+        macro_rules! list {
+            ($($field:ident: $table:ident),+) => {$(
+                rows.extend(self.$field.iter().map(|r| (Table::$table, r.at, r.number)));
+            )+};
+        }
+        with_tables!(list);
+        rows
+    }
 }
 
 /// Gathers a return's rows by child, each child's episodes in date order.
 pub fn care_records(census: &Ssda903Return) -> Vec<CareRecord<'_>> {
+    care_records_numbered(census, &RowNumbers::default())
+}
+
+/// Gathers a return's rows by child, as `care_records`, each row with its number in its file.
+pub fn care_records_numbered<'a>(census: &'a Ssda903Return, numbers: &RowNumbers) -> Vec<CareRecord<'a>> {
     let mut records: Vec<CareRecord> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     macro_rules! gather {
-        ($($field:ident),+) => {$(
+        ($($field:ident: $table:ident),+) => {$(
             for (at, row) in census.$field.iter().enumerate() {
                 let child = row.child.as_deref().unwrap_or("");
                 let i = *index.entry(child).or_insert_with(|| {
                     records.push(CareRecord::new(child));
                     records.len() - 1
                 });
-                records[i].$field.push(Row { at, row });
+                records[i].$field.push(Row { at, number: numbers.number(Table::$table, at), row });
             }
         )+};
     }
-    gather!(header, episodes, reviews, uasc, oc2, oc3, ad1, placed_adoption, prev_perm, missing, sw_episodes, dolo);
+    with_tables!(gather);
     for r in &mut records {
         r.episodes.sort_by_key(|e| (e.decom.is_none(), e.decom, e.at));
     }

@@ -535,7 +535,7 @@ pub(crate) fn parse_entry(
             }
             date.zip(name).map(|(date, name)| CareEntry::IroAssigned { date, iro, name })
         }
-        What::AdoptionDecision => date.map(|date| CareEntry::AdoptionDecision { date }),
+        What::AdoptionDecision => date.map(|date| CareEntry::AdoptionDecision { date, before_record: None }),
         What::AdoptionReversed => {
             let reason =
                 chosen(&mut errors, form, "reason", ReasonPlacedCeased::from_code, "why the decision was reversed");
@@ -552,6 +552,7 @@ pub(crate) fn parse_entry(
                 adopters,
                 adopters_name,
                 foster_carers: form.get("foster_carers") == "yes",
+                before_record: None,
             })
         }
         What::AdoptionReview => date.map(|date| CareEntry::AdoptionReview { date }),
