@@ -308,7 +308,7 @@ pub async fn returns(store: &Store, target: usize) -> Result<(), String> {
         println!("  rejected: {}: {}", r.child.as_deref().unwrap_or(""), r.reason);
     }
     // Reading and checking alone, whole and spilled by child as files larger than memory are.
-    for (how, part_bytes) in [("whole", crate::import::PART_BYTES), ("in parts of 4 MB, spilled by child", 4 << 20)] {
+    for (how, part_bytes) in [("whole", u64::MAX), ("in parts of 4 MB, spilled by child", 4 << 20)] {
         let started = Instant::now();
         let dry =
             crate::import::ssda903(&fresh903, &council.la_code, &lac_dir, Some(year), true, today, part_bytes, |_| {})

@@ -250,9 +250,10 @@ pub async fn cin(
     Ok(summary)
 }
 
-/// How much of a 903's CSV is held in memory at once: larger files are spilled by child into
-/// parts of about this size.
-pub const PART_BYTES: u64 = 64 << 20;
+/// How much of a 903's CSV is held in memory at once (a part takes about 12 times its size in
+/// memory): larger files are spilled by child into parts of about this size.
+pub const PART_BYTES: u64 = PART_MB << 20;
+pub const PART_MB: u64 = 16;
 
 /// Imports a directory of SSDA903 files, the return of `year` (by default the year its dates
 /// end in), into the council with `la_code`; with `dry_run` nothing is written. The tables are

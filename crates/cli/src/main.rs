@@ -210,10 +210,16 @@ enum ImportCommand {
     /// of the adoption service (names not known), matched with the child on DATE_MATCH. Rows of
     /// PrevPerm and DoLo, outcome and AD1 rows that break a care rule, and social worker episodes
     /// of workers not on the staff, are reported as not imported. A value that cannot be read (a
-    /// date not dd/mm/yyyy) refuses the child, with its row. Files over 64 MB are spilled by child
-    /// into temporary parts, one held at a time. Batches of 500 children, one transaction each.
+    /// date not dd/mm/yyyy) refuses the child, with its row. Files larger than --part-mb are
+    /// spilled by child into temporary parts, one held at a time. Batches of 500 children, one
+    /// transaction each.
     Ssda903 {
         dir: PathBuf,
+        /// How many megabytes of the files are held in memory at once (a part takes about 12
+        /// times that of memory): larger files are first spilled by child into temporary parts
+        /// of about this size.
+        #[arg(long, default_value_t = import::PART_MB, value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+        part_mb: u64,
         /// The collection year the files are the return of (2026 is 1 April 2025 to 31 March
         /// 2026); by default, the first whose 31 March is on or after every date in the files.
         #[arg(long)]
@@ -657,10 +663,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 ImportCommand::Cin { file, .. } => {
                     import::cin(&store, council, file, *dry_run, today, import::progress).await?
                 }
-                ImportCommand::Ssda903 { dir, year, .. } => {
+                ImportCommand::Ssda903 { dir, year, part_mb, .. } => {
                     let year = year.map(canopy_domain::returns::CollectionYear::new).transpose()?;
-                    import::ssda903(&store, council, dir, year, *dry_run, today, import::PART_BYTES, import::progress)
-                        .await?
+                    let part_bytes = part_mb << 20;
+                    import::ssda903(&store, council, dir, year, *dry_run, today, part_bytes, import::progress).await?
                 }
                 ImportCommand::Csv { file, mapping, .. } => {
                     let text = std::fs::read_to_string(mapping)
