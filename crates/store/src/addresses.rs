@@ -1,9 +1,10 @@
 //! A child's addresses over time.
 
-use crate::children::append_history;
+use crate::children::{append_history, EVER_IN_CARE};
 use crate::{new_id, AuditContext, AuditEvent, Store, StoreError};
 use chrono::NaiveDate;
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// A new home address for a child, already placed in a cluster by its postcode.
 #[derive(Debug, Clone)]
@@ -83,19 +84,41 @@ impl Store {
         .bind(child_id)
         .fetch_all(self.pool())
         .await?;
-        let day = |t: String| {
-            NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("address date {t}")))
-        };
-        rows.iter()
-            .map(|r| {
-                Ok(AddressRow {
-                    line1: r.try_get(0)?,
-                    town: r.try_get(1)?,
-                    postcode: r.try_get(2)?,
-                    moved_in: day(r.try_get(3)?)?,
-                    moved_out: r.try_get::<Option<String>, _>(4)?.map(day).transpose()?,
-                })
-            })
-            .collect()
+        rows.iter().map(address_from).collect()
     }
+
+    /// The addresses of every child of a council who has ever been looked after, by child, the
+    /// latest first: what the SSDA903's home postcodes come from, in one read.
+    pub async fn addresses_of_children_ever_in_care(
+        &self,
+        council_id: &str,
+    ) -> Result<HashMap<String, Vec<AddressRow>>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT a.line1, a.town, a.postcode, a.moved_in, a.moved_out, a.child_id FROM child_addresses a \
+             JOIN children c ON c.id = a.child_id WHERE c.council_id = $1 AND c.merged_into IS NULL AND {EVER_IN_CARE} \
+             ORDER BY a.child_id, a.moved_in DESC"
+        ))
+        .bind(council_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut by_child: HashMap<String, Vec<AddressRow>> = HashMap::new();
+        for r in &rows {
+            by_child.entry(r.try_get(5)?).or_default().push(address_from(r)?);
+        }
+        Ok(by_child)
+    }
+}
+
+/// An address from its columns: line1, town, postcode, moved_in, moved_out.
+fn address_from(r: &sqlx::any::AnyRow) -> Result<AddressRow, StoreError> {
+    let day = |t: String| {
+        NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("address date {t}")))
+    };
+    Ok(AddressRow {
+        line1: r.try_get(0)?,
+        town: r.try_get(1)?,
+        postcode: r.try_get(2)?,
+        moved_in: day(r.try_get(3)?)?,
+        moved_out: r.try_get::<Option<String>, _>(4)?.map(day).transpose()?,
+    })
 }

@@ -452,9 +452,25 @@ impl Store {
 
     /// Every child's journey, care and allocations in a council, in one read, for caseloads.
     pub async fn case_histories_in_council(&self, council_id: &str) -> Result<Vec<CaseHistories>, StoreError> {
+        self.case_histories_in_council_where(council_id, "1 = 1").await
+    }
+
+    /// The case of every child of a council who has ever been looked after, child by child.
+    pub async fn case_histories_of_children_ever_in_care(
+        &self,
+        council_id: &str,
+    ) -> Result<Vec<CaseHistories>, StoreError> {
+        self.case_histories_in_council_where(council_id, EVER_IN_CARE).await
+    }
+
+    async fn case_histories_in_council_where(
+        &self,
+        council_id: &str,
+        condition: &str,
+    ) -> Result<Vec<CaseHistories>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT h.child_id, h.kind, h.event_date, h.payload FROM child_history h JOIN children c ON c.id = h.child_id \
-             WHERE c.council_id = $1 AND c.merged_into IS NULL AND {CASE_KINDS} ORDER BY h.child_id, h.seq"
+             WHERE c.council_id = $1 AND c.merged_into IS NULL AND {CASE_KINDS} AND {condition} ORDER BY h.child_id, h.seq"
         ))
         .bind(council_id)
         .fetch_all(self.pool())
@@ -1008,6 +1024,10 @@ pub struct CaseHistories {
 /// The kinds of history row that make a child's case.
 const CASE_KINDS: &str = "h.kind IN ('journey', 'care', 'allocated')";
 
+/// The child `c` has a care entry: they have been looked after.
+pub(crate) const EVER_IN_CARE: &str =
+    "EXISTS (SELECT 1 FROM child_history k WHERE k.child_id = c.id AND k.kind = 'care')";
+
 /// History rows (child, kind, date, payload), in order child by child, as each child's case.
 fn case_histories(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<CaseHistories>, StoreError> {
     let mut all: Vec<CaseHistories> = Vec::new();
@@ -1375,8 +1395,18 @@ impl Store {
 
     /// Every child of a council, however many (for the bench and bulk work, not for pages).
     pub async fn children_in_council(&self, council_id: &str) -> Result<Vec<ChildRow>, StoreError> {
+        self.children_in_council_where(council_id, "1 = 1").await
+    }
+
+    /// Every child of a council who has ever been looked after.
+    pub async fn children_ever_in_care(&self, council_id: &str) -> Result<Vec<ChildRow>, StoreError> {
+        self.children_in_council_where(council_id, EVER_IN_CARE).await
+    }
+
+    async fn children_in_council_where(&self, council_id: &str, condition: &str) -> Result<Vec<ChildRow>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {CHILD_COLUMNS} FROM children c WHERE c.council_id = $1 AND c.merged_into IS NULL ORDER BY c.id"
+            "SELECT {CHILD_COLUMNS} FROM children c WHERE c.council_id = $1 AND c.merged_into IS NULL AND {condition} \
+             ORDER BY c.id"
         ))
         .bind(council_id)
         .fetch_all(self.pool())

@@ -88,13 +88,18 @@ impl Store {
         let calendar = self.council_calendar(council_id).await?;
         let rules = self.clock_rules(council_id).await?;
         let context = RuleContext { calendar: &calendar, rules: &rules };
-        let children: HashMap<String, ChildRow> =
-            self.children_in_council(council_id).await?.into_iter().map(|c| (c.id.clone(), c)).collect();
-        let lookups = self.care_lookups().await?;
+        // Only children ever looked after are read, each part in one query, all at once.
+        let (children, histories, mut homes, lookups) = tokio::try_join!(
+            self.children_ever_in_care(council_id),
+            self.case_histories_of_children_ever_in_care(council_id),
+            self.addresses_of_children_ever_in_care(council_id),
+            self.care_lookups()
+        )?;
+        let children: HashMap<String, ChildRow> = children.into_iter().map(|c| (c.id.clone(), c)).collect();
         let mut looked_after = Vec::new();
-        for h in self.case_histories_in_council(council_id).await? {
+        for h in histories {
             let Some(child) = children.get(&h.child_id).cloned() else { continue };
-            let homes = if h.care.is_empty() { vec![] } else { self.addresses(&child.id).await? };
+            let homes = homes.remove(&child.id).unwrap_or_default();
             looked_after.extend(LookedAfter::of(child, &h, homes, &context)?);
         }
         looked_after.sort_by(|a, b| a.child.local_id.cmp(&b.child.local_id));
