@@ -113,6 +113,7 @@ fn story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate, calendar: &Workin
         legal_status: if emergency { LegalStatus::L2 } else { LegalStatus::V2 },
         placement: home.clone(),
         category_of_need: Some(if emergency { PrimaryNeed::AbuseOrNeglect } else { category_of_need(&child.id) }),
+        carried_on: None,
     }));
     // An emergency protection order lasts at most 21 days; then the court makes an interim order.
     let interim = began + Days::new(if emergency { rng.gen_range(3..21) } else { rng.gen_range(8..60) });
@@ -404,6 +405,7 @@ fn leaving_at(
             legal_status: LegalStatus::V2,
             placement: home,
             category_of_need: Some(category_of_need(&format!("{dob}{began}"))),
+            carried_on: None,
         }),
         CareEntry::PersonalAdviser { date: at_16, adviser: "Leaving care team".into() },
         CareEntry::PathwayPlanReviewed { date: at_16 + Days::new(rng.gen_range(30..80)) },

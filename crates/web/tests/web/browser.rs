@@ -351,6 +351,7 @@ async fn move_and_visit(c: &fantoccini::Client, app: &TestApp, axe: &str, child_
                 address: None,
             },
             category_of_need: None,
+            carried_on: None,
         },
     };
     let calendar = canopy_domain::calendar::WorkingCalendar::england_and_wales();

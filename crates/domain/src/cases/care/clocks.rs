@@ -30,12 +30,18 @@ fn count_after(dates: &[NaiveDate], from: NaiveDate) -> usize {
     dates.iter().filter(|d| **d >= from).count()
 }
 
-/// The start of the current period of care: the latest episode with RNE S, if care is open.
+/// The start of the current period of care, if care is open: the latest episode with RNE S, or
+/// the first of a record that begins part-way through care.
 fn period_start(episodes: &[CareEpisode]) -> Option<NaiveDate> {
     if episodes.last()?.end.is_some() {
         return None;
     }
-    episodes.iter().rev().find(|e| e.reason_new_episode == super::ReasonNewEpisode::S).map(|e| e.start)
+    episodes
+        .iter()
+        .rev()
+        .find(|e| e.reason_new_episode == super::ReasonNewEpisode::S)
+        .or(episodes.first())
+        .map(|e| e.start)
 }
 
 /// When the current placement began: the newest episode that changed placement (or began care).

@@ -169,9 +169,13 @@ impl CareEntry {
     pub fn describe(&self) -> String {
         use CareEntry::*;
         match self {
-            Change { change: CareChange::StartedToBeLookedAfter { legal_status, placement, .. } } => {
+            Change { change: CareChange::StartedToBeLookedAfter { legal_status, placement, carried_on, .. } } => {
                 format!(
-                    "Started to be looked after ({}), {}",
+                    "{} ({}), {}",
+                    match carried_on {
+                        Some(_) => "This record of care begins: looked after from before it",
+                        None => "Started to be looked after",
+                    },
                     legal_status.label(),
                     placement.place.label().to_lowercase()
                 )

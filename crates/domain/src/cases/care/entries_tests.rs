@@ -24,7 +24,13 @@ fn change(c: CareChange) -> CareEntry {
 }
 
 fn started(on: NaiveDate, ls: LegalStatus, p: Placement) -> CareEntry {
-    change(CareChange::StartedToBeLookedAfter { date: on, legal_status: ls, placement: p, category_of_need: None })
+    change(CareChange::StartedToBeLookedAfter {
+        date: on,
+        legal_status: ls,
+        placement: p,
+        category_of_need: None,
+        carried_on: None,
+    })
 }
 
 fn status(on: NaiveDate, ls: LegalStatus) -> CareEntry {

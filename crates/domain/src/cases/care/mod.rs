@@ -59,6 +59,10 @@ pub enum CareChange {
         /// Why care began: the category of need (903 CIN, N1 to N8).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         category_of_need: Option<crate::cases::PrimaryNeed>,
+        /// Set when Canopy's record begins part-way through a period of care, as a record
+        /// brought from an old system's return does: why the episode it begins with began.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        carried_on: Option<ReasonNewEpisode>,
     },
     LegalStatusChanged {
         date: NaiveDate,
@@ -149,7 +153,9 @@ fn apply_day(episodes: &mut Vec<CareEpisode>, date: NaiveDate, day: &[&CareChang
     let mut ceased = None;
     for change in day {
         match change {
-            CareChange::StartedToBeLookedAfter { legal_status: ls, placement: p, category_of_need, .. } => {
+            CareChange::StartedToBeLookedAfter {
+                legal_status: ls, placement: p, category_of_need, carried_on, ..
+            } => {
                 let ends_today = day.iter().any(|c| matches!(c, CareChange::CeasedToBeLookedAfter { .. }));
                 if open.is_some() && ends_today {
                     return Err(broken(date, SAME_DAY));
@@ -157,7 +163,7 @@ fn apply_day(episodes: &mut Vec<CareEpisode>, date: NaiveDate, day: &[&CareChang
                 if started.is_some() || open.is_some() {
                     return Err(broken(date, "the child is already looked after"));
                 }
-                started = Some((*ls, p.clone(), *category_of_need));
+                started = Some((*ls, p.clone(), *category_of_need, *carried_on));
             }
             CareChange::LegalStatusChanged { legal_status: ls, .. } => legal_status = Some(*ls),
             CareChange::PlacementChanged { placement: p, reason, .. } => {
@@ -167,11 +173,11 @@ fn apply_day(episodes: &mut Vec<CareEpisode>, date: NaiveDate, day: &[&CareChang
             CareChange::CeasedToBeLookedAfter { reason, .. } => ceased = Some(*reason),
         }
     }
-    if let Some((ls, p, category_of_need)) = started {
+    if let Some((ls, p, category_of_need, carried_on)) = started {
         if episodes.last().and_then(|e| e.end) == Some(date) {
             return Err(broken(date, SAME_DAY));
         }
-        if p.place.is_temporary() {
+        if p.place.is_temporary() && carried_on.is_none() {
             return Err(broken(date, "a period of care cannot start with a temporary placement"));
         }
         if legal_status.is_some() || placement.is_some() {
@@ -179,7 +185,7 @@ fn apply_day(episodes: &mut Vec<CareEpisode>, date: NaiveDate, day: &[&CareChang
         }
         episodes.push(CareEpisode {
             start: date,
-            reason_new_episode: ReasonNewEpisode::S,
+            reason_new_episode: carried_on.unwrap_or(ReasonNewEpisode::S),
             legal_status: ls,
             placement: p,
             reason_place_change: None,

@@ -23,7 +23,13 @@ fn at(place: PlacementType, carer: &str) -> Placement {
 }
 
 fn start(on: NaiveDate, ls: LegalStatus, p: Placement) -> CareChange {
-    CareChange::StartedToBeLookedAfter { date: on, legal_status: ls, placement: p, category_of_need: None }
+    CareChange::StartedToBeLookedAfter {
+        date: on,
+        legal_status: ls,
+        placement: p,
+        category_of_need: None,
+        carried_on: None,
+    }
 }
 
 fn ls(on: NaiveDate, status: LegalStatus) -> CareChange {
@@ -440,6 +446,7 @@ fn oc3_is_former_relevant_children_in_the_year_of_their_17th_to_21st_birthday() 
             legal_status: C2,
             placement: foster("a"),
             category_of_need: None,
+            carried_on: None,
         },
         CareChange::CeasedToBeLookedAfter { date: on(2026, 2, 1), reason: ReasonEpisodeCeased::E5 },
     ])
@@ -453,6 +460,7 @@ fn oc3_is_former_relevant_children_in_the_year_of_their_17th_to_21st_birthday() 
             legal_status: C2,
             placement: foster("a"),
             category_of_need: None,
+            carried_on: None,
         },
         CareChange::CeasedToBeLookedAfter { date: on(2025, 3, 1), reason: ReasonEpisodeCeased::E4A },
     ])
@@ -464,6 +472,7 @@ fn oc3_is_former_relevant_children_in_the_year_of_their_17th_to_21st_birthday() 
             legal_status: V2,
             placement: foster("a"),
             category_of_need: None,
+            carried_on: None,
         },
         CareChange::CeasedToBeLookedAfter { date: on(2025, 12, 1), reason: ReasonEpisodeCeased::E4A },
     ])

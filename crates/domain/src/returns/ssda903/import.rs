@@ -13,7 +13,7 @@ use crate::adoption::{validate_adopters, AdopterInput, ValidAdopters};
 use crate::calendar::add_months;
 use crate::cases::care::{
     care_history, CareChange, CareEntry, CareHistory, HealthCheck, InTouch, LeaverAccommodation, LeaverActivity,
-    LegalStatus, Placement, PlacementProvider, PlacementType, ReasonEpisodeCeased, ReasonPlaceChange,
+    LegalStatus, Placement, PlacementProvider, PlacementType, ReasonEpisodeCeased, ReasonNewEpisode, ReasonPlaceChange,
     ReasonPlacedCeased, ReviewParticipation, SdqReason,
 };
 use crate::cases::{PrimaryNeed, WorkerChangeReason};
@@ -97,7 +97,8 @@ pub fn care_entries(c: &CareRecord, more: &[CareEntry]) -> Result<(Vec<CareEntry
             next_carer += 1;
         }
         // A child's first episode in the file may carry on care that began before the return's
-        // year (RNE P, T, U, B or L): Canopy's record of their care begins with it.
+        // year (RNE P, T, U, B or L): Canopy's record of their care begins with it, and keeps
+        // why it began.
         let carries_on = previous.is_none() && matches!(rne, "P" | "T" | "U" | "B" | "L");
         match (if carries_on { "S" } else { rne }, in_care) {
             ("S", false) => entries.push(change(CareChange::StartedToBeLookedAfter {
@@ -105,6 +106,7 @@ pub fn care_entries(c: &CareRecord, more: &[CareEntry]) -> Result<(Vec<CareEntry
                 legal_status: legal_status()?,
                 placement: placement(e, carer(carers), &at)?,
                 category_of_need: e.cin.as_deref().and_then(PrimaryNeed::from_code),
+                carried_on: ReasonNewEpisode::from_code(rne).filter(|_| carries_on),
             })),
             ("S", true) => {
                 return Err(format!("{at}: care begins again (RNE S) but the previous episode did not end it"))
@@ -792,5 +794,17 @@ mod tests {
         bad_code.episodes[2].place = s("Q9");
         let e = care_entries(&care_records(&bad_code)[0], &[]).expect_err("bad code");
         assert!(e.contains("Episodes row 3") && e.contains("'Q9'"), "{e}");
+
+        // The file begins part-way through care, with a move to a temporary placement: the
+        // record begins with that episode, keeps why it began, and its clocks run from it.
+        let mut carried = census.clone();
+        carried.episodes = vec![episode(d(2025, 1, 1), "T", "C2", "T0", None, None)];
+        carried.reviews.clear();
+        let (entries, history) = care_entries(&care_records(&carried)[0], &[]).expect("carried on");
+        assert_eq!(history.episodes[0].reason_new_episode, ReasonNewEpisode::T);
+        assert!(entries[0].describe().starts_with("This record of care begins: looked after from before it"));
+        let calendar = crate::calendar::WorkingCalendar::new(vec![]);
+        let clocks = history.projection(&calendar, d(2012, 5, 10)).clocks;
+        assert!(clocks.iter().any(|c| c.started == d(2025, 1, 1).expect("d")), "{clocks:?}");
     }
 }

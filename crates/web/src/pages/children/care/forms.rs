@@ -426,7 +426,13 @@ pub(crate) fn parse_entry(
             };
             match (date, ls, placement) {
                 (Some(date), Some(legal_status), Some(placement)) => Some(CareEntry::Change {
-                    change: CareChange::StartedToBeLookedAfter { date, legal_status, placement, category_of_need },
+                    change: CareChange::StartedToBeLookedAfter {
+                        date,
+                        legal_status,
+                        placement,
+                        category_of_need,
+                        carried_on: None,
+                    },
                 }),
                 _ => None,
             }
