@@ -152,11 +152,13 @@ fn story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate, calendar: &Workin
                 date: moved,
                 placement: hospital,
                 reason: Some(ReasonPlaceChange::Other),
+                match_not_known: false,
             }));
             entries.push(change(CareChange::PlacementChanged {
                 date: back,
                 placement: home.clone(),
                 reason: Some(ReasonPlaceChange::Other),
+                match_not_known: false,
             }));
             placed = back;
             continue;
@@ -172,6 +174,7 @@ fn story(rng: &mut StdRng, child: &ChildRow, today: NaiveDate, calendar: &Workin
             date: moved,
             placement: home.clone(),
             reason: Some(reason),
+            match_not_known: false,
         }));
         placed = moved;
     }
@@ -342,6 +345,7 @@ fn adoption_story(
                 date: placed,
                 placement,
                 reason: Some(ReasonPlaceChange::Carpl),
+                match_not_known: false,
             }));
             let review = placed + Days::new(rng.gen_range(20..28));
             if review < today {

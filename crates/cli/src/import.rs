@@ -879,17 +879,17 @@ mod tests {
         add_council(&db.store, "Kingston upon Thames", "314", "E09000021", "KT1, KT2").await.expect("council");
         let dir = std::env::temp_dir().join(format!("canopy-import-ad1-{}", std::process::id()));
 
-        // A match after the child was placed breaks the care rules: the child cannot be placed
-        // unmatched, so they are refused with both reasons.
+        // A match after the child was placed breaks the care rules: the AD1 row is left out
+        // with why, and the placement stands without its match, as for a child not yet adopted.
         canopy_interop::ssda903_csv::write_903(&census(ad1(d(2025, 7, 1))), &dir).expect("write");
         let late = ssda903(&db.store, "314", &dir, None, true, today, PART_BYTES, |_| {}).await.expect("dry run");
-        assert_eq!(late.rejected.len(), 1, "{:?}", late.rejected);
+        assert_eq!((late.added, late.rejected.len()), (1, 0), "{:?}", late.rejected);
+        let ad1_left_out: Vec<_> = late.not_imported.iter().filter(|(_, n)| n.table == "AD1").collect();
+        assert_eq!(ad1_left_out.len(), 1, "{:?}", late.not_imported);
         assert!(
-            late.rejected[0].reason.contains("record the match with the adopters before placing"),
-            "{:?}",
-            late.rejected
+            ad1_left_out[0].1.reason.contains("record the match with the adopters before placing"),
+            "{ad1_left_out:?}"
         );
-        assert!(late.rejected[0].reason.contains("with the match of the AD1 row"), "{:?}", late.rejected);
 
         let good = census(ad1(d(2025, 5, 15)));
         canopy_interop::ssda903_csv::write_903(&good, &dir).expect("write");
@@ -927,6 +927,30 @@ mod tests {
         assert!(back.placed_adoption.contains(&carried.placed_adoption[0]), "{:?}", back.placed_adoption);
         // Canopy's record of their care begins with that episode, which keeps why it began.
         assert_eq!(back.episodes.iter().filter(|e| e.child == renamed).collect::<Vec<_>>(), vec![&carried.episodes[0]]);
+
+        // Placed for adoption and not yet adopted: no AD1 row, so the return says nothing of the
+        // match. The placement stands without it, and the return comes back as it was.
+        let mut waiting = census(ad1(None));
+        waiting.ad1.clear();
+        waiting.episodes.last_mut().expect("placed").dec = None;
+        waiting.episodes.last_mut().expect("placed").rec = None;
+        let renamed = s("KWAITING");
+        waiting.header[0].upn = s("UN4");
+        waiting.header[0].child.clone_from(&renamed);
+        waiting.placed_adoption[0].child.clone_from(&renamed);
+        waiting.episodes.iter_mut().for_each(|e| e.child.clone_from(&renamed));
+        let _ = std::fs::remove_dir_all(&dir);
+        canopy_interop::ssda903_csv::write_903(&waiting, &dir).expect("write");
+        let done = ssda903(&db.store, "314", &dir, None, false, today, PART_BYTES, |_| {}).await.expect("import");
+        assert_eq!((done.added, done.rejected.len()), (1, 0), "{:?}", done.rejected);
+        let back = crate::export::ssda903(&db.store, "314", 2026).await.expect("export");
+        let theirs = |e: &&EpisodeRow| e.child == renamed;
+        assert_eq!(
+            back.episodes.iter().filter(theirs).collect::<Vec<_>>(),
+            waiting.episodes.iter().collect::<Vec<_>>()
+        );
+        assert!(back.placed_adoption.contains(&waiting.placed_adoption[0]), "{:?}", back.placed_adoption);
+        assert!(back.ad1.iter().all(|a| a.child != renamed), "not adopted: no AD1 row");
         let _ = std::fs::remove_dir_all(dir);
         db.cleanup().await;
     }

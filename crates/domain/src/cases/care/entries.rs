@@ -183,9 +183,15 @@ impl CareEntry {
             Change { change: CareChange::LegalStatusChanged { legal_status, .. } } => {
                 format!("Legal status changed: {}", legal_status.label())
             }
-            Change { change: CareChange::PlacementChanged { placement, .. } } => {
-                format!("Moved placement: {}", placement.place.label().to_lowercase())
-            }
+            Change { change: CareChange::PlacementChanged { placement, match_not_known, .. } } => format!(
+                "Moved placement: {}{}",
+                placement.place.label().to_lowercase(),
+                if *match_not_known {
+                    " (the old system's return does not say when or with whom the match was)"
+                } else {
+                    ""
+                }
+            ),
             Change { change: CareChange::CeasedToBeLookedAfter { reason, .. } } => {
                 format!("Ceased to be looked after: {}", reason.label().to_lowercase())
             }
@@ -643,13 +649,16 @@ fn apply_adoption_change(h: &mut CareHistory, change: &CareChange) -> Result<(),
         }
         _ => {}
     }
-    if let CareChange::PlacementChanged { placement, .. } = change {
+    if let CareChange::PlacementChanged { placement, match_not_known, .. } = change {
+        if *match_not_known && !placement.place.is_placed_for_adoption() {
+            return Err(broken(date, "only a placement for adoption can be without its match"));
+        }
         if placement.place.is_placed_for_adoption() {
             let legal_status = h.episode_on(date).map(|e| e.legal_status);
             let Some(progress) = h.adoption.last_mut().filter(|a| a.in_force()) else {
                 return Err(broken(date, "a child is placed for adoption only after the agency decision"));
             };
-            if progress.matched.is_none() {
+            if progress.matched.is_none() && !match_not_known {
                 return Err(broken(date, "record the match with the adopters before placing the child with them"));
             }
             let with_order = matches!(placement.place, PlacementType::A5 | PlacementType::A6);

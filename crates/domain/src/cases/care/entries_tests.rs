@@ -38,7 +38,12 @@ fn status(on: NaiveDate, ls: LegalStatus) -> CareEntry {
 }
 
 fn moved(on: NaiveDate, p: Placement) -> CareEntry {
-    change(CareChange::PlacementChanged { date: on, placement: p, reason: Some(ReasonPlaceChange::Carpl) })
+    change(CareChange::PlacementChanged {
+        date: on,
+        placement: p,
+        reason: Some(ReasonPlaceChange::Carpl),
+        match_not_known: false,
+    })
 }
 
 fn left(on: NaiveDate, reason: ReasonEpisodeCeased) -> CareEntry {
@@ -115,6 +120,40 @@ fn a_child_is_placed_for_adoption_only_after_the_decision_and_a_match() {
     let mut no_match = to_adoption();
     no_match.retain(|e| !matches!(e, CareEntry::MatchedWithAdopters { .. }));
     assert!(care_history(&no_match).unwrap_err().0.contains("record the match"));
+}
+
+#[test]
+fn a_placement_for_adoption_from_an_old_systems_return_stands_until_its_match_is_recorded() {
+    let mut imported = to_adoption();
+    imported.retain(|e| !matches!(e, CareEntry::MatchedWithAdopters { .. }));
+    let placed_on = ymd(2026, 1, 12);
+    let without_match = |place| {
+        change(CareChange::PlacementChanged {
+            date: placed_on,
+            placement: carer(place, "Not known"),
+            reason: None,
+            match_not_known: true,
+        })
+    };
+    imported.pop();
+    imported.push(without_match(PlacementType::A6));
+    let placed = care_history(&imported).unwrap();
+    let progress = &placed.adoption[0];
+    assert_eq!((progress.placed, progress.matched.is_none()), (Some(placed_on), true));
+    assert!(imported.last().unwrap().describe().contains("does not say when or with whom the match was"));
+
+    // The match is recorded later, with its own day before the placement; not after it.
+    let mut late = imported.clone();
+    late.push(matched(ymd(2026, 2, 1)));
+    assert!(care_history(&late).unwrap_err().0.contains("already placed"));
+    imported.push(matched(ymd(2025, 12, 1)));
+    let matched = care_history(&imported).unwrap();
+    assert_eq!(matched.adoption[0].matched.as_ref().map(|m| m.date), Some(ymd(2025, 12, 1)));
+
+    let mut not_for_adoption = to_adoption();
+    not_for_adoption.pop();
+    not_for_adoption.push(without_match(PlacementType::U4));
+    assert!(care_history(&not_for_adoption).unwrap_err().0.contains("only a placement for adoption"));
 }
 
 #[test]

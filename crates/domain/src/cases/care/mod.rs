@@ -72,6 +72,11 @@ pub enum CareChange {
         date: NaiveDate,
         placement: Placement,
         reason: Option<ReasonPlaceChange>,
+        /// A placement for adoption brought from an old system's return, which says neither when
+        /// nor with whom the child was matched: it stands without a match in Canopy's record,
+        /// and the match can be recorded later with its own, earlier day.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        match_not_known: bool,
     },
     CeasedToBeLookedAfter {
         date: NaiveDate,

@@ -37,7 +37,12 @@ fn ls(on: NaiveDate, status: LegalStatus) -> CareChange {
 }
 
 fn moved(on: NaiveDate, p: Placement) -> CareChange {
-    CareChange::PlacementChanged { date: on, placement: p, reason: Some(ReasonPlaceChange::Carpl) }
+    CareChange::PlacementChanged {
+        date: on,
+        placement: p,
+        reason: Some(ReasonPlaceChange::Carpl),
+        match_not_known: false,
+    }
 }
 
 fn ceased(on: NaiveDate, reason: ReasonEpisodeCeased) -> CareChange {

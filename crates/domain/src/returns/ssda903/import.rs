@@ -76,6 +76,7 @@ fn placement(e: &EpisodeRow, carer: String, at: &str) -> Result<Placement, Strin
 /// order they happened, and the care they make, checked by the care rules.
 pub fn care_entries(c: &CareRecord, more: &[CareEntry]) -> Result<(Vec<CareEntry>, CareHistory), String> {
     let mut entries = Vec::new();
+    let matched = more.iter().any(|e| matches!(e, CareEntry::MatchedWithAdopters { .. }));
     let mut previous: Option<&EpisodeRow> = None;
     let (mut carers, mut next_carer, mut before_temporary) = (0, 1, 0);
     for e in &c.episodes {
@@ -121,11 +122,11 @@ pub fn care_entries(c: &CareRecord, more: &[CareEntry]) -> Result<(Vec<CareEntry
                 }
                 let reason =
                     previous.and_then(|p| p.reason_place_change.as_deref()).and_then(ReasonPlaceChange::from_code);
-                entries.push(change(CareChange::PlacementChanged {
-                    date,
-                    placement: placement(e, carer(carers), &at)?,
-                    reason,
-                }));
+                let placement = placement(e, carer(carers), &at)?;
+                // Without an AD1 row (a child placed but not yet adopted) the return does not
+                // say when or with whom the child was matched.
+                let match_not_known = placement.place.is_placed_for_adoption() && !matched;
+                entries.push(change(CareChange::PlacementChanged { date, placement, reason, match_not_known }));
             }
             _ => return Err(format!("{at}: the reason for new episode '{rne}' is not one of the 903's codes")),
         }

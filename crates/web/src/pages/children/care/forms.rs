@@ -144,7 +144,14 @@ impl What {
         open.extend([What::LegalStatus, What::CarePlan, What::Iro, What::Unaccompanied]);
         match history.adoption_in_force() {
             None => open.push(What::AdoptionDecision),
-            Some(a) if a.placed.is_some() => open.push(What::AdoptionReview),
+            Some(a) if a.placed.is_some() => {
+                open.push(What::AdoptionReview);
+                // A placement brought from an old system's return may stand without its match,
+                // which is then recorded with its own, earlier day.
+                if a.matched.is_none() && adoption_service {
+                    open.push(What::Match);
+                }
+            }
             Some(a) => {
                 if a.matched.is_none() && adoption_service {
                     open.push(What::Match);
@@ -451,7 +458,12 @@ pub(crate) fn parse_entry(
             let reason = chosen(&mut errors, form, "reason", ReasonPlaceChange::from_code, "why the placement changed");
             match (date, placement, reason) {
                 (Some(date), Some(placement), Some(reason)) => Some(CareEntry::Change {
-                    change: CareChange::PlacementChanged { date, placement, reason: Some(reason) },
+                    change: CareChange::PlacementChanged {
+                        date,
+                        placement,
+                        reason: Some(reason),
+                        match_not_known: false,
+                    },
                 }),
                 _ => None,
             }
