@@ -613,3 +613,52 @@ fn people_field(name: &str, label: &str, people: &[(String, String)], form: &For
     let options = std::iter::once((String::new(), "Choose one".to_string())).chain(people.iter().cloned()).collect();
     Field::choices(name, label, "select", options, &[form.get(name)])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use canopy_domain::cases::care::{care_history, PlacementType};
+    use chrono::NaiveDate;
+
+    fn day(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, m, d).expect("date")
+    }
+
+    fn placed(place: PlacementType, match_not_known: bool) -> Vec<CareEntry> {
+        let carer = |place, carer: &str| Placement {
+            place,
+            provider: Some(PlacementProvider::PR1),
+            carer: carer.into(),
+            postcode: None,
+            urn: None,
+            address: None,
+        };
+        let change = |change| CareEntry::Change { change };
+        vec![
+            change(CareChange::StartedToBeLookedAfter {
+                date: day(1, 6),
+                legal_status: LegalStatus::E1,
+                placement: carer(PlacementType::U4, "Birch"),
+                category_of_need: None,
+                carried_on: None,
+            }),
+            CareEntry::AdoptionDecision { date: day(2, 3), before_record: None },
+            change(CareChange::PlacementChanged {
+                date: day(5, 1),
+                placement: carer(place, "Not known"),
+                reason: None,
+                match_not_known,
+            }),
+        ]
+    }
+
+    #[test]
+    fn the_adoption_service_may_record_the_match_of_a_child_placed_without_one() {
+        let history = care_history(&placed(PlacementType::A5, true)).expect("care");
+        assert!(What::open_now(&history, true).contains(&What::Match));
+        assert!(!What::open_now(&history, false).contains(&What::Match), "the match is the adoption service's");
+        assert!(What::open_now(&history, true).contains(&What::AdoptionReview));
+        let fostered = care_history(&placed(PlacementType::U5, false)).expect("care");
+        assert!(What::open_now(&fostered, true).contains(&What::Match), "decided, not yet matched");
+    }
+}
