@@ -206,8 +206,9 @@ enum ImportCommand {
     /// reported with its table, row and reason. Social worker episodes become changes of worker,
     /// found on the staff by their Social Work England number. The year's outcomes (OC2, OC3)
     /// carry no dates: they are recorded on the year's last day in care and on the care leaver's
-    /// birthday, so that year's return gives them back. An AD1 row's adopters become a household
-    /// of the adoption service (names not known), matched with the child on DATE_MATCH; without
+    /// birthday, so that year's return gives them back; a care leaver with no episode in the files
+    /// comes in as one whose care ended before the record began. An AD1 row's adopters become a
+    /// household of the adoption service (names not known), matched with the child on DATE_MATCH; without
     /// one, a placement for adoption comes in without its match, to be recorded later. Rows of
     /// PrevPerm and DoLo, outcome and AD1 rows that break a care rule, and social worker episodes
     /// of workers not on the staff, are reported as not imported. A value that cannot be read (a

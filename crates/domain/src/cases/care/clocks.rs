@@ -138,17 +138,20 @@ pub fn in_oc2(episodes: &[CareEpisode], year_end: NaiveDate) -> bool {
     !in_period.into_iter().any(|e| e.legal_status.is_short_break())
 }
 
+/// Whether a 17th to 21st birthday falls in the collection year ending `year_end`.
+pub fn oc3_birthday_in_year(date_of_birth: NaiveDate, year_end: NaiveDate) -> bool {
+    let Some(year_start) = year_end.with_year(year_end.year() - 1).map(|d| d + days(1)) else { return false };
+    (17..=21).any(|age| (year_start..=year_end).contains(&add_months(date_of_birth, age * 12)))
+}
+
 /// OC3: a care leaver in the collection year (1 April to `year_end`, 31 March) of their 17th to
 /// 21st birthday, who is a former relevant child: looked after for at least 13 weeks in all since
 /// turning 14, and looked after on or after their 16th birthday.
 pub fn in_oc3(date_of_birth: NaiveDate, episodes: &[CareEpisode], year_end: NaiveDate) -> bool {
-    let year_start = year_end.with_year(year_end.year() - 1).map(|d| d + days(1));
-    let Some(year_start) = year_start else { return false };
-    let birthday = |age: u32| add_months(date_of_birth, age * 12);
-    let birthday_in_year = (17..=21).any(|age| (year_start..=year_end).contains(&birthday(age)));
-    if !birthday_in_year {
+    if !oc3_birthday_in_year(date_of_birth, year_end) {
         return false;
     }
+    let birthday = |age: u32| add_months(date_of_birth, age * 12);
     let weeks_since_14 = super::days_looked_after_since_14(date_of_birth, episodes, year_end) / 7;
     let at_16 = birthday(16);
     let looked_after_at_16 = episodes.iter().any(|e| e.end.is_none_or(|end| end > at_16));

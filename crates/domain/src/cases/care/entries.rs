@@ -107,6 +107,12 @@ pub enum CareEntry {
         suitable: bool,
         activity: Option<LeaverActivity>,
     },
+    /// A care leaver whose care ended before Canopy's record began, as an old system's return
+    /// (903 OC3) says: looked after for 13 weeks since 14 and at 16 or over, so entitled to
+    /// leaving-care support. Recorded before any care the record holds.
+    LeftCareBeforeRecord {
+        date: NaiveDate,
+    },
     /// The care leaver asked for support from their personal adviser up to 25 (CSWA 2017, s3).
     #[serde(rename = "support_to_25")]
     SupportTo25 {
@@ -151,6 +157,7 @@ impl CareEntry {
             | PathwayPlanReviewed { date }
             | LeaverContact { date, .. }
             | SupportTo25 { date }
+            | LeftCareBeforeRecord { date }
             | BecameMother { date }
             | Offence { date }
             | SubstanceMisuse { date, .. } => *date,
@@ -240,6 +247,10 @@ impl CareEntry {
             PathwayPlanReviewed { .. } => "Pathway plan reviewed".into(),
             LeaverContact { in_touch, .. } => format!("Care leaver contact: {}", in_touch.label().to_lowercase()),
             SupportTo25 { .. } => "Asked for leaving-care support up to 25".into(),
+            LeftCareBeforeRecord { .. } => {
+                "A care leaver: looked after, and left care before this record began (from the old system's return)"
+                    .into()
+            }
             BecameMother { .. } => "Became a mother".into(),
             Offence { .. } => "Convicted, or given a final warning or reprimand".into(),
             SubstanceMisuse { intervention_received, intervention_offered, .. } => format!(
@@ -355,6 +366,11 @@ impl CareHistory {
         self.episodes.last().is_some_and(|e| e.end.is_none())
     }
 
+    /// Whether the young person has been looked after: in Canopy's record, or before it began.
+    pub fn ever_looked_after(&self) -> bool {
+        !self.episodes.is_empty() || self.leaving.left_before_record.is_some()
+    }
+
     /// The decision to place for adoption that is in force, if any.
     pub fn adoption_in_force(&self) -> Option<&AdoptionProgress> {
         self.adoption.last().filter(|a| a.in_force())
@@ -393,7 +409,7 @@ impl CareHistory {
         use crate::calendar::add_months;
         match self.adoption.iter().find_map(|a| a.adopted) {
             Some(adopted) => Some(add_months(adopted, 100 * 12)),
-            None if !self.episodes.is_empty() => date_of_birth.map(|d| add_months(d, 75 * 12)),
+            None if self.ever_looked_after() => date_of_birth.map(|d| add_months(d, 75 * 12)),
             None => None,
         }
     }
@@ -445,6 +461,7 @@ fn apply(h: &mut CareHistory, entry: &CareEntry) -> Result<(), CareRuleBroken> {
             | PathwayPlanReviewed { .. }
             | LeaverContact { .. }
             | SupportTo25 { .. }
+            | LeftCareBeforeRecord { .. }
             | BecameMother { .. }
     );
     if needs_care && !h.looked_after_on(date) {
@@ -585,9 +602,15 @@ fn apply(h: &mut CareHistory, entry: &CareEntry) -> Result<(), CareRuleBroken> {
             check_left_care(h, *date)?;
             h.leaving.support_to_25 = Some(*date);
         }
+        LeftCareBeforeRecord { date } => {
+            if h.episodes.first().is_some_and(|e| e.start <= *date) || h.leaving.left_before_record.is_some() {
+                return Err(broken(*date, "care that ended before the record began comes before any care it holds"));
+            }
+            h.leaving.left_before_record = Some(*date);
+        }
         BecameMother { date } => {
             // Her child may have been born before she came into care.
-            if h.episodes.is_empty() {
+            if !h.ever_looked_after() {
                 return Err(broken(*date, "motherhood is recorded for a young person who is or was looked after"));
             }
             h.first_child_born.get_or_insert(*date);
@@ -622,8 +645,9 @@ fn made_before_record(before: &Option<NaiveDate>) -> String {
 }
 
 fn check_ever_looked_after(h: &CareHistory, date: NaiveDate) -> Result<(), CareRuleBroken> {
-    match h.episodes.first() {
-        Some(first) if first.start <= date => Ok(()),
+    let from = h.episodes.first().map(|first| first.start).into_iter().chain(h.leaving.left_before_record).min();
+    match from {
+        Some(from) if from <= date => Ok(()),
         _ => Err(broken(date, "the young person had not been looked after by this date")),
     }
 }

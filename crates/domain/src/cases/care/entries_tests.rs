@@ -336,6 +336,38 @@ fn the_pathway_plan_is_due_3_months_after_16_then_every_6_months_and_the_adviser
 }
 
 #[test]
+fn a_care_leaver_whose_care_ended_before_the_record_is_one_with_their_clocks_and_contacts() {
+    // Known from an old system's OC3 row on their 19th birthday, 1 June 2028.
+    let known = ymd(2028, 6, 1);
+    let mut entries = vec![CareEntry::LeftCareBeforeRecord { date: known }];
+    entries.push(CareEntry::LeaverContact {
+        date: known,
+        in_touch: InTouch::Yes,
+        accommodation: Some(LeaverAccommodation::Independent),
+        suitable: true,
+        activity: Some(LeaverActivity::F4),
+    });
+    let h = care_history(&entries).unwrap();
+    assert!(h.ever_looked_after() && !h.in_care_now());
+    assert_eq!(leaver_category(dob(), &h.episodes, &h.leaving, ymd(2028, 7, 1)), Some(LeaverCategory::FormerRelevant));
+    let clocks = h.clocks(&calendar(), Some(dob()));
+    assert_eq!(due(&clocks, ClockKind::PersonalAdviserContact), Some(ymd(2028, 8, 1)));
+    assert_eq!(due(&clocks, ClockKind::PathwayPlanReview), Some(ymd(2028, 9, 1)));
+    assert_eq!(h.keep_until(Some(dob())), Some(ymd(2084, 6, 1)), "a care leaver's record: the 75th birthday");
+    assert!(entries[0].describe().contains("left care before this record began"));
+
+    // Before it, no contact; care may begin again after it, not before.
+    let early = vec![entries[0].clone(), CareEntry::SupportTo25 { date: ymd(2028, 5, 1) }];
+    assert!(care_history(&early).unwrap_err().0.contains("had not been looked after"));
+    let mut back_in_care = entries.clone();
+    back_in_care.push(started(ymd(2028, 9, 1), V2, carer(PlacementType::U4, "Ash")));
+    assert!(care_history(&back_in_care).is_ok());
+    let mut in_care_before = entries.clone();
+    in_care_before.push(started(ymd(2027, 9, 1), V2, carer(PlacementType::U4, "Ash")));
+    assert!(care_history(&in_care_before).unwrap_err().0.contains("comes before any care it holds"));
+}
+
+#[test]
 fn no_leaving_care_clock_runs_once_a_young_person_no_longer_needs_support() {
     let mut entries = care_from_15();
     entries.push(left(ymd(2027, 6, 1), ReasonEpisodeCeased::E5));

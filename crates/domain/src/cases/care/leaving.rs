@@ -35,6 +35,8 @@ pub struct LeavingCare {
     pub contacts: Vec<LeaverContactHeld>,
     /// The date they asked for support up to 25.
     pub support_to_25: Option<NaiveDate>,
+    /// Known as a care leaver from this day: their care ended before Canopy's record began.
+    pub left_before_record: Option<NaiveDate>,
 }
 
 impl LeavingCare {
@@ -101,7 +103,7 @@ pub fn leaver_category(
     if date < birthday(date_of_birth, 16) || date >= support_ends(date_of_birth, leaving) {
         return None;
     }
-    match entitled_from(date_of_birth, episodes).filter(|e| *e <= date) {
+    match entitled_from(date_of_birth, episodes).or(leaving.left_before_record).filter(|e| *e <= date) {
         Some(_) if under_18 && looked_after => Some(LeaverCategory::Eligible),
         Some(_) if under_18 => Some(LeaverCategory::Relevant),
         Some(_) => Some(LeaverCategory::FormerRelevant),
@@ -126,7 +128,7 @@ pub fn leaving_care_clocks(
     episodes: &[CareEpisode],
     leaving: &LeavingCare,
 ) -> Vec<RunningClock> {
-    let Some(entitled) = entitled_from(date_of_birth, episodes) else {
+    let Some(entitled) = entitled_from(date_of_birth, episodes).or(leaving.left_before_record) else {
         return Vec::new();
     };
     let ends = support_ends(date_of_birth, leaving);
@@ -144,7 +146,7 @@ pub fn leaving_care_clocks(
     if plan_due < ends {
         clocks.push(clock(ClockKind::PathwayPlanReview, entitled, plan_due));
     }
-    let left = episodes.last().and_then(|e| e.end).filter(|left| *left >= entitled);
+    let left = episodes.last().and_then(|e| e.end).or(leaving.left_before_record).filter(|left| *left >= entitled);
     if let Some(left) = left {
         let last = leaving.contacts.iter().map(|c| c.date).filter(|d| *d >= left).max().unwrap_or(left);
         let due = add_months(last, 2);

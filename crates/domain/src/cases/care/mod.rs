@@ -15,7 +15,7 @@ mod location;
 mod tests;
 
 pub use adoption::{AdopterMatch, AdoptionProgress, AdoptionStage};
-pub use clocks::{care_clocks, in_oc2, in_oc3, periods_of_care, CareRecord};
+pub use clocks::{care_clocks, in_oc2, in_oc3, oc3_birthday_in_year, periods_of_care, CareRecord};
 pub use codes::{
     AdopterLegalStatus, AdopterSexes, HealthCheck, InTouch, LeaverAccommodation, LeaverActivity, LegalStatus,
     PermanencePlan, PlacementProvider, PlacementType, ReasonEpisodeCeased, ReasonNewEpisode, ReasonPlaceChange,

@@ -4,7 +4,9 @@
 use super::tables::*;
 use super::Ssda903Return;
 use crate::calendar::add_months;
-use crate::cases::care::{in_oc2, in_oc3, CareEpisode, CareHistory, HealthCheck, ReasonEpisodeCeased};
+use crate::cases::care::{
+    in_oc2, in_oc3, oc3_birthday_in_year, CareEpisode, CareHistory, HealthCheck, ReasonEpisodeCeased,
+};
 use crate::cases::WorkerEpisode;
 use crate::returns::CollectionYear;
 use chrono::NaiveDate;
@@ -92,8 +94,12 @@ fn add_child(out: &mut Ssda903Return, c: &CareChild, start: NaiveDate, end: Naiv
         })
         .collect();
     let in_year: Vec<&CareEpisode> = episodes.iter().filter(|e| e.end.is_none_or(|d| d >= start)).collect();
-    let leaver =
-        c.birth_date.is_some_and(|dob| in_oc3(dob, &episodes, end) && left_before_birthday(dob, &episodes, start, end));
+    // A care leaver whose care ended before the record began is one because the return said so.
+    let left_before_record = c.care.leaving.left_before_record.is_some_and(|d| d <= end);
+    let leaver = c.birth_date.is_some_and(|dob| {
+        (in_oc3(dob, &episodes, end) || (left_before_record && oc3_birthday_in_year(dob, end)))
+            && left_before_birthday(dob, &episodes, start, end)
+    });
     if in_year.is_empty() && !leaver {
         return;
     }

@@ -463,7 +463,15 @@ pub fn add_outcomes(
         Some(on) => oc2_entries(c, on),
         None => Err(format!("the child was not looked after in the year ending {}", end.format("%d/%m/%Y"))),
     };
-    for (table, rows, outcome) in [("OC2", c.oc2.len(), oc2), ("OC3", c.oc3.len(), oc3_entries(c, start, end))] {
+    let oc3 = oc3_entries(c, start, end).map(|mut contacts| {
+        // A care leaver the file gives no care for: their care ended before it.
+        let first = contacts.iter().map(CareEntry::date).min();
+        if let Some(date) = first.filter(|_| history.episodes.is_empty()) {
+            contacts.insert(0, CareEntry::LeftCareBeforeRecord { date });
+        }
+        contacts
+    });
+    for (table, rows, outcome) in [("OC2", c.oc2.len(), oc2), ("OC3", c.oc3.len(), oc3)] {
         if rows == 0 {
             continue;
         }

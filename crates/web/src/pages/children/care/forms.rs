@@ -134,7 +134,7 @@ impl What {
         let missing = history.missing.last().is_some_and(|m| m.end.is_none());
         if !history.in_care_now() {
             let mut open = vec![What::Started];
-            if !history.episodes.is_empty() {
+            if history.ever_looked_after() {
                 open.extend([What::LeaverContact, What::PathwayPlan, What::Adviser, What::SupportTo25]);
             }
             return open;
