@@ -661,4 +661,15 @@ mod tests {
         let fostered = care_history(&placed(PlacementType::U5, false)).expect("care");
         assert!(What::open_now(&fostered, true).contains(&What::Match), "decided, not yet matched");
     }
+
+    #[test]
+    fn a_care_leaver_whose_care_ended_before_the_record_may_have_contacts_and_plans_recorded() {
+        let leaver = care_history(&[CareEntry::LeftCareBeforeRecord { date: day(6, 1) }]).expect("care");
+        let open = What::open_now(&leaver, false);
+        for what in [What::Started, What::LeaverContact, What::PathwayPlan, What::Adviser, What::SupportTo25] {
+            assert!(open.contains(&what), "{}", what.title());
+        }
+        let never = care_history(&[]).expect("no care");
+        assert_eq!(What::open_now(&never, false), vec![What::Started]);
+    }
 }

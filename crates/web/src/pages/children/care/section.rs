@@ -77,6 +77,10 @@ fn summary(child: &ChildRow, history: &CareHistory, today: NaiveDate) -> Vec<(St
     if let Some(stage) = history.adoption_stage() {
         lines.push(("Adoption".into(), stage.label().into()));
     }
+    if let Some(known) = history.leaving.left_before_record {
+        let from = format!("Looked after, and left care before this record began (known from {})", show_date(known));
+        lines.push(("Care before this record".into(), from));
+    }
     if let Some(dob) = child.date_of_birth {
         if let Some(category) = leaver_category(dob, &history.episodes, &history.leaving, today) {
             lines.push(("Leaving care".into(), category.label().into()));
