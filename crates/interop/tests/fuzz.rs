@@ -6,7 +6,7 @@
 
 use canopy_interop::cin_xml::{read_cin_all, CinReadError};
 use canopy_interop::mapped_csv::{read_mapped, Mapping, MappingError};
-use canopy_interop::ssda903_csv::{read_903_file, Read903, Ssda903ReadError};
+use canopy_interop::ssda903_csv::{read_903_file, read_903_parts, Read903, Ssda903ReadError};
 use std::path::Path;
 
 /// A small deterministic generator (xorshift64*), so a failing input can be found again.
@@ -149,6 +149,38 @@ fn the_ssda903_reader_never_panics_and_says_where() {
             Err(Ssda903ReadError::Malformed { line, .. }) if line > 0 => Ok(()),
             Err(e) => Err(e.to_string()),
         }
+    });
+}
+
+#[test]
+fn the_ssda903_reader_in_parts_never_panics_says_where_and_keeps_every_row() {
+    fuzz("ssda903", |input| {
+        let whole = {
+            let mut out = Read903::default();
+            read_903_file(input, "fuzz.csv", &mut out).map(|_| out)
+        };
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        std::fs::write(dir.path().join("fuzz.csv"), input).map_err(|e| e.to_string())?;
+        // Parts of 64 bytes: anything but an empty file is spilled by child.
+        let mut parts = match read_903_parts(dir.path(), 64) {
+            Ok(parts) => parts,
+            Err(Ssda903ReadError::UnknownTable { .. }) => return Ok(()),
+            Err(Ssda903ReadError::Malformed { line, .. }) if line > 0 => return Ok(()),
+            Err(e) => return Err(e.to_string()),
+        };
+        let mut rows = 0;
+        for i in 0..parts.count() {
+            let part = parts.take(i).map_err(|e| e.to_string())?;
+            if part.unreadable.iter().any(|(_, line, _)| *line == 0) {
+                return Err("an unreadable value with no line".into());
+            }
+            rows += part.census.tables().iter().map(|t| t.rows.len()).sum::<usize>();
+        }
+        let read_whole = whole.map_err(|e| e.to_string())?.census.tables().iter().map(|t| t.rows.len()).sum::<usize>();
+        if rows != read_whole || rows as u64 != parts.rows {
+            return Err(format!("{rows} rows in parts, {read_whole} read whole, {} counted", parts.rows));
+        }
+        Ok(())
     });
 }
 
