@@ -282,16 +282,24 @@ impl Parts903 {
                 let file = path.display().to_string();
                 let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(open(&path)?);
                 let mut out = Read903::default();
-                read_rows(&mut reader, &file, |cells, _, _| {
+                let mut damaged = None;
+                read_rows(&mut reader, &file, |cells, _, at| {
                     let place = |i: usize| cells.get(i).and_then(|c| c.parse::<u64>().ok());
                     // The part's own rows, written above: a table, a number and a line first.
-                    if let (Some(table), Some(number), Some(line)) = (place(0), place(1), place(2)) {
-                        if let Some(table) = Table::ALL.get(table as usize) {
-                            out.keep(*table, &cells[3..], number as usize, line);
-                        }
+                    let table = place(0).and_then(|t| Table::ALL.get(t as usize));
+                    match (table, place(1), place(2)) {
+                        (Some(table), Some(number), Some(line)) => out.keep(*table, &cells[3..], number as usize, line),
+                        _ => _ = damaged.get_or_insert(at),
                     }
                 })?;
-                Ok(out)
+                match damaged {
+                    None => Ok(out),
+                    Some(line) => Err(Ssda903ReadError::Malformed {
+                        file,
+                        line,
+                        message: "the spilled part has been changed since it was written".into(),
+                    }),
+                }
             }
         }
     }

@@ -4,7 +4,11 @@
 //! no dates, so they are recorded on a day of the year they are about, and the return of that
 //! year gives them back. An AD1 row becomes adopters in the shared adoption service and the
 //! child's match with them. The tables Canopy keeps no entry for (PrevPerm, DoLo), and social
-//! worker episodes whose worker Canopy does not know, are reported, not dropped.
+//! worker episodes whose worker Canopy does not know, are reported, not dropped. A return begins
+//! part-way through most children's care: the record begins where the file does, keeps why its
+//! first episode began, and keeps the own days of a decision or match made before it; a placement
+//! for adoption without an AD1 row stands without its match; a care leaver with no episode is one
+//! whose care ended before the record began.
 
 use super::rules::{CareRecord, Table};
 use super::tables::EpisodeRow;
