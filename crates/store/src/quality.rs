@@ -1,6 +1,7 @@
 //! Live data quality: what the DfE's rules found in each child's record, kept as findings that
 //! open when first found and close when a later check no longer finds them.
 
+use crate::children::{attach_access, child_from, ChildRow, CHILD_COLUMNS};
 use crate::{new_id, Store, StoreError};
 use sqlx::Row;
 use std::collections::HashSet;
@@ -281,20 +282,21 @@ impl Store {
         Ok(out)
     }
 
-    /// The open errors and queries of each child allocated to `user_id` that has any.
-    pub async fn data_quality_of_worker(&self, user_id: &str) -> Result<Vec<(String, Counts)>, StoreError> {
+    /// Each child allocated to `user_id` with open errors or queries, with their counts, most
+    /// errors first: one read for the work tray, not one a child.
+    pub async fn data_quality_of_worker(&self, user_id: &str) -> Result<Vec<(ChildRow, Counts)>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT q.child_id AS child_id, {COUNTS} FROM data_quality q JOIN children c ON c.id = q.child_id \
-                 WHERE c.allocated_to = $1 AND q.closed_ms IS NULL AND c.merged_into IS NULL \
-                 GROUP BY q.child_id ORDER BY 2 DESC, q.child_id"
+            "SELECT {CHILD_COLUMNS}, o.errors AS errors, o.queries AS queries FROM children c JOIN \
+                 (SELECT q.child_id AS child_id, {COUNTS} FROM data_quality q WHERE q.closed_ms IS NULL \
+                 GROUP BY q.child_id) o ON o.child_id = c.id \
+                 WHERE c.allocated_to = $1 AND c.merged_into IS NULL ORDER BY o.errors DESC, c.id"
         ))
         .bind(user_id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((r.try_get("child_id")?, Counts { errors: r.try_get("errors")?, queries: r.try_get("queries")? }))
-            })
-            .collect()
+        let mut children = rows.iter().map(child_from).collect::<Result<Vec<_>, _>>()?;
+        attach_access(self, &mut children).await?;
+        let counts = rows.iter().map(counts_from).collect::<Result<Vec<_>, _>>()?;
+        Ok(children.into_iter().zip(counts).collect())
     }
 }

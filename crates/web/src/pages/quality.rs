@@ -59,8 +59,7 @@ pub async fn tray_table(state: &AppState, ctx: &Ctx) -> Result<Option<Table>, Ap
         return Ok(None);
     }
     let mut rows = Vec::new();
-    for (child_id, counts) in mine {
-        let child = state.store.get_child(&child_id).await?;
+    for (child, counts) in mine {
         if !may(&user.actor, Action::ViewChildRecord, &child.resource()) {
             continue;
         }
