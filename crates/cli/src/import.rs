@@ -278,9 +278,9 @@ pub async fn ssda903(
     let mut parts = read_903_parts(dir, part_bytes).map_err(read_err)?;
     let year = match year {
         Some(year) => year,
-        None => parts.latest_date().map_err(read_err)?.map(ssda903_import::collection_year_ending_after).ok_or_else(
-            || format!("{}: the files have no dates to tell the collection year by: give --year", dir.display()),
-        )?,
+        None => parts.latest_date().map(ssda903_import::collection_year_ending_after).ok_or_else(|| {
+            format!("{}: the files have no dates to tell the collection year by: give --year", dir.display())
+        })?,
     };
     let import = Import903 {
         council_id: &council.id,

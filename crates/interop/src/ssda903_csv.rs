@@ -202,7 +202,12 @@ pub struct Parts903 {
 
 enum Parts {
     Read(Box<Option<Read903>>),
-    Spilled { dir: tempfile::TempDir, count: usize },
+    /// With the latest date in the files' care, noted as they were spilled.
+    Spilled {
+        dir: tempfile::TempDir,
+        count: usize,
+        latest: Option<NaiveDate>,
+    },
 }
 
 /// The most parts a directory is spilled into: each is a file open while spilling.
@@ -228,7 +233,7 @@ pub fn read_903_parts(dir: &Path, part_bytes: u64) -> Result<Parts903, Ssda903Re
         .map(|i| csv::WriterBuilder::new().flexible(true).from_path(part_path(&spill, i)))
         .collect::<Result<Vec<_>, csv::Error>>()
         .map_err(|e| spill_err(&e))?;
-    let (mut files, mut rows) = (Vec::new(), 0);
+    let (mut files, mut rows, mut latest) = (Vec::new(), 0, None);
     for path in paths {
         let file = path.display().to_string();
         let Some((table, mut reader)) = open_table(open(&path)?, &file)? else { continue };
@@ -237,12 +242,16 @@ pub fn read_903_parts(dir: &Path, part_bytes: u64) -> Result<Parts903, Ssda903Re
         read_rows(&mut reader, &file, |cells, number, line| {
             // Ids are read in upper case, so the part is chosen by the id as read.
             let child = cells.get(child_at).map(|c| c.to_uppercase()).unwrap_or_default();
-            let (table, number, line) = ((table as u8).to_string(), number.to_string(), line.to_string());
-            let record = [table.as_str(), number.as_str(), line.as_str()].into_iter().chain(cells.iter().copied());
+            let place = [(table as u8).to_string(), number.to_string(), line.to_string()];
+            let record = place.iter().map(String::as_str).chain(cells.iter().copied());
             if let Err(e) = writers[part_of(&child, count)].write_record(record) {
                 failed.get_or_insert(e);
             }
             rows += 1;
+            // The row read as the import will read it, for the collection year its dates tell.
+            let mut row = Read903::default();
+            row.keep(table, cells, number, line);
+            latest = latest.max(latest_date_of(&row.census));
         })?;
         if let Some(e) = failed {
             return Err(spill_err(&e));
@@ -252,7 +261,7 @@ pub fn read_903_parts(dir: &Path, part_bytes: u64) -> Result<Parts903, Ssda903Re
     for mut w in writers {
         w.flush().map_err(|e| spill_err(&e))?;
     }
-    Ok(Parts903 { files, rows, parts: Parts::Spilled { dir: spill, count } })
+    Ok(Parts903 { files, rows, parts: Parts::Spilled { dir: spill, count, latest } })
 }
 
 fn part_path(dir: &tempfile::TempDir, part: usize) -> PathBuf {
@@ -304,18 +313,11 @@ impl Parts903 {
         }
     }
 
-    /// The latest date in the files' care, which tells the collection year (each spilled part
-    /// is read for it).
-    pub fn latest_date(&mut self) -> Result<Option<NaiveDate>, Ssda903ReadError> {
+    /// The latest date in the files' care, which tells the collection year.
+    pub fn latest_date(&self) -> Option<NaiveDate> {
         match &self.parts {
-            Parts::Read(read) => Ok((**read).as_ref().and_then(|r| latest_date_of(&r.census))),
-            Parts::Spilled { count, .. } => {
-                let mut latest = None;
-                for i in 0..*count {
-                    latest = latest.max(latest_date_of(&self.take(i)?.census));
-                }
-                Ok(latest)
-            }
+            Parts::Read(read) => (**read).as_ref().and_then(|r| latest_date_of(&r.census)),
+            Parts::Spilled { latest, .. } => *latest,
         }
     }
 }
@@ -388,7 +390,7 @@ mod tests {
         assert!(parts.count() > 2, "{} parts", parts.count());
         assert_eq!(parts.rows, 401);
         assert_eq!(parts.files.len(), 2);
-        assert_eq!(parts.latest_date().expect("latest"), NaiveDate::from_ymd_opt(2025, 6, 1));
+        assert_eq!(parts.latest_date(), NaiveDate::from_ymd_opt(2025, 6, 1));
         let mut children = std::collections::HashSet::new();
         for i in 0..parts.count() {
             let part = parts.take(i).expect("part");
