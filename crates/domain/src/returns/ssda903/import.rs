@@ -104,7 +104,7 @@ pub fn care_entries(c: &CareRecord, more: &[CareEntry]) -> Result<(Vec<CareEntry
         // A child's first episode in the file may carry on care that began before the return's
         // year (RNE P, T, U, B or L): Canopy's record of their care begins with it, and keeps
         // why it began.
-        let carries_on = previous.is_none() && matches!(rne, "P" | "T" | "U" | "B" | "L");
+        let carries_on = previous.is_none() && carries_on_care(rne);
         match (if carries_on { "S" } else { rne }, in_care) {
             ("S", false) => entries.push(change(CareChange::StartedToBeLookedAfter {
                 date,
@@ -223,12 +223,6 @@ pub struct NotImported {
     pub table: &'static str,
     pub rows: usize,
     pub reason: String,
-}
-
-/// The collection year a 903 is the return of: the first whose reference date (31 March) is on
-/// or after every date in the file.
-pub fn collection_year_of(census: &super::Ssda903Return) -> Option<CollectionYear> {
-    latest_date_of(census).map(collection_year_ending_after)
 }
 
 /// The latest date in a return's care: its episodes, reviews, missing periods, placements for
@@ -425,7 +419,12 @@ pub fn match_entry(c: &CareRecord, adopters_id: &str, m: &ImportedMatch) -> Care
 /// before that day.
 fn record_begins(c: &CareRecord) -> Option<NaiveDate> {
     let first = c.episodes.first()?;
-    first.decom.filter(|_| matches!(first.rne.as_deref(), Some("P" | "T" | "U" | "B" | "L")))
+    first.decom.filter(|_| carries_on_care(first.rne.as_deref().unwrap_or("")))
+}
+
+/// Whether an episode with this RNE carries on care rather than beginning it.
+fn carries_on_care(rne: &str) -> bool {
+    matches!(rne, "P" | "T" | "U" | "B" | "L")
 }
 
 /// The day a step is recorded on, and the day it was taken when that was before the record of
@@ -721,7 +720,8 @@ mod tests {
             prev_perm: vec![PrevPermRow { child: s("K1"), prev_perm: s("Z1"), ..Default::default() }],
             ..Default::default()
         };
-        assert_eq!(collection_year_of(&census), Some(CollectionYear(2024)), "the year its dates end in");
+        let year = latest_date_of(&census).map(collection_year_ending_after);
+        assert_eq!(year, Some(CollectionYear(2024)), "the year its dates end in");
         let record = &care_records(&census)[0];
         let (mut entries, mut history) = care_entries(record, &[]).expect("care");
         let left_out = add_outcomes(record, CollectionYear(2026), &mut entries, &mut history);
